@@ -31,8 +31,9 @@ static bool fail(interpreter *in, int node, const char *format, ...)
 {
     if (in->error_size == 0)
         return false;
-    int used = snprintf(in->error, in->error_size, "%s: node %%%d: ",
-                        in->function->name ? in->function->name : "function", node);
+    const char *function = in->function->name ? in->function->name : "function";
+    int used = node >= 0 ? snprintf(in->error, in->error_size, "%s: node %%%d: ", function, node)
+                         : snprintf(in->error, in->error_size, "%s: ", function);
     if (used < 0 || (size_t)used >= in->error_size)
         return false;
     va_list args;

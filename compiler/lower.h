@@ -11,7 +11,8 @@
 #include "model.h"
 
 /* Build `out` for `model` with the task's batch, precision and optimiser.
- * Returns false with one sentence in `error` if the model cannot be lowered. */
+ * Returns false with one sentence in `error` if the model cannot be lowered;
+ * `out` is then left empty (ir_program_free on it is harmless). */
 bool lower_model(const model_spec *model, const sasc_task *task, ir_program *out,
                  char *error, size_t error_size);
 

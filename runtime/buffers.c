@@ -20,6 +20,15 @@ size_t sasc_buffer_elements(const sasc_program *program, int index)
     return (size_t)b->rows * (size_t)b->cols;
 }
 
+size_t sasc_buffers_largest(const sasc_program *program)
+{
+    size_t largest = 1;
+    for (int i = 0; i < program->buffer_count; i++)
+        if (sasc_buffer_elements(program, i) > largest)
+            largest = sasc_buffer_elements(program, i);
+    return largest;
+}
+
 void sasc_buffer_zero(const sasc_program *program, void *const *buffers, int index)
 {
     memset(buffers[index], 0, sasc_buffer_elements(program, index) * (size_t)program->precision);
@@ -53,7 +62,8 @@ static bool header_ok(const sasc_program *p, char *error, size_t size)
     if (p->batch <= 0 || p->input_width <= 0 || p->classes <= 0 || p->buffer_count <= 0 ||
         !p->buffers || p->layer_count < 0 || (p->layer_count > 0 && !p->layers) ||
         !p->train || !p->update || !p->predict) {
-        snprintf(error, size, "the compiled program is malformed (batch, widths, buffers or kernels missing)");
+        snprintf(error, size,
+                 "the compiled program is malformed (batch, widths, buffers or kernels missing)");
         return false;
     }
     return true;
@@ -68,12 +78,18 @@ static bool buffer_ok(const sasc_program *p, int i, char *error, size_t size)
                  i, name, b->rows, b->cols);
         return false;
     }
-    if (b->role == SASC_BUFFER_PARAMETER && !index_ok(p, b->mask_buffer, true)) {
-        snprintf(error, size, "buffer '%s' of the compiled program names a missing mask buffer", name);
+    /* Parameters are saved as NAME.npy in the run directory. */
+    bool file_name_ok = b->name[0] != '\0' && b->name[0] != '.' && !strchr(b->name, '/');
+    if (b->role == SASC_BUFFER_PARAMETER && !file_name_ok) {
+        snprintf(error, size, "parameter '%s' of the compiled program has a name unfit for a file",
+                 name);
         return false;
     }
-    if (b->role == SASC_BUFFER_NOISE && b->rows != p->batch) {
-        snprintf(error, size, "noise buffer '%s' has %d rows, not the batch size %d", name, b->rows, p->batch);
+    if (b->role == SASC_BUFFER_PARAMETER && b->mask_buffer != -1 &&
+        (!role_ok(p, b->mask_buffer, SASC_BUFFER_MASK, b->rows, b->cols) ||
+         p->buffers[b->mask_buffer].cols != b->cols)) {
+        snprintf(error, size, "parameter '%s' of the compiled program names a mask buffer "
+                 "that is missing or of another shape", name);
         return false;
     }
     return true;
@@ -86,6 +102,7 @@ static bool layer_ok(const sasc_program *p, int l, char *error, size_t size)
               index_ok(p, layer->mask_buffer, true);
     for (int k = 0; k < 3; k++)
         ok = ok && index_ok(p, layer->parameter_buffer[k], true);
+    ok = ok && (layer->mask_buffer == -1 || p->buffers[layer->mask_buffer].role == SASC_BUFFER_MASK);
     if (!ok)
         snprintf(error, size, "layer %d of the compiled program refers to a missing buffer", l);
     return ok;
@@ -157,8 +174,8 @@ void **sasc_buffers_allocate(const sasc_program *p, char *error, size_t size)
     memset(block, 0, total);
     size_t offset = 0;
     for (int i = 0; i < p->buffer_count; i++) {
-        size_t bytes;
-        padded_bytes(p, i, &bytes);
+        size_t bytes = 0;
+        padded_bytes(p, i, &bytes);  /* cannot fail: total_bytes checked every buffer */
         buffers[i] = block + offset;
         offset += bytes;
     }

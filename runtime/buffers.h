@@ -16,6 +16,10 @@
 /* Elements in buffer `index` of `program`. */
 size_t sasc_buffer_elements(const sasc_program *program, int index);
 
+/* Elements in the program's largest buffer (at least 1): the size of scratch
+ * space that can hold any buffer as doubles. */
+size_t sasc_buffers_largest(const sasc_program *program);
+
 /* Check the program's header and buffer table (ABI version, precision, shapes,
  * role indices); on error writes one sentence into `error`. */
 bool sasc_program_validate(const sasc_program *program, char *error, size_t error_size);

@@ -29,7 +29,8 @@ void sasc_atomic_write(sasc_atomic_file *f, const void *data, size_t size);
 void sasc_atomic_printf(sasc_atomic_file *f, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Flush, fsync, close and rename; on failure remove the temporary file. Frees `f`'s memory either way. */
+/* Flush, fsync, close and rename; on failure remove the temporary file.
+ * Frees `f`'s memory either way. */
 bool sasc_atomic_commit(sasc_atomic_file *f, char *error, size_t error_size);
 
 /* Give up: remove the temporary file and free `f`'s memory. */
@@ -52,5 +53,9 @@ bool sasc_make_directories(const char *path, char *error, size_t error_size);
 void sasc_atomic_number(sasc_atomic_file *f, double value);
 void sasc_atomic_json_number(sasc_atomic_file *f, double value);
 void sasc_atomic_json_string(sasc_atomic_file *f, const char *text);
+
+/* `text` as a JSON string literal (quotes included) in `out`; cut short, never
+ * inside an escape, when `size` is too small. */
+void sasc_json_quote(const char *text, char *out, size_t size);
 
 #endif

@@ -7,6 +7,7 @@
  * private spec array (storage and range), so the two can never disagree.
  */
 #include "runtime/task.h"
+#include "runtime/output.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -160,8 +161,10 @@ static bool parse_unsigned(const char *text, uint64_t *value)
     char *end;
     errno = 0;
     unsigned long long parsed = strtoull(text, &end, 10);
+    if (end == text || *end != '\0' || errno != 0 || parsed > UINT64_MAX)
+        return false;
     *value = parsed;
-    return end != text && *end == '\0' && errno == 0 && parsed <= UINT64_MAX;
+    return true;
 }
 
 static bool parse_real(const char *text, double *value)
@@ -317,34 +320,6 @@ bool sasc_task_set(sasc_task *task, const char *key, const char *value,
 
 /* ---- JSON rendering ---- */
 
-/* Writes `text` as a JSON string, truncating (never splitting an escape) if `size` is short. */
-static void json_string(const char *text, char *out, size_t size)
-{
-    size_t n = 0;
-    if (size < 3) {
-        if (size)
-            out[0] = '\0';
-        return;
-    }
-    out[n++] = '"';
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        char piece[8];
-        if (*p == '"' || *p == '\\')
-            snprintf(piece, sizeof piece, "\\%c", *p);
-        else if (*p < 0x20)
-            snprintf(piece, sizeof piece, "\\u%04x", *p);
-        else
-            snprintf(piece, sizeof piece, "%c", *p);
-        size_t len = strlen(piece);
-        if (n + len + 2 > size)
-            break;
-        memcpy(out + n, piece, len);
-        n += len;
-    }
-    out[n++] = '"';
-    out[n] = '\0';
-}
-
 static const char *choice_name(const choice *choices, int value)
 {
     for (const choice *c = choices; c->name; c++)
@@ -384,13 +359,13 @@ void sasc_task_value_json(const sasc_task *task, const sasc_setting_info *s, cha
         json_real(*(const double *)field, out, size);
         break;
     case STORE_STRING:
-        json_string(field, out, size);
+        sasc_json_quote(field, out, size);
         break;
     case STORE_CHOICE:
         if (sp->choice_json_number)
             snprintf(out, size, "%d", *(const int *)field);
         else
-            json_string(choice_name(sp->choices, *(const int *)field), out, size);
+            sasc_json_quote(choice_name(sp->choices, *(const int *)field), out, size);
         break;
     case STORE_BOOL:
         snprintf(out, size, "%s", *(const bool *)field ? "true" : "false");
