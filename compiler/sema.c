@@ -291,7 +291,7 @@ static bool eval_integer(sema *s, const ast_expr *e, const char *what, long min,
     }
     if (v < (double)min || v > (double)max) {
         diagnostic_report(s->d, DIAGNOSTIC_ERROR, e->location,
-                          "%s must be between %ld and %ld; %.17g is too %s",
+                          "%s must be between %ld and %ld; %.15g is too %s",
                           what, min, max, v, v < (double)min ? "small" : "large");
         return false;
     }
@@ -468,7 +468,8 @@ static void match_settings(sema *s, const ast_block *block, const char *what,
         }
         if (setting->frozen && find_name(setting->key.text, freezable, freezable_count) < 0)
             diagnostic_report(s->d, DIAGNOSTIC_ERROR, setting->location,
-                              "only pi, m and Xi can be frozen, not '%s'", setting->key.text);
+                              "'%s' cannot be frozen; only pi, m and Xi of a prior or a layer can",
+                              setting->key.text);
         found[k] = setting;
     }
 }
@@ -726,6 +727,8 @@ static void check_layer(sema *s, const model_scope *scope, const layer_spec *ear
     layer->name = copy_text(s, item->name.text);
     layer->location = item->name.location;
     layer->source = -2;
+    if (call->kind != AST_CALL)   /* a syntax error, reported by the parser */
+        return;
     if (choose(s, call->text, callee_location(call), "layer kind", layer_kinds, COUNT(layer_kinds)) < 0)
         return;
     check_layer_shape(s, scope, earlier, item, layer);
@@ -760,17 +763,14 @@ static void check_input(sema *s, model_scope *scope, model_spec *model)
 /* A name of a layer must not repeat the input's or an earlier layer's. */
 static bool check_layer_name(sema *s, const model_scope *scope, const ast_item *item)
 {
-    for (int i = 0; i < scope->decl->item_count; i++) {
-        const ast_item *other = &scope->decl->items[i];
-        if (other == item)
-            return true;
+    for (const ast_item *other = scope->decl->items; other < item; other++)
         if ((other->kind == AST_ITEM_LAYER || other->kind == AST_ITEM_INPUT) &&
             strcmp(other->name.text, item->name.text) == 0) {
             report_duplicate(s, "name", &item->name, other->name.location);
             return false;
         }
-    }
-    if (scope->input && strcmp(scope->input->name.text, item->name.text) == 0) {
+    /* the input may also be written below the layers */
+    if (scope->input && scope->input > item && strcmp(scope->input->name.text, item->name.text) == 0) {
         report_duplicate(s, "name", &item->name, scope->input->name.location);
         return false;
     }
@@ -798,6 +798,8 @@ static void check_layers(sema *s, model_scope *scope, model_spec *model)
 static void check_loss(sema *s, const model_scope *scope, const ast_item *item, model_spec *model)
 {
     const ast_expr *call = item->call;
+    if (call->kind != AST_CALL)
+        return;
     int kind = choose(s, call->text, callee_location(call), "loss", loss_names, COUNT(loss_names));
     if (kind < 0)
         return;

@@ -5,7 +5,8 @@
 # 784 inputs (28 x 28 pixels), 64 rectified hidden units, 10 softmax outputs.
 # Every connection is a spike-and-slab distribution: pi (probability that the
 # weight is exactly zero), m (slab mean) and Xi (slab variance) are all
-# learned. After 3 epochs on 10,000 images the test accuracy is about 0.8.
+# learned. After 3 epochs on 10,000 images the test accuracy is about 0.8
+# (0.80 with seed 1; each epoch takes well under a second).
 
 prior sas {
   pi = 0                          # start dense

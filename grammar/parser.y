@@ -11,14 +11,16 @@
  * Nothing here knows which layer kinds, settings or functions exist: that is
  * semantic analysis's business, so the grammar stays small and regular.
  *
- * Syntax errors (parse.error custom, bison's "detailed" mode with our own
- * wording) quote the offending text and list every token that could have
- * come instead, folding the tokens that start an expression into "a value":
- *   unexpected 'lauer'; expected 'input', 'layer', 'loss', 'l2', ';' or '}'
+ * Syntax errors (parse.error custom: bison's "detailed" information in our
+ * own wording) quote the offending text and list every token that could
+ * have come instead (exactly, thanks to LAC), folding the tokens that start
+ * an expression into "a value" and the binary operators into "an operator":
+ *   unexpected 'lauer'; expected 'input', 'layer', 'loss', 'l2', '}' or ';'
  *
- * Error recovery: an `error` token at setting, item and declaration level
- * lets the parser resynchronise and report several syntax errors per run.
- * Every heap value on the stack has a %destructor, so recovery never leaks.
+ * Error recovery: `error` tokens inside parentheses and at setting, item and
+ * declaration level let the parser resynchronise and report several syntax
+ * errors per run. Every heap value on the stack has a %destructor, so
+ * recovery never leaks.
  */
 %code top {
 /* A bounded parser stack: absurdly nested input gets a message, not a crash. */
@@ -29,6 +31,7 @@
 %define api.token.prefix {TOKEN_}
 %define api.location.type {source_location}
 %define parse.error custom
+%define parse.lac full
 %locations
 %param {void *scanner}
 %parse-param {syntax_context *context}
@@ -174,6 +177,7 @@ expr:
   | NAME                        { $$ = ast_name_expr($1, @1); CHECK_MEMORY($$); }
   | call
   | '(' expr ')'                { $$ = $2; $$->location = @$; }
+  | '(' error ')'               { $$ = ast_error(@$); CHECK_MEMORY($$); }
   | '-' expr %prec NEGATE       { $$ = bounded_depth(context, ast_negate($2, @$)); CHECK_MEMORY($$); }
   | expr '+' expr               { $$ = bounded_depth(context, ast_binary('+', $1, $3, @$)); CHECK_MEMORY($$); }
   | expr '-' expr               { $$ = bounded_depth(context, ast_binary('-', $1, $3, @$)); CHECK_MEMORY($$); }
@@ -184,6 +188,8 @@ expr:
 call:
     call_open ')'               { $$ = $1; $$->location = @$; }
   | call_args ')'               { $$ = $1; $$->location = @$; }
+  | call_open error ')'         { ast_expr_free($1); $$ = ast_error(@$); CHECK_MEMORY($$); }
+  | call_args error ')'         { ast_expr_free($1); $$ = ast_error(@$); CHECK_MEMORY($$); }
   ;
 
 call_open:
@@ -286,7 +292,7 @@ static int yyreport_syntax_error(const yypcontext_t *parse, void *scanner, synta
     yysymbol_kind_t unexpected = yypcontext_token(parse);
     char found[64], expected[512];
     if (unexpected == YYSYMBOL_YYEOF)
-        snprintf(found, sizeof found, "the end of the file");
+        snprintf(found, sizeof found, "end of file");
     else {
         char token[48];
         quote_source(context->text, where, token, sizeof token);

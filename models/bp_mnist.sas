@@ -7,11 +7,14 @@
 # this is ordinary BP with fan-in scaling 1/sqrt(N_in).
 #
 # Training. Cross-entropy, Adam with decoupled weight decay 1e-4, batch 500,
-# 10^4 training images, 100 epochs, as for gBP, except the learning rate:
-# gBP's lr = 0.1 is tuned for the ensemble, whose updates are damped by the
-# spike and slab parameters; applied to plain weights, Adam steps of 0.1 per
-# weight make BP diverge or oscillate. 0.001 (Adam's usual rate) trains BP
-# stably.
+# 10^4 training images, 100 epochs, as for gBP, except the learning rate.
+# BP's only parameters are the means m, which start small (sd sqrt(2/784),
+# then scaled by 1/sqrt(784)) and must grow about tenfold; Adam moves each by
+# at most about lr per step, and there are only 2,000 steps. In a numpy
+# reference run of this network (no weight decay, 2,000 test images),
+# lr = 0.001 is too slow (test accuracy 0.76 after 100 epochs); gBP's
+# lr = 0.1 trains but the test accuracy swings by 1-2% from epoch to epoch;
+# lr = 0.01 converges smoothly (0.84).
 
 prior bp {
   pi = 0 frozen                   # no spike: every connection present
@@ -30,6 +33,6 @@ model bp {
 task train {
   data = "/usr/share/datasets/fashion-mnist"
   train = 10000   test = 10000
-  optimizer = adam  lr = 0.001  weight_decay = 1e-4
+  optimizer = adam  lr = 0.01  weight_decay = 1e-4
   batch = 500  epochs = 100  seed = 1
 }
