@@ -16,9 +16,22 @@ static void write_failure(char *error, size_t size, const char *name, int error_
     snprintf(error, size, "cannot write %s: %s", name, strerror(error_number));
 }
 
+/* Results replace only ordinary files: renaming over a device or a directory
+ * (as root, /dev/null or /dev/full) would destroy it. */
+static bool replaceable(const char *path, char *error, size_t size)
+{
+    struct stat existing;
+    if (lstat(path, &existing) != 0 || S_ISREG(existing.st_mode))
+        return true;
+    snprintf(error, size, "cannot write %s: it exists and is not a regular file", path);
+    return false;
+}
+
 bool sasc_atomic_open(sasc_atomic_file *f, const char *path, char *error, size_t size)
 {
     memset(f, 0, sizeof *f);
+    if (!replaceable(path, error, size))
+        return false;
     const char *slash = strrchr(path, '/');
     int dir_length = slash ? (int)(slash - path + 1) : 0;
     const char *base = slash ? slash + 1 : path;

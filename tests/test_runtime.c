@@ -643,6 +643,18 @@ static void test_full_disk_message(void)
     CU_ASSERT_STRING_EQUAL(e, "cannot write runs/x/metrics.csv: No space left on device");
 }
 
+/* Asked to write a result over a device, the writer refuses and leaves the
+ * device in place (renaming over /dev/null as root would destroy it). */
+static void test_refuses_to_replace_devices(void)
+{
+    char e[512];
+    CU_ASSERT_FALSE(sasc_write_file_atomically("/dev/null", "x", 1, e, sizeof e));
+    CU_ASSERT_STRING_EQUAL(e, "cannot write /dev/null: it exists and is not a regular file");
+    struct stat device;
+    CU_ASSERT_EQUAL_FATAL(stat("/dev/null", &device), 0);
+    CU_ASSERT_TRUE(S_ISCHR(device.st_mode));
+}
+
 /* ---- a hand-written program: softmax regression on 2x2 images, 2 classes ---- */
 
 enum { BATCH = 4, PIXELS_IN = 4, CLASSES = 2 };
@@ -1087,6 +1099,7 @@ int main(void)
     CU_add_test(npy, "other dtypes and orders", test_npy_read_other_dtypes);
     CU_pSuite output = CU_add_suite("output", NULL, NULL);
     CU_add_test(output, "atomic writes", test_atomic_write);
+    CU_add_test(output, "devices are never replaced", test_refuses_to_replace_devices);
     CU_add_test(output, "full disk message", test_full_disk_message);
     CU_pSuite init = CU_add_suite("initialize", NULL, NULL);
     CU_add_test(init, "buffers aligned and zeroed", test_buffers_aligned);
