@@ -9,6 +9,12 @@
  *
  * Nodes are appended while rules run, so `f->nodes` may move: rules copy the
  * node they differentiate and never keep pointers into the array.
+ *
+ * Loops (ir.h) are not differentiated as a whole: sequence leaves (IR_SLICE)
+ * are leaves like any other. Back-propagation through time is built by
+ * lower_recurrent.c from this one routine applied to one step at a time: the
+ * step is rebuilt inside a reverse loop and differentiated there, seeded by
+ * the adjoints the later steps left in buffers.
  */
 #include "autodiff.h"
 
@@ -148,6 +154,7 @@ static void node_rule(sweep *s, int y)
     int g = s->adjoint[y];
     switch (n.op) {
     case IR_BUFFER: case IR_SCALAR: case IR_CONSTANT: case IR_STORE:
+    case IR_SLICE: case IR_STORE_SLICE: case IR_LOOP_BEGIN: case IR_LOOP_END:
         return;
     case IR_MATMUL:
         matmul_rule(s, &n, g);
@@ -188,7 +195,8 @@ static void mark_active(const ir_function *f, int loss, const int *wrt, int coun
     for (int i = 0; i <= loss; i++)
         for (int k = 0; k < 3 && !depends[i]; k++) {
             int o = operand(&f->nodes[i], k);
-            depends[i] = o >= 0 && depends[o] && f->nodes[i].op != IR_STORE;
+            depends[i] = o >= 0 && depends[o] && f->nodes[i].op != IR_STORE &&
+                         f->nodes[i].op != IR_STORE_SLICE;
         }
     active[loss] = depends[loss];
     for (int i = loss; i >= 0; i--) {

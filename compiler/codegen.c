@@ -69,6 +69,7 @@ typedef struct {
     LLVMValueRef *base;        /* per buffer: its base pointer in the kernel body */
     LLVMValueRef gemm;
     LLVMTypeRef gemm_type;
+    LLVMValueRef step;         /* t (i64) inside a time loop, NULL outside */
 } emitter;
 
 /* A counted loop `for (index = 0; index < count; index++)`, count >= 1,
@@ -150,22 +151,48 @@ static LLVMValueRef intrinsic(emitter *e, const char *name, LLVMValueRef x)
     return LLVMBuildCall2(e->b, type, function, &x, 1, "");
 }
 
-static LLVMValueRef element_address(emitter *e, int buffer, LLVMValueRef index)
+static LLVMValueRef load_at(emitter *e, LLVMValueRef base, LLVMValueRef index)
 {
-    return LLVMBuildInBoundsGEP2(e->b, e->real, e->base[buffer], &index, 1, "");
-}
-
-static LLVMValueRef load_element(emitter *e, int buffer, LLVMValueRef index)
-{
-    LLVMValueRef v = LLVMBuildLoad2(e->b, e->real, element_address(e, buffer, index), "");
+    LLVMValueRef address = LLVMBuildInBoundsGEP2(e->b, e->real, base, &index, 1, "");
+    LLVMValueRef v = LLVMBuildLoad2(e->b, e->real, address, "");
     LLVMSetAlignment(v, e->real_bytes);
     return v;
 }
 
+static void store_at(emitter *e, LLVMValueRef base, LLVMValueRef index, LLVMValueRef value)
+{
+    LLVMValueRef address = LLVMBuildInBoundsGEP2(e->b, e->real, base, &index, 1, "");
+    LLVMValueRef v = LLVMBuildStore(e->b, value, address);
+    LLVMSetAlignment(v, e->real_bytes);
+}
+
+static LLVMValueRef load_element(emitter *e, int buffer, LLVMValueRef index)
+{
+    return load_at(e, e->base[buffer], index);
+}
+
 static void store_element(emitter *e, int buffer, LLVMValueRef index, LLVMValueRef value)
 {
-    LLVMValueRef v = LLVMBuildStore(e->b, value, element_address(e, buffer, index));
-    LLVMSetAlignment(v, e->real_bytes);
+    store_at(e, e->base[buffer], index, value);
+}
+
+/* The first element of block (index + t) of `buffer`, blocks of `size` elements. */
+static LLVMValueRef block_pointer(emitter *e, int buffer, int index, long size)
+{
+    LLVMValueRef block = index_constant(e, index);
+    if (e->step)
+        block = LLVMBuildAdd(e->b, block, e->step, "block");
+    LLVMValueRef offset = LLVMBuildMul(e->b, block, index_constant(e, size), "");
+    return LLVMBuildInBoundsGEP2(e->b, e->real, e->base[buffer], &offset, 1, "");
+}
+
+/* Where a value that sits in memory starts: its storage, or its block. */
+static LLVMValueRef value_pointer(emitter *e, int n)
+{
+    const ir_node *node = &e->f->nodes[n];
+    if (e->plan[n].storage >= 0)
+        return e->base[e->plan[n].storage];
+    return block_pointer(e, node->buffer, node->index, codegen_element_count(node));
 }
 
 /* ---- values ---- */
@@ -224,6 +251,8 @@ static LLVMValueRef compute(emitter *e, int n, LLVMValueRef index)
     const ir_node *node = &e->f->nodes[n];
     switch (node->op) {
     case IR_BUFFER:   return load_element(e, node->buffer, index);
+    case IR_SLICE:    return load_at(e, block_pointer(e, node->buffer, node->index,
+                                                      codegen_element_count(node)), index);
     case IR_SCALAR:   return load_element(e, node->buffer, index_constant(e, node->index));
     case IR_CONSTANT: return real_constant(e, node->constant);
     case IR_BROADCAST: return element(e, node->a, index);
@@ -375,8 +404,8 @@ static void emit_matmul(emitter *e, int n)
         int_constant(e, node->transpose_a), int_constant(e, node->transpose_b),
         int_constant(e, node->rows), int_constant(e, node->cols), int_constant(e, k),
         real_constant(e, node->alpha),
-        e->base[e->plan[node->a].storage], int_constant(e, a->cols),
-        e->base[e->plan[node->b].storage], int_constant(e, b->cols),
+        value_pointer(e, node->a), int_constant(e, a->cols),
+        value_pointer(e, node->b), int_constant(e, b->cols),
         real_constant(e, 0.0),
         e->base[e->plan[n].storage], int_constant(e, node->cols),
     };
@@ -386,15 +415,36 @@ static void emit_matmul(emitter *e, int n)
 static void emit_store(emitter *e, int n)
 {
     const ir_node *node = &e->f->nodes[n];
+    long size = codegen_element_count(&e->f->nodes[node->a]);
+    LLVMValueRef destination = node->op == IR_STORE_SLICE
+        ? block_pointer(e, node->buffer, node->index, size) : e->base[node->buffer];
     loop l;
-    loop_open(e, &l, codegen_element_count(&e->f->nodes[node->a]), 0, NULL);
-    store_element(e, node->buffer, l.index, element(e, node->a, l.index));
+    loop_open(e, &l, size, 0, NULL);
+    store_at(e, destination, l.index, element(e, node->a, l.index));
     loop_close(e, &l);
+}
+
+/* A time loop: one LLVM loop around the step's code; t counts down when reversed. */
+static void emit_loop_marker(emitter *e, int n, loop *time)
+{
+    const ir_node *node = &e->f->nodes[n];
+    if (node->op == IR_LOOP_END) {
+        loop_close(e, time);
+        e->step = NULL;
+        return;
+    }
+    loop_open(e, time, node->steps, 0, NULL);
+    e->step = node->reverse ? LLVMBuildSub(e->b, index_constant(e, node->steps - 1), time->index, "t")
+                            : time->index;
 }
 
 static void emit_node(emitter *e, int n)
 {
     const ir_node *node = &e->f->nodes[n];
+    if (node->op == IR_STORE_SLICE) {
+        emit_store(e, n);
+        return;
+    }
     if (node->op == IR_STORE) {
         if (!e->plan[n].elided)
             emit_store(e, n);
@@ -496,8 +546,15 @@ static bool emit_kernel(emitter *e, const char *symbol, LLVMTargetMachineRef mac
         LLVMSetValueName2(e->base[i], e->p->buffers[i].desc.name, strlen(e->p->buffers[i].desc.name));
     }
     LLVMPositionBuilderAtEnd(e->b, LLVMAppendBasicBlockInContext(e->context, body, "entry"));
-    for (int n = 0; n < e->f->count; n++)
-        emit_node(e, n);
+    loop time;
+    e->step = NULL;
+    for (int n = 0; n < e->f->count; n++) {
+        ir_opcode op = e->f->nodes[n].op;
+        if (op == IR_LOOP_BEGIN || op == IR_LOOP_END)
+            emit_loop_marker(e, n, &time);
+        else
+            emit_node(e, n);
+    }
     LLVMBuildRetVoid(e->b);
     return emit_entry(e, symbol, body, machine);
 }

@@ -51,12 +51,23 @@ long codegen_element_count(const ir_node *n)
 
 static bool is_leaf(ir_opcode op)
 {
-    return op == IR_BUFFER || op == IR_SCALAR || op == IR_CONSTANT;
+    return op == IR_BUFFER || op == IR_SCALAR || op == IR_CONSTANT || op == IR_SLICE;
 }
 
 static bool reads_buffer(ir_opcode op)
 {
-    return op == IR_BUFFER || op == IR_SCALAR;
+    return op == IR_BUFFER || op == IR_SCALAR || op == IR_SLICE;
+}
+
+static bool is_store(ir_opcode op)
+{
+    return op == IR_STORE || op == IR_STORE_SLICE;
+}
+
+/* Nodes that are emitted whether or not a store needs them. */
+static bool is_effect(ir_opcode op)
+{
+    return is_store(op) || op == IR_LOOP_BEGIN || op == IR_LOOP_END;
 }
 
 bool codegen_is_pointwise(ir_opcode op)
@@ -67,7 +78,7 @@ bool codegen_is_pointwise(ir_opcode op)
 /* Consumers that evaluate an operand once per element, in one pass. */
 static bool fuses_operands(ir_opcode op)
 {
-    return codegen_is_pointwise(op) || op == IR_STORE || op == IR_SUM;
+    return codegen_is_pointwise(op) || is_store(op) || op == IR_SUM;
 }
 
 static int node_operands(const ir_node *n, int out[3])
@@ -88,7 +99,7 @@ static void plan_usage(const ir_function *f, codegen_node_plan *plan)
 {
     for (int i = f->count - 1; i >= 0; i--) {
         const ir_node *n = &f->nodes[i];
-        if (n->op == IR_STORE)
+        if (is_effect(n->op))
             plan[i].live = true;
         if (!plan[i].live)
             continue;
@@ -136,25 +147,31 @@ static bool is_inline(const ir_function *f, const codegen_node_plan *plan, int i
 }
 
 /* Placement, then timing: walking backwards, every user of a node has
- * already contributed the points at which it runs. */
-static void plan_placement(const ir_function *f, codegen_node_plan *plan)
+ * already contributed the points at which it runs. A node read inside a
+ * loop it was defined before is read again at every step: its reading
+ * point is the loop's end, so its storage outlives the loop. */
+static void plan_placement(const ir_function *f, codegen_node_plan *plan, const int *loop_begin,
+                           const int *loop_end)
 {
     for (int i = 0; i < f->count; i++) {
         const ir_node *n = &f->nodes[i];
         plan[i].storage = n->op == IR_BUFFER ? n->buffer : -1;
-        plan[i].materialized = plan[i].live && n->op != IR_STORE && n->op != IR_BUFFER &&
-                               !is_inline(f, plan, i);
+        plan[i].materialized = plan[i].live && !is_effect(n->op) && n->op != IR_BUFFER &&
+                               n->op != IR_SLICE && !is_inline(f, plan, i);
         plan[i].last_read = -1;
     }
     for (int i = f->count - 1; i >= 0; i--) {
         codegen_node_plan *x = &plan[i];
-        bool own = f->nodes[i].op == IR_STORE || x->materialized || x->users == 0;
+        bool own = is_effect(f->nodes[i].op) || x->materialized || x->users == 0;
         x->last_eval = own ? i : x->last_read;
         int operands[3], count = x->live ? node_operands(&f->nodes[i], operands) : 0;
         for (int k = 0; k < count; k++) {
             codegen_node_plan *o = &plan[operands[k]];
-            if (x->last_eval > o->last_read)
-                o->last_read = x->last_eval;
+            int at = x->last_eval;
+            if (at >= 0 && loop_begin[at] >= 0 && operands[k] < loop_begin[at])
+                at = loop_end[at];
+            if (at > o->last_read)
+                o->last_read = at;
         }
     }
 }
@@ -170,12 +187,12 @@ static void plan_accesses(const ir_program *p, const ir_function *f, codegen_nod
         const ir_node *n = &f->nodes[i];
         plan[i].next_access = -1;
         plan[i].next_store = -1;
-        if (n->op != IR_STORE && !reads_buffer(n->op))
+        if (!is_store(n->op) && !reads_buffer(n->op))
             continue;
         plan[i].next_access = first_access[n->buffer];
         first_access[n->buffer] = i;
         plan[i].next_store = next_store[n->buffer];
-        if (n->op == IR_STORE)
+        if (is_store(n->op))
             next_store[n->buffer] = i;
     }
 }
@@ -217,7 +234,7 @@ static bool can_write_early(const ir_function *f, const codegen_node_plan *plan,
     int b = f->nodes[s].buffer;
     for (int l = first_access[b]; l >= 0 && l < s; l = plan[l].next_access) {
         const ir_node *n = &f->nodes[l];
-        if (n->op == IR_STORE) {
+        if (is_store(n->op)) {
             if (l >= v)
                 return false;
             continue;
@@ -241,19 +258,24 @@ static bool can_write_early(const ir_function *f, const codegen_node_plan *plan,
 static bool stored_later(const ir_function *f, const codegen_node_plan *plan, int s, int to)
 {
     for (int i = plan[s].next_access; i >= 0 && i <= to; i = plan[i].next_access)
-        if (f->nodes[i].op == IR_STORE)
+        if (is_store(f->nodes[i].op))
             return true;
     return false;
 }
 
 /* A materialised value that a store copies into buffer b lives in b from
- * the start: the copy disappears, and the value's other readers read b. */
-static void plan_direct_stores(const ir_function *f, codegen_node_plan *plan, const int *first_access)
+ * the start: the copy disappears, and the value's other readers read b.
+ * Only whole-buffer stores (a block store keeps its copy), and only within
+ * one loop level (a value stored inside a loop is computed inside it). */
+static void plan_direct_stores(const ir_function *f, codegen_node_plan *plan, const int *first_access,
+                               const int *loop_begin)
 {
     for (int s = 0; s < f->count; s++) {
         if (f->nodes[s].op != IR_STORE)
             continue;
         int v = f->nodes[s].a;
+        if (loop_begin[v] != loop_begin[s])
+            continue;
         if (!plan[v].materialized || is_leaf(f->nodes[v].op) || plan[v].storage >= 0)
             continue;
         if (can_write_early(f, plan, first_access, v, s) && !stored_later(f, plan, s, plan[v].last_read)) {
@@ -353,19 +375,24 @@ static codegen_node_plan *plan_function(ir_program *p, const ir_function *f, tem
 {
     size_t buffers = p->buffer_count > 0 ? (size_t)p->buffer_count : 1;
     codegen_node_plan *plan = calloc(f->count > 0 ? (size_t)f->count : 1, sizeof *plan);
+    size_t nodes = f->count > 0 ? (size_t)f->count : 1;
     int *first_access = malloc(buffers * sizeof *first_access);
     int *next_store = malloc(buffers * sizeof *next_store);
-    bool ok = plan && first_access && next_store;
+    int *loop_begin = malloc(nodes * sizeof *loop_begin), *loop_end = malloc(nodes * sizeof *loop_end);
+    bool ok = plan && first_access && next_store && loop_begin && loop_end;
     if (ok) {
+        ir_loop_bounds(f, loop_begin, loop_end);
         plan_usage(f, plan);
-        plan_placement(f, plan);
+        plan_placement(f, plan, loop_begin, loop_end);
         plan_accesses(p, f, plan, first_access, next_store);
         plan_snapshots(p, f, plan);
-        plan_direct_stores(f, plan, first_access);
+        plan_direct_stores(f, plan, first_access, loop_begin);
         ok = plan_temporaries(p, f, plan, pool);
     }
     free(first_access);
     free(next_store);
+    free(loop_begin);
+    free(loop_end);
     if (!ok) {
         free(plan);
         return NULL;

@@ -19,7 +19,8 @@ typedef struct {
     const ir_program *program;
     const ir_function *function;
     void *const *buffers;
-    double **values;          /* one array per node, NULL for IR_STORE */
+    double **values;          /* one array per node, NULL for nodes without a value */
+    long step;                /* t of the loop being run; 0 outside loops */
     char *error;
     size_t error_size;
 } interpreter;
@@ -68,8 +69,9 @@ static bool check_operand(interpreter *in, int node, int operand, const char *wh
 {
     if (operand < 0 || operand >= node)
         return fail(in, node, "operand %s (%%%d) does not precede the node", which, operand);
-    if (in->function->nodes[operand].op == IR_STORE)
-        return fail(in, node, "operand %s (%%%d) is a store, which has no value", which, operand);
+    if (in->values[operand] == NULL)
+        return fail(in, node, "operand %s (%%%d) has no value here (a store, a loop marker, or "
+                    "a value of a loop left)", which, operand);
     return true;
 }
 
@@ -96,8 +98,11 @@ static bool is_scalar(const ir_node *x)
 static int operand_count(ir_opcode op)
 {
     switch (op) {
-    case IR_BUFFER: case IR_SCALAR: case IR_CONSTANT:
+    case IR_BUFFER: case IR_SCALAR: case IR_CONSTANT: case IR_SLICE:
+    case IR_LOOP_BEGIN: case IR_LOOP_END:
         return 0;
+    case IR_STORE: case IR_STORE_SLICE:
+        return 1;
     case IR_MATMUL: case IR_ADD: case IR_SUB: case IR_MUL: case IR_DIV:
     case IR_SQRT_BACKWARD: case IR_CROSS_ENTROPY:
         return 2;
@@ -108,12 +113,27 @@ static int operand_count(ir_opcode op)
     }
 }
 
+/* Block index + t of a slice (of `height` rows) must lie inside its buffer. */
+static bool check_block(interpreter *in, int i, const ir_node *n, int height)
+{
+    const sasc_buffer_desc *d = &in->program->buffers[n->buffer].desc;
+    const ir_node *shape = n->op == IR_SLICE ? n : &in->function->nodes[n->a];
+    long block = n->index + in->step;
+    if (height < 1 || shape->cols != d->cols || d->rows % height != 0 || block < 0 ||
+        block >= d->rows / height)
+        return fail(in, i, "block %ld of %d rows is outside buffer '%s' [%d x %d]", block, height,
+                    d->name, d->rows, d->cols);
+    return true;
+}
+
 static bool check_leaf_or_store(interpreter *in, int i, const ir_node *n)
 {
     if (n->op == IR_CONSTANT)
         return true;
     if (!check_buffer(in, i, n->buffer))
         return false;
+    if (n->op == IR_SLICE || n->op == IR_STORE_SLICE)
+        return check_block(in, i, n, n->op == IR_SLICE ? n->rows : in->function->nodes[n->a].rows);
     const sasc_buffer_desc *d = &in->program->buffers[n->buffer].desc;
     if (n->op == IR_SCALAR) {
         if (n->index < 0 || n->index >= d->rows * d->cols)
@@ -171,15 +191,20 @@ static bool check_node(interpreter *in, int i)
     const ir_node *n = &in->function->nodes[i];
     if ((int)n->op < 0 || n->op >= IR_OPCODE_COUNT)
         return fail(in, i, "unknown opcode %d", (int)n->op);
-    if (n->op != IR_STORE && (n->rows < 1 || n->cols < 1))
+    bool valued = n->op != IR_STORE && n->op != IR_STORE_SLICE && n->op != IR_LOOP_BEGIN &&
+                  n->op != IR_LOOP_END;
+    if (valued && (n->rows < 1 || n->cols < 1))
         return fail(in, i, "empty shape [%d x %d]", n->rows, n->cols);
     const int operands[3] = { n->a, n->b, n->c };
     static const char *const names[3] = { "a", "b", "c" };
-    int count = n->op == IR_STORE ? 1 : operand_count(n->op);
+    int count = operand_count(n->op);
     for (int k = 0; k < count; k++)
         if (!check_operand(in, i, operands[k], names[k]))
             return false;
-    if (n->op == IR_BUFFER || n->op == IR_SCALAR || n->op == IR_CONSTANT || n->op == IR_STORE)
+    if (n->op == IR_LOOP_BEGIN || n->op == IR_LOOP_END)
+        return true;
+    if (n->op == IR_BUFFER || n->op == IR_SCALAR || n->op == IR_CONSTANT || n->op == IR_STORE ||
+        n->op == IR_SLICE || n->op == IR_STORE_SLICE)
         return check_leaf_or_store(in, i, n);
     return check_shape(in, i, n);
 }
@@ -284,23 +309,31 @@ static void eval_cross_entropy_backward(int rows, int cols, const double *logits
     }
 }
 
+/* The first element of a slice's block (index + t); 0 for whole buffers. */
+static long block_start(const interpreter *in, const ir_node *n, const ir_node *shape)
+{
+    if (n->op != IR_SLICE && n->op != IR_STORE_SLICE)
+        return 0;
+    return (n->index + in->step) * (long)shape->rows * shape->cols;
+}
+
 static void eval_leaf(const interpreter *in, const ir_node *n, double *out)
 {
-    long size = (long)n->rows * n->cols;
+    long size = (long)n->rows * n->cols, start = block_start(in, n, n);
     for (long e = 0; e < size; e++) {
         if (n->op == IR_CONSTANT)
             out[e] = n->constant;
         else
-            out[e] = read_element(in, n->buffer, n->op == IR_SCALAR ? n->index : e);
+            out[e] = read_element(in, n->buffer, n->op == IR_SCALAR ? n->index : start + e);
     }
 }
 
 static void eval_store(const interpreter *in, const ir_node *n)
 {
     const ir_node *a = &in->function->nodes[n->a];
-    long size = (long)a->rows * a->cols;
+    long size = (long)a->rows * a->cols, start = block_start(in, n, a);
     for (long e = 0; e < size; e++)
-        write_element(in, n->buffer, e, in->values[n->a][e]);
+        write_element(in, n->buffer, start + e, in->values[n->a][e]);
 }
 
 /* Element e of a value of shape n, or its only element when it is [1,1]. */
@@ -317,11 +350,13 @@ static void eval_node(interpreter *in, int i)
     const double *vb = n->b >= 0 ? in->values[n->b] : NULL;
     long size = (long)n->rows * n->cols;
     switch (n->op) {
-    case IR_BUFFER: case IR_SCALAR: case IR_CONSTANT:
+    case IR_BUFFER: case IR_SCALAR: case IR_CONSTANT: case IR_SLICE:
         eval_leaf(in, n, out);
         break;
-    case IR_STORE:
+    case IR_STORE: case IR_STORE_SLICE:
         eval_store(in, n);
+        break;
+    case IR_LOOP_BEGIN: case IR_LOOP_END:
         break;
     case IR_MATMUL:
         eval_matmul(n, &nodes[n->a], va, &nodes[n->b], vb, out);
@@ -366,19 +401,49 @@ static void free_values(interpreter *in, int count)
     free(in->values);
 }
 
+/* Loop control: at a loop's end, go back to its first node while steps
+ * remain; returns the index of the node to run next. */
+static int next_node(interpreter *in, int i, int *open, long *done)
+{
+    const ir_node *n = &in->function->nodes[i];
+    if (n->op == IR_LOOP_BEGIN) {
+        *open = i;
+        *done = 0;
+        in->step = n->reverse ? n->steps - 1 : 0;
+    } else if (n->op == IR_LOOP_END && *open >= 0) {
+        const ir_node *begin = &in->function->nodes[*open];
+        if (++*done < begin->steps) {
+            in->step = begin->reverse ? begin->steps - 1 - *done : *done;
+            return *open + 1;
+        }
+        *open = -1;
+        in->step = 0;
+    }
+    return i + 1;
+}
+
+static bool has_value(ir_opcode op)
+{
+    return op != IR_STORE && op != IR_STORE_SLICE && op != IR_LOOP_BEGIN && op != IR_LOOP_END;
+}
+
 bool ir_interpret(const ir_program *p, const ir_function *f, void *const *buffers,
                   char *error, size_t error_size)
 {
-    interpreter in = { p, f, buffers, NULL, error, error_size };
+    interpreter in = { p, f, buffers, NULL, 0, error, error_size };
     if (p->precision != SASC_F32 && p->precision != SASC_F64)
         return fail(&in, -1, "unknown precision %d", (int)p->precision);
     in.values = calloc(f->count > 0 ? (size_t)f->count : 1, sizeof *in.values);
     if (!in.values)
         return fail(&in, -1, "out of memory");
     bool ok = true;
-    for (int i = 0; i < f->count && ok; i++) {
-        ok = check_node(&in, i);
-        if (ok && f->nodes[i].op != IR_STORE) {
+    int open = -1;
+    long done = 0;
+    for (int i = 0; i < f->count && ok; i = next_node(&in, i, &open, &done)) {
+        if (f->nodes[i].op == IR_LOOP_BEGIN && open >= 0)
+            ok = fail(&in, i, "loops do not nest");
+        ok = ok && check_node(&in, i);
+        if (ok && has_value(f->nodes[i].op) && !in.values[i]) {
             in.values[i] = malloc((size_t)f->nodes[i].rows * (size_t)f->nodes[i].cols * sizeof(double));
             if (!in.values[i])
                 ok = fail(&in, i, "out of memory");

@@ -306,6 +306,73 @@ int ir_store(ir_function *f, const ir_program *p, int buffer, int value)
     return append(f, n);
 }
 
+/* ---- loops ---- */
+
+int ir_loop_begin(ir_function *f, int steps, bool reverse)
+{
+    if (steps < 1)
+        internal_error("a loop of %d steps in '%s'", steps, f->name);
+    ir_node n = blank(IR_LOOP_BEGIN, 0, 0);
+    n.steps = steps;
+    n.reverse = reverse;
+    return append(f, n);
+}
+
+int ir_loop_end(ir_function *f)
+{
+    return append(f, blank(IR_LOOP_END, 0, 0));
+}
+
+int ir_slice(ir_function *f, const ir_program *p, int buffer, int rows, int index)
+{
+    check_buffer(p, buffer);
+    const sasc_buffer_desc *d = &p->buffers[buffer].desc;
+    if (rows < 1 || d->rows % rows != 0 || index < 0 || index >= d->rows / rows)
+        internal_error("slice %d of %d rows of buffer '%s' [%d x %d]", index, rows, d->name,
+                       d->rows, d->cols);
+    ir_node n = blank(IR_SLICE, rows, d->cols);
+    n.buffer = buffer;
+    n.index = index;
+    return append(f, n);
+}
+
+int ir_store_slice(ir_function *f, const ir_program *p, int buffer, int index, int value)
+{
+    check_buffer(p, buffer);
+    const ir_node *v = operand(f, value, IR_STORE_SLICE);
+    const sasc_buffer_desc *d = &p->buffers[buffer].desc;
+    if (v->cols != d->cols || d->rows % v->rows != 0 || index < 0 || index >= d->rows / v->rows)
+        internal_error("store of [%d x %d] into block %d of buffer '%s' [%d x %d]",
+                       v->rows, v->cols, index, d->name, d->rows, d->cols);
+    ir_node n = blank(IR_STORE_SLICE, 0, 0);
+    n.a = value;
+    n.buffer = buffer;
+    n.index = index;
+    n.steps = v->rows;   /* the block height, kept for the checks */
+    return append(f, n);
+}
+
+void ir_loop_bounds(const ir_function *f, int *begin, int *end)
+{
+    int open = -1;
+    for (int i = 0; i < f->count; i++) {
+        if (f->nodes[i].op == IR_LOOP_BEGIN)
+            open = i;
+        begin[i] = open;
+        end[i] = -1;
+        if (f->nodes[i].op == IR_LOOP_END)
+            open = -1;
+    }
+    for (int i = f->count - 1, close = -1; i >= 0; i--) {
+        if (f->nodes[i].op == IR_LOOP_END)
+            close = i;
+        if (begin[i] >= 0)
+            end[i] = close;
+        if (f->nodes[i].op == IR_LOOP_BEGIN)
+            close = -1;
+    }
+}
+
 /* ---- inspecting ---- */
 
 static const char *const opcode_names[IR_OPCODE_COUNT] = {
@@ -317,6 +384,8 @@ static const char *const opcode_names[IR_OPCODE_COUNT] = {
     [IR_SQRT_BACKWARD] = "sqrt_backward", [IR_SOFTMAX] = "softmax",
     [IR_CROSS_ENTROPY] = "cross_entropy", [IR_CROSS_ENTROPY_BACKWARD] = "cross_entropy_backward",
     [IR_SUM] = "sum", [IR_BROADCAST] = "broadcast", [IR_STORE] = "store",
+    [IR_LOOP_BEGIN] = "loop", [IR_LOOP_END] = "end_loop", [IR_SLICE] = "slice",
+    [IR_STORE_SLICE] = "store_slice",
 };
 
 const char *ir_opcode_name(ir_opcode op)
@@ -338,16 +407,70 @@ bool ir_is_elementwise(ir_opcode op)
     }
 }
 
-/* Verify one function: operands precede users, buffers exist, no buffer is
- * read after it has been stored to. Shapes were checked at construction. */
+static bool has_value(ir_opcode op)
+{
+    return op != IR_STORE && op != IR_STORE_SLICE && op != IR_LOOP_BEGIN && op != IR_LOOP_END;
+}
+
+/* Loops: balanced, not nested, values defined inside used only inside, and
+ * every slice inside a loop stays within its buffer for all steps. */
+static bool verify_loops(const ir_program *p, const ir_function *f, const int *begin,
+                         char *error, size_t size)
+{
+    int open = -1;
+    for (int i = 0; i < f->count; i++) {
+        const ir_node *n = &f->nodes[i];
+        if (n->op == IR_LOOP_BEGIN && open >= 0) {
+            snprintf(error, size, "in '%s', loop %%%d opens inside loop %%%d", f->name, i, open);
+            return false;
+        }
+        if (n->op == IR_LOOP_END && open < 0) {
+            snprintf(error, size, "in '%s', node %%%d closes no loop", f->name, i);
+            return false;
+        }
+        open = n->op == IR_LOOP_BEGIN ? i : n->op == IR_LOOP_END ? -1 : open;
+        const int operands[3] = {n->a, n->b, n->c};
+        for (int k = 0; k < 3; k++)
+            if (operands[k] >= 0 && begin[operands[k]] >= 0 && begin[operands[k]] != begin[i]) {
+                snprintf(error, size, "in '%s', node %%%d uses %%%d from inside a loop it is not in",
+                         f->name, i, operands[k]);
+                return false;
+            }
+        if ((n->op == IR_SLICE || n->op == IR_STORE_SLICE) && begin[i] >= 0) {
+            int height = n->op == IR_SLICE ? n->rows : n->steps;
+            int blocks = p->buffers[n->buffer].desc.rows / height;
+            if (n->index + f->nodes[begin[i]].steps > blocks) {
+                snprintf(error, size, "in '%s', slice %%%d runs past the end of buffer '%s'",
+                         f->name, i, p->buffers[n->buffer].name);
+                return false;
+            }
+        }
+    }
+    if (open >= 0) {
+        snprintf(error, size, "in '%s', loop %%%d is never closed", f->name, open);
+        return false;
+    }
+    return true;
+}
+
+/* Verify one function: operands precede users, buffers exist, loops are
+ * well formed, and (in a function without loops) no buffer is read after it
+ * has been stored to. Shapes were checked at construction. */
 static bool verify_function(const ir_program *p, const ir_function *f, char *error, size_t size)
 {
     bool *stored = calloc((size_t)p->buffer_count + 1, sizeof *stored);
-    if (stored == NULL) {
+    int *begin = malloc(((size_t)f->count + 1) * sizeof *begin);
+    int *end = malloc(((size_t)f->count + 1) * sizeof *end);
+    if (stored == NULL || begin == NULL || end == NULL) {
+        free(stored);
+        free(begin);
+        free(end);
         snprintf(error, size, "out of memory verifying '%s'", f->name);
         return false;
     }
-    bool ok = true;
+    bool ok = true, loops = false;
+    for (int i = 0; i < f->count; i++)
+        loops |= f->nodes[i].op == IR_LOOP_BEGIN;
     for (int i = 0; i < f->count && ok; i++) {
         const ir_node *n = &f->nodes[i];
         const int operands[3] = {n->a, n->b, n->c};
@@ -356,27 +479,34 @@ static bool verify_function(const ir_program *p, const ir_function *f, char *err
                 snprintf(error, size, "in '%s', node %%%d uses %%%d, which does not precede it",
                          f->name, i, operands[k]);
                 ok = false;
-            } else if (operands[k] >= 0 && f->nodes[operands[k]].op == IR_STORE) {
+            } else if (operands[k] >= 0 && !has_value(f->nodes[operands[k]].op)) {
                 snprintf(error, size, "in '%s', node %%%d uses the store %%%d as a value",
                          f->name, i, operands[k]);
                 ok = false;
             }
         if (!ok)
             break;
-        bool uses_buffer = n->op == IR_BUFFER || n->op == IR_SCALAR || n->op == IR_STORE;
+        bool reads = n->op == IR_BUFFER || n->op == IR_SCALAR || n->op == IR_SLICE;
+        bool uses_buffer = reads || n->op == IR_STORE || n->op == IR_STORE_SLICE;
         if (uses_buffer && (n->buffer < 0 || n->buffer >= p->buffer_count)) {
             snprintf(error, size, "in '%s', node %%%d refers to buffer %d, which does not exist",
                      f->name, i, n->buffer);
             ok = false;
-        } else if ((n->op == IR_BUFFER || n->op == IR_SCALAR) && stored[n->buffer]) {
+        } else if (reads && stored[n->buffer] && !loops) {
             snprintf(error, size, "in '%s', node %%%d reads buffer '%s' after it was stored to",
                      f->name, i, p->buffers[n->buffer].name);
             ok = false;
-        } else if (n->op == IR_STORE) {
+        } else if (n->op == IR_STORE || n->op == IR_STORE_SLICE) {
             stored[n->buffer] = true;
         }
     }
+    if (ok) {
+        ir_loop_bounds(f, begin, end);
+        ok = verify_loops(p, f, begin, error, size);
+    }
     free(stored);
+    free(begin);
+    free(end);
     return ok;
 }
 
@@ -395,9 +525,9 @@ static const char *role_name(sasc_buffer_role role)
 {
     static const char *const names[] = {
         "input", "target", "noise", "parameter", "gradient", "optimizer_state",
-        "mask", "output", "loss", "scalars", "temporary",
+        "mask", "output", "loss", "scalars", "temporary", "loss_mask",
     };
-    return (int)role >= 0 && role <= SASC_BUFFER_TEMPORARY ? names[role] : "?";
+    return (int)role >= 0 && role <= SASC_BUFFER_LOSS_MASK ? names[role] : "?";
 }
 
 static void print_init(const sasc_buffer_desc *d, FILE *out)
@@ -437,10 +567,19 @@ static void print_node(const ir_program *p, const ir_node *n, int index, FILE *o
 {
     if (n->op == IR_STORE) {
         fprintf(out, "  store @%d (%s) <- %%%d", n->buffer, p->buffers[n->buffer].name, n->a);
+    } else if (n->op == IR_STORE_SLICE) {
+        fprintf(out, "  store_slice @%d (%s)[%d + t] <- %%%d", n->buffer, p->buffers[n->buffer].name,
+                n->index, n->a);
+    } else if (n->op == IR_LOOP_BEGIN) {
+        fprintf(out, "  loop t over %d steps%s {", n->steps, n->reverse ? ", reversed" : "");
+    } else if (n->op == IR_LOOP_END) {
+        fprintf(out, "  } end loop");
     } else {
         fprintf(out, "  %%%-4d = %s", index, ir_opcode_name(n->op));
-        if (n->op == IR_BUFFER || n->op == IR_SCALAR)
+        if (n->op == IR_BUFFER || n->op == IR_SCALAR || n->op == IR_SLICE)
             fprintf(out, " @%d (%s)", n->buffer, p->buffers[n->buffer].name);
+        if (n->op == IR_SLICE)
+            fprintf(out, "[%d + t]", n->index);
         if (n->op == IR_SCALAR)
             fprintf(out, "[%d]", n->index);
         print_operands(n, out);

@@ -14,10 +14,24 @@
  *  - operands precede users; shapes agree as each opcode requires;
  *  - binary elementwise ops take equal shapes, or one operand [1,1] which is
  *    broadcast (a scalar);
- *  - a function never reads a buffer after storing to it.
+ *  - a function without loops never reads a buffer after storing to it;
+ *  - loops are well formed (see "Loops").
  *
  * Nodes are values, not storage: code generation decides where each value
  * lives (a temporary buffer, a register, fused into its consumer).
+ *
+ * Loops. A time loop is the nodes between IR_LOOP_BEGIN and IR_LOOP_END,
+ * evaluated once per step t (0 .. steps-1, or backwards when `reverse`);
+ * loops do not nest. A buffer viewed as a sequence is a stack of blocks of
+ * `rows` rows (block k = rows k*rows .. k*rows+rows-1): IR_SLICE reads block
+ * index + t and IR_STORE_SLICE writes it (outside a loop, t = 0), which is
+ * how state crosses steps (h(t) in block t, h(t+1) stored to block t+1) and
+ * how it is kept for the reverse sweep. A node inside a loop may read nodes
+ * defined before the loop (loop invariants, e.g. mu = (1-pi) m, computed
+ * once); a value defined inside a loop is used only inside it, so whatever
+ * leaves a loop goes through a buffer. Leaves read the buffer as it is at
+ * their position in the current step (a whole-buffer leaf followed by a
+ * store to the same buffer is a loop-carried accumulator).
  */
 #ifndef SASC_IR_H
 #define SASC_IR_H
@@ -63,6 +77,12 @@ typedef enum {
     /* effects */
     IR_STORE,         /* buffer `buffer` := a (same shape); the node has no value */
 
+    /* time loops (recurrent models); see "Loops" below */
+    IR_LOOP_BEGIN,    /* run the nodes up to the matching IR_LOOP_END `steps` times; no value */
+    IR_LOOP_END,      /* closes the innermost open loop; no value */
+    IR_SLICE,         /* leaf: block `index` (+ t inside a loop) of buffer `buffer`, [rows, cols] */
+    IR_STORE_SLICE,   /* block `index` (+ t inside a loop) of buffer `buffer` := a; no value */
+
     IR_OPCODE_COUNT
 } ir_opcode;
 
@@ -78,6 +98,8 @@ typedef struct {
     double alpha;             /* IR_MATMUL */
     bool transpose_a, transpose_b;  /* IR_MATMUL */
     const char *comment;      /* optional, static string, shown by the printer */
+    int steps;                /* IR_LOOP_BEGIN: trip count T >= 1 */
+    bool reverse;             /* IR_LOOP_BEGIN: t runs T-1 .. 0 instead of 0 .. T-1 */
 } ir_node;
 
 typedef struct {
@@ -134,6 +156,14 @@ int ir_broadcast(ir_function *f, int a, int rows, int cols);
 int ir_cross_entropy(ir_function *f, int logits, int target);
 int ir_cross_entropy_backward(ir_function *f, int logits, int target, int gradient);
 int ir_store(ir_function *f, const ir_program *p, int buffer, int value);
+/* Time loops and sequence blocks (see "Loops" above). */
+int ir_loop_begin(ir_function *f, int steps, bool reverse);
+int ir_loop_end(ir_function *f);
+int ir_slice(ir_function *f, const ir_program *p, int buffer, int rows, int index);
+int ir_store_slice(ir_function *f, const ir_program *p, int buffer, int index, int value);
+/* For every node i of f: begin[i] and end[i] are the IR_LOOP_BEGIN and
+ * IR_LOOP_END of the loop holding it (markers included), or -1 and -1. */
+void ir_loop_bounds(const ir_function *f, int *begin, int *end);
 
 /* ---- inspecting ---- */
 

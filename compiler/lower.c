@@ -16,6 +16,7 @@
  * (its leaf), so the gradient of that leaf is the gradient of the buffer.
  */
 #include "lower.h"
+#include "lower_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -46,7 +47,7 @@ static bool frozen_at_zero(const layer_spec *layer, sasc_parameter k)
 }
 
 /* Deterministic layers carry no weight uncertainty: plain BP. */
-static bool is_deterministic(const layer_spec *layer)
+bool lower_is_deterministic(const layer_spec *layer)
 {
     return frozen_at_zero(layer, SASC_PI) && frozen_at_zero(layer, SASC_XI) &&
            layer->mask.kind == SASC_MASK_NONE;
@@ -99,6 +100,8 @@ static bool check_model(const model_spec *model, const sasc_task *task, char *er
     for (int i = 0; i < model->layer_count; i++)
         if (!check_layer(model, i, error, error_size))
             return false;
+    if (!lower_recurrent_check(model, error, error_size))
+        return false;
     const layer_spec *last = &model->layers[model->layer_count - 1];
     if (model->classes != last->width) {
         snprintf(error, error_size, "model '%s' has %d classes but its output layer '%s' is %d wide",
@@ -124,7 +127,7 @@ static char *copy_text(const char *text)
     return text ? strdup(text) : NULL;
 }
 
-static int add_named(ir_program *p, sasc_buffer_role role, int layer, sasc_parameter parameter,
+int lower_add_named(ir_program *p, sasc_buffer_role role, int layer, sasc_parameter parameter,
                      int rows, int cols, const char *layer_name, const char *suffix)
 {
     char name[512];
@@ -132,7 +135,7 @@ static int add_named(ir_program *p, sasc_buffer_role role, int layer, sasc_param
     return ir_add_buffer(p, name, role, layer, parameter, rows, cols);
 }
 
-static void add_layer_buffers(ir_program *p, const layer_spec *spec, int index)
+void lower_add_group(ir_program *p, const layer_spec *spec, int index)
 {
     ir_layer *layer = &p->layers[index];
     layer->name = copy_text(spec->name);
@@ -141,32 +144,43 @@ static void add_layer_buffers(ir_program *p, const layer_spec *spec, int index)
     layer->mask = spec->mask;
     layer->mask.path = copy_text(spec->mask.path);
     layer->mask_buffer = spec->mask.kind == SASC_MASK_NONE ? -1
-        : add_named(p, SASC_BUFFER_MASK, index, SASC_NOT_A_PARAMETER, spec->fan_in, spec->width,
+        : lower_add_named(p, SASC_BUFFER_MASK, index, SASC_NOT_A_PARAMETER, spec->fan_in, spec->width,
                     spec->name, "mask");
     for (int k = 0; k < 3; k++) {
-        int b = add_named(p, SASC_BUFFER_PARAMETER, index, (sasc_parameter)k, spec->fan_in,
+        int b = lower_add_named(p, SASC_BUFFER_PARAMETER, index, (sasc_parameter)k, spec->fan_in,
                           spec->width, spec->name, parameter_names[k]);
         p->buffers[b].desc.init = spec->prior[k].init;
         p->buffers[b].desc.frozen = spec->prior[k].frozen;
         p->buffers[b].desc.mask_buffer = layer->mask_buffer;
         layer->parameter_buffer[k] = b;
     }
-    layer->noise_buffer = is_deterministic(spec) ? -1
-        : add_named(p, SASC_BUFFER_NOISE, index, SASC_NOT_A_PARAMETER, p->batch, spec->width,
+    layer->noise_buffer = -1;
+}
+
+static void add_layer_buffers(ir_program *p, const layer_spec *spec, int index)
+{
+    ir_layer *layer = &p->layers[index];
+    lower_add_group(p, spec, index);
+    layer->noise_buffer = lower_is_deterministic(spec) ? -1
+        : lower_add_named(p, SASC_BUFFER_NOISE, index, SASC_NOT_A_PARAMETER, p->batch, spec->width,
                     spec->name, "eps");
+}
+
+void lower_add_gradients(ir_program *p, const layer_spec *l, int index)
+{
+    for (int k = 0; k < 3; k++) {
+        char suffix[16];
+        snprintf(suffix, sizeof suffix, "%s.grad", parameter_names[k]);
+        if (!l->prior[k].frozen)
+            lower_add_named(p, SASC_BUFFER_GRADIENT, index, (sasc_parameter)k, l->fan_in, l->width,
+                            l->name, suffix);
+    }
 }
 
 static void add_gradient_buffers(ir_program *p, const model_spec *model)
 {
     for (int i = 0; i < model->layer_count; i++)
-        for (int k = 0; k < 3; k++) {
-            const layer_spec *l = &model->layers[i];
-            char suffix[16];
-            snprintf(suffix, sizeof suffix, "%s.grad", parameter_names[k]);
-            if (!l->prior[k].frozen)
-                add_named(p, SASC_BUFFER_GRADIENT, i, (sasc_parameter)k, l->fan_in, l->width,
-                          l->name, suffix);
-        }
+        lower_add_gradients(p, &model->layers[i], i);
 }
 
 static void add_buffers(ir_program *p, const model_spec *model)
@@ -203,13 +217,13 @@ typedef struct {
     int logits, output;       /* z and h' of the last layer */
 } forward_pass;
 
-static int annotate(ir_function *f, int node, const char *comment)
+int lower_annotate(ir_function *f, int node, const char *comment)
 {
     f->nodes[node].comment = comment;
     return node;
 }
 
-static int activate(ir_function *f, activation_kind kind, int z)
+int lower_activate(ir_function *f, activation_kind kind, int z)
 {
     switch (kind) {
     case ACTIVATION_RELU:    return ir_unary(f, IR_RELU, z);
@@ -221,9 +235,8 @@ static int activate(ir_function *f, activation_kind kind, int z)
     return z;
 }
 
-/* z = G + eps Delta of a layer with weight uncertainty; fills its leaves. */
-static int stochastic_preactivation(const ir_program *p, ir_function *f, const ir_layer *layer,
-                                    int h, double s, int *leaf)
+void lower_moments(const ir_program *p, ir_function *f, const ir_layer *layer, int *leaf,
+                   int *mu, int *variance)
 {
     int pi = leaf[SASC_PI] = ir_buffer_node(f, p, layer->parameter_buffer[SASC_PI]);
     int m = leaf[SASC_M] = ir_buffer_node(f, p, layer->parameter_buffer[SASC_M]);
@@ -231,15 +244,23 @@ static int stochastic_preactivation(const ir_program *p, ir_function *f, const i
     int keep = ir_affine(f, pi, -1.0, 1.0);
     if (layer->mask_buffer >= 0)
         keep = ir_binary(f, IR_MUL, keep, ir_buffer_node(f, p, layer->mask_buffer));
-    int mu = annotate(f, ir_binary(f, IR_MUL, keep, m), "mu = (1 - pi) m");
+    *mu = lower_annotate(f, ir_binary(f, IR_MUL, keep, m), "mu = (1 - pi) m");
     int spread = ir_binary(f, IR_ADD, xi, ir_binary(f, IR_MUL, pi, ir_unary(f, IR_SQUARE, m)));
-    int variance = annotate(f, ir_binary(f, IR_MUL, keep, spread), "rho - mu^2 = (1 - pi)(Xi + pi m^2)");
-    int mean = annotate(f, ir_matmul(f, h, mu, false, false, s), "G = s h . mu");
-    int delta2 = annotate(f, ir_matmul(f, ir_unary(f, IR_SQUARE, h), variance, false, false, s * s),
+    *variance = lower_annotate(f, ir_binary(f, IR_MUL, keep, spread), "rho - mu^2 = (1 - pi)(Xi + pi m^2)");
+}
+
+/* z = G + eps Delta of a layer with weight uncertainty; fills its leaves. */
+static int stochastic_preactivation(const ir_program *p, ir_function *f, const ir_layer *layer,
+                                    int h, double s, int *leaf)
+{
+    int mu, variance;
+    lower_moments(p, f, layer, leaf, &mu, &variance);
+    int mean = lower_annotate(f, ir_matmul(f, h, mu, false, false, s), "G = s h . mu");
+    int delta2 = lower_annotate(f, ir_matmul(f, ir_unary(f, IR_SQUARE, h), variance, false, false, s * s),
                           "Delta^2 = s^2 h^2 . (rho - mu^2)");
-    int delta = annotate(f, ir_unary(f, IR_SQRT, delta2), "Delta");
+    int delta = lower_annotate(f, ir_unary(f, IR_SQRT, delta2), "Delta");
     int eps = ir_buffer_node(f, p, layer->noise_buffer);
-    return annotate(f, ir_binary(f, IR_ADD, mean, ir_binary(f, IR_MUL, eps, delta)),
+    return lower_annotate(f, ir_binary(f, IR_ADD, mean, ir_binary(f, IR_MUL, eps, delta)),
                     "z = G + eps Delta");
 }
 
@@ -247,7 +268,7 @@ static int deterministic_preactivation(const ir_program *p, ir_function *f, cons
                                        int h, double s, int *leaf)
 {
     int m = leaf[SASC_M] = ir_buffer_node(f, p, layer->parameter_buffer[SASC_M]);
-    return annotate(f, ir_matmul(f, h, m, false, false, s), "z = s h . m (deterministic)");
+    return lower_annotate(f, ir_matmul(f, h, m, false, false, s), "z = s h . m (deterministic)");
 }
 
 static void build_forward(const ir_program *p, ir_function *f, const model_spec *model,
@@ -263,7 +284,7 @@ static void build_forward(const ir_program *p, ir_function *f, const model_spec 
         double s = spec->fan_in_scaling ? 1.0 / sqrt((double)spec->fan_in) : 1.0;
         int z = layer->noise_buffer < 0 ? deterministic_preactivation(p, f, layer, h, s, leaf)
                                         : stochastic_preactivation(p, f, layer, h, s, leaf);
-        fw->activation[i] = activate(f, spec->activation, z);
+        fw->activation[i] = lower_activate(f, spec->activation, z);
         fw->logits = z;
     }
     fw->output = fw->activation[model->layer_count - 1];
@@ -288,7 +309,7 @@ static void forward_pass_free(forward_pass *fw)
 /* ---- loss, train and predict ---- */
 
 /* lambda * sum(theta^2) added to `loss`, when lambda > 0 and theta is learnt. */
-static int add_l2(const ir_program *p, ir_function *f, int loss, int leaf, int buffer, double lambda)
+int lower_add_l2(const ir_program *p, ir_function *f, int loss, int leaf, int buffer, double lambda)
 {
     if (!(lambda > 0) || leaf < 0 || p->buffers[buffer].desc.frozen)
         return loss;
@@ -304,18 +325,18 @@ static int build_loss(const ir_program *p, ir_function *f, const model_spec *mod
     int per_sample = model->loss == LOSS_CROSS_ENTROPY
         ? ir_cross_entropy(f, fw->logits, target)
         : ir_unary(f, IR_SQUARE, ir_binary(f, IR_SUB, fw->output, target));
-    int loss = annotate(f, ir_affine(f, ir_unary(f, IR_SUM, per_sample), 1.0 / p->batch, 0.0),
+    int loss = lower_annotate(f, ir_affine(f, ir_unary(f, IR_SUM, per_sample), 1.0 / p->batch, 0.0),
                         "data loss, mean over the batch");
     for (int i = 0; i < model->layer_count; i++) {
-        loss = add_l2(p, f, loss, fw->leaf[3 * i + SASC_M], p->layers[i].parameter_buffer[SASC_M],
+        loss = lower_add_l2(p, f, loss, fw->leaf[3 * i + SASC_M], p->layers[i].parameter_buffer[SASC_M],
                       model->l2_m);
-        loss = add_l2(p, f, loss, fw->leaf[3 * i + SASC_XI], p->layers[i].parameter_buffer[SASC_XI],
+        loss = lower_add_l2(p, f, loss, fw->leaf[3 * i + SASC_XI], p->layers[i].parameter_buffer[SASC_XI],
                       model->l2_xi);
     }
     return loss;
 }
 
-static int find_gradient_buffer(const ir_program *p, int layer, int parameter)
+int lower_find_gradient_buffer(const ir_program *p, int layer, int parameter)
 {
     for (int i = 0; i < p->buffer_count; i++) {
         const sasc_buffer_desc *d = &p->buffers[i].desc;
@@ -337,7 +358,7 @@ static void build_reverse_sweep(ir_program *p, const model_spec *model, const fo
         exit(2);
     }
     for (int i = 0; i < 3 * model->layer_count; i++) {
-        int buffer = find_gradient_buffer(p, i / 3, i % 3);
+        int buffer = lower_find_gradient_buffer(p, i / 3, i % 3);
         if (buffer < 0)
             continue;
         target[count] = buffer;
@@ -380,13 +401,22 @@ bool lower_model(const model_spec *model, const sasc_task *task, ir_program *out
     if (!check_model(model, task, error, error_size))
         return false;
     ir_program_init(out, model->name, task->precision == 64 ? SASC_F64 : SASC_F32, task->batch);
-    add_buffers(out, model);
+    recurrence *recurrent = model->layers[0].kind == LAYER_RECURRENT
+        ? lower_recurrent_buffers(out, model) : NULL;
+    if (!recurrent)
+        add_buffers(out, model);
     if (!optimizer_add_state(out, task, error, error_size)) {
+        free(recurrent);
         ir_program_free(out);
         return false;
     }
-    build_train(out, model);
-    build_predict(out, model);
+    if (recurrent) {
+        lower_recurrent_functions(out, model, recurrent);
+        free(recurrent);
+    } else {
+        build_train(out, model);
+        build_predict(out, model);
+    }
     optimizer_build_update(out, task);
     return true;
 }

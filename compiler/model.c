@@ -12,6 +12,7 @@ static void model_spec_clear(model_spec *model)
         /* The checked file owns the mask path; sasc_mask declares it const
          * only because the runtime merely reads it. */
         free((char *)model->layers[i].mask.path);
+        free((char *)model->layers[i].input_mask.path);
     }
     free(model->layers);
     free(model->name);

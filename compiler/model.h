@@ -25,6 +25,10 @@ typedef enum {
 
 typedef enum { LOSS_CROSS_ENTROPY, LOSS_MEAN_SQUARED_ERROR } loss_kind;
 
+/* dense: feedforward; recurrent: a rate network over `steps` steps reading
+ * the input; readout: the output of a recurrent layer (gBPTT paper Eq. 1). */
+typedef enum { LAYER_DENSE = 0, LAYER_RECURRENT, LAYER_READOUT } layer_kind;
+
 /* The prior of one hyper-parameter (pi, m or Xi) of a connection group. */
 typedef struct {
     sasc_init init;
@@ -40,6 +44,18 @@ typedef struct {
     bool fan_in_scaling;          /* multiply the mean by 1/sqrt(fan_in), the variance by 1/fan_in */
     parameter_prior prior[3];     /* indexed by sasc_parameter: SASC_PI, SASC_M, SASC_XI */
     sasc_mask mask;               /* kind SASC_MASK_NONE when every connection may exist */
+    /* Recurrent layers (kind LAYER_RECURRENT): prior/mask above are the
+     * recurrent group's (width x width), these the input group's. */
+    layer_kind kind;
+    int steps;                    /* T */
+    int test_steps;               /* T of the predict kernel (test trials); 0: the same as steps */
+    double alpha;                 /* leak dt / tau */
+    double sigma, sigma_in;       /* recurrent and input noise strengths */
+    double x0, h0;                /* input baseline; initial state of every unit */
+    parameter_prior input_prior[3];
+    sasc_mask input_mask;
+    /* Readout layers: read at every step (true) or at the last one. */
+    bool every_step;
 } layer_spec;
 
 typedef struct {

@@ -36,7 +36,8 @@ static const char *activation_name(activation_kind kind)
 }
 
 static const char *const scale_names[] = { "fan_in", "none" };
-static const char *const layer_kinds[] = { "dense" };
+static const char *const layer_kinds[] = { "dense", "recurrent", "readout" };
+static const char *const readout_times[] = { "last", "every" };
 static const char *const loss_names[] = { "cross_entropy", "mse" };
 static const char *const parameter_names[] = { "pi", "m", "Xi" };   /* indexed by sasc_parameter */
 static const char *const init_functions[] = { "normal", "uniform", "identity", "zeros" };
@@ -518,10 +519,28 @@ typedef struct {
     bool *layer_ok;            /* per layer: checked without an error */
 } model_scope;
 
-enum { KEY_ACTIVATION, KEY_SCALE, KEY_PRIOR, KEY_PI, KEY_M, KEY_XI, KEY_MASK, LAYER_KEY_COUNT };
+enum { KEY_ACTIVATION, KEY_SCALE, KEY_PRIOR, KEY_PI, KEY_M, KEY_XI, KEY_MASK,
+       KEY_STEPS, KEY_ALPHA, KEY_DT, KEY_TAU, KEY_SIGMA, KEY_SIGMA_IN, KEY_X0, KEY_H0,
+       KEY_IN_PRIOR, KEY_IN_PI, KEY_IN_M, KEY_IN_XI, KEY_IN_MASK, KEY_AT, KEY_TEST_STEPS,
+       LAYER_KEY_COUNT };
 static const char *const layer_keys[LAYER_KEY_COUNT] = {
-    "activation", "scale", "prior", "pi", "m", "Xi", "mask"
+    "activation", "scale", "prior", "pi", "m", "Xi", "mask",
+    "steps", "alpha", "dt", "tau", "sigma", "sigma_in", "x0", "h0",
+    "in_prior", "in_pi", "in_m", "in_Xi", "in_mask", "at", "test_steps"
 };
+static const char *const freezable_keys[] = { "pi", "m", "Xi", "in_pi", "in_m", "in_Xi" };
+/* Which settings each layer kind takes: keys [0, first_recurrent) are the
+ * dense ones; a recurrent layer takes all but scale and at; a readout the
+ * dense ones but scale, plus at. */
+static bool key_allowed(layer_kind kind, int key)
+{
+    switch (kind) {
+    case LAYER_DENSE:     return key <= KEY_MASK;
+    case LAYER_RECURRENT: return key != KEY_SCALE && key != KEY_AT;
+    case LAYER_READOUT:   return (key <= KEY_MASK && key != KEY_SCALE) || key == KEY_AT;
+    }
+    return false;
+}
 
 /* The default prior: pi = 0, Xi = 0 (a deterministic start) and m with an
  * effective standard deviation 1/sqrt(fan_in) whether or not the layer
@@ -558,29 +577,44 @@ static const named_prior *find_prior(sema *s, const model_scope *scope, const as
     return NULL;
 }
 
-/* pi, m and Xi of a layer: defaults, then the named prior, then the layer's own. */
-static void resolve_prior(sema *s, const model_scope *scope, const ast_setting *const *found, layer_spec *layer)
+/* pi, m and Xi of one connection group (fan_in x width): defaults, then
+ * the named prior (setting `prior_key`), then the group's own settings
+ * (keys first_key .. first_key + 2). */
+static void resolve_group_prior(sema *s, const model_scope *scope, const ast_setting *const *found,
+                                const layer_spec *layer, int prior_key, int first_key, int fan_in,
+                                parameter_prior prior[3])
 {
-    default_prior(layer, layer->prior);
+    layer_spec shape = *layer;
+    shape.fan_in = fan_in;
+    default_prior(&shape, prior);
     written_prior written[3] = { { .given = false } };
-    const named_prior *named = found[KEY_PRIOR] ? find_prior(s, scope, found[KEY_PRIOR]->value) : NULL;
+    const named_prior *named = found[prior_key] ? find_prior(s, scope, found[prior_key]->value) : NULL;
     if (named)
         memcpy(written, named->parameter, sizeof written);
     for (int p = 0; p < 3; p++) {
-        const ast_setting *own = found[KEY_PI + p];
+        const ast_setting *own = found[first_key + p];
         if (own) {
             written[p].given = false;
             eval_parameter(s, own, (sasc_parameter)p, &written[p]);
         }
         if (!written[p].given)
             continue;
-        layer->prior[p] = written[p].prior;
-        if (written[p].prior.init.kind == SASC_INIT_IDENTITY && layer->fan_in && layer->width &&
-            layer->fan_in != layer->width)
+        prior[p] = written[p].prior;
+        if (written[p].prior.init.kind == SASC_INIT_IDENTITY && fan_in && layer->width &&
+            fan_in != layer->width)
             diagnostic_report(s->d, DIAGNOSTIC_ERROR, written[p].where,
                               "identity initialisation needs a square connection group, but layer '%s' "
-                              "is %d x %d (fan in x width)", layer->name, layer->fan_in, layer->width);
+                              "is %d x %d (fan in x width)", layer->name, fan_in, layer->width);
     }
+}
+
+static void resolve_prior(sema *s, const model_scope *scope, const ast_setting *const *found, layer_spec *layer)
+{
+    int fan_in = layer->kind == LAYER_RECURRENT ? layer->width : layer->fan_in;
+    resolve_group_prior(s, scope, found, layer, KEY_PRIOR, KEY_PI, fan_in, layer->prior);
+    if (layer->kind == LAYER_RECURRENT)
+        resolve_group_prior(s, scope, found, layer, KEY_IN_PRIOR, KEY_IN_PI, layer->fan_in,
+                            layer->input_prior);
 }
 
 /* A relative .npy path is relative to the directory of the .sas file. */
@@ -637,21 +671,101 @@ static void check_mask(sema *s, const ast_expr *e, sasc_mask *mask)
     *mask = (sasc_mask){ SASC_MASK_DENSITY, density, NULL };
 }
 
+/* A real setting >= low (> low when `open`); `fallback` when not given. */
+static double real_setting(sema *s, const ast_setting *setting, double fallback, double low, bool open)
+{
+    double value = fallback;
+    if (!setting || !eval_number(s, setting->value, &value))
+        return fallback;
+    if (value < low || (open && value == low)) {
+        diagnostic_report(s->d, DIAGNOSTIC_ERROR, setting->value->location,
+                          "'%s' must be %s %g, not %g", setting->key.text, open ? ">" : ">=", low, value);
+        return fallback;
+    }
+    return value;
+}
+
+/* The leak alpha: given, or dt / tau; one way only, and in (0, 1]. */
+static void check_leak(sema *s, const ast_setting *const *found, layer_spec *layer)
+{
+    const ast_setting *alpha = found[KEY_ALPHA], *dt = found[KEY_DT], *tau = found[KEY_TAU];
+    layer->alpha = 1.0;
+    if (alpha && (dt || tau)) {
+        diagnostic_report(s->d, DIAGNOSTIC_ERROR, (dt ? dt : tau)->key.location,
+                          "give either alpha or dt and tau, not both");
+        return;
+    }
+    if (!alpha && (!dt != !tau)) {
+        diagnostic_report(s->d, DIAGNOSTIC_ERROR, (dt ? dt : tau)->key.location,
+                          "dt and tau go together (alpha = dt / tau); add '%s'", dt ? "tau" : "dt");
+        return;
+    }
+    if (alpha)
+        layer->alpha = real_setting(s, alpha, 1.0, 0.0, true);
+    else if (dt)
+        layer->alpha = real_setting(s, dt, 1.0, 0.0, true) / real_setting(s, tau, 1.0, 0.0, true);
+    if (layer->alpha > 1) {
+        diagnostic_report(s->d, DIAGNOSTIC_ERROR, (alpha ? alpha : dt)->value->location,
+                          "the leak alpha = %g must be in (0, 1]", layer->alpha);
+        layer->alpha = 1.0;
+    }
+}
+
+static void check_recurrent_settings(sema *s, const ast_setting *const *found, layer_spec *layer)
+{
+    layer->steps = 0;
+    if (!found[KEY_STEPS])
+        diagnostic_report(s->d, DIAGNOSTIC_ERROR, layer->location,
+                          "recurrent layer '%s' needs the number of time steps, e.g. 'steps = 28'",
+                          layer->name);
+    else if (!eval_integer(s, found[KEY_STEPS]->value, "the number of steps", 1, 1000000, &layer->steps))
+        layer->steps = 0;
+    layer->test_steps = 0;
+    if (found[KEY_TEST_STEPS] && !eval_integer(s, found[KEY_TEST_STEPS]->value, "the number of test steps",
+                                               1, 1000000, &layer->test_steps))
+        layer->test_steps = 0;
+    check_leak(s, found, layer);
+    layer->sigma = real_setting(s, found[KEY_SIGMA], 0.0, 0.0, false);
+    layer->sigma_in = real_setting(s, found[KEY_SIGMA_IN], 0.0, 0.0, false);
+    layer->x0 = real_setting(s, found[KEY_X0], 0.0, -INFINITY, false);
+    layer->h0 = real_setting(s, found[KEY_H0], 0.0, -INFINITY, false);
+    layer->input_mask = (sasc_mask){ SASC_MASK_NONE, 0, NULL };
+    if (found[KEY_IN_MASK])
+        check_mask(s, found[KEY_IN_MASK]->value, &layer->input_mask);
+}
+
 static void check_layer_settings(sema *s, const model_scope *scope, const ast_block *block, layer_spec *layer)
 {
     const ast_setting *found[LAYER_KEY_COUNT];
-    match_settings(s, block, "layer setting", layer_keys, LAYER_KEY_COUNT, parameter_names, 3, found);
-    layer->activation = ACTIVATION_IDENTITY;
+    match_settings(s, block, "layer setting", layer_keys, LAYER_KEY_COUNT, freezable_keys,
+                   COUNT(freezable_keys), found);
+    for (int k = 0; k < LAYER_KEY_COUNT; k++)
+        if (found[k] && !key_allowed(layer->kind, k)) {
+            diagnostic_report(s->d, DIAGNOSTIC_ERROR, found[k]->key.location,
+                              "'%s' is not a setting of a %s layer", layer_keys[k], layer_kinds[layer->kind]);
+            found[k] = NULL;
+        }
+    layer->activation = layer->kind == LAYER_RECURRENT ? ACTIVATION_RELU : ACTIVATION_IDENTITY;
     if (found[KEY_ACTIVATION]) {
         int a = choose_expr(s, found[KEY_ACTIVATION]->value, "activation",
                             activation_names, COUNT(activation_names));
         if (a >= 0)
             layer->activation = activation_kinds[a];
     }
-    layer->fan_in_scaling = true;
+    if (layer->kind == LAYER_RECURRENT && layer->activation == ACTIVATION_SOFTMAX) {
+        diagnostic_report(s->d, DIAGNOSTIC_ERROR, found[KEY_ACTIVATION]->value->location,
+                          "a recurrent layer's transfer function is elementwise; softmax is not");
+        layer->activation = ACTIVATION_RELU;
+    }
+    layer->fan_in_scaling = layer->kind == LAYER_DENSE;
     if (found[KEY_SCALE])
         layer->fan_in_scaling = choose_expr(s, found[KEY_SCALE]->value, "scale",
                                             scale_names, COUNT(scale_names)) != 1;
+    if (layer->kind == LAYER_RECURRENT)
+        check_recurrent_settings(s, found, layer);
+    if (found[KEY_AT])
+        layer->every_step = choose_expr(s, found[KEY_AT]->value, "readout time",
+                                        readout_times, COUNT(readout_times)) == 1;
     resolve_prior(s, scope, found, layer);
     layer->mask = (sasc_mask){ SASC_MASK_NONE, 0, NULL };
     if (found[KEY_MASK])
@@ -717,6 +831,27 @@ static void check_layer_shape(sema *s, const model_scope *scope, const layer_spe
         layer->fan_in = layer->width = 0;
 }
 
+/* Recurrent layers read the input; a readout reads a recurrent layer; a
+ * dense layer reads no recurrent layer (its output is a sequence). */
+static void check_layer_source_kind(sema *s, const layer_spec *earlier, const ast_item *item,
+                                    const layer_spec *layer)
+{
+    if (layer->source < -1)
+        return;
+    layer_kind source = layer->source < 0 ? LAYER_DENSE : earlier[layer->source].kind;
+    const ast_expr *at = item->call->args[0];
+    if (layer->kind == LAYER_RECURRENT && layer->source != -1)
+        diagnostic_report(s->d, DIAGNOSTIC_ERROR, at->location,
+                          "a recurrent layer reads the model's input, not layer '%s'", at->text);
+    else if (layer->kind == LAYER_READOUT && source != LAYER_RECURRENT)
+        diagnostic_report(s->d, DIAGNOSTIC_ERROR, at->location,
+                          "a readout reads a recurrent layer, and '%s' is not one; use dense(...)", at->text);
+    else if (layer->kind == LAYER_DENSE && source != LAYER_DENSE)
+        diagnostic_report(s->d, DIAGNOSTIC_ERROR, at->location,
+                          "'%s' is a %s layer; read it with readout(%s, width)", at->text,
+                          layer_kinds[source], at->text);
+}
+
 /* Checks one `layer NAME = kind(source, width) {...}`. A layer whose shape
  * is unknown still has its settings checked, and later layers reading it get
  * no message of their own: the first mistake is the one reported. */
@@ -729,9 +864,12 @@ static void check_layer(sema *s, const model_scope *scope, const layer_spec *ear
     layer->source = -2;
     if (call->kind != AST_CALL)   /* a syntax error, reported by the parser */
         return;
-    if (choose(s, call->text, callee_location(call), "layer kind", layer_kinds, COUNT(layer_kinds)) < 0)
+    int kind = choose(s, call->text, callee_location(call), "layer kind", layer_kinds, COUNT(layer_kinds));
+    if (kind < 0)
         return;
+    layer->kind = (layer_kind)kind;
     check_layer_shape(s, scope, earlier, item, layer);
+    check_layer_source_kind(s, earlier, item, layer);
     check_layer_settings(s, scope, item->settings, layer);
 }
 
@@ -777,6 +915,23 @@ static bool check_layer_name(sema *s, const model_scope *scope, const ast_item *
     return true;
 }
 
+/* A recurrent model is one recurrent layer and its readout, the output. */
+static void check_recurrent_structure(sema *s, const model_scope *scope, model_spec *model)
+{
+    int recurrent = 0, readouts = 0;
+    for (int i = 0; i < model->layer_count; i++) {
+        recurrent += model->layers[i].kind == LAYER_RECURRENT;
+        readouts += model->layers[i].kind == LAYER_READOUT;
+    }
+    if (recurrent == 0 && readouts == 0)
+        return;
+    const layer_spec *last = &model->layers[model->layer_count - 1];
+    if (recurrent > 1 || model->layer_count != 2 || last->kind != LAYER_READOUT)
+        diagnostic_report(s->d, DIAGNOSTIC_ERROR, scope->decl->name.location,
+                          "a recurrent model has exactly two layers: 'recurrent(input, units)' and "
+                          "'readout(that layer, outputs)', in that order");
+}
+
 static void check_layers(sema *s, model_scope *scope, model_spec *model)
 {
     model->layers = calloc((size_t)scope->decl->item_count + 1, sizeof *model->layers);
@@ -793,6 +948,7 @@ static void check_layers(sema *s, model_scope *scope, model_spec *model)
         scope->layer_ok[model->layer_count++] = diagnostics_error_count(s->d) == errors;
         scope->names[scope->name_count++] = item->name.text;
     }
+    check_recurrent_structure(s, scope, model);
 }
 
 static void check_loss(sema *s, const model_scope *scope, const ast_item *item, model_spec *model)

@@ -6,6 +6,7 @@
  * freeing buffers[0] frees them all.
  */
 #include "runtime/buffers.h"
+#include "runtime/memory.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -45,6 +46,16 @@ static bool role_ok(const sasc_program *p, int index, sasc_buffer_role role, int
         return false;
     const sasc_buffer_desc *b = &p->buffers[index];
     return b->role == role && (rows < 0 || b->rows == rows) && (cols < 0 || b->cols >= cols);
+}
+
+/* INPUT and TARGET of a sequence model stack `rows / batch` blocks of one
+ * batch each (block t holds step t); a feedforward model has one block. */
+static bool blocks_ok(const sasc_program *p, int index, sasc_buffer_role role, int width)
+{
+    if (!index_ok(p, index, false))
+        return false;
+    const sasc_buffer_desc *b = &p->buffers[index];
+    return b->role == role && b->rows % p->batch == 0 && (long)(b->rows / p->batch) * b->cols >= width;
 }
 
 static bool header_ok(const sasc_program *p, char *error, size_t size)
@@ -118,8 +129,8 @@ bool sasc_program_validate(const sasc_program *p, char *error, size_t size)
     for (int l = 0; l < p->layer_count; l++)
         if (!layer_ok(p, l, error, size))
             return false;
-    if (!role_ok(p, p->input_buffer, SASC_BUFFER_INPUT, p->batch, p->input_width) ||
-        !role_ok(p, p->target_buffer, SASC_BUFFER_TARGET, p->batch, p->classes) ||
+    if (!blocks_ok(p, p->input_buffer, SASC_BUFFER_INPUT, p->input_width) ||
+        !blocks_ok(p, p->target_buffer, SASC_BUFFER_TARGET, p->classes) ||
         !role_ok(p, p->output_buffer, SASC_BUFFER_OUTPUT, p->batch, p->classes) ||
         !role_ok(p, p->loss_buffer, SASC_BUFFER_LOSS, -1, 1) ||
         !role_ok(p, p->scalars_buffer, SASC_BUFFER_SCALARS, -1, SASC_SCALAR_COUNT)) {
@@ -163,6 +174,8 @@ void **sasc_buffers_allocate(const sasc_program *p, char *error, size_t size)
         snprintf(error, size, "the model's buffers are too large to address");
         return NULL;
     }
+    if (!sasc_memory_check((double)total, "the model's buffers", error, size))
+        return NULL;
     void **buffers = calloc((size_t)p->buffer_count, sizeof *buffers);
     char *block = buffers ? aligned_alloc(ALIGNMENT, total) : NULL;
     if (!block) {

@@ -46,7 +46,9 @@ typedef enum {
     SASC_BUFFER_OUTPUT,           /* [batch, classes]: the network's output (probabilities) */
     SASC_BUFFER_LOSS,             /* [1, 1]: mean loss over the mini-batch, regularisation included */
     SASC_BUFFER_SCALARS,          /* [1, SASC_SCALAR_COUNT]: per-step values set by the runtime */
-    SASC_BUFFER_TEMPORARY         /* intermediate values; contents meaningless between kernel calls */
+    SASC_BUFFER_TEMPORARY,        /* intermediate values; contents meaningless between kernel calls */
+    SASC_BUFFER_LOSS_MASK         /* same shape as TARGET: 1 where a target counts in the loss, else 0
+                                     (sequence targets, e.g. the MSI stimulus period is 0) */
 } sasc_buffer_role;
 
 /* Which hyper-parameter of a connection group a parameter-shaped buffer is about. */

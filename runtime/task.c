@@ -7,6 +7,7 @@
  * private spec array (storage and range), so the two can never disagree.
  */
 #include "runtime/task.h"
+#include "runtime/entropy.h"
 #include "runtime/output.h"
 
 #include <ctype.h>
@@ -38,6 +39,8 @@ typedef struct {
 static const choice optimizer_choices[] = {
     {"adam", SASC_OPTIMIZER_ADAM}, {"rmsprop", SASC_OPTIMIZER_RMSPROP},
     {"sgd", SASC_OPTIMIZER_SGD}, {NULL, 0}};
+static const choice vip_rule_choices[] = {
+    {"strict", SASC_VIP_STRICT}, {"relaxed", SASC_VIP_RELAXED}, {NULL, 0}};
 static const choice precision_choices[] = {
     {"32", 32}, {"64", 64}, {"f32", 32}, {"f64", 64}, {NULL, 0}};
 
@@ -101,7 +104,33 @@ static const choice precision_choices[] = {
     X("threads", INTEGER, "worker threads for matrix products (0 = all cores)", \
       INT_SPEC(threads, 0, 4096, "an integer between 0 and 4096 (0 = all cores)")) \
     X("shuffle", BOOLEAN, "shuffle the training images every epoch", \
-      BOOL_SPEC(shuffle, "true or false (or 1 or 0)"))
+      BOOL_SPEC(shuffle, "true or false (or 1 or 0)")) \
+    X("analyze_every", INTEGER, "analyses during training every k epochs and at the last (0 = never)", \
+      INT_SPEC(analyze_every, 0, INT_MAX, "a non-negative integer (0 = never)")) \
+    X("entropy_samples", INTEGER, "B, standard normals of the entropy estimate (Eq. 14)", \
+      INT_SPEC(entropy_samples, 1, 1000000, "an integer between 1 and 1000000")) \
+    X("entropy_a", REAL, "variance a of the Gaussian standing for delta(w) in the entropy", \
+      REAL_SPEC(entropy_a, 0, true, INFINITY, true, "a positive number")) \
+    X("sampled_networks", INTEGER, "networks sampled from the ensemble per evaluation (0 = none)", \
+      INT_SPEC(sampled_networks, 0, 100000, "an integer between 0 and 100000")) \
+    X("vip_rule", CHOICE, "VIP rule: strict (pi = 0, Xi = 0) or relaxed (pi < vip_pi_max, |m| > vip_m_min)", \
+      CHOICE_SPEC(vip_rule, vip_rule_choices, false, "strict or relaxed")) \
+    X("vip_tolerance", REAL, "strict rule: VIP pi <= tol and Xi <= tol, UIP pi >= 1 - tol", \
+      REAL_SPEC(vip_tolerance, 0, false, 0.5, true, "a number in [0, 0.5)")) \
+    X("vip_pi_max", REAL, "relaxed rule: VIP needs pi < vip_pi_max", \
+      REAL_SPEC(vip_pi_max, 0, true, 1, false, "a number in (0, 1]")) \
+    X("vip_m_min", REAL, "relaxed rule: VIP needs |m| > vip_m_min", \
+      REAL_SPEC(vip_m_min, 0, false, INFINITY, true, "a non-negative number")) \
+    X("analyze", STRING, "analyses after training: comma list of histograms, entropy, perturbation", \
+      STRING_SPEC(analyze, "a comma list of at most 255 characters")) \
+    X("perturb_steps", INTEGER, "targeted perturbation: fractions 0, 1/n, ..., 1", \
+      INT_SPEC(perturb_steps, 1, 1000, "an integer between 1 and 1000")) \
+    X("perturb_repeats", INTEGER, "targeted perturbation: repetitions per fraction", \
+      INT_SPEC(perturb_repeats, 1, 100000, "an integer between 1 and 100000")) \
+    X("perturb_layers", STRING, "targeted perturbation: comma list of layers (empty = all)", \
+      STRING_SPEC(perturb_layers, "a comma list of at most 255 characters")) \
+    X("train_sizes", STRING, "train_size sweep: comma list of training-set sizes", \
+      STRING_SPEC(train_sizes, "a comma list of at most 255 characters"))
 
 #define AS_INFO(key, type, help, spec_init) {key, SASC_SETTING_##type, help},
 #define AS_SPEC(key, type, help, spec_init) spec_init,
@@ -125,6 +154,14 @@ void sasc_task_defaults(sasc_task *task)
     task->epsilon = 1e-8;
     task->precision = 32;
     task->shuffle = true;
+    task->entropy_samples = SASC_ENTROPY_DEFAULT_SAMPLES;
+    task->entropy_a = SASC_ENTROPY_DEFAULT_A;
+    task->sampled_networks = 10;
+    task->vip_pi_max = 0.1;
+    task->vip_m_min = 0.05;
+    task->perturb_steps = 10;
+    task->perturb_repeats = 10;
+    snprintf(task->train_sizes, sizeof task->train_sizes, "%s", "1000,2000,4000,6000,8000,10000");
 }
 
 const sasc_setting_info *sasc_task_settings(int *count)

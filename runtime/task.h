@@ -35,7 +35,24 @@ typedef struct {
     char out[4096];         /* output directory */
     int threads;            /* 0 = all cores */
     bool shuffle;
+    /* Analyses (runtime/analysis.h; docs/analyses.md). */
+    int analyze_every;      /* during training: every k epochs and at the last one (0 = never) */
+    int entropy_samples;    /* B, the standard normals of the entropy estimate */
+    double entropy_a;       /* variance of the Gaussian that stands for delta(w) */
+    int sampled_networks;   /* networks sampled from the ensemble per evaluation */
+    int vip_rule;           /* a sasc_vip_rule */
+    double vip_tolerance;   /* strict rule: VIP pi <= tol and Xi <= tol; UIP pi >= 1 - tol */
+    double vip_pi_max;      /* relaxed rule: VIP pi < vip_pi_max and |m| > vip_m_min */
+    double vip_m_min;
+    char analyze[256];      /* after training: comma list (histograms, entropy, perturbation) */
+    int perturb_steps;      /* perturbed fractions 0, 1/n, ..., 1 */
+    int perturb_repeats;    /* repetitions per fraction */
+    char perturb_layers[256]; /* comma list of layer names; empty = every layer */
+    char train_sizes[256];  /* comma list of training-set sizes for the train_size sweep */
 } sasc_task;
+
+/* How connections are classified as very important (VIP) or unimportant (UIP). */
+typedef enum { SASC_VIP_STRICT = 0, SASC_VIP_RELAXED = 1 } sasc_vip_rule;
 
 typedef enum { SASC_SETTING_INTEGER, SASC_SETTING_REAL, SASC_SETTING_STRING,
                SASC_SETTING_CHOICE, SASC_SETTING_BOOLEAN } sasc_setting_type;

@@ -7,7 +7,10 @@
  * with the same seed write the same bytes (except timings).
  */
 #include "runtime/train.h"
+#include "runtime/analysis.h"
+#include "runtime/analyze.h"
 #include "runtime/buffers.h"
+#include "runtime/checkpoint.h"
 #include "runtime/gemm.h"
 #include "runtime/idx.h"
 #include "runtime/initialize.h"
@@ -24,6 +27,7 @@
 #endif
 
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +52,10 @@ typedef struct {
     int epochs_done;
     bool diverged;                   /* the loss became NaN or infinite */
     long updates;                    /* optimiser steps so far */
+    sasc_checkpoint_position resume; /* where training starts: all zero, or a checkpoint's */
+    int stopped_by;                  /* SIGINT or SIGTERM, when training stopped early */
     sasc_progress progress;
+    sasc_analysis *analysis;         /* the task's analyses (analyze_every, analyze) */
     double start;
     char error[8192];
 } run;
@@ -127,7 +134,8 @@ static int set_up(run *r)
     r->buffers = sasc_buffers_allocate(r->program, r->error, sizeof r->error);
     bool ok = r->buffers && load_data(r) && allocate_run_memory(r) &&
               sasc_initialize(r->program, r->buffers, r->task->seed, r->error, sizeof r->error) &&
-              prepare_output(r);
+              prepare_output(r) &&
+              (r->analysis = sasc_analysis_open(r->program, r->task, r->error, sizeof r->error)) != NULL;
     return ok ? SASC_EXIT_OK : SASC_EXIT_USER_ERROR;
 }
 
@@ -140,6 +148,7 @@ static void tear_down(run *r)
     free(r->scratch);
     free(r->metrics);
     free(r->sparsity_storage);
+    sasc_analysis_close(r->analysis);
 }
 
 /* ---- one mini-batch in and out ---- */
@@ -163,8 +172,9 @@ static void load_batch(run *r, const sasc_idx_set *set, const size_t *order, lon
     for (int row = 0; row < rows; row++) {
         size_t image = image_index(order, first + row);
         const unsigned char *source = set->pixels + image * pixels;
-        for (size_t k = 0; k < pixels; k++)
-            sasc_buffer_set(r->buffers[p->input_buffer], p->precision, row * input_cols + k,
+        for (size_t k = 0; k < pixels; k++)   /* pixel k is input k % cols of step k / cols */
+            sasc_buffer_set(r->buffers[p->input_buffer], p->precision,
+                            ((k / input_cols) * (size_t)p->batch + row) * input_cols + k % input_cols,
                             source[k] / 255.0);
         sasc_buffer_set(r->buffers[p->target_buffer], p->precision,
                         row * target_cols + set->labels[image], 1.0);
@@ -256,14 +266,76 @@ static void shuffle_order(run *r, int epoch)
     }
 }
 
+/* ---- checkpoints (checkpoint.h) ---- */
+
+enum { METRIC_COLUMNS = 5 };   /* epoch_metrics' numbers before the sparsities */
+
+static bool save_checkpoint(run *r, int epoch, int step, double loss_sum, long correct)
+{
+    int columns = METRIC_COLUMNS + r->program->layer_count;
+    double *table = malloc(sizeof(double) * (size_t)columns * (size_t)(r->epochs_done + 1));
+    if (!table)
+        return fail(r, "out of memory writing the checkpoint");
+    for (int e = 0; e < r->epochs_done; e++) {
+        const epoch_metrics *m = &r->metrics[e];
+        double row[METRIC_COLUMNS] = {m->train_loss, m->train_accuracy, m->test_accuracy,
+                                      m->seconds, m->learning_rate};
+        memcpy(&table[e * columns], row, sizeof row);
+        memcpy(&table[e * columns + METRIC_COLUMNS], m->sparsity,
+               sizeof(double) * (size_t)r->program->layer_count);
+    }
+    sasc_checkpoint_position place = {epoch, step, r->updates, loss_sum, correct,
+                                      r->epochs_done, columns, table};
+    bool ok = sasc_checkpoint_write(r->task->out, r->program, r->buffers, r->task, &place,
+                                    r->error, sizeof r->error);
+    free(table);
+    return ok;
+}
+
+/* Continue from the checkpoint in the output directory. */
+static bool restore_checkpoint(run *r)
+{
+    sasc_checkpoint_position *place = &r->resume;
+    if (!sasc_checkpoint_read(r->task->out, r->program, r->buffers, NULL, place, r->error,
+                              sizeof r->error))
+        return false;
+    int columns = METRIC_COLUMNS + r->program->layer_count;
+    if (place->metric_columns != columns || place->epochs_done > r->task->epochs)
+        return fail(r, "the checkpoint in %s has %d finished epochs of %d metrics; this run has "
+                    "%d epochs of %d", r->task->out, place->epochs_done, place->metric_columns,
+                    r->task->epochs, columns);
+    for (int e = 0; e < place->epochs_done; e++) {
+        const double *row = &place->metrics[e * columns];
+        epoch_metrics *m = &r->metrics[e];
+        m->train_loss = row[0], m->train_accuracy = row[1], m->test_accuracy = row[2];
+        m->seconds = row[3], m->learning_rate = row[4];
+        memcpy(m->sparsity, row + METRIC_COLUMNS, sizeof(double) * (size_t)r->program->layer_count);
+    }
+    r->epochs_done = place->epochs_done;
+    r->updates = place->updates;
+    return true;
+}
+
+/* A stop signal arrived: save where training is, then stop. */
+static bool stop_early(run *r, int epoch, int step, double loss_sum, long correct)
+{
+    r->stopped_by = sasc_checkpoint_stop_signal();
+    if (!save_checkpoint(r, epoch, step, loss_sum, correct))
+        return false;
+    return fail(r, "interrupted by %s at epoch %d, step %d; the checkpoint is saved: continue "
+                "with `sasc run --resume %s`", r->stopped_by == SIGINT ? "SIGINT" : "SIGTERM",
+                epoch + 1, step, r->task->out);
+}
+
 static bool train_epoch(run *r, int epoch, epoch_metrics *m)
 {
     const sasc_program *p = r->program;
-    double loss_sum = 0;
-    long correct = 0;
+    bool resumed = epoch == r->resume.epoch;   /* continue the checkpoint's epoch */
+    double loss_sum = resumed ? r->resume.loss_sum : 0;
+    long correct = resumed ? r->resume.correct : 0;
     shuffle_order(r, epoch);
     m->learning_rate = learning_rate(r->task, epoch);
-    for (int step = 0; step < r->steps; step++) {
+    for (int step = resumed ? r->resume.step : 0; step < r->steps; step++) {
         long first = (long)step * p->batch;
         load_batch(r, &r->train, r->order, first, p->batch);
         fill_noise(r, epoch, step);
@@ -280,6 +352,8 @@ static bool train_epoch(run *r, int epoch, epoch_metrics *m)
         p->update(r->buffers);
         sasc_progress_step(&r->progress, epoch, step, loss_sum / (step + 1),
                            (double)correct / ((double)(step + 1) * p->batch));
+        if (sasc_checkpoint_stop_signal() != 0)
+            return stop_early(r, epoch, step + 1, loss_sum, correct);
     }
     m->train_loss = loss_sum / r->steps;
     m->train_accuracy = (double)correct / ((double)r->steps * p->batch);
@@ -299,6 +373,12 @@ static double test_accuracy(run *r)
         correct += count_correct(r, &r->test, NULL, first, rows);
     }
     return (double)correct / (double)r->test.count;
+}
+
+/* test_accuracy as a sasc_accuracy_fn, for the analyses. */
+static double accuracy_of_buffers(void *context)
+{
+    return test_accuracy(context);
 }
 
 /* Mean of pi over each layer's connections (NaN for a layer without pi). */
@@ -462,7 +542,7 @@ static bool write_run_json(run *r, const char *status)
 static bool train_all(run *r)
 {
     sasc_progress_start(&r->progress, stderr, r->task->epochs, r->steps, r->program->batch);
-    for (int epoch = 0; epoch < r->task->epochs; epoch++) {
+    for (int epoch = r->epochs_done; epoch < r->task->epochs; epoch++) {
         double began = sasc_seconds();
         epoch_metrics *m = &r->metrics[epoch];
         if (!train_epoch(r, epoch, m))
@@ -471,10 +551,17 @@ static bool train_all(run *r)
         measure_sparsity(r, m->sparsity);
         m->seconds = sasc_seconds() - began;
         r->epochs_done = epoch + 1;
-        if (!write_metrics(r))
+        if (!write_metrics(r) ||
+            !sasc_analysis_epoch(r->analysis, r->buffers, epoch, epoch + 1 == r->task->epochs,
+                                 m->test_accuracy, accuracy_of_buffers, r, r->error,
+                                 sizeof r->error))
+            return false;
+        if (!save_checkpoint(r, epoch + 1, 0, 0.0, 0))
             return false;
         sasc_progress_epoch(&r->progress, epoch, m->train_loss, m->train_accuracy,
                             m->test_accuracy, m->seconds);
+        if (sasc_checkpoint_stop_signal() != 0)
+            return stop_early(r, epoch + 1, 0, 0.0, 0);
     }
     return true;
 }
@@ -493,12 +580,18 @@ int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc
 {
     run r = {.program = program, .task = task, .info = info, .start = sasc_seconds()};
     int code = set_up(&r);
-    if (code == SASC_EXIT_OK && !(write_metrics(&r) && train_all(&r))) {
+    if (code == SASC_EXIT_OK && info && info->resume && !restore_checkpoint(&r))
         code = SASC_EXIT_USER_ERROR;
+    sasc_checkpoint_catch_signals();
+    if (code == SASC_EXIT_OK && !(write_metrics(&r) && train_all(&r))) {
+        code = r.stopped_by ? 128 + r.stopped_by : SASC_EXIT_USER_ERROR;
         if (r.diverged)
             record_divergence(&r);
     }
-    if (code == SASC_EXIT_OK && !(write_parameters(&r) && write_run_json(&r, "completed")))
+    if (code == SASC_EXIT_OK && !(write_parameters(&r) && write_run_json(&r, "completed") &&
+                                  sasc_analyze_list(program, task, r.buffers, task->analyze,
+                                                    task->out, accuracy_of_buffers, &r, r.error,
+                                                    sizeof r.error)))
         code = SASC_EXIT_USER_ERROR;
     if (code != SASC_EXIT_OK) {
         if (r.progress.live)
@@ -507,6 +600,62 @@ int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc
     } else {
         sasc_progress_finish(&r.progress, task->out);
     }
+    sasc_checkpoint_release_signals();
+    free(r.resume.metrics);
     tear_down(&r);
     return code;
+}
+
+/* ---- a saved ensemble without training (sasc analyze) ---- */
+
+struct sasc_session {
+    run r;
+    sasc_task task;      /* the caller's task, with only as many training images as needed */
+};
+
+sasc_session *sasc_session_open(const sasc_program *program, const sasc_task *task,
+                                const char *parameter_dir, char *error, size_t error_size)
+{
+    sasc_session *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(error, error_size, "out of memory opening the run");
+        return NULL;
+    }
+    s->task = *task;
+    s->task.epochs = 0;
+    s->task.train = 1;   /* the training images are not used; load one */
+    s->r = (run){.program = program, .task = &s->task, .start = sasc_seconds()};
+    run *r = &s->r;
+    bool ok = sasc_program_validate(program, r->error, sizeof r->error);
+    if (ok) {
+        sasc_gemm_set_threads(task->threads);
+        r->buffers = sasc_buffers_allocate(program, r->error, sizeof r->error);
+        ok = r->buffers && load_data(r) && allocate_run_memory(r) &&
+             sasc_initialize(program, r->buffers, task->seed, r->error, sizeof r->error) &&
+             sasc_parameters_load(program, r->buffers, parameter_dir, r->error, sizeof r->error);
+    }
+    if (!ok) {
+        snprintf(error, error_size, "%s", r->error);
+        sasc_session_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+void *const *sasc_session_buffers(sasc_session *session)
+{
+    return session->r.buffers;
+}
+
+double sasc_session_accuracy(void *session)
+{
+    return test_accuracy(&((sasc_session *)session)->r);
+}
+
+void sasc_session_close(sasc_session *session)
+{
+    if (!session)
+        return;
+    tear_down(&session->r);
+    free(session);
 }

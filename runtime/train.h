@@ -16,6 +16,7 @@ typedef struct {
     const char *source_text;     /* its text, copied into the run directory as model.sas; may be NULL */
     const char *compiler;        /* e.g. "sasc 0.1.0 (LLVM 19.1.7)" */
     double compile_seconds;      /* parse + check + JIT time, for run.json */
+    bool resume;                 /* continue from the checkpoint in the task's out directory */
 } sasc_run_info;
 
 /* Exit codes shared by the whole tool (GNU style). */
@@ -25,5 +26,17 @@ enum { SASC_EXIT_OK = 0, SASC_EXIT_USER_ERROR = 1, SASC_EXIT_INTERNAL_ERROR = 2 
  * progress to stderr (a live line on a terminal, plain lines otherwise).
  * Returns one of the exit codes above. */
 int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc_run_info *info);
+
+/* A saved ensemble ready to evaluate, without training: the program's
+ * buffers initialised (masks included), the parameters read from
+ * PARAMETER_DIR/NAME.npy, and the task's test set loaded. */
+typedef struct sasc_session sasc_session;
+sasc_session *sasc_session_open(const sasc_program *program, const sasc_task *task,
+                                const char *parameter_dir, char *error, size_t error_size);
+void *const *sasc_session_buffers(sasc_session *session);
+/* Test accuracy of the network in the buffers (mean-field predict, noise
+ * zero); a sasc_accuracy_fn with the session as context. */
+double sasc_session_accuracy(void *session);
+void sasc_session_close(sasc_session *session);
 
 #endif

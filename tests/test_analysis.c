@@ -8,13 +8,19 @@
  */
 #include <CUnit/CUnit.h>
 #include <errno.h>
+#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "runtime/analysis.h"
+#include "runtime/analyze.h"
 #include "runtime/entropy.h"
+#include "runtime/npy.h"
+#include "runtime/run_settings.h"
+#include "runtime/sampling.h"
 #include "runtime/plot.h"
 #include "tests/testing.h"
 
@@ -633,6 +639,346 @@ static int remove_temp_dir(void)
     return rmdir(temp_dir) == 0 ? 0 : -1;
 }
 
+/* ---- analyses of an ensemble (analysis.h, analyze.h, sampling.h, run_settings.h) ---- */
+
+/* One layer "w" of 5 x 2 connections, f64, with known classes:
+ *   k = 0..3  VIP    (pi 0, m 1, Xi 0)      entropy 0
+ *   k = 4, 5  UIP    (pi 1, m 0.3, Xi 0.2)  entropy 0
+ *   k = 6..8  other  (pi 0.5, m 1, Xi 0)    entropy ln 2 (all pi-part)
+ *   k = 9     other  (pi 0, m 0, Xi 0.1)    entropy 0.5 ln(2 pi e 0.1) (all Xi-part) */
+enum { TINY_N = 10 };
+static double tiny_values[3][TINY_N];
+static void *tiny_buffers[3];
+static const sasc_buffer_desc tiny_descs[3] = {
+    {"w.pi", SASC_BUFFER_PARAMETER, 0, SASC_PI, 5, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1},
+    {"w.m", SASC_BUFFER_PARAMETER, 0, SASC_M, 5, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1},
+    {"w.Xi", SASC_BUFFER_PARAMETER, 0, SASC_XI, 5, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1},
+};
+static const sasc_layer_desc tiny_layers[1] = {
+    {"w", 5, 2, {0, 1, 2}, -1, -1, {SASC_MASK_NONE, 0, NULL}}};
+
+static sasc_program tiny_program(void)
+{
+    static const double pi[TINY_N] = {0, 0, 0, 0, 1, 1, 0.5, 0.5, 0.5, 0};
+    static const double m[TINY_N] = {1, 1, 1, 1, 0.3, 0.3, 1, 1, 1, 0};
+    static const double xi[TINY_N] = {0, 0, 0, 0, 0.2, 0.2, 0, 0, 0, 0.1};
+    memcpy(tiny_values[0], pi, sizeof pi);
+    memcpy(tiny_values[1], m, sizeof m);
+    memcpy(tiny_values[2], xi, sizeof xi);
+    for (int k = 0; k < 3; k++)
+        tiny_buffers[k] = tiny_values[k];
+    sasc_program p = {.abi_version = SASC_ABI_VERSION, .model_name = "tiny", .precision = SASC_F64,
+                      .batch = 1, .input_width = 5, .classes = 2, .buffer_count = 3,
+                      .buffers = tiny_descs, .layer_count = 1, .layers = tiny_layers};
+    return p;
+}
+
+static sasc_task tiny_task(void)
+{
+    sasc_task t;
+    sasc_task_defaults(&t);
+    t.threads = 1;
+    return t;
+}
+
+static const double LN2 = 0.69314718055994531;
+
+static void test_classification(void)
+{
+    sasc_task t = tiny_task();
+    CU_ASSERT_EQUAL(sasc_classify_connection(&t, 0, 0.01, 0), SASC_CONNECTION_VIP);
+    CU_ASSERT_EQUAL(sasc_classify_connection(&t, 0, 1, 1e-9), SASC_CONNECTION_OTHER);
+    CU_ASSERT_EQUAL(sasc_classify_connection(&t, 1e-9, 1, 0), SASC_CONNECTION_OTHER);
+    CU_ASSERT_EQUAL(sasc_classify_connection(&t, 1, 1, 0.5), SASC_CONNECTION_UIP);
+    CU_ASSERT_EQUAL(sasc_classify_connection(&t, 0.999, 1, 0), SASC_CONNECTION_OTHER);
+    t.vip_tolerance = 1e-3;
+    CU_ASSERT_EQUAL(sasc_classify_connection(&t, 0.999, 1, 0), SASC_CONNECTION_UIP);
+    CU_ASSERT_EQUAL(sasc_classify_connection(&t, 1e-4, 1, 1e-4), SASC_CONNECTION_VIP);
+    t.vip_tolerance = 0;
+    t.vip_rule = SASC_VIP_RELAXED;   /* pi < 0.1 and |m| > 0.05 */
+    CU_ASSERT_EQUAL(sasc_classify_connection(&t, 0.09, -0.06, 0.3), SASC_CONNECTION_VIP);
+    CU_ASSERT_EQUAL(sasc_classify_connection(&t, 0.1, 0.5, 0), SASC_CONNECTION_OTHER);
+    CU_ASSERT_EQUAL(sasc_classify_connection(&t, 0, 0.05, 0), SASC_CONNECTION_OTHER);
+}
+
+static void test_layer_statistics(void)
+{
+    sasc_program p = tiny_program();
+    sasc_task t = tiny_task();
+    sasc_parameter_copy copy;
+    char error[256];
+    CU_ASSERT_TRUE_FATAL(sasc_parameters_save(&p, tiny_buffers, &copy, error, sizeof error));
+    sasc_layer_statistics s;
+    CU_ASSERT_TRUE_FATAL(sasc_network_statistics(&p, &t, &copy, &s, error, sizeof error));
+    double gauss = 0.5 * log(TWO_PI_E * 0.1);
+    CU_ASSERT_EQUAL(s.connections, TINY_N);
+    ASSERT_CLOSE(s.sparsity, 0.35, 1e-15);
+    ASSERT_CLOSE(s.vip, 0.4, 1e-15);
+    ASSERT_CLOSE(s.uip, 0.2, 1e-15);
+    ASSERT_CLOSE(s.entropy, (3 * LN2 + gauss) / 10, 1e-12);
+    ASSERT_CLOSE(s.entropy_pi, 3 * LN2 / 10, 1e-12);
+    ASSERT_CLOSE(s.entropy_xi, gauss / 10, 1e-12);
+    t.vip_rule = SASC_VIP_RELAXED;
+    t.vip_m_min = 2;   /* no |m| exceeds 2 */
+    CU_ASSERT_TRUE(sasc_network_statistics(&p, &t, &copy, &s, error, sizeof error));
+    CU_ASSERT_EQUAL(s.vip, 0.0);
+    /* The BP baseline: every pi and Xi 0 gives zero sparsity and zero entropy. */
+    for (int k = 0; k < TINY_N; k++)
+        copy.values[0][SASC_PI][k] = copy.values[0][SASC_XI][k] = 0;
+    t.vip_rule = SASC_VIP_STRICT;
+    CU_ASSERT_TRUE(sasc_network_statistics(&p, &t, &copy, &s, error, sizeof error));
+    CU_ASSERT_EQUAL(s.sparsity, 0.0);
+    CU_ASSERT_EQUAL(s.entropy, 0.0);
+    CU_ASSERT_EQUAL(s.entropy_pi, 0.0);
+    CU_ASSERT_EQUAL(s.entropy_xi, 0.0);
+    CU_ASSERT_EQUAL(s.vip, 1.0);
+    sasc_parameters_free(&copy);
+}
+
+/* The accuracy callbacks of these tests read the weights the kernels would see. */
+typedef struct {
+    int index;          /* test_sampled_networks: which weight to report */
+    long calls;
+    bool uip_seen_on;   /* a UIP weight was non-zero in some evaluation */
+} tiny_context;
+
+static double weight_of(void *context)
+{
+    tiny_context *c = context;
+    c->calls++;
+    CU_ASSERT_EQUAL(tiny_values[SASC_PI][c->index], 0.0);   /* a deterministic network */
+    CU_ASSERT_EQUAL(tiny_values[SASC_XI][c->index], 0.0);
+    return tiny_values[SASC_M][c->index];
+}
+
+static void test_sampled_networks(void)
+{
+    sasc_program p = tiny_program();
+    char error[256];
+    enum { DRAWS = 4000 };
+    double mean, sd, again, each[3];
+    tiny_context c = {.index = 6};   /* w = 0 with probability 0.5, else 1 */
+    CU_ASSERT_TRUE_FATAL(sasc_sampled_accuracy(&p, tiny_buffers, DRAWS, 7, 0, weight_of, &c, &mean,
+                                               &sd, NULL, error, sizeof error));
+    CU_ASSERT_EQUAL(c.calls, DRAWS);
+    CU_ASSERT(fabs(mean - 0.5) < 0.03);
+    CU_ASSERT(fabs(sd - 0.5) < 0.01);
+    c.index = 9;                      /* w ~ N(0, 0.1) */
+    CU_ASSERT_TRUE(sasc_sampled_accuracy(&p, tiny_buffers, DRAWS, 7, 0, weight_of, &c, &mean, &sd,
+                                         NULL, error, sizeof error));
+    CU_ASSERT(fabs(mean) < 0.02);
+    CU_ASSERT(fabs(sd - sqrt(0.1)) < 0.015);
+    c.index = 0;                      /* a VIP weight is always its mean */
+    CU_ASSERT_TRUE(sasc_sampled_accuracy(&p, tiny_buffers, 3, 7, 0, weight_of, &c, &mean, &sd, each,
+                                         error, sizeof error));
+    CU_ASSERT_EQUAL(mean, 1.0);
+    CU_ASSERT_EQUAL(sd, 0.0);
+    CU_ASSERT_EQUAL(each[2], 1.0);
+    /* the same seed and draws give the same networks; the ensemble is restored */
+    c.index = 9;
+    CU_ASSERT_TRUE(sasc_sampled_accuracy(&p, tiny_buffers, 5, 3, 10, weight_of, &c, &mean, &sd,
+                                         NULL, error, sizeof error));
+    CU_ASSERT_TRUE(sasc_sampled_accuracy(&p, tiny_buffers, 5, 3, 10, weight_of, &c, &again, &sd,
+                                         NULL, error, sizeof error));
+    CU_ASSERT_EQUAL(mean, again);
+    CU_ASSERT_EQUAL(tiny_values[SASC_PI][6], 0.5);
+    CU_ASSERT_EQUAL(tiny_values[SASC_XI][4], 0.2);
+    CU_ASSERT_EQUAL(tiny_values[SASC_M][9], 0.0);
+}
+
+/* "Accuracy" = the fraction of the four VIP weights still on, so the error
+ * is the fraction turned off: exactly f when VIP weights are turned off, on
+ * average count/10 when `count` of all 10 weights are, and 0 when UIP
+ * weights are turned on. */
+static double vip_intact(void *context)
+{
+    tiny_context *c = context;
+    c->calls++;
+    int on = 0;
+    for (int k = 0; k < 4; k++)
+        on += tiny_values[SASC_M][k] != 0.0;
+    c->uip_seen_on = c->uip_seen_on || tiny_values[SASC_M][4] != 0.0 || tiny_values[SASC_M][5] != 0.0;
+    return on / 4.0;
+}
+
+static char analysis_dir[64];
+
+static const char *analysis_path(const char *name)
+{
+    static char path[160];
+    snprintf(path, sizeof path, "%s/%s", analysis_dir, name);
+    return path;
+}
+
+/* The CSV line that starts with `prefix`, copied into `line`. */
+static bool csv_line(const char *text, const char *prefix, char *line, size_t size)
+{
+    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+        if (strncmp(p, prefix, strlen(prefix)) == 0) {
+            size_t length = strcspn(p, "\n");
+            snprintf(line, size, "%.*s", (int)length, p);
+            return true;
+        }
+    return false;
+}
+
+/* Column `column` (0-based) of a CSV line. */
+static double csv_field(const char *line, int column)
+{
+    for (int k = 0; k < column && line; k++)
+        line = (line = strchr(line, ',')) ? line + 1 : NULL;
+    return line ? strtod(line, NULL) : NAN;
+}
+
+static void test_perturbation(void)
+{
+    sasc_program p = tiny_program();
+    sasc_task t = tiny_task();
+    t.perturb_steps = 4;
+    t.perturb_repeats = 400;
+    tiny_context c = {0};
+    char error[512];
+    CU_ASSERT_TRUE_FATAL(sasc_analyze_list(&p, &t, tiny_buffers, "perturbation", analysis_dir,
+                                           vip_intact, &c, error, sizeof error));
+    CU_ASSERT_EQUAL(c.calls, 3 * 5 * 400);
+    CU_ASSERT_TRUE(c.uip_seen_on);
+    char *csv = read_all(analysis_path("perturbation.csv"));
+    char line[256], prefix[64];
+    /* layer,condition,fraction,count,pool,test_error_mean,test_error_sd,repeats */
+    for (int step = 0; step <= 4; step++) {
+        double f = step / 4.0;
+        snprintf(prefix, sizeof prefix, "w,vip_off,%.9g,", f);
+        CU_ASSERT_TRUE_FATAL(csv_line(csv, prefix, line, sizeof line));
+        CU_ASSERT_EQUAL(csv_field(line, 3), step);
+        CU_ASSERT_EQUAL(csv_field(line, 4), 4);
+        ASSERT_CLOSE(csv_field(line, 5), f, 1e-12);
+        CU_ASSERT_EQUAL(csv_field(line, 6), 0.0);
+        snprintf(prefix, sizeof prefix, "w,random_off,%.9g,", f);
+        CU_ASSERT_TRUE_FATAL(csv_line(csv, prefix, line, sizeof line));
+        CU_ASSERT(fabs(csv_field(line, 5) - step / 10.0) < 0.03);
+        snprintf(prefix, sizeof prefix, "w,uip_on,%.9g,", f);
+        CU_ASSERT_TRUE_FATAL(csv_line(csv, prefix, line, sizeof line));
+        CU_ASSERT_EQUAL(csv_field(line, 3), llround(f * 2));
+        CU_ASSERT_EQUAL(csv_field(line, 5), 0.0);
+    }
+    free(csv);
+    char *svg = read_all(analysis_path("perturbation_w.svg"));
+    CU_ASSERT_TRUE(xml_well_formed(svg));
+    CU_ASSERT_EQUAL(count(svg, "<path class=\"series\""), 3);
+    CU_ASSERT_PTR_NOT_NULL(strstr(svg, ">VIP weights turned off</text>"));
+    free(svg);
+    CU_ASSERT_EQUAL(tiny_values[SASC_PI][4], 1.0);   /* the ensemble is restored */
+    CU_ASSERT_EQUAL(tiny_values[SASC_M][4], 0.3);
+    t.perturb_layers[0] = 'x';
+    CU_ASSERT_FALSE(sasc_analyze_list(&p, &t, tiny_buffers, "perturbation", analysis_dir,
+                                      vip_intact, &c, error, sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "'x', which is not a layer"));
+    CU_ASSERT_FALSE(sasc_analyze_list(&p, &t, tiny_buffers, "histogram", analysis_dir,
+                                      vip_intact, &c, error, sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "unknown analysis 'histogram'"));
+}
+
+static void test_histograms_and_entropy_files(void)
+{
+    sasc_program p = tiny_program();
+    sasc_task t = tiny_task();
+    tiny_context c = {0};
+    char error[512];
+    CU_ASSERT_TRUE_FATAL(sasc_analyze_list(&p, &t, tiny_buffers, "histograms,entropy", analysis_dir,
+                                           vip_intact, &c, error, sizeof error));
+    CU_ASSERT_EQUAL(c.calls, 0);   /* neither needs the test set */
+    char *csv = read_all(analysis_path("histograms.csv"));
+    char line[256];
+    /* quantity,layer,bin_low,bin_high,count,fraction: pi = 0 five times, 0.5 three, 1 twice */
+    CU_ASSERT_TRUE(csv_line(csv, "pi,w,0,0.02,", line, sizeof line));
+    CU_ASSERT_EQUAL(csv_field(line, 4), 5);
+    ASSERT_CLOSE(csv_field(line, 5), 0.5, 1e-12);
+    CU_ASSERT_TRUE(csv_line(csv, "pi,w,0.5,0.52,", line, sizeof line));
+    CU_ASSERT_EQUAL(csv_field(line, 4), 3);
+    CU_ASSERT_TRUE(csv_line(csv, "pi,w,0.98,1,", line, sizeof line));
+    CU_ASSERT_EQUAL(csv_field(line, 4), 2);
+    free(csv);
+    csv = read_all(analysis_path("layers.csv"));
+    CU_ASSERT_TRUE(csv_line(csv, "w,1,10,", line, sizeof line));
+    ASSERT_CLOSE(csv_field(line, 3), 0.35, 1e-8);
+    ASSERT_CLOSE(csv_field(line, 5), 3 * LN2 / 10, 1e-8);
+    ASSERT_CLOSE(csv_field(line, 7), 0.4, 1e-8);
+    ASSERT_CLOSE(csv_field(line, 8), 0.2, 1e-8);
+    free(csv);
+    double entropy[TINY_N], pi_part[TINY_N];
+    CU_ASSERT_TRUE_FATAL(sasc_npy_read(analysis_path("w.entropy.npy"), 5, 2, entropy, error,
+                                       sizeof error));
+    CU_ASSERT_TRUE_FATAL(sasc_npy_read(analysis_path("w.entropy_pi.npy"), 5, 2, pi_part, error,
+                                       sizeof error));
+    for (int k = 0; k < 6; k++)
+        CU_ASSERT_EQUAL(entropy[k], 0.0);
+    ASSERT_CLOSE(entropy[7], LN2, 1e-12);
+    ASSERT_CLOSE(pi_part[8], LN2, 1e-12);
+    ASSERT_CLOSE(entropy[9], 0.5 * log(TWO_PI_E * 0.1), 1e-12);
+    CU_ASSERT_EQUAL(pi_part[9], 0.0);
+    const char *figures[] = {"histogram_pi.svg", "histogram_m.svg", "histogram_Xi.svg",
+                             "histogram_entropy.svg", "entropy_layers.svg",
+                             "sparsity_layers.svg", "vip_uip_layers.svg"};
+    for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
+        char *svg = read_all(analysis_path(figures[i]));
+        CU_ASSERT_TRUE(xml_well_formed(svg));
+        CU_ASSERT_PTR_NOT_NULL(strstr(svg, "class=\"xlabel\""));
+        CU_ASSERT(count(svg, "<path class=\"series\"") >= 1);
+        free(svg);
+    }
+}
+
+static void test_run_settings(void)
+{
+    const char *json =
+        "{\n  \"model\": \"gbp\",\n  \"task\": \"train \\\"A\\\"\",\n  \"status\": \"completed\",\n"
+        "  \"settings\": {\n    \"name\": \"train\",\n    \"data\": \"/d/x\\\\y\",\n"
+        "    \"train\": 10000,\n    \"lr\": 0.1,\n    \"shuffle\": true,\n"
+        "    \"optimizer\": \"adam\"\n  },\n  \"seed\": 1\n}\n";
+    FILE *f = fopen(analysis_path("run.json"), "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(json, f);
+    fclose(f);
+    sasc_run_settings s;
+    char error[256];
+    CU_ASSERT_TRUE_FATAL(sasc_run_settings_read(analysis_dir, &s, error, sizeof error));
+    CU_ASSERT_STRING_EQUAL(s.task, "train \"A\"");
+    CU_ASSERT_EQUAL_FATAL(s.count, 6);
+    CU_ASSERT_STRING_EQUAL(s.pairs[0], "name=train");
+    CU_ASSERT_STRING_EQUAL(s.pairs[1], "data=/d/x\\y");
+    CU_ASSERT_STRING_EQUAL(s.pairs[2], "train=10000");
+    CU_ASSERT_STRING_EQUAL(s.pairs[4], "shuffle=true");
+    CU_ASSERT_STRING_EQUAL(s.pairs[5], "optimizer=adam");
+    sasc_task t = tiny_task();
+    for (int i = 0; i < s.count; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)strcspn(s.pairs[i], "="), s.pairs[i]);
+        CU_ASSERT_TRUE(sasc_task_set(&t, key, strchr(s.pairs[i], '=') + 1, error, sizeof error));
+    }
+    CU_ASSERT_EQUAL(t.train, 10000);
+    sasc_run_settings_free(&s);
+    CU_ASSERT_FALSE(sasc_run_settings_read("/nonexistent-sasc-run", &s, error, sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "run directory"));
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st; (void)flag; (void)ftw;
+    return remove(path);
+}
+
+static int make_analysis_dir(void)
+{
+    snprintf(analysis_dir, sizeof analysis_dir, "/tmp/sasc-test-analyses-XXXXXX");
+    return mkdtemp(analysis_dir) ? 0 : -1;
+}
+
+static int remove_analysis_dir(void)
+{
+    return nftw(analysis_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+
 int main(void)
 {
     TESTING_INIT();
@@ -651,5 +997,12 @@ int main(void)
     CU_add_test(plot, "histogram", test_histogram_plot);
     CU_add_test(plot, "heat map", test_heatmap_plot);
     CU_add_test(plot, "write errors", test_plot_write_errors);
+    CU_pSuite ensemble = CU_add_suite("ensemble analyses", make_analysis_dir, remove_analysis_dir);
+    CU_add_test(ensemble, "VIP / UIP classification", test_classification);
+    CU_add_test(ensemble, "layer statistics by hand, BP baseline zero", test_layer_statistics);
+    CU_add_test(ensemble, "sampled networks: moments, determinism, restore", test_sampled_networks);
+    CU_add_test(ensemble, "targeted perturbation by hand", test_perturbation);
+    CU_add_test(ensemble, "histograms, layers.csv, entropy .npy", test_histograms_and_entropy_files);
+    CU_add_test(ensemble, "run.json settings", test_run_settings);
     return testing_run_registry();
 }

@@ -1,0 +1,351 @@
+/*
+ * analysis.c — layer statistics of an ensemble and their record over
+ * training (see analysis.h).
+ */
+#include "runtime/analysis.h"
+#include "runtime/entropy.h"
+#include "runtime/output.h"
+#include "runtime/plot.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+sasc_connection_class sasc_classify_connection(const sasc_task *task, double pi, double m,
+                                               double xi)
+{
+    double tol = task->vip_tolerance;
+    if (pi >= 1.0 - tol)
+        return SASC_CONNECTION_UIP;
+    bool vip = task->vip_rule == SASC_VIP_RELAXED ? pi < task->vip_pi_max && fabs(m) > task->vip_m_min
+                                                  : pi <= tol && xi <= tol;
+    return vip ? SASC_CONNECTION_VIP : SASC_CONNECTION_OTHER;
+}
+
+static unsigned worker_threads(const sasc_task *task)
+{
+    if (task->threads > 0)
+        return (unsigned)task->threads;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 0 ? (unsigned)cores : 1u;
+}
+
+/* An array of n zeros standing for a parameter the layer does not have. */
+static const double *or_zeros(const double *values, double **zeros, size_t n)
+{
+    if (values)
+        return values;
+    if (!*zeros)
+        *zeros = calloc(n + 1, sizeof **zeros);
+    return *zeros;
+}
+
+bool sasc_layer_statistics_compute(const sasc_task *task, const double *pi, const double *m,
+                                   const double *xi, size_t n, sasc_layer_statistics *stats,
+                                   double *const per_connection[3], char *error,
+                                   size_t error_size)
+{
+    double *zeros = NULL;
+    pi = or_zeros(pi, &zeros, n);
+    m = or_zeros(m, &zeros, n);
+    xi = or_zeros(xi, &zeros, n);
+    if (!pi || !m || !xi) {
+        snprintf(error, error_size, "out of memory computing layer statistics");
+        return false;
+    }
+    sasc_entropy_settings settings;
+    sasc_entropy_settings_default(&settings);
+    settings.a = task->entropy_a;
+    settings.samples = (size_t)task->entropy_samples;
+    settings.seed = task->seed;
+    settings.threads = worker_threads(task);
+    sasc_entropy_summary summary;
+    sasc_entropy_outputs outputs = {0};
+    if (per_connection)
+        outputs = (sasc_entropy_outputs){per_connection[0], per_connection[1], per_connection[2]};
+    bool ok = sasc_entropy_compute(pi, m, xi, n, &settings, &summary,
+                                   per_connection ? &outputs : NULL, error, error_size);
+    double pi_sum = 0;
+    size_t vip = 0, uip = 0;
+    for (size_t k = 0; ok && k < n; k++) {
+        pi_sum += pi[k];
+        sasc_connection_class c = sasc_classify_connection(task, pi[k], m[k], xi[k]);
+        vip += c == SASC_CONNECTION_VIP;
+        uip += c == SASC_CONNECTION_UIP;
+    }
+    double count = n ? (double)n : NAN;
+    *stats = (sasc_layer_statistics){n, pi_sum / count, summary.total, summary.pi_part,
+                                     summary.xi_part, (double)vip / count, (double)uip / count};
+    free(zeros);
+    return ok;
+}
+
+bool sasc_network_statistics(const sasc_program *program, const sasc_task *task,
+                             const sasc_parameter_copy *copy, sasc_layer_statistics *stats,
+                             char *error, size_t error_size)
+{
+    for (int l = 0; l < program->layer_count; l++) {
+        size_t n = (size_t)program->layers[l].fan_in * (size_t)program->layers[l].width;
+        double *const *v = copy->values[l];
+        if (!sasc_layer_statistics_compute(task, v[SASC_PI], v[SASC_M], v[SASC_XI], n, &stats[l],
+                                           NULL, error, error_size))
+            return false;
+    }
+    return true;
+}
+
+/* ---- the record over training ---- */
+
+typedef struct {
+    int epoch;                      /* 1-based */
+    double accuracy;                /* mean-field test accuracy */
+    double sampled_mean, sampled_sd;
+    sasc_layer_statistics *layers;  /* layer_count entries */
+} analysis_row;
+
+struct sasc_analysis {
+    const sasc_program *program;
+    const sasc_task *task;
+    analysis_row *rows;
+    int row_count, row_capacity;
+};
+
+sasc_analysis *sasc_analysis_open(const sasc_program *program, const sasc_task *task,
+                                  char *error, size_t error_size)
+{
+    sasc_analysis *a = calloc(1, sizeof *a);
+    if (!a) {
+        snprintf(error, error_size, "out of memory setting up the analyses");
+        return NULL;
+    }
+    a->program = program;
+    a->task = task;
+    return a;
+}
+
+void sasc_analysis_close(sasc_analysis *analysis)
+{
+    if (!analysis)
+        return;
+    for (int r = 0; r < analysis->row_count; r++)
+        free(analysis->rows[r].layers);
+    free(analysis->rows);
+    free(analysis);
+}
+
+static analysis_row *new_row(sasc_analysis *a)
+{
+    if (a->row_count == a->row_capacity) {
+        int capacity = a->row_capacity ? 2 * a->row_capacity : 16;
+        analysis_row *rows = realloc(a->rows, (size_t)capacity * sizeof *rows);
+        if (!rows)
+            return NULL;
+        a->rows = rows;
+        a->row_capacity = capacity;
+    }
+    analysis_row *row = &a->rows[a->row_count];
+    row->layers = calloc((size_t)a->program->layer_count + 1, sizeof *row->layers);
+    if (!row->layers)
+        return NULL;
+    a->row_count++;
+    return row;
+}
+
+/* The per-layer columns of analysis.csv: name suffix and field. */
+typedef struct { const char *name; size_t offset; } layer_column;
+static const layer_column layer_columns[] = {
+    {"sparsity", offsetof(sasc_layer_statistics, sparsity)},
+    {"entropy", offsetof(sasc_layer_statistics, entropy)},
+    {"entropy_pi", offsetof(sasc_layer_statistics, entropy_pi)},
+    {"entropy_xi", offsetof(sasc_layer_statistics, entropy_xi)},
+    {"vip", offsetof(sasc_layer_statistics, vip)},
+    {"uip", offsetof(sasc_layer_statistics, uip)},
+};
+enum { LAYER_COLUMN_COUNT = sizeof layer_columns / sizeof layer_columns[0] };
+
+static double field(const sasc_layer_statistics *s, size_t offset)
+{
+    return *(const double *)((const char *)s + offset);
+}
+
+static bool write_csv(const sasc_analysis *a, char *error, size_t error_size)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/analysis.csv", a->task->out);
+    sasc_atomic_file f;
+    if (!sasc_atomic_open(&f, path, error, error_size))
+        return false;
+    sasc_atomic_printf(&f, "epoch,test_accuracy,sampled_accuracy_mean,sampled_accuracy_sd");
+    for (int l = 0; l < a->program->layer_count; l++)
+        for (int c = 0; c < LAYER_COLUMN_COUNT; c++)
+            sasc_atomic_printf(&f, ",%s_%s", layer_columns[c].name, a->program->layers[l].name);
+    sasc_atomic_printf(&f, "\n");
+    for (int r = 0; r < a->row_count; r++) {
+        const analysis_row *row = &a->rows[r];
+        double values[] = {row->accuracy, row->sampled_mean, row->sampled_sd};
+        sasc_atomic_printf(&f, "%d", row->epoch);
+        for (size_t k = 0; k < 3; k++) {
+            sasc_atomic_printf(&f, ",");
+            sasc_atomic_number(&f, values[k]);
+        }
+        for (int l = 0; l < a->program->layer_count; l++)
+            for (int c = 0; c < LAYER_COLUMN_COUNT; c++) {
+                sasc_atomic_printf(&f, ",");
+                sasc_atomic_number(&f, field(&row->layers[l], layer_columns[c].offset));
+            }
+        sasc_atomic_printf(&f, "\n");
+    }
+    return sasc_atomic_commit(&f, error, error_size);
+}
+
+/* Data of the figures: one array of row_count values per curve. */
+typedef struct {
+    double *x;
+    double *values;   /* curves x rows */
+    sasc_plot_series *series;
+    char (*labels)[96];
+} curves;
+
+static bool curves_allocate(curves *c, size_t count, size_t rows)
+{
+    c->x = calloc(rows + 1, sizeof *c->x);
+    c->values = calloc(count * rows + 1, sizeof *c->values);
+    c->series = calloc(count + 1, sizeof *c->series);
+    c->labels = calloc(count + 1, sizeof *c->labels);
+    return c->x && c->values && c->series && c->labels;
+}
+
+static void curves_free(curves *c)
+{
+    free(c->x);
+    free(c->values);
+    free(c->series);
+    free(c->labels);
+}
+
+static bool write_figure(const sasc_analysis *a, const char *file, const char *title,
+                         const char *y_label, const sasc_plot_series *series, size_t count,
+                         sasc_spread_style spread, char *error, size_t error_size)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", a->task->out, file);
+    sasc_line_plot plot = {title, "epoch", y_label, series, count, spread, 0, 0};
+    return sasc_plot_write_lines(&plot, path, error, error_size);
+}
+
+/* One curve per layer (and per field in `offsets`) over the analysed epochs. */
+static bool write_layer_figure(const sasc_analysis *a, const char *file, const char *title,
+                               const char *y_label, const size_t *offsets,
+                               const char *const *suffixes, size_t field_count, char *error,
+                               size_t error_size)
+{
+    size_t rows = (size_t)a->row_count, layers = (size_t)a->program->layer_count;
+    size_t count = layers * field_count;
+    curves c;
+    bool ok = curves_allocate(&c, count, rows);
+    if (!ok)
+        snprintf(error, error_size, "out of memory drawing %s", file);
+    for (size_t r = 0; ok && r < rows; r++)
+        c.x[r] = a->rows[r].epoch;
+    for (size_t l = 0; ok && l < layers; l++)
+        for (size_t f = 0; f < field_count; f++) {
+            size_t s = l * field_count + f;
+            for (size_t r = 0; r < rows; r++)
+                c.values[s * rows + r] = field(&a->rows[r].layers[l], offsets[f]);
+            snprintf(c.labels[s], sizeof c.labels[s], "%s%s", a->program->layers[l].name,
+                     suffixes[f]);
+            c.series[s] = (sasc_plot_series){c.labels[s], c.x, c.values + s * rows, NULL, rows};
+        }
+    ok = ok && write_figure(a, file, title, y_label, c.series, count, SASC_SPREAD_NONE, error,
+                            error_size);
+    curves_free(&c);
+    return ok;
+}
+
+static bool write_accuracy_figure(const sasc_analysis *a, char *error, size_t error_size)
+{
+    size_t rows = (size_t)a->row_count;
+    curves c;
+    bool ok = curves_allocate(&c, 3, rows);
+    if (!ok)
+        snprintf(error, error_size, "out of memory drawing accuracy.svg");
+    for (size_t r = 0; ok && r < rows; r++) {
+        c.x[r] = a->rows[r].epoch;
+        c.values[r] = a->rows[r].accuracy;
+        c.values[rows + r] = a->rows[r].sampled_mean;
+        c.values[2 * rows + r] = a->rows[r].sampled_sd;
+    }
+    char sampled[96];
+    snprintf(sampled, sizeof sampled, "%d sampled networks (mean +- sd)",
+             a->task->sampled_networks);
+    if (ok) {
+        c.series[0] = (sasc_plot_series){"mean-field network", c.x, c.values, NULL, rows};
+        c.series[1] = (sasc_plot_series){sampled, c.x, c.values + rows, c.values + 2 * rows, rows};
+    }
+    size_t count = a->task->sampled_networks > 0 ? 2 : 1;
+    ok = ok && write_figure(a, "accuracy.svg", "Test accuracy during training", "test accuracy",
+                            c.series, count, SASC_SPREAD_BAND, error, error_size);
+    curves_free(&c);
+    return ok;
+}
+
+static bool write_figures(const sasc_analysis *a, char *error, size_t error_size)
+{
+    static const char *const none[] = {""};
+    static const char *const vip_uip[] = {" VIP", " UIP"};
+    const size_t sparsity[] = {offsetof(sasc_layer_statistics, sparsity)};
+    const size_t entropy[] = {offsetof(sasc_layer_statistics, entropy)};
+    const size_t entropy_pi[] = {offsetof(sasc_layer_statistics, entropy_pi)};
+    const size_t entropy_xi[] = {offsetof(sasc_layer_statistics, entropy_xi)};
+    const size_t fractions[] = {offsetof(sasc_layer_statistics, vip),
+                                offsetof(sasc_layer_statistics, uip)};
+    return write_accuracy_figure(a, error, error_size) &&
+           write_layer_figure(a, "sparsity.svg", "Sparsity per connection (mean pi)",
+                              "sparsity", sparsity, none, 1, error, error_size) &&
+           write_layer_figure(a, "entropy.svg", "Entropy per connection (Eq. 14)",
+                              "entropy per connection", entropy, none, 1, error, error_size) &&
+           write_layer_figure(a, "entropy_pi.svg", "pi-entropy per connection",
+                              "pi-entropy", entropy_pi, none, 1, error, error_size) &&
+           write_layer_figure(a, "entropy_xi.svg", "Xi-entropy per connection",
+                              "Xi-entropy", entropy_xi, none, 1, error, error_size) &&
+           write_layer_figure(a, "vip_uip.svg", "Fractions of VIP and UIP connections",
+                              "fraction of connections", fractions, vip_uip, 2, error,
+                              error_size);
+}
+
+static bool is_analysis_epoch(const sasc_task *task, int epoch, bool last)
+{
+    return task->analyze_every > 0 && (last || (epoch + 1) % task->analyze_every == 0);
+}
+
+bool sasc_analysis_epoch(sasc_analysis *analysis, void *const *buffers, int epoch, bool last,
+                         double mean_field_accuracy, sasc_accuracy_fn accuracy, void *context,
+                         char *error, size_t error_size)
+{
+    const sasc_program *p = analysis->program;
+    const sasc_task *task = analysis->task;
+    if (!is_analysis_epoch(task, epoch, last))
+        return true;
+    analysis_row *row = new_row(analysis);
+    if (!row) {
+        snprintf(error, error_size, "out of memory recording the analyses");
+        return false;
+    }
+    row->epoch = epoch + 1;
+    row->accuracy = mean_field_accuracy;
+    row->sampled_mean = row->sampled_sd = NAN;
+    sasc_parameter_copy copy;
+    if (!sasc_parameters_save(p, buffers, &copy, error, error_size))
+        return false;
+    bool ok = sasc_network_statistics(p, task, &copy, row->layers, error, error_size);
+    sasc_parameters_free(&copy);
+    /* Draw numbers advance with the epoch so that every evaluation sees new networks. */
+    uint64_t first_draw = (uint64_t)epoch * (uint64_t)task->sampled_networks;
+    if (ok && task->sampled_networks > 0)
+        ok = sasc_sampled_accuracy(p, buffers, task->sampled_networks, task->seed, first_draw,
+                                   accuracy, context, &row->sampled_mean, &row->sampled_sd, NULL,
+                                   error, error_size);
+    return ok && write_csv(analysis, error, error_size) && write_figures(analysis, error, error_size);
+}

@@ -1,0 +1,43 @@
+/*
+ * analyze.h — analyses of a trained ensemble (`sasc analyze RUN_DIR WHAT`,
+ * or the task setting `analyze` after training). Each writes CSV (and .npy)
+ * data and SVG figures into an output directory; docs/analyses.md lists them.
+ *
+ *   histograms    distributions of pi, m, Xi and of the connection entropy
+ *                 per layer (gbp Figs. 3a-b)
+ *   entropy       per-connection entropy, pi-part, Xi-part as LAYER.entropy*.npy;
+ *                 per-layer sparsity, entropy, VIP/UIP fractions (gbp Figs.
+ *                 2b inset, 3c, 4b) in layers.csv, printed as a table
+ *   perturbation  test error of sampled networks as VIP weights are turned
+ *                 off, the same number of random weights are turned off, and
+ *                 UIP weights are turned on with N(0,1) values (gbp Fig. 4a)
+ *   train_size    (sasc analyze only) retrain with each size of `train_sizes`
+ *                 and plot the test error (gbp Fig. 2b), sparsity and entropy
+ *                 per layer (gbp Fig. 2b inset, Fig. 3c) against it
+ */
+#ifndef SASC_ANALYZE_H
+#define SASC_ANALYZE_H
+
+#include "runtime/sampling.h"
+#include "runtime/sasc_runtime.h"
+#include "runtime/task.h"
+#include "runtime/train.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Run the analyses named in the comma list `list` (histograms, entropy,
+ * perturbation; an empty list runs none) on the ensemble in `buffers`,
+ * writing into `out_dir`. The buffers hold the same parameters afterwards. */
+bool sasc_analyze_list(const sasc_program *program, const sasc_task *task, void *const *buffers,
+                       const char *list, const char *out_dir, sasc_accuracy_fn accuracy,
+                       void *context, char *error, size_t error_size);
+
+/* `sasc analyze`: the analyses in `what` (a comma list, also train_size, or
+ * "all" for histograms, entropy and perturbation) on the run saved in
+ * `run_dir`, written into task->out. `info` serves the train_size runs.
+ * Returns an exit code of train.h. */
+int sasc_analyze_run(const sasc_program *program, const sasc_task *task, const char *run_dir,
+                     const char *what, const sasc_run_info *info);
+
+#endif

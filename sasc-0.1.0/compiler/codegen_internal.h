@@ -1,0 +1,85 @@
+/*
+ * codegen_internal.h — what the module builder (codegen.c) shares with its
+ * storage planner (codegen_plan.c) and its consumers inside the compiler:
+ * the JIT (jit.c) and, later, the ahead-of-time object emitter. Not part of
+ * the compiler's public interface.
+ *
+ * The module builder knows nothing about how the module is run: it turns an
+ * ir_program into one LLVM module for a given target machine, verified and
+ * (optionally) optimised, with the three kernels as external functions named
+ * by codegen_kernel_symbol().
+ */
+#ifndef SASC_CODEGEN_INTERNAL_H
+#define SASC_CODEGEN_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/TargetMachine.h>
+#include "ir.h"
+
+/* The kernels in the order train, update, predict. */
+enum { CODEGEN_KERNEL_COUNT = 3 };
+
+/* "sasc_train", "sasc_update", "sasc_predict" for k = 0, 1, 2. */
+const char *codegen_kernel_symbol(int k);
+
+/* Register the host target with LLVM; safe to call any number of times. */
+void codegen_initialize_native(void);
+
+/* A target machine for the host CPU and its features, at -O3 code
+ * generation. NULL with a message in `error` on failure; the caller disposes
+ * of it (LLVMDisposeTargetMachine) or hands it to a consumer that does. */
+LLVMTargetMachineRef codegen_host_target_machine(char *error, size_t error_size);
+
+/* Build the module of `p`'s three kernels in `context` for `machine`: verify
+ * the IR, plan storage (adding TEMPORARY buffers to `p`; planning is
+ * deterministic and finds the temporaries it added on an earlier call, so
+ * building twice leaves `p` as after the first time), emit, verify the
+ * module, and run the O3 pipeline when `optimize`. NULL with a message in
+ * `error` on failure; the caller owns the module. */
+LLVMModuleRef codegen_build_module(ir_program *p, LLVMContextRef context,
+                                   LLVMTargetMachineRef machine, bool optimize,
+                                   char *error, size_t error_size);
+
+/* ---- the storage plan (codegen_plan.c) ---- */
+
+/* Where one node's value lives; see codegen_plan.c for the rules. */
+typedef struct {
+    bool materialized;  /* computed at its own position into `storage` */
+    int storage;        /* buffer holding the value (the leaf's buffer, a temporary
+                           or a store's destination); -1 when computed inline */
+    bool elided;        /* IR_STORE whose value was computed straight into its buffer */
+    /* planning state */
+    bool live;          /* some store depends on the value */
+    int users;          /* live nodes reading it (stores included) */
+    int fusing_users;   /* those that evaluate it element by element in one pass */
+    int user;           /* a live user: the only one when users == 1 */
+    bool needs_address; /* a product reads it: it must sit in memory */
+    int last_eval;      /* the last point (node index) at which its code runs */
+    int last_read;      /* the last point at which its readers' code runs */
+    int next_access;    /* leaves and stores: the next leaf or store of the same buffer, or -1 */
+    int next_store;     /* leaves and stores: the next store to the same buffer, or -1 */
+} codegen_node_plan;
+
+/* Plan the three kernels' storage, adding the TEMPORARY buffers it needs to
+ * `p` (deterministically; an earlier plan's temporaries are found by name).
+ * plans[k] gets one entry per node of function k (free each). False when
+ * out of memory. */
+bool codegen_plan_program(ir_program *p, codegen_node_plan *plans[CODEGEN_KERNEL_COUNT]);
+
+/* train, update, predict for k = 0, 1, 2. */
+ir_function *codegen_kernel_function(ir_program *p, int k);
+
+long codegen_element_count(const ir_node *n);
+
+/* Ops computed element by element from the same element of their operands
+ * (or element 0 of a [1,1] operand): the ops that fuse. */
+bool codegen_is_pointwise(ir_opcode op);
+
+/* Turn an LLVM error into "<what>: <LLVM's message>" in `error`, consuming it. */
+void codegen_error_message(LLVMErrorRef failure, const char *what,
+                           char *error, size_t error_size);
+
+#endif

@@ -1,0 +1,796 @@
+/*
+ * analyze.c — analyses of a trained ensemble: histograms, per-connection
+ * entropy and layer summary, targeted weight perturbation, and the
+ * training-set-size sweep (see analyze.h).
+ */
+#include "runtime/analyze.h"
+#include "runtime/analysis.h"
+#include "runtime/npy.h"
+#include "runtime/output.h"
+#include "runtime/plot.h"
+#include "runtime/rng.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { HISTOGRAM_BINS = 50 };
+
+typedef struct {
+    const sasc_program *program;
+    const sasc_task *task;
+    void *const *buffers;
+    const char *out;
+    sasc_accuracy_fn accuracy;
+    void *context;
+    sasc_parameter_copy copy;      /* the trained parameters */
+    char *error;
+    size_t error_size;
+} analysis_context;
+
+static bool oom(analysis_context *c, const char *what)
+{
+    snprintf(c->error, c->error_size, "out of memory computing %s", what);
+    return false;
+}
+
+static size_t connections(const sasc_program *p, int layer)
+{
+    return (size_t)p->layers[layer].fan_in * (size_t)p->layers[layer].width;
+}
+
+static void out_file(const analysis_context *c, const char *file, char *path, size_t size)
+{
+    snprintf(path, size, "%s/%s", c->out, file);
+}
+
+/* Per-connection entropy of every layer: entropy[l][part] (part 0 total, 1 pi, 2 Xi). */
+typedef struct {
+    double *(*values)[3];
+    sasc_layer_statistics *stats;
+    int layer_count;
+} network_entropy;
+
+static void network_entropy_free(network_entropy *e)
+{
+    for (int l = 0; e->values && l < e->layer_count; l++)
+        for (int k = 0; k < 3; k++)
+            free(e->values[l][k]);
+    free(e->values);
+    free(e->stats);
+}
+
+static bool network_entropy_compute(analysis_context *c, network_entropy *e)
+{
+    const sasc_program *p = c->program;
+    e->layer_count = p->layer_count;
+    e->values = calloc((size_t)p->layer_count + 1, sizeof *e->values);
+    e->stats = calloc((size_t)p->layer_count + 1, sizeof *e->stats);
+    if (!e->values || !e->stats)
+        return oom(c, "the entropy");
+    for (int l = 0; l < p->layer_count; l++) {
+        size_t n = connections(p, l);
+        for (int k = 0; k < 3; k++)
+            if (!(e->values[l][k] = malloc(n * sizeof(double))))
+                return oom(c, "the entropy");
+        double *const *v = c->copy.values[l];
+        if (!sasc_layer_statistics_compute(c->task, v[SASC_PI], v[SASC_M], v[SASC_XI], n,
+                                           &e->stats[l], e->values[l], c->error, c->error_size))
+            return false;
+    }
+    return true;
+}
+
+/* ---- histograms (gbp Figs. 3a-b) ---- */
+
+/* Values of quantity q of layer l: 0-2 the parameters, 3 the entropy. */
+static const double *quantity_values(const analysis_context *c, const network_entropy *e,
+                                     int q, int l)
+{
+    return q < 3 ? c->copy.values[l][q] : e->values[l][0];
+}
+
+static void quantity_range(const analysis_context *c, const network_entropy *e, int q,
+                           double *low, double *high)
+{
+    *low = INFINITY;
+    *high = -INFINITY;
+    for (int l = 0; l < c->program->layer_count; l++) {
+        const double *v = quantity_values(c, e, q, l);
+        for (size_t k = 0; v && k < connections(c->program, l); k++)
+            if (isfinite(v[k])) {
+                *low = fmin(*low, v[k]);
+                *high = fmax(*high, v[k]);
+            }
+    }
+    if (q == SASC_PI) {
+        *low = 0;
+        *high = 1;
+    } else if (q == SASC_M) {
+        double r = fmax(fabs(*low), fabs(*high));
+        *low = -r;
+        *high = r;
+    } else if (q == SASC_XI) {
+        *low = 0;
+    }
+    if (!(*high > *low)) {   /* one value (or none): a unit bin around it */
+        double centre = isfinite(*low) ? *low : 0;
+        *low = centre - 0.5;
+        *high = centre + 0.5;
+    }
+}
+
+static bool write_histograms(analysis_context *c, const network_entropy *e)
+{
+    static const char *const names[4] = {"pi", "m", "Xi", "entropy"};
+    static const char *const titles[4] = {"Distribution of pi", "Distribution of m",
+                                          "Distribution of Xi",
+                                          "Distribution of the connection entropy"};
+    const sasc_program *p = c->program;
+    size_t layers = (size_t)p->layer_count;
+    double *edges = malloc((HISTOGRAM_BINS + 1) * sizeof *edges);
+    double *centres = malloc(HISTOGRAM_BINS * sizeof *centres);
+    double *fractions = malloc(layers * HISTOGRAM_BINS * sizeof *fractions + 1);
+    sasc_plot_series *series = calloc(layers + 1, sizeof *series);
+    char path[8192];
+    out_file(c, "histograms.csv", path, sizeof path);
+    sasc_atomic_file f;
+    bool ok = edges && centres && fractions && series ? sasc_atomic_open(&f, path, c->error, c->error_size)
+                                                     : oom(c, "histograms");
+    if (ok)
+        sasc_atomic_printf(&f, "quantity,layer,bin_low,bin_high,count,fraction\n");
+    for (int q = 0; ok && q < 4; q++) {
+        double low, high;
+        quantity_range(c, e, q, &low, &high);
+        for (size_t l = 0; l < layers; l++) {
+            double *counts = fractions + l * HISTOGRAM_BINS;
+            size_t n = connections(p, (int)l);
+            const double *v = quantity_values(c, e, q, (int)l);
+            double *zeros = v ? NULL : calloc(n + 1, sizeof *zeros);
+            sasc_plot_bin(v ? v : zeros, n, low, high, HISTOGRAM_BINS, edges, counts);
+            free(zeros);
+            for (size_t b = 0; b < HISTOGRAM_BINS; b++) {
+                sasc_atomic_printf(&f, "%s,%s,", names[q], p->layers[l].name);
+                sasc_atomic_number(&f, edges[b]);
+                sasc_atomic_printf(&f, ",");
+                sasc_atomic_number(&f, edges[b + 1]);
+                sasc_atomic_printf(&f, ",%.0f,", counts[b]);
+                counts[b] /= (double)n;
+                sasc_atomic_number(&f, counts[b]);
+                sasc_atomic_printf(&f, "\n");
+                centres[b] = 0.5 * (edges[b] + edges[b + 1]);
+            }
+            series[l] = (sasc_plot_series){p->layers[l].name, centres, counts, NULL,
+                                           HISTOGRAM_BINS};
+        }
+        char x_label[64];
+        snprintf(x_label, sizeof x_label, "%s", q == 3 ? "connection entropy S" : names[q]);
+        sasc_line_plot plot = {titles[q], x_label, "fraction of connections per bin", series,
+                               layers, SASC_SPREAD_NONE, 0, 0};
+        char svg[8192];
+        snprintf(svg, sizeof svg, "%s/histogram_%s.svg", c->out, names[q]);
+        ok = sasc_plot_write_lines(&plot, svg, c->error, c->error_size);
+    }
+    if (edges && centres && fractions && series)
+        ok = ok ? sasc_atomic_commit(&f, c->error, c->error_size) : (sasc_atomic_abort(&f), false);
+    free(edges);
+    free(centres);
+    free(fractions);
+    free(series);
+    return ok;
+}
+
+/* ---- per-connection entropy and the layer summary (gbp Figs. 2b inset, 3c, 4b) ---- */
+
+static bool write_entropy_npy(analysis_context *c, const network_entropy *e)
+{
+    static const char *const parts[3] = {"entropy", "entropy_pi", "entropy_xi"};
+    const sasc_program *p = c->program;
+    for (int l = 0; l < p->layer_count; l++)
+        for (int k = 0; k < 3; k++) {
+            char file[256], path[8192];
+            snprintf(file, sizeof file, "%s.%s.npy", p->layers[l].name, parts[k]);
+            out_file(c, file, path, sizeof path);
+            if (!sasc_npy_write(path, e->values[l][k], SASC_F64, p->layers[l].fan_in,
+                                p->layers[l].width, c->error, c->error_size))
+                return false;
+        }
+    return true;
+}
+
+static bool write_layers_csv(analysis_context *c, const network_entropy *e)
+{
+    char path[8192];
+    out_file(c, "layers.csv", path, sizeof path);
+    sasc_atomic_file f;
+    if (!sasc_atomic_open(&f, path, c->error, c->error_size))
+        return false;
+    sasc_atomic_printf(&f, "layer,index,connections,sparsity,entropy,entropy_pi,entropy_xi,vip,uip\n");
+    for (int l = 0; l < c->program->layer_count; l++) {
+        const sasc_layer_statistics *s = &e->stats[l];
+        double values[] = {s->sparsity, s->entropy, s->entropy_pi, s->entropy_xi, s->vip, s->uip};
+        sasc_atomic_printf(&f, "%s,%d,%zu", c->program->layers[l].name, l + 1, s->connections);
+        for (size_t k = 0; k < sizeof values / sizeof values[0]; k++) {
+            sasc_atomic_printf(&f, ",");
+            sasc_atomic_number(&f, values[k]);
+        }
+        sasc_atomic_printf(&f, "\n");
+    }
+    return sasc_atomic_commit(&f, c->error, c->error_size);
+}
+
+/* One figure against the layer index: `count` curves of layer_count values. */
+static bool write_layer_index_figure(analysis_context *c, const char *file, const char *title,
+                                     const char *y_label, const sasc_plot_series *series,
+                                     size_t count)
+{
+    char path[8192];
+    out_file(c, file, path, sizeof path);
+    sasc_line_plot plot = {title, "layer (connections into it, from the input)", y_label, series,
+                           count, SASC_SPREAD_NONE, 0, 0};
+    return sasc_plot_write_lines(&plot, path, c->error, c->error_size);
+}
+
+static bool write_layer_figures(analysis_context *c, const network_entropy *e)
+{
+    size_t n = (size_t)c->program->layer_count;
+    double *data = malloc((6 * n + 1) * sizeof *data);
+    if (!data)
+        return oom(c, "the layer figures");
+    double *x = data, *entropy = data + n, *sparsity = data + 2 * n, *vip = data + 3 * n,
+           *uip = data + 4 * n, *pi_part = data + 5 * n;
+    for (size_t l = 0; l < n; l++) {
+        x[l] = (double)(l + 1);
+        entropy[l] = e->stats[l].entropy;
+        sparsity[l] = e->stats[l].sparsity;
+        vip[l] = e->stats[l].vip;
+        uip[l] = e->stats[l].uip;
+        pi_part[l] = e->stats[l].entropy_pi;
+    }
+    sasc_plot_series entropies[] = {{"entropy", x, entropy, NULL, n},
+                                    {"pi-entropy", x, pi_part, NULL, n}};
+    sasc_plot_series sparsities[] = {{"sparsity", x, sparsity, NULL, n}};
+    sasc_plot_series fractions[] = {{"VIP", x, vip, NULL, n}, {"UIP", x, uip, NULL, n}};
+    bool ok = write_layer_index_figure(c, "entropy_layers.svg", "Entropy per connection by layer",
+                                       "entropy per connection", entropies, 2) &&
+              write_layer_index_figure(c, "sparsity_layers.svg", "Sparsity per connection by layer",
+                                       "sparsity (mean pi)", sparsities, 1) &&
+              write_layer_index_figure(c, "vip_uip_layers.svg", "Fractions of VIP and UIP weights",
+                                       "fraction of connections", fractions, 2);
+    free(data);
+    return ok;
+}
+
+static void print_layer_table(const analysis_context *c, const network_entropy *e)
+{
+    printf("%-12s %12s %10s %10s %10s %10s %8s %8s\n", "layer", "connections", "sparsity",
+           "entropy", "S_pi", "S_Xi", "VIP", "UIP");
+    for (int l = 0; l < c->program->layer_count; l++) {
+        const sasc_layer_statistics *s = &e->stats[l];
+        printf("%-12s %12zu %10.4g %10.4g %10.4g %10.4g %8.4f %8.4f\n", c->program->layers[l].name,
+               s->connections, s->sparsity, s->entropy, s->entropy_pi, s->entropy_xi, s->vip,
+               s->uip);
+    }
+}
+
+/* ---- targeted weight perturbation (gbp Fig. 4a, gbptt Figs. 7a, 17a) ---- */
+
+enum { VIP_OFF, RANDOM_OFF, UIP_ON, CONDITIONS };
+static const char *const condition_names[CONDITIONS] = {"vip_off", "random_off", "uip_on"};
+static const char *const condition_labels[CONDITIONS] = {
+    "VIP weights turned off", "random weights turned off (same number)",
+    "UIP weights turned on, N(0,1)"};
+
+/* `count` distinct entries of `pool` (n entries) chosen uniformly, moved to
+ * its front by a partial Fisher-Yates shuffle on the given stream. */
+static void choose(size_t *pool, size_t n, size_t count, uint64_t seed, uint64_t stream,
+                   uint64_t counter)
+{
+    for (size_t i = 0; i < count && i < n; i++) {
+        double u;
+        sasc_rng_uniforms(seed, stream, counter + i, &u, 1);
+        size_t j = i + (size_t)(u * (double)(n - i));   /* u < 1: j < n */
+        size_t swap = pool[i];
+        pool[i] = pool[j];
+        pool[j] = swap;
+    }
+}
+
+typedef struct {
+    size_t *vip, *uip, *all;       /* indices of the layer's connections by class */
+    size_t vip_count, uip_count, n;
+    double *sampled;               /* the layer's weights in the sampled network */
+    double *w;                     /* the perturbed weights */
+} layer_pools;
+
+static void pools_free(layer_pools *pools)
+{
+    free(pools->vip);
+    free(pools->uip);
+    free(pools->all);
+    free(pools->sampled);
+    free(pools->w);
+}
+
+static bool pools_build(analysis_context *c, int layer, layer_pools *pools)
+{
+    size_t n = connections(c->program, layer);
+    *pools = (layer_pools){.n = n};
+    pools->vip = malloc(n * sizeof(size_t));
+    pools->uip = malloc(n * sizeof(size_t));
+    pools->all = malloc(n * sizeof(size_t));
+    pools->sampled = malloc(n * sizeof(double));
+    pools->w = malloc(n * sizeof(double));
+    if (!pools->vip || !pools->uip || !pools->all || !pools->sampled || !pools->w)
+        return oom(c, "the perturbation");
+    double *const *v = c->copy.values[layer];
+    for (size_t k = 0; k < n; k++) {
+        sasc_connection_class cls = sasc_classify_connection(
+            c->task, v[SASC_PI] ? v[SASC_PI][k] : 0, v[SASC_M] ? v[SASC_M][k] : 0,
+            v[SASC_XI] ? v[SASC_XI][k] : 0);
+        if (cls == SASC_CONNECTION_VIP)
+            pools->vip[pools->vip_count++] = k;
+        else if (cls == SASC_CONNECTION_UIP)
+            pools->uip[pools->uip_count++] = k;
+        pools->all[k] = k;
+    }
+    return true;
+}
+
+/* Test error with `condition` applied to `fraction` of the layer's pool, on
+ * the sampled network of repetition `rep` (already in the other layers). */
+static double perturbed_error(analysis_context *c, int layer, layer_pools *pools, int condition,
+                              int step, int rep)
+{
+    const sasc_task *t = c->task;
+    double fraction = (double)step / (double)t->perturb_steps;
+    size_t vip_number = (size_t)llround(fraction * (double)pools->vip_count);
+    size_t *pool = condition == UIP_ON ? pools->uip : condition == VIP_OFF ? pools->vip : pools->all;
+    size_t pool_size = condition == UIP_ON ? pools->uip_count
+                       : condition == VIP_OFF ? pools->vip_count : pools->n;
+    size_t count = condition == UIP_ON ? (size_t)llround(fraction * (double)pools->uip_count)
+                                       : vip_number;
+    uint64_t stream = ((uint64_t)SASC_PERTURB_PURPOSE << 56) | ((uint64_t)layer << 32) |
+                      ((uint64_t)condition << 24) | (uint64_t)rep;
+    uint64_t counter = (uint64_t)step << 40;
+    choose(pool, pool_size, count, t->seed, stream, counter);
+    memcpy(pools->w, pools->sampled, pools->n * sizeof *pools->w);
+    for (size_t i = 0; i < count; i++) {
+        double value = 0.0;
+        if (condition == UIP_ON)
+            sasc_rng_normals(t->seed, stream, counter + ((uint64_t)1 << 32) + i, &value, 1);
+        pools->w[pool[i]] = value;
+    }
+    sasc_set_deterministic_layer(c->program, c->buffers, layer, pools->w);
+    return 1.0 - c->accuracy(c->context);
+}
+
+/* errors[(condition * points + step) * reps + rep]: every repetition samples
+ * one network (draw = rep) and applies every condition and fraction to it, so
+ * the three curves differ by the perturbation, not by the sampling. */
+static bool measure_perturbation(analysis_context *c, int layer, layer_pools *pools,
+                                 double *errors, double *scratch)
+{
+    const sasc_task *t = c->task;
+    size_t points = (size_t)t->perturb_steps + 1, reps = (size_t)t->perturb_repeats;
+    for (size_t rep = 0; rep < reps; rep++) {
+        sasc_sample_network(c->program, c->buffers, &c->copy, t->seed, rep, scratch);
+        sasc_sample_weights(c->program, &c->copy, layer, t->seed, rep, pools->sampled);
+        for (int condition = 0; condition < CONDITIONS; condition++)
+            for (size_t step = 0; step < points; step++)
+                errors[(condition * points + step) * reps + rep] =
+                    perturbed_error(c, layer, pools, condition, (int)step, (int)rep);
+    }
+    sasc_parameters_restore(c->program, c->buffers, &c->copy);
+    return true;
+}
+
+static bool write_perturbation(analysis_context *c, int layer, const layer_pools *pools,
+                               const double *errors, sasc_atomic_file *csv)
+{
+    const sasc_task *t = c->task;
+    size_t points = (size_t)t->perturb_steps + 1, reps = (size_t)t->perturb_repeats;
+    double *data = malloc((CONDITIONS * 2 + 1) * points * sizeof *data);
+    if (!data)
+        return oom(c, "the perturbation figure");
+    double *x = data + CONDITIONS * 2 * points;
+    sasc_plot_series series[CONDITIONS];
+    for (int condition = 0; condition < CONDITIONS; condition++) {
+        double *mean = data + 2 * condition * points, *sd = mean + points;
+        size_t pool = condition == UIP_ON ? pools->uip_count : pools->vip_count;
+        for (size_t step = 0; step < points; step++) {
+            x[step] = (double)step / (double)t->perturb_steps;
+            sasc_mean_sd(errors + (condition * points + step) * reps, reps, &mean[step], &sd[step]);
+            sasc_atomic_printf(csv, "%s,%s,", c->program->layers[layer].name,
+                               condition_names[condition]);
+            sasc_atomic_number(csv, x[step]);
+            sasc_atomic_printf(csv, ",%lld,%zu,", llround(x[step] * (double)pool), pool);
+            sasc_atomic_number(csv, mean[step]);
+            sasc_atomic_printf(csv, ",");
+            sasc_atomic_number(csv, sd[step]);
+            sasc_atomic_printf(csv, ",%zu\n", reps);
+        }
+        series[condition] = (sasc_plot_series){condition_labels[condition], x, mean, sd, points};
+    }
+    char title[256], file[256], path[8192];
+    snprintf(title, sizeof title, "Targeted weight perturbation of layer %s (%zu VIP, %zu UIP of %zu)",
+             c->program->layers[layer].name, pools->vip_count, pools->uip_count, pools->n);
+    snprintf(file, sizeof file, "perturbation_%s.svg", c->program->layers[layer].name);
+    out_file(c, file, path, sizeof path);
+    sasc_line_plot plot = {title, "fraction of the VIP (UIP) weights perturbed",
+                           "test error of sampled networks", series, CONDITIONS,
+                           SASC_SPREAD_ERROR_BARS, 0, 0};
+    bool ok = sasc_plot_write_lines(&plot, path, c->error, c->error_size);
+    free(data);
+    return ok;
+}
+
+static bool perturb_layer(analysis_context *c, int layer, sasc_atomic_file *csv)
+{
+    const sasc_task *t = c->task;
+    size_t points = (size_t)t->perturb_steps + 1, reps = (size_t)t->perturb_repeats;
+    layer_pools pools = {0};
+    double *errors = malloc(CONDITIONS * points * reps * sizeof *errors);
+    double *scratch = malloc(sasc_largest_layer(c->program) * sizeof *scratch);
+    bool ok = errors && scratch ? pools_build(c, layer, &pools) : oom(c, "the perturbation");
+    ok = ok && measure_perturbation(c, layer, &pools, errors, scratch) &&
+         write_perturbation(c, layer, &pools, errors, csv);
+    pools_free(&pools);
+    free(errors);
+    free(scratch);
+    return ok;
+}
+
+/* Is `name` an item of the comma list `list`? */
+static bool list_contains(const char *list, const char *name)
+{
+    size_t length = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t item = end ? (size_t)(end - p) : strlen(p);
+        if (item == length && strncmp(p, name, length) == 0)
+            return true;
+        p += item + (end != NULL);
+    }
+    return false;
+}
+
+static bool check_layer_list(analysis_context *c)
+{
+    const char *list = c->task->perturb_layers;
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t item = end ? (size_t)(end - p) : strlen(p);
+        bool found = false;
+        for (int l = 0; l < c->program->layer_count; l++)
+            found = found || (strlen(c->program->layers[l].name) == item &&
+                              strncmp(p, c->program->layers[l].name, item) == 0);
+        if (!found) {
+            snprintf(c->error, c->error_size, "perturb_layers names '%.*s', which is not a layer",
+                     (int)item, p);
+            return false;
+        }
+        p += item + (end != NULL);
+    }
+    return true;
+}
+
+static bool run_perturbation(analysis_context *c)
+{
+    if (!check_layer_list(c))
+        return false;
+    char path[8192];
+    out_file(c, "perturbation.csv", path, sizeof path);
+    sasc_atomic_file csv;
+    if (!sasc_atomic_open(&csv, path, c->error, c->error_size))
+        return false;
+    sasc_atomic_printf(&csv, "layer,condition,fraction,count,pool,test_error_mean,test_error_sd,repeats\n");
+    bool ok = true;
+    for (int l = 0; ok && l < c->program->layer_count; l++)
+        if (!c->task->perturb_layers[0] || list_contains(c->task->perturb_layers,
+                                                         c->program->layers[l].name))
+            ok = perturb_layer(c, l, &csv);
+    if (!ok) {
+        sasc_atomic_abort(&csv);
+        return false;
+    }
+    return sasc_atomic_commit(&csv, c->error, c->error_size);
+}
+
+/* ---- dispatch ---- */
+
+static const char *const list_items[] = {"histograms", "entropy", "perturbation"};
+
+static bool check_list(const char *list, bool allow_train_size, char *error, size_t error_size)
+{
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t item = end ? (size_t)(end - p) : strlen(p);
+        bool known = (allow_train_size && item == 10 && strncmp(p, "train_size", 10) == 0) ||
+                     (allow_train_size && item == 3 && strncmp(p, "all", 3) == 0);
+        for (size_t k = 0; k < sizeof list_items / sizeof list_items[0]; k++)
+            known = known || (strlen(list_items[k]) == item && strncmp(p, list_items[k], item) == 0);
+        if (!known) {
+            snprintf(error, error_size, "unknown analysis '%.*s'; the analyses are histograms, "
+                     "entropy, perturbation%s", (int)item, p,
+                     allow_train_size ? ", train_size and all" : "");
+            return false;
+        }
+        p += item + (end != NULL);
+    }
+    return true;
+}
+
+bool sasc_analyze_list(const sasc_program *program, const sasc_task *task, void *const *buffers,
+                       const char *list, const char *out_dir, sasc_accuracy_fn accuracy,
+                       void *context, char *error, size_t error_size)
+{
+    if (!check_list(list, false, error, error_size))
+        return false;
+    if (!list[0])
+        return true;
+    analysis_context c = {program, task, buffers, out_dir, accuracy, context, {0}, error, error_size};
+    if (!sasc_make_directories(out_dir, error, error_size) ||
+        !sasc_parameters_save(program, buffers, &c.copy, error, error_size))
+        return false;
+    network_entropy e = {0};
+    bool want_histograms = list_contains(list, "histograms"), want_entropy = list_contains(list, "entropy");
+    bool ok = !(want_histograms || want_entropy) || network_entropy_compute(&c, &e);
+    if (ok && want_histograms)
+        ok = write_histograms(&c, &e);
+    if (ok && want_entropy) {
+        ok = write_entropy_npy(&c, &e) && write_layers_csv(&c, &e) && write_layer_figures(&c, &e);
+        if (ok)
+            print_layer_table(&c, &e);
+    }
+    if (ok && list_contains(list, "perturbation"))
+        ok = run_perturbation(&c);
+    network_entropy_free(&e);
+    sasc_parameters_free(&c.copy);
+    return ok;
+}
+
+/* ---- training-set size (gbp Fig. 2b, its inset, Fig. 3c) ---- */
+
+/* The values of columns `names` in the last row of the CSV file `path`. */
+static bool read_last_row(const char *path, const char *const *names, size_t count,
+                          double *values, char *error, size_t error_size)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(error, error_size, "cannot read %s", path);
+        return false;
+    }
+    char header[65536], line[65536], last[65536] = "";
+    bool ok = fgets(header, sizeof header, f) != NULL;
+    while (ok && fgets(line, sizeof line, f))
+        if (line[0] != '\n')
+            memcpy(last, line, sizeof last);
+    fclose(f);
+    for (size_t i = 0; ok && i < count; i++) {
+        values[i] = NAN;
+        int column = 0;
+        bool found = false;
+        for (char *h = header; *h && !found; column++) {
+            size_t length = strcspn(h, ",\n");
+            found = length == strlen(names[i]) && strncmp(h, names[i], length) == 0;
+            h += length + (h[length] != '\0');
+        }
+        const char *cell = last;
+        for (int k = 1; found && k < column && cell; k++)
+            cell = (cell = strchr(cell, ',')) ? cell + 1 : NULL;
+        if (found && cell && last[0])
+            values[i] = strtod(cell, NULL);
+        else
+            ok = false;
+    }
+    if (!ok)
+        snprintf(error, error_size, "%s has no complete last row", path);
+    return ok;
+}
+
+/* Results of one training-set size: error, sampled mean, sampled sd, then
+ * sparsity and entropy per layer. */
+static bool sweep_one(const sasc_program *program, const sasc_task *task,
+                      const sasc_run_info *info, long size, double *row, int *code,
+                      char *error, size_t error_size)
+{
+    sasc_task sub = *task;
+    sub.train = size;
+    sub.analyze_every = sub.epochs > 0 ? sub.epochs : 1;
+    sub.analyze[0] = '\0';
+    int length = snprintf(sub.out, sizeof sub.out, "%s/train_size/T%ld", task->out, size);
+    if (length < 0 || (size_t)length >= sizeof sub.out) {
+        snprintf(error, error_size, "the output directory %s is too long", task->out);
+        return false;
+    }
+    fprintf(stderr, "sasc: training with %ld images into %s\n", size, sub.out);
+    *code = sasc_run_task(program, &sub, info);
+    if (*code != SASC_EXIT_OK) {
+        snprintf(error, error_size, "the run with train = %ld failed", size);
+        return false;
+    }
+    size_t layers = (size_t)program->layer_count, count = 3 + 2 * layers;
+    char (*names)[128] = calloc(count, sizeof *names);
+    const char **pointers = calloc(count, sizeof *pointers);
+    bool ok = names && pointers;
+    if (ok) {
+        snprintf(names[0], sizeof names[0], "test_accuracy");
+        snprintf(names[1], sizeof names[1], "sampled_accuracy_mean");
+        snprintf(names[2], sizeof names[2], "sampled_accuracy_sd");
+        for (size_t l = 0; l < layers; l++) {
+            snprintf(names[3 + l], sizeof names[0], "sparsity_%s", program->layers[l].name);
+            snprintf(names[3 + layers + l], sizeof names[0], "entropy_%s", program->layers[l].name);
+        }
+        for (size_t i = 0; i < count; i++)
+            pointers[i] = names[i];
+        char path[8192];
+        snprintf(path, sizeof path, "%s/analysis.csv", sub.out);
+        ok = read_last_row(path, pointers, count, row, error, error_size);
+        row[0] = 1.0 - row[0];   /* accuracies to errors */
+        row[1] = 1.0 - row[1];
+    } else {
+        snprintf(error, error_size, "out of memory in the train_size sweep");
+    }
+    free(names);
+    free(pointers);
+    return ok;
+}
+
+static size_t parse_sizes(const char *list, long *sizes, size_t capacity)
+{
+    size_t n = 0;
+    for (const char *p = list; *p && n < capacity;) {
+        char *end;
+        long value = strtol(p, &end, 10);
+        if (end == p || value <= 0 || (*end != ',' && *end != '\0'))
+            return 0;
+        sizes[n++] = value;
+        p = *end ? end + 1 : end;
+    }
+    return n;
+}
+
+static bool write_sweep(const sasc_program *program, const sasc_task *task, const long *sizes,
+                        size_t count, const double *rows, char *error, size_t error_size)
+{
+    size_t layers = (size_t)program->layer_count, width = 3 + 2 * layers;
+    char path[8192];
+    snprintf(path, sizeof path, "%s/train_size.csv", task->out);
+    sasc_atomic_file f;
+    if (!sasc_atomic_open(&f, path, error, error_size))
+        return false;
+    sasc_atomic_printf(&f, "train,test_error,sampled_error_mean,sampled_error_sd");
+    for (size_t l = 0; l < layers; l++)
+        sasc_atomic_printf(&f, ",sparsity_%s", program->layers[l].name);
+    for (size_t l = 0; l < layers; l++)
+        sasc_atomic_printf(&f, ",entropy_%s", program->layers[l].name);
+    sasc_atomic_printf(&f, "\n");
+    for (size_t i = 0; i < count; i++) {
+        sasc_atomic_printf(&f, "%ld", sizes[i]);
+        for (size_t k = 0; k < width; k++) {
+            sasc_atomic_printf(&f, ",");
+            sasc_atomic_number(&f, rows[i * width + k]);
+        }
+        sasc_atomic_printf(&f, "\n");
+    }
+    return sasc_atomic_commit(&f, error, error_size);
+}
+
+/* Test error against size; sparsity and entropy against layer, one curve per size. */
+static bool plot_sweep(const sasc_program *program, const sasc_task *task, const long *sizes,
+                       size_t count, const double *rows, char *error, size_t error_size)
+{
+    size_t layers = (size_t)program->layer_count, width = 3 + 2 * layers;
+    double *data = malloc((4 * count + layers + 2 * count * layers + 1) * sizeof *data);
+    sasc_plot_series *series = calloc(count + 2, sizeof *series);
+    char (*labels)[32] = calloc(count + 1, sizeof *labels);
+    bool ok = data && series && labels;
+    if (!ok)
+        snprintf(error, error_size, "out of memory plotting the train_size sweep");
+    double *x = data, *mf = x + count, *mean = mf + count, *sd = mean + count;
+    double *layer_x = sd + count, *per_layer = layer_x + layers;
+    for (size_t i = 0; ok && i < count; i++) {
+        x[i] = (double)sizes[i];
+        mf[i] = rows[i * width];
+        mean[i] = rows[i * width + 1];
+        sd[i] = rows[i * width + 2];
+    }
+    char sampled[64], path[8192];
+    snprintf(sampled, sizeof sampled, "%d sampled networks (mean +- sd)", task->sampled_networks);
+    if (ok) {
+        series[0] = (sasc_plot_series){sampled, x, mean, sd, count};
+        series[1] = (sasc_plot_series){"mean-field network", x, mf, NULL, count};
+        snprintf(path, sizeof path, "%s/train_size.svg", task->out);
+        sasc_line_plot plot = {"Test error against training-set size", "training images T",
+                               "test error", series, 2, SASC_SPREAD_ERROR_BARS, 0, 0};
+        ok = sasc_plot_write_lines(&plot, path, error, error_size);
+    }
+    for (size_t l = 0; ok && l < layers; l++)
+        layer_x[l] = (double)(l + 1);
+    static const char *const quantity[2] = {"sparsity", "entropy"};
+    static const char *const titles[2] = {"Sparsity per connection by layer",
+                                          "Entropy per connection by layer"};
+    for (int q = 0; ok && q < 2; q++) {
+        for (size_t i = 0; i < count; i++) {
+            double *values = per_layer + (q * count + i) * layers;
+            for (size_t l = 0; l < layers; l++)
+                values[l] = rows[i * width + 3 + q * layers + l];
+            snprintf(labels[i], sizeof labels[i], "T = %ld", sizes[i]);
+            series[i] = (sasc_plot_series){labels[i], layer_x, values, NULL, layers};
+        }
+        snprintf(path, sizeof path, "%s/train_size_%s.svg", task->out, quantity[q]);
+        sasc_line_plot plot = {titles[q], "layer (connections into it, from the input)",
+                               q ? "entropy per connection" : "sparsity (mean pi)", series, count,
+                               SASC_SPREAD_NONE, 0, 0};
+        ok = sasc_plot_write_lines(&plot, path, error, error_size);
+    }
+    free(data);
+    free(series);
+    free(labels);
+    return ok;
+}
+
+static int train_size_sweep(const sasc_program *program, const sasc_task *task,
+                            const sasc_run_info *info, char *error, size_t error_size)
+{
+    long sizes[64];
+    size_t count = parse_sizes(task->train_sizes, sizes, 64);
+    if (count == 0) {
+        snprintf(error, error_size, "train_sizes must be a comma list of positive integers, got '%s'",
+                 task->train_sizes);
+        return SASC_EXIT_USER_ERROR;
+    }
+    size_t width = 3 + 2 * (size_t)program->layer_count;
+    double *rows = calloc(count * width + 1, sizeof *rows);
+    int code = SASC_EXIT_OK;
+    bool ok = rows != NULL;
+    if (!ok)
+        snprintf(error, error_size, "out of memory in the train_size sweep");
+    for (size_t i = 0; ok && i < count; i++)
+        ok = sweep_one(program, task, info, sizes[i], rows + i * width, &code, error, error_size);
+    ok = ok && write_sweep(program, task, sizes, count, rows, error, error_size) &&
+         plot_sweep(program, task, sizes, count, rows, error, error_size);
+    free(rows);
+    return ok ? SASC_EXIT_OK : code != SASC_EXIT_OK ? code : SASC_EXIT_USER_ERROR;
+}
+
+/* `list` without its train_size and all items, all expanded. */
+static void session_items(const char *list, char *out, size_t size)
+{
+    bool all = list_contains(list, "all");
+    out[0] = '\0';
+    for (size_t k = 0; k < sizeof list_items / sizeof list_items[0]; k++)
+        if (all || list_contains(list, list_items[k]))
+            snprintf(out + strlen(out), size - strlen(out), "%s%s", out[0] ? "," : "", list_items[k]);
+}
+
+int sasc_analyze_run(const sasc_program *program, const sasc_task *task, const char *run_dir,
+                     const char *what, const sasc_run_info *info)
+{
+    char error[8192] = "", items[256];
+    int code = SASC_EXIT_OK;
+    if (!check_list(what, true, error, sizeof error) || !what[0]) {
+        if (!what[0])
+            snprintf(error, sizeof error, "name an analysis: histograms, entropy, perturbation, "
+                     "train_size or all");
+        code = SASC_EXIT_USER_ERROR;
+    }
+    session_items(what, items, sizeof items);
+    if (code == SASC_EXIT_OK && items[0]) {
+        sasc_session *session = sasc_session_open(program, task, run_dir, error, sizeof error);
+        bool ok = session && sasc_analyze_list(program, task, sasc_session_buffers(session), items,
+                                               task->out, sasc_session_accuracy, session, error,
+                                               sizeof error);
+        sasc_session_close(session);
+        code = ok ? SASC_EXIT_OK : SASC_EXIT_USER_ERROR;
+    }
+    if (code == SASC_EXIT_OK && list_contains(what, "train_size"))
+        code = train_size_sweep(program, task, info, error, sizeof error);
+    if (code != SASC_EXIT_OK && error[0])
+        fprintf(stderr, "sasc: error: %s\n", error);
+    else if (code == SASC_EXIT_OK)
+        fprintf(stderr, "sasc: analyses in %s/\n", task->out);
+    return code;
+}

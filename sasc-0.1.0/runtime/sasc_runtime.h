@@ -1,0 +1,142 @@
+/*
+ * sasc_runtime.h — the one interface between generated kernels and the runtime.
+ *
+ * The compiler knows the runtime only through this header; the runtime never
+ * includes anything from compiler/ or grammar/, nor LLVM, because it is what a
+ * standalone executable links against.
+ *
+ * A compiled model is a `sasc_program`: a table of buffers (every tensor the
+ * kernels read or write, with its static shape and role) and three kernels.
+ * Every kernel has the signature `void kernel(void *const *buffers)`: it
+ * receives the array of buffer base pointers indexed exactly as the table, so
+ * the runtime owns all memory and kernels never allocate.
+ *
+ * Invariants:
+ *  - every buffer is a dense row-major matrix of rows x cols elements of the
+ *    program's precision (float for SASC_F32, double for SASC_F64);
+ *  - buffers are allocated by the runtime, 64-byte aligned, zero-filled;
+ *  - `train` reads INPUT, TARGET, NOISE, LOSS_MASK and the parameters, and
+ *    writes OUTPUT, LOSS, the GRADIENTs and TEMPORARY buffers;
+ *  - `update` reads the GRADIENTs and SCALARS and updates PARAMETERs and
+ *    OPTIMIZER_STATE in place (frozen and masked entries untouched, pi
+ *    clipped to [0,1], Xi to >= 0);
+ *  - `predict` reads INPUT, NOISE and the parameters and writes OUTPUT (and
+ *    TEMPORARY buffers); it never touches gradients or optimiser state.
+ */
+#ifndef SASC_RUNTIME_H
+#define SASC_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#define SASC_ABI_VERSION 1
+
+typedef enum { SASC_F32 = 4, SASC_F64 = 8 } sasc_precision;
+
+/* What a buffer holds; the runtime fills or reads buffers by role. */
+typedef enum {
+    SASC_BUFFER_INPUT,            /* [batch, input width]: one sample per row */
+    SASC_BUFFER_TARGET,           /* [batch, classes]: one-hot labels */
+    SASC_BUFFER_NOISE,            /* [batch, width] of layer `layer`: N(0,1), quenched per mini-batch */
+    SASC_BUFFER_PARAMETER,        /* [fan in, width] of layer `layer`; `parameter` says pi, m or Xi */
+    SASC_BUFFER_GRADIENT,         /* same shape as its parameter: d loss / d parameter */
+    SASC_BUFFER_OPTIMIZER_STATE,  /* same shape as its parameter (Adam moments, RMSprop average) */
+    SASC_BUFFER_MASK,             /* same shape as its parameters: 1 = connection may exist, 0 = absent */
+    SASC_BUFFER_OUTPUT,           /* [batch, classes]: the network's output (probabilities) */
+    SASC_BUFFER_LOSS,             /* [1, 1]: mean loss over the mini-batch, regularisation included */
+    SASC_BUFFER_SCALARS,          /* [1, SASC_SCALAR_COUNT]: per-step values set by the runtime */
+    SASC_BUFFER_TEMPORARY,        /* intermediate values; contents meaningless between kernel calls */
+    SASC_BUFFER_LOSS_MASK         /* same shape as TARGET: 1 where a target counts in the loss, else 0
+                                     (sequence targets, e.g. the MSI stimulus period is 0) */
+} sasc_buffer_role;
+
+/* Which hyper-parameter of a connection group a parameter-shaped buffer is about. */
+typedef enum { SASC_PI = 0, SASC_M = 1, SASC_XI = 2, SASC_NOT_A_PARAMETER = -1 } sasc_parameter;
+
+/* Layout of the SCALARS buffer, written by the runtime before each `update`. */
+enum {
+    SASC_SCALAR_LEARNING_RATE = 0,  /* current learning rate (after decay / schedule) */
+    SASC_SCALAR_BIAS_CORRECTION1,   /* 1 - beta1^t (Adam), t = update count from 1 */
+    SASC_SCALAR_BIAS_CORRECTION2,   /* 1 - beta2^t (Adam) */
+    SASC_SCALAR_COUNT
+};
+
+/* How the runtime initialises a parameter buffer before training. */
+typedef enum {
+    SASC_INIT_CONSTANT,   /* every entry a */
+    SASC_INIT_NORMAL,     /* N(mean a, standard deviation b) */
+    SASC_INIT_UNIFORM,    /* U(a, b) */
+    SASC_INIT_IDENTITY,   /* a on the diagonal, 0 elsewhere (square matrices) */
+    SASC_INIT_ZEROS       /* 0 */
+} sasc_init_kind;
+
+typedef struct {
+    sasc_init_kind kind;
+    double a, b;
+} sasc_init;
+
+typedef struct {
+    const char *name;        /* unique, e.g. "h1.pi", "h1.pi.grad", "h1.pi.adam1", "x" */
+    sasc_buffer_role role;
+    int layer;               /* index into the program's layers, or -1 */
+    sasc_parameter parameter;/* for PARAMETER/GRADIENT/OPTIMIZER_STATE/MASK-related buffers */
+    int rows, cols;
+    sasc_init init;          /* PARAMETER buffers: how to initialise */
+    bool frozen;             /* PARAMETER buffers: never updated */
+    int mask_buffer;         /* PARAMETER buffers: index of the layer's MASK buffer, or -1 */
+} sasc_buffer_desc;
+
+/* Masks: how the runtime fills a MASK buffer (1 keeps a connection). */
+typedef enum {
+    SASC_MASK_NONE,
+    SASC_MASK_DENSITY,    /* each connection kept with probability `density`, from the seed */
+    SASC_MASK_NPY         /* read from the .npy file `path` (any numeric dtype, same shape) */
+} sasc_mask_kind;
+
+typedef struct {
+    sasc_mask_kind kind;
+    double density;
+    const char *path;
+} sasc_mask;
+
+typedef struct {
+    const char *name;        /* the layer's name in the .sas file */
+    int fan_in, width;
+    int parameter_buffer[3]; /* indexed by sasc_parameter: pi, m, Xi */
+    int noise_buffer;        /* or -1 when the layer is deterministic */
+    int mask_buffer;         /* or -1 */
+    sasc_mask mask;
+} sasc_layer_desc;
+
+typedef void (*sasc_kernel)(void *const *buffers);
+
+typedef struct {
+    int abi_version;               /* SASC_ABI_VERSION */
+    const char *model_name;
+    sasc_precision precision;
+    int batch;                     /* every kernel processes exactly this many samples */
+    int input_width, classes;
+    int buffer_count;
+    const sasc_buffer_desc *buffers;
+    int layer_count;
+    const sasc_layer_desc *layers;
+    int input_buffer, target_buffer, output_buffer, loss_buffer, scalars_buffer;
+    sasc_kernel train;             /* forward + loss + backward */
+    sasc_kernel update;            /* optimiser step + clipping */
+    sasc_kernel predict;           /* forward only */
+} sasc_program;
+
+/* ---- Routines generated code may call (generic work only). ---- */
+
+/* Row-major C = alpha * op(A) * op(B) + beta * C, op(X) = X or X^T.
+ * op(A) is M x K, op(B) is K x N, C is M x N; leading dimensions are the
+ * stored row lengths. Thread count is set by the runtime. */
+void sasc_gemm_f32(int transpose_a, int transpose_b, int m, int n, int k,
+                   float alpha, const float *a, int lda, const float *b, int ldb,
+                   float beta, float *c, int ldc);
+void sasc_gemm_f64(int transpose_a, int transpose_b, int m, int n, int k,
+                   double alpha, const double *a, int lda, const double *b, int ldb,
+                   double beta, double *c, int ldc);
+
+#endif

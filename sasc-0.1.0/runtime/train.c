@@ -1,0 +1,661 @@
+/*
+ * train.c — the training loop: set up a run, train and evaluate epoch by
+ * epoch, write metrics after every epoch and the parameters at the end.
+ *
+ * Reproducibility: every random number is keyed by the seed and its purpose
+ * (rng.h), and kernels see the same inputs in the same order, so two runs
+ * with the same seed write the same bytes (except timings).
+ */
+#include "runtime/train.h"
+#include "runtime/analysis.h"
+#include "runtime/analyze.h"
+#include "runtime/buffers.h"
+#include "runtime/checkpoint.h"
+#include "runtime/gemm.h"
+#include "runtime/idx.h"
+#include "runtime/initialize.h"
+#include "runtime/npy.h"
+#include "runtime/output.h"
+#include "runtime/progress.h"
+#include "runtime/rng.h"
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    double train_loss, train_accuracy, test_accuracy, seconds, learning_rate;
+    double *sparsity;                /* one per layer */
+} epoch_metrics;
+
+typedef struct {
+    const sasc_program *program;
+    const sasc_task *task;
+    const sasc_run_info *info;
+    void **buffers;
+    sasc_idx_set train, test;
+    size_t *order;                   /* training images in this epoch's order */
+    int steps;                       /* full mini-batches per epoch */
+    double *scratch;                 /* as many doubles as the largest buffer */
+    epoch_metrics *metrics;          /* task->epochs entries */
+    double *sparsity_storage;
+    int epochs_done;
+    bool diverged;                   /* the loss became NaN or infinite */
+    long updates;                    /* optimiser steps so far */
+    sasc_checkpoint_position resume; /* where training starts: all zero, or a checkpoint's */
+    int stopped_by;                  /* SIGINT or SIGTERM, when training stopped early */
+    sasc_progress progress;
+    sasc_analysis *analysis;         /* the task's analyses (analyze_every, analyze) */
+    double start;
+    char error[8192];
+} run;
+
+static bool fail(run *r, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
+static bool fail(run *r, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vsnprintf(r->error, sizeof r->error, format, args);
+    va_end(args);
+    return false;
+}
+
+static void out_path(const run *r, const char *file, char *path, size_t size)
+{
+    snprintf(path, size, "%s/%s", r->task->out, file);
+}
+
+/* ---- setup ---- */
+
+static bool load_data(run *r)
+{
+    const sasc_program *p = r->program;
+    sasc_idx_request train = {"train", r->task->train, p->input_width, p->classes};
+    sasc_idx_request test = {"t10k", r->task->test, p->input_width, p->classes};
+    if (!sasc_idx_load(r->task->data, &train, &r->train, r->error, sizeof r->error) ||
+        !sasc_idx_load(r->task->data, &test, &r->test, r->error, sizeof r->error))
+        return false;
+    r->steps = (int)(r->train.count / p->batch);
+    if (r->steps == 0 && r->task->epochs > 0)
+        return fail(r, "the training set has %ld images, fewer than one mini-batch of %d",
+                    r->train.count, p->batch);
+    return true;
+}
+
+static bool allocate_run_memory(run *r)
+{
+    const sasc_program *p = r->program;
+    size_t epochs = (size_t)r->task->epochs;
+    size_t layers = (size_t)p->layer_count;
+    r->order = malloc((size_t)r->train.count * sizeof *r->order);
+    r->scratch = malloc(sasc_buffers_largest(p) * sizeof *r->scratch);
+    r->metrics = calloc(epochs + 1, sizeof *r->metrics);
+    r->sparsity_storage = calloc((epochs + 1) * (layers + 1), sizeof *r->sparsity_storage);
+    if (!r->order || !r->scratch || !r->metrics || !r->sparsity_storage)
+        return fail(r, "out of memory setting up the run");
+    for (size_t e = 0; e < epochs; e++)
+        r->metrics[e].sparsity = r->sparsity_storage + e * layers;
+    return true;
+}
+
+static bool prepare_output(run *r)
+{
+    if (!sasc_make_directories(r->task->out, r->error, sizeof r->error))
+        return false;
+    if (!r->info || !r->info->source_text)
+        return true;
+    char path[8192];
+    out_path(r, "model.sas", path, sizeof path);
+    return sasc_write_file_atomically(path, r->info->source_text, strlen(r->info->source_text),
+                                      r->error, sizeof r->error);
+}
+
+/* Returns an exit code: a malformed program is the compiler's fault, the rest the user's. */
+static int set_up(run *r)
+{
+    if (!sasc_program_validate(r->program, r->error, sizeof r->error))
+        return SASC_EXIT_INTERNAL_ERROR;
+    if (r->task->out[0] == '\0') {
+        fail(r, "no output directory was given");
+        return SASC_EXIT_INTERNAL_ERROR;
+    }
+    sasc_gemm_set_threads(r->task->threads);
+    r->buffers = sasc_buffers_allocate(r->program, r->error, sizeof r->error);
+    bool ok = r->buffers && load_data(r) && allocate_run_memory(r) &&
+              sasc_initialize(r->program, r->buffers, r->task->seed, r->error, sizeof r->error) &&
+              prepare_output(r) &&
+              (r->analysis = sasc_analysis_open(r->program, r->task, r->error, sizeof r->error)) != NULL;
+    return ok ? SASC_EXIT_OK : SASC_EXIT_USER_ERROR;
+}
+
+static void tear_down(run *r)
+{
+    sasc_buffers_free(r->program, r->buffers);
+    sasc_idx_free(&r->train);
+    sasc_idx_free(&r->test);
+    free(r->order);
+    free(r->scratch);
+    free(r->metrics);
+    free(r->sparsity_storage);
+    sasc_analysis_close(r->analysis);
+}
+
+/* ---- one mini-batch in and out ---- */
+
+/* Image number `k` of the rows to load: through `order` when given. */
+static size_t image_index(const size_t *order, long k)
+{
+    return order ? order[k] : (size_t)k;
+}
+
+/* Fill INPUT and TARGET with `rows` images starting at position `first`;
+ * rows below `rows` up to the batch size are zero (padding). */
+static void load_batch(run *r, const sasc_idx_set *set, const size_t *order, long first, int rows)
+{
+    const sasc_program *p = r->program;
+    size_t pixels = (size_t)p->input_width;
+    sasc_buffer_zero(p, r->buffers, p->input_buffer);
+    sasc_buffer_zero(p, r->buffers, p->target_buffer);
+    size_t target_cols = (size_t)p->buffers[p->target_buffer].cols;
+    size_t input_cols = (size_t)p->buffers[p->input_buffer].cols;
+    for (int row = 0; row < rows; row++) {
+        size_t image = image_index(order, first + row);
+        const unsigned char *source = set->pixels + image * pixels;
+        for (size_t k = 0; k < pixels; k++)   /* pixel k is input k % cols of step k / cols */
+            sasc_buffer_set(r->buffers[p->input_buffer], p->precision,
+                            ((k / input_cols) * (size_t)p->batch + row) * input_cols + k % input_cols,
+                            source[k] / 255.0);
+        sasc_buffer_set(r->buffers[p->target_buffer], p->precision,
+                        row * target_cols + set->labels[image], 1.0);
+    }
+}
+
+static int output_argmax(const run *r, int row)
+{
+    const sasc_program *p = r->program;
+    const void *output = r->buffers[p->output_buffer];
+    size_t base = (size_t)row * (size_t)p->buffers[p->output_buffer].cols;
+    int best = 0;
+    for (int c = 1; c < p->classes; c++)
+        if (sasc_buffer_get(output, p->precision, base + c) >
+            sasc_buffer_get(output, p->precision, base + best))
+            best = c;
+    return best;
+}
+
+/* How many of the first `rows` OUTPUT rows pick their image's label. */
+static long count_correct(const run *r, const sasc_idx_set *set, const size_t *order, long first,
+                          int rows)
+{
+    long correct = 0;
+    for (int row = 0; row < rows; row++)
+        correct += output_argmax(r, row) == set->labels[image_index(order, first + row)];
+    return correct;
+}
+
+static void fill_noise(run *r, int epoch, int step)
+{
+    const sasc_program *p = r->program;
+    for (int i = 0; i < p->buffer_count; i++) {
+        if (p->buffers[i].role != SASC_BUFFER_NOISE)
+            continue;
+        size_t n = sasc_buffer_elements(p, i);
+        uint64_t stream = sasc_rng_stream(SASC_STREAM_NOISE, (uint32_t)i, (uint32_t)epoch);
+        sasc_rng_normals(r->task->seed, stream, (uint64_t)step << 32, r->scratch, n);
+        for (size_t k = 0; k < n; k++)
+            sasc_buffer_set(r->buffers[i], p->precision, k, r->scratch[k]);
+    }
+}
+
+static void zero_noise(run *r)
+{
+    for (int i = 0; i < r->program->buffer_count; i++)
+        if (r->program->buffers[i].role == SASC_BUFFER_NOISE)
+            sasc_buffer_zero(r->program, r->buffers, i);
+}
+
+/* ---- schedule and optimiser scalars ---- */
+
+static double learning_rate(const sasc_task *task, int epoch)
+{
+    double lr = task->lr / (1.0 + task->lr_decay * epoch);
+    if (task->halve_every > 0)
+        lr = ldexp(lr, -(epoch / task->halve_every));
+    return lr;
+}
+
+static void write_scalars(run *r, double lr)
+{
+    const sasc_program *p = r->program;
+    void *scalars = r->buffers[p->scalars_buffer];
+    double t = (double)r->updates;
+    sasc_buffer_set(scalars, p->precision, SASC_SCALAR_LEARNING_RATE, lr);
+    sasc_buffer_set(scalars, p->precision, SASC_SCALAR_BIAS_CORRECTION1, 1.0 - pow(r->task->beta1, t));
+    sasc_buffer_set(scalars, p->precision, SASC_SCALAR_BIAS_CORRECTION2, 1.0 - pow(r->task->beta2, t));
+}
+
+/* ---- an epoch ---- */
+
+/* Fisher-Yates on 0..n-1, keyed by the seed and the epoch alone. */
+static void shuffle_order(run *r, int epoch)
+{
+    long n = r->train.count;
+    for (long i = 0; i < n; i++)
+        r->order[i] = (size_t)i;
+    if (!r->task->shuffle)
+        return;
+    uint64_t stream = sasc_rng_stream(SASC_STREAM_SHUFFLE, 0, (uint32_t)epoch);
+    for (long i = n - 1; i > 0; i--) {
+        double u;
+        sasc_rng_uniforms(r->task->seed, stream, (uint64_t)i, &u, 1);
+        long j = (long)(u * (double)(i + 1));  /* u < 1, so j <= i */
+        size_t swap = r->order[i];
+        r->order[i] = r->order[j];
+        r->order[j] = swap;
+    }
+}
+
+/* ---- checkpoints (checkpoint.h) ---- */
+
+enum { METRIC_COLUMNS = 5 };   /* epoch_metrics' numbers before the sparsities */
+
+static bool save_checkpoint(run *r, int epoch, int step, double loss_sum, long correct)
+{
+    int columns = METRIC_COLUMNS + r->program->layer_count;
+    double *table = malloc(sizeof(double) * (size_t)columns * (size_t)(r->epochs_done + 1));
+    if (!table)
+        return fail(r, "out of memory writing the checkpoint");
+    for (int e = 0; e < r->epochs_done; e++) {
+        const epoch_metrics *m = &r->metrics[e];
+        double row[METRIC_COLUMNS] = {m->train_loss, m->train_accuracy, m->test_accuracy,
+                                      m->seconds, m->learning_rate};
+        memcpy(&table[e * columns], row, sizeof row);
+        memcpy(&table[e * columns + METRIC_COLUMNS], m->sparsity,
+               sizeof(double) * (size_t)r->program->layer_count);
+    }
+    sasc_checkpoint_position place = {epoch, step, r->updates, loss_sum, correct,
+                                      r->epochs_done, columns, table};
+    bool ok = sasc_checkpoint_write(r->task->out, r->program, r->buffers, r->task, &place,
+                                    r->error, sizeof r->error);
+    free(table);
+    return ok;
+}
+
+/* Continue from the checkpoint in the output directory. */
+static bool restore_checkpoint(run *r)
+{
+    sasc_checkpoint_position *place = &r->resume;
+    if (!sasc_checkpoint_read(r->task->out, r->program, r->buffers, NULL, place, r->error,
+                              sizeof r->error))
+        return false;
+    int columns = METRIC_COLUMNS + r->program->layer_count;
+    if (place->metric_columns != columns || place->epochs_done > r->task->epochs)
+        return fail(r, "the checkpoint in %s has %d finished epochs of %d metrics; this run has "
+                    "%d epochs of %d", r->task->out, place->epochs_done, place->metric_columns,
+                    r->task->epochs, columns);
+    for (int e = 0; e < place->epochs_done; e++) {
+        const double *row = &place->metrics[e * columns];
+        epoch_metrics *m = &r->metrics[e];
+        m->train_loss = row[0], m->train_accuracy = row[1], m->test_accuracy = row[2];
+        m->seconds = row[3], m->learning_rate = row[4];
+        memcpy(m->sparsity, row + METRIC_COLUMNS, sizeof(double) * (size_t)r->program->layer_count);
+    }
+    r->epochs_done = place->epochs_done;
+    r->updates = place->updates;
+    return true;
+}
+
+/* A stop signal arrived: save where training is, then stop. */
+static bool stop_early(run *r, int epoch, int step, double loss_sum, long correct)
+{
+    r->stopped_by = sasc_checkpoint_stop_signal();
+    if (!save_checkpoint(r, epoch, step, loss_sum, correct))
+        return false;
+    return fail(r, "interrupted by %s at epoch %d, step %d; the checkpoint is saved: continue "
+                "with `sasc run --resume %s`", r->stopped_by == SIGINT ? "SIGINT" : "SIGTERM",
+                epoch + 1, step, r->task->out);
+}
+
+static bool train_epoch(run *r, int epoch, epoch_metrics *m)
+{
+    const sasc_program *p = r->program;
+    bool resumed = epoch == r->resume.epoch;   /* continue the checkpoint's epoch */
+    double loss_sum = resumed ? r->resume.loss_sum : 0;
+    long correct = resumed ? r->resume.correct : 0;
+    shuffle_order(r, epoch);
+    m->learning_rate = learning_rate(r->task, epoch);
+    for (int step = resumed ? r->resume.step : 0; step < r->steps; step++) {
+        long first = (long)step * p->batch;
+        load_batch(r, &r->train, r->order, first, p->batch);
+        fill_noise(r, epoch, step);
+        p->train(r->buffers);
+        double loss = sasc_buffer_get(r->buffers[p->loss_buffer], p->precision, 0);
+        r->diverged = !isfinite(loss);
+        if (r->diverged)
+            return fail(r, "training diverged at epoch %d, step %d: the loss is %s",
+                        epoch + 1, step + 1, isnan(loss) ? "nan" : "inf");
+        loss_sum += loss;
+        correct += count_correct(r, &r->train, r->order, first, p->batch);
+        r->updates++;
+        write_scalars(r, m->learning_rate);
+        p->update(r->buffers);
+        sasc_progress_step(&r->progress, epoch, step, loss_sum / (step + 1),
+                           (double)correct / ((double)(step + 1) * p->batch));
+        if (sasc_checkpoint_stop_signal() != 0)
+            return stop_early(r, epoch, step + 1, loss_sum, correct);
+    }
+    m->train_loss = loss_sum / r->steps;
+    m->train_accuracy = (double)correct / ((double)r->steps * p->batch);
+    return true;
+}
+
+/* Accuracy of the mean-field network (all noise zero) on the test set. */
+static double test_accuracy(run *r)
+{
+    const sasc_program *p = r->program;
+    long correct = 0;
+    zero_noise(r);
+    for (long first = 0; first < r->test.count; first += p->batch) {
+        int rows = (int)(r->test.count - first < p->batch ? r->test.count - first : p->batch);
+        load_batch(r, &r->test, NULL, first, rows);
+        p->predict(r->buffers);
+        correct += count_correct(r, &r->test, NULL, first, rows);
+    }
+    return (double)correct / (double)r->test.count;
+}
+
+/* test_accuracy as a sasc_accuracy_fn, for the analyses. */
+static double accuracy_of_buffers(void *context)
+{
+    return test_accuracy(context);
+}
+
+/* Mean of pi over each layer's connections (NaN for a layer without pi). */
+static void measure_sparsity(run *r, double *sparsity)
+{
+    const sasc_program *p = r->program;
+    for (int l = 0; l < p->layer_count; l++) {
+        int pi = p->layers[l].parameter_buffer[SASC_PI];
+        if (pi < 0) {
+            sparsity[l] = NAN;
+            continue;
+        }
+        size_t n = sasc_buffer_elements(p, pi);
+        double sum = 0;
+        for (size_t k = 0; k < n; k++)
+            sum += sasc_buffer_get(r->buffers[pi], p->precision, k);
+        sparsity[l] = sum / (double)n;
+    }
+}
+
+/* ---- result files ---- */
+
+static bool write_metrics(run *r)
+{
+    char path[8192];
+    out_path(r, "metrics.csv", path, sizeof path);
+    sasc_atomic_file f;
+    if (!sasc_atomic_open(&f, path, r->error, sizeof r->error))
+        return false;
+    sasc_atomic_printf(&f, "epoch,train_loss,train_accuracy,test_accuracy,seconds,learning_rate");
+    for (int l = 0; l < r->program->layer_count; l++)
+        sasc_atomic_printf(&f, ",sparsity_%s", r->program->layers[l].name);
+    sasc_atomic_printf(&f, "\n");
+    for (int e = 0; e < r->epochs_done; e++) {
+        const epoch_metrics *m = &r->metrics[e];
+        double columns[] = {m->train_loss, m->train_accuracy, m->test_accuracy, m->seconds,
+                            m->learning_rate};
+        sasc_atomic_printf(&f, "%d", e + 1);
+        for (size_t c = 0; c < sizeof columns / sizeof columns[0]; c++) {
+            sasc_atomic_printf(&f, ",");
+            sasc_atomic_number(&f, columns[c]);
+        }
+        for (int l = 0; l < r->program->layer_count; l++) {
+            sasc_atomic_printf(&f, ",");
+            sasc_atomic_number(&f, m->sparsity[l]);
+        }
+        sasc_atomic_printf(&f, "\n");
+    }
+    return sasc_atomic_commit(&f, r->error, sizeof r->error);
+}
+
+static bool write_parameters(run *r)
+{
+    const sasc_program *p = r->program;
+    for (int i = 0; i < p->buffer_count; i++) {
+        const sasc_buffer_desc *b = &p->buffers[i];
+        if (b->role != SASC_BUFFER_PARAMETER)
+            continue;
+        char file[4096], path[8192];
+        snprintf(file, sizeof file, "%s.npy", b->name);
+        out_path(r, file, path, sizeof path);
+        if (!sasc_npy_write(path, r->buffers[i], p->precision, b->rows, b->cols,
+                            r->error, sizeof r->error))
+            return false;
+    }
+    return true;
+}
+
+static void json_settings(run *r, sasc_atomic_file *f)
+{
+    int count;
+    const sasc_setting_info *settings = sasc_task_settings(&count);
+    sasc_atomic_printf(f, "  \"settings\": {");
+    for (int i = 0; i < count; i++) {
+        char value[8192];
+        sasc_task_value_json(r->task, &settings[i], value, sizeof value);
+        sasc_atomic_printf(f, "%s\n    \"%s\": %s", i ? "," : "", settings[i].key, value);
+    }
+    sasc_atomic_printf(f, "\n  },\n");
+}
+
+static void json_layers(run *r, sasc_atomic_file *f)
+{
+    const sasc_program *p = r->program;
+    sasc_atomic_printf(f, "  \"layers\": [");
+    for (int l = 0; l < p->layer_count; l++) {
+        sasc_atomic_printf(f, "%s\n    {\"name\": ", l ? "," : "");
+        sasc_atomic_json_string(f, p->layers[l].name);
+        sasc_atomic_printf(f, ", \"fan_in\": %d, \"width\": %d}", p->layers[l].fan_in,
+                           p->layers[l].width);
+    }
+    sasc_atomic_printf(f, "\n  ],\n");
+}
+
+static void json_final_metrics(run *r, sasc_atomic_file *f)
+{
+    if (r->epochs_done == 0) {
+        sasc_atomic_printf(f, "  \"final\": null,\n");
+        return;
+    }
+    const epoch_metrics *m = &r->metrics[r->epochs_done - 1];
+    const char *names[] = {"train_loss", "train_accuracy", "test_accuracy", "learning_rate"};
+    double values[] = {m->train_loss, m->train_accuracy, m->test_accuracy, m->learning_rate};
+    sasc_atomic_printf(f, "  \"final\": {\"epoch\": %d", r->epochs_done);
+    for (size_t k = 0; k < sizeof values / sizeof values[0]; k++) {
+        sasc_atomic_printf(f, ", \"%s\": ", names[k]);
+        sasc_atomic_json_number(f, values[k]);
+    }
+    sasc_atomic_printf(f, ", \"sparsity\": {");
+    for (int l = 0; l < r->program->layer_count; l++) {
+        sasc_atomic_printf(f, "%s", l ? ", " : "");
+        sasc_atomic_json_string(f, r->program->layers[l].name);
+        sasc_atomic_printf(f, ": ");
+        sasc_atomic_json_number(f, m->sparsity[l]);
+    }
+    sasc_atomic_printf(f, "}},\n");
+}
+
+static void json_field_string(sasc_atomic_file *f, const char *key, const char *value)
+{
+    sasc_atomic_printf(f, "  \"%s\": ", key);
+    if (value)
+        sasc_atomic_json_string(f, value);
+    else
+        sasc_atomic_printf(f, "null");
+    sasc_atomic_printf(f, ",\n");
+}
+
+static bool write_run_json(run *r, const char *status)
+{
+    char path[8192];
+    out_path(r, "run.json", path, sizeof path);
+    sasc_atomic_file f;
+    if (!sasc_atomic_open(&f, path, r->error, sizeof r->error))
+        return false;
+    const sasc_run_info *info = r->info;
+    sasc_atomic_printf(&f, "{\n");
+    json_field_string(&f, "model", r->program->model_name ? r->program->model_name : r->task->model);
+    json_field_string(&f, "model_file", info ? info->model_file : NULL);
+    json_field_string(&f, "task", r->task->name);
+    json_field_string(&f, "status", status);
+    json_settings(r, &f);
+    sasc_atomic_printf(&f, "  \"seed\": %llu,\n  \"precision\": %d,\n  \"batch\": %d,\n",
+                       (unsigned long long)r->task->seed, 8 * (int)r->program->precision,
+                       r->program->batch);
+    json_field_string(&f, "compiler", info ? info->compiler : NULL);
+    sasc_atomic_printf(&f, "  \"compile_seconds\": ");
+    sasc_atomic_json_number(&f, info ? info->compile_seconds : NAN);
+    sasc_atomic_printf(&f, ",\n");
+    json_field_string(&f, "runtime_version", "sasc runtime " PACKAGE_VERSION);
+    json_layers(r, &f);
+    json_final_metrics(r, &f);
+    sasc_atomic_printf(&f, "  \"wall_seconds\": ");
+    sasc_atomic_json_number(&f, sasc_seconds() - r->start);
+    sasc_atomic_printf(&f, "\n}\n");
+    return sasc_atomic_commit(&f, r->error, sizeof r->error);
+}
+
+/* ---- the run ---- */
+
+static bool train_all(run *r)
+{
+    sasc_progress_start(&r->progress, stderr, r->task->epochs, r->steps, r->program->batch);
+    for (int epoch = r->epochs_done; epoch < r->task->epochs; epoch++) {
+        double began = sasc_seconds();
+        epoch_metrics *m = &r->metrics[epoch];
+        if (!train_epoch(r, epoch, m))
+            return false;
+        m->test_accuracy = test_accuracy(r);
+        measure_sparsity(r, m->sparsity);
+        m->seconds = sasc_seconds() - began;
+        r->epochs_done = epoch + 1;
+        if (!write_metrics(r) ||
+            !sasc_analysis_epoch(r->analysis, r->buffers, epoch, epoch + 1 == r->task->epochs,
+                                 m->test_accuracy, accuracy_of_buffers, r, r->error,
+                                 sizeof r->error))
+            return false;
+        if (!save_checkpoint(r, epoch + 1, 0, 0.0, 0))
+            return false;
+        sasc_progress_epoch(&r->progress, epoch, m->train_loss, m->train_accuracy,
+                            m->test_accuracy, m->seconds);
+        if (sasc_checkpoint_stop_signal() != 0)
+            return stop_early(r, epoch + 1, 0, 0.0, 0);
+    }
+    return true;
+}
+
+/* After divergence run.json still records the finished epochs; the divergence
+ * stays the error reported, whether or not that write succeeds. */
+static void record_divergence(run *r)
+{
+    char message[sizeof r->error];
+    memcpy(message, r->error, sizeof message);
+    write_run_json(r, "diverged");
+    memcpy(r->error, message, sizeof message);
+}
+
+int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc_run_info *info)
+{
+    run r = {.program = program, .task = task, .info = info, .start = sasc_seconds()};
+    int code = set_up(&r);
+    if (code == SASC_EXIT_OK && info && info->resume && !restore_checkpoint(&r))
+        code = SASC_EXIT_USER_ERROR;
+    sasc_checkpoint_catch_signals();
+    if (code == SASC_EXIT_OK && !(write_metrics(&r) && train_all(&r))) {
+        code = r.stopped_by ? 128 + r.stopped_by : SASC_EXIT_USER_ERROR;
+        if (r.diverged)
+            record_divergence(&r);
+    }
+    if (code == SASC_EXIT_OK && !(write_parameters(&r) && write_run_json(&r, "completed") &&
+                                  sasc_analyze_list(program, task, r.buffers, task->analyze,
+                                                    task->out, accuracy_of_buffers, &r, r.error,
+                                                    sizeof r.error)))
+        code = SASC_EXIT_USER_ERROR;
+    if (code != SASC_EXIT_OK) {
+        if (r.progress.live)
+            fprintf(stderr, "\r\033[K");
+        fprintf(stderr, "sasc: error: %s\n", r.error);
+    } else {
+        sasc_progress_finish(&r.progress, task->out);
+    }
+    sasc_checkpoint_release_signals();
+    free(r.resume.metrics);
+    tear_down(&r);
+    return code;
+}
+
+/* ---- a saved ensemble without training (sasc analyze) ---- */
+
+struct sasc_session {
+    run r;
+    sasc_task task;      /* the caller's task, with only as many training images as needed */
+};
+
+sasc_session *sasc_session_open(const sasc_program *program, const sasc_task *task,
+                                const char *parameter_dir, char *error, size_t error_size)
+{
+    sasc_session *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(error, error_size, "out of memory opening the run");
+        return NULL;
+    }
+    s->task = *task;
+    s->task.epochs = 0;
+    s->task.train = 1;   /* the training images are not used; load one */
+    s->r = (run){.program = program, .task = &s->task, .start = sasc_seconds()};
+    run *r = &s->r;
+    bool ok = sasc_program_validate(program, r->error, sizeof r->error);
+    if (ok) {
+        sasc_gemm_set_threads(task->threads);
+        r->buffers = sasc_buffers_allocate(program, r->error, sizeof r->error);
+        ok = r->buffers && load_data(r) && allocate_run_memory(r) &&
+             sasc_initialize(program, r->buffers, task->seed, r->error, sizeof r->error) &&
+             sasc_parameters_load(program, r->buffers, parameter_dir, r->error, sizeof r->error);
+    }
+    if (!ok) {
+        snprintf(error, error_size, "%s", r->error);
+        sasc_session_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+void *const *sasc_session_buffers(sasc_session *session)
+{
+    return session->r.buffers;
+}
+
+double sasc_session_accuracy(void *session)
+{
+    return test_accuracy(&((sasc_session *)session)->r);
+}
+
+void sasc_session_close(sasc_session *session)
+{
+    if (!session)
+        return;
+    tear_down(&session->r);
+    free(session);
+}

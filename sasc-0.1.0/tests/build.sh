@@ -1,0 +1,129 @@
+#!/bin/sh
+# Standalone executables, saved ensembles and model libraries (issue 5):
+#  - `sasc build` makes a program that writes the same bytes as `sasc run`
+#    (metrics.csv without its timing column, every parameter .npy), on the
+#    quick-start and on a recurrent model, and that needs no LLVM;
+#  - a run stopped by SIGTERM mid-training and resumed with `sasc run
+#    --resume` ends with the same parameters and metrics as an uninterrupted run;
+#  - `sasc eval` reproduces the run's final mean-field test accuracy;
+#  - `sasc build --library` plus examples/embed.c compile, link and predict.
+# Run by `make check` with SASC and SRCDIR set.
+set -u
+SASC=${SASC:-./sasc}
+SRCDIR=${SRCDIR:-.}
+BUILDDIR=$(dirname "$SASC")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+pass() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $1"; [ -f "$work/err" ] && sed 's/^/  stderr: /' "$work/err" | tail -10; }
+
+# expect STATUS DESCRIPTION COMMAND...
+expect() {
+    want=$1; what=$2; shift 2
+    "$@" >"$work/out" 2>"$work/err" </dev/null
+    got=$?
+    if [ "$got" -eq "$want" ]; then pass; else fail "$what: exit $got, expected $want"; fi
+}
+
+# The metrics without the timing column.
+strip_seconds() {
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "seconds") skip = i }
+             { line = ""; for (i = 1; i <= NF; i++) if (i != skip) line = line (line == "" ? "" : ",") $i; print line }' "$1"
+}
+
+# same_results WHAT DIR1 DIR2: metrics (timing aside) and every .npy identical.
+same_results() {
+    strip_seconds "$2/metrics.csv" > "$work/a.csv"
+    strip_seconds "$3/metrics.csv" > "$work/b.csv"
+    if [ -s "$work/a.csv" ] && cmp -s "$work/a.csv" "$work/b.csv"; then pass
+    else fail "$1: metrics.csv differ"; diff "$work/a.csv" "$work/b.csv" | head -5; fi
+    count=0; differ=0
+    for npy in "$2"/*.npy; do
+        count=$((count + 1))
+        cmp -s "$npy" "$3/$(basename "$npy")" || differ=$((differ + 1))
+    done
+    if [ "$count" -gt 0 ] && [ "$differ" -eq 0 ]; then pass
+    else fail "$1: $differ of $count parameter files differ"; fi
+}
+
+qs="$SRCDIR/examples/quickstart.sas"
+small="--set train=2000 --set test=1000 --set epochs=2 --seed 11 --threads 1"
+
+# ---- same bytes: quick-start
+expect 0 "build quickstart" "$SASC" build "$qs" $small -o "$work/qs"
+expect 0 "built program runs" "$work/qs" --out "$work/p1"
+expect 0 "sasc run" "$SASC" run "$qs" $small --out "$work/r1"
+same_results "quickstart: built program vs sasc run" "$work/p1" "$work/r1"
+if ldd "$work/qs" | grep -qi llvm; then fail "the built program links LLVM"; else pass; fi
+expect 0 "built program --help" "$work/qs" --help
+grep -q -- "--threads" "$work/out" && pass || fail "--help lists the task options"
+expect 0 "built program --version" "$work/qs" --version
+expect 1 "built program, unknown option" "$work/qs" --frob
+expect 1 "built program, bad setting" "$work/qs" --set epochs=-1
+expect 1 "built program, compiled-in batch" "$work/qs" --set batch=7
+grep -q "rebuild" "$work/err" && pass || fail "compiled-in batch: the message says to rebuild"
+# Options given to the program override the built-in settings, as with sasc run.
+expect 0 "built program with --seed" "$work/qs" --seed 12 --set epochs=1 --out "$work/p2"
+expect 0 "sasc run with --seed" "$SASC" run "$qs" $small --seed 12 --set epochs=1 --out "$work/r2"
+same_results "quickstart, overridden settings" "$work/p2" "$work/r2"
+
+# ---- same bytes: a recurrent model
+rnn="$SRCDIR/models/gbptt_row_mnist.sas"
+rsmall="--set train=200 --set test=100 --set epochs=1 --seed 3 --threads 1"
+expect 0 "build recurrent model" "$SASC" build "$rnn" $rsmall -o "$work/rnn"
+expect 0 "recurrent program runs" "$work/rnn" --out "$work/p3"
+expect 0 "sasc run recurrent" "$SASC" run "$rnn" $rsmall --out "$work/r3"
+same_results "recurrent: built program vs sasc run" "$work/p3" "$work/r3"
+
+# ---- object and LLVM output, errors
+expect 0 "--emit-obj" "$SASC" build "$qs" --emit-obj -o "$work/qs.o"
+head -c 4 "$work/qs.o" | grep -q "ELF" && pass || fail "--emit-obj wrote no ELF object"
+expect 0 "--emit-llvm" "$SASC" build "$qs" --emit-llvm --target-cpu generic -o "$work/qs.ll"
+grep -q "@sasc_model = constant" "$work/qs.ll" && pass || fail "--emit-llvm: no embedded model"
+expect 1 "build without -o" "$SASC" build "$qs"
+expect 1 "build into a missing directory" "$SASC" build "$qs" -o "$work/none/qs"
+expect 1 "link with a broken C compiler" env SASC_CC=false "$SASC" build "$qs" -o "$work/qs2"
+grep -q "linking failed" "$work/err" && pass || fail "a failed link is reported"
+expect 0 "generic CPU build" "$SASC" build "$qs" --target-cpu generic $small --set epochs=1 -o "$work/qsg"
+expect 0 "generic CPU program runs" "$work/qsg" --out "$work/pg"
+
+# ---- stop with SIGTERM after the first epoch's checkpoint, then resume
+long="--set train=10000 --set test=1000 --set epochs=3 --seed 5 --threads 1"
+expect 0 "uninterrupted run" "$SASC" run "$qs" $long --out "$work/full"
+"$SASC" run "$qs" $long --out "$work/cut" >/dev/null 2>"$work/err" &
+pid=$!
+tries=0
+while [ ! -f "$work/cut/checkpoint.sasc" ] && [ "$tries" -lt 600 ]; do sleep 0.05; tries=$((tries + 1)); done
+kill -TERM "$pid" 2>/dev/null
+wait "$pid"
+status=$?
+if [ "$status" -eq 143 ]; then pass
+else fail "SIGTERM: exit $status, expected 143 (the run may have finished first)"; fi
+[ -f "$work/cut/checkpoint.sasc" ] && pass || fail "no checkpoint after SIGTERM"
+expect 0 "resume" "$SASC" run --resume "$work/cut"
+same_results "interrupted and resumed vs uninterrupted" "$work/full" "$work/cut"
+expect 1 "resume without a checkpoint" "$SASC" run --resume "$work/none"
+expect 1 "resume with a file" "$SASC" run "$qs" --resume "$work/cut"
+
+# ---- eval: the saved ensemble's mean-field accuracy is the run's last test accuracy
+expect 0 "eval" "$SASC" eval "$work/full" --set sampled_networks=2
+final=$(awk -F, 'NR > 1 { a = $4 } END { print a }' "$work/full/metrics.csv")
+grep -q "^mean_field,$final\$" "$work/out" && pass || fail "eval: mean_field is not $final"
+grep -q "^sampled_mean," "$work/out" && pass || fail "eval: no sampled networks"
+expect 1 "eval of a missing run" "$SASC" eval "$work/none"
+
+# ---- a model library and the C example
+expect 0 "build --library" "$SASC" build "$qs" --library -o "$work/libquick.a"
+[ -f "$work/quick.h" ] && pass || fail "build --library wrote no quick.h"
+libs=$(sed -n 's/^Libs.private: //p' "$BUILDDIR/sasc.pc")
+expect 0 "compile examples/embed.c" ${CC:-cc} -std=c11 -Wall -Wextra -Werror -o "$work/embed" \
+    "$SRCDIR/examples/embed.c" -I"$work" -I"$SRCDIR/runtime" "$work/libquick.a" $libs
+expect 0 "embed predicts" "$work/embed" "$work/full"
+grep -q "^mean-field image 1:" "$work/out" && pass || fail "embed printed no prediction"
+expect 1 "embed without a run" "$work/embed" "$work/none"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,72 @@
+#!/bin/sh
+# The command-line contract: exit codes, help, diagnostics, overrides and the
+# files a run writes. Run by `make check` with SASC and SRCDIR set.
+set -u
+SASC=${SASC:-./sasc}
+SRCDIR=${SRCDIR:-.}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+pass() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $1"; [ -f "$work/err" ] && sed 's/^/  stderr: /' "$work/err" | head -20; }
+
+# expect STATUS DESCRIPTION COMMAND...: run COMMAND, check its exit status.
+expect() {
+    want=$1; what=$2; shift 2
+    "$@" >"$work/out" 2>"$work/err" </dev/null
+    got=$?
+    if [ "$got" -eq "$want" ]; then pass; else fail "$what: exit $got, expected $want"; fi
+}
+# contains FILE TEXT DESCRIPTION
+contains() {
+    if grep -q -- "$2" "$1"; then pass; else fail "$3: '$2' not in $(basename "$1")"; fi
+}
+
+qs="$SRCDIR/examples/quickstart.sas"
+small="--set train=300 --set test=200 --set epochs=1 --set batch=100"
+
+expect 0 "--help" "$SASC" --help;              contains "$work/out" "Usage: sasc" "--help text"
+expect 0 "--version" "$SASC" --version;        contains "$work/out" "^sasc [0-9]" "--version text"
+expect 0 "run --help" "$SASC" run --help;      contains "$work/out" "Usage: sasc run" "run --help text"
+expect 0 "help settings" "$SASC" help settings; contains "$work/out" "weight_decay" "settings list"
+expect 1 "no command" "$SASC"
+expect 1 "unknown command" "$SASC" frobnicate; contains "$work/err" "unknown command 'frobnicate'" "unknown command message"
+expect 1 "unknown option" "$SASC" run "$qs" --frob
+expect 1 "missing file" "$SASC" check "$work/none.sas"; contains "$work/err" "none.sas" "missing file named"
+
+for f in "$SRCDIR"/models/*.sas "$SRCDIR"/examples/*.sas; do
+    expect 0 "check $(basename "$f")" "$SASC" check "$f"
+done
+
+printf 'model m {\n  input x[4]\n  layer y = dense(x, 2) { activation = sotfmax }\n  loss cross_entropy(y)\n}\n' > "$work/bad.sas"
+expect 1 "check bad file" "$SASC" check "$work/bad.sas"
+contains "$work/err" "bad.sas:3:" "diagnostic location"
+contains "$work/err" "softmax" "diagnostic suggestion"
+contains "$work/err" "\\^" "diagnostic caret"
+
+expect 1 "unknown setting" "$SASC" run "$qs" --set btach=10; contains "$work/err" "batch" "setting suggestion"
+expect 1 "bad setting value" "$SASC" run "$qs" --set epochs=-3
+expect 1 "--set without =" "$SASC" run "$qs" --set epochs
+expect 1 "unknown task" "$SASC" run "$qs" nosuchtask; contains "$work/err" "nosuchtask" "unknown task named"
+expect 1 "missing data" "$SASC" run "$qs" $small --set data="$work/nodata" --out "$work/r0"
+contains "$work/err" "nodata" "missing data directory named"
+
+expect 0 "ir" "$SASC" ir "$qs";     contains "$work/out" "function train" "IR listing"
+expect 0 "llvm" "$SASC" llvm "$qs"; contains "$work/out" "define .*sasc_train" "LLVM listing"
+
+expect 0 "run quickstart (small)" "$SASC" run "$qs" $small --out "$work/r1" --seed 3
+for f in metrics.csv run.json model.sas; do
+    [ -s "$work/r1/$f" ] && pass || fail "run wrote no $f"
+done
+ls "$work/r1"/*.pi.npy >/dev/null 2>&1 && pass || fail "run wrote no .pi.npy"
+head -1 "$work/r1/metrics.csv" | grep -q "^epoch,train_loss,train_accuracy,test_accuracy,seconds" && pass \
+    || fail "metrics.csv header"
+[ "$(wc -l < "$work/r1/metrics.csv")" -eq 2 ] && pass || fail "metrics.csv has one row per epoch"
+
+expect 1 "unwritable output" "$SASC" run "$qs" $small --out /dev/full/run
+expect 0 "f64 run" "$SASC" run "$qs" $small --set precision=64 --out "$work/r64"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

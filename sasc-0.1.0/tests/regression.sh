@@ -1,0 +1,71 @@
+#!/bin/sh
+# Regression: the example models for a few steps with a fixed seed must
+# reproduce the losses and accuracies recorded in tests/data/*.expected.csv,
+# and two runs with the same seed must write identical bytes.
+#   tests/regression.sh            check
+#   tests/regression.sh --record   re-record (after an intended change; say why in the commit)
+set -u
+SASC=${SASC:-./sasc}
+SRCDIR=${SRCDIR:-.}
+record=no
+[ "${1:-}" = "--record" ] && record=yes
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+# Drop the timing column so files compare across runs and machines.
+strip_seconds() {
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "seconds") skip = i }
+             { line = ""; for (i = 1; i <= NF; i++) if (i != skip) line = line (line == "" ? "" : ",") $i; print line }' "$1"
+}
+
+# Compare two metric tables numerically (relative tolerance 1e-4: recorded on
+# one CPU, checked on another whose BLAS kernels may round differently).
+same_metrics() {
+    awk -F, 'NR == FNR { for (i = 1; i <= NF; i++) want[FNR, i] = $i; rows = FNR; next }
+             { for (i = 1; i <= NF; i++) {
+                   a = want[FNR, i]; b = $i
+                   if (a == b) continue
+                   d = a - b; if (d < 0) d = -d; s = (a < 0 ? -a : a) + 1e-12
+                   if (d / s > 1e-4) { print "row " FNR " column " i ": expected " a ", got " b; bad = 1 } } }
+             END { if (FNR != rows) { print "expected " rows " rows, got " FNR; bad = 1 }; exit bad }' "$1" "$2"
+}
+
+check_model() {
+    name=$1; file=$2; shift 2
+    for attempt in a b; do
+        if ! "$SASC" run "$file" "$@" --out "$work/$name.$attempt" >/dev/null 2>"$work/$name.err"; then
+            echo "FAIL: $name: sasc run failed"; sed 's/^/  /' "$work/$name.err" | tail -20
+            failed=$((failed + 1)); return
+        fi
+        strip_seconds "$work/$name.$attempt/metrics.csv" > "$work/$name.$attempt.csv"
+    done
+    expected="$SRCDIR/tests/data/$name.expected.csv"
+    if [ "$record" = yes ]; then
+        cp "$work/$name.a.csv" "$expected"; echo "recorded $expected"; return
+    fi
+    if cmp -s "$work/$name.a.csv" "$work/$name.b.csv"; then passed=$((passed + 1))
+    else echo "FAIL: $name: two runs with the same seed differ"; failed=$((failed + 1)); fi
+    identical=yes
+    for npy in "$work/$name.a"/*.npy; do
+        cmp -s "$npy" "$work/$name.b/$(basename "$npy")" || identical=no
+    done
+    if [ "$identical" = yes ]; then passed=$((passed + 1))
+    else echo "FAIL: $name: parameters differ between two runs with the same seed"; failed=$((failed + 1)); fi
+    if same_metrics "$expected" "$work/$name.a.csv"; then passed=$((passed + 1))
+    else echo "FAIL: $name: metrics differ from $expected"; failed=$((failed + 1)); fi
+}
+
+check_model quickstart "$SRCDIR/examples/quickstart.sas" \
+    --set train=2000 --set test=1000 --set epochs=2 --seed 11 --threads 1
+check_model gbp_mnist "$SRCDIR/models/gbp_mnist.sas" \
+    --set train=1000 --set test=500 --set epochs=2 --seed 5 --threads 1
+check_model bp_mnist "$SRCDIR/models/bp_mnist.sas" \
+    --set train=1000 --set test=500 --set epochs=2 --seed 5 --threads 1
+check_model gbptt_row_mnist "$SRCDIR/models/gbptt_row_mnist.sas" \
+    --set train=500 --set test=200 --set epochs=2 --seed 5 --threads 1
+
+[ "$record" = yes ] && exit 0
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

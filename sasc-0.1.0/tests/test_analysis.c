@@ -1,0 +1,1008 @@
+/*
+ * test_analysis.c — the entropy of spike-and-slab connections (runtime/entropy.h)
+ * and the SVG plots (runtime/plot.h).
+ *
+ * Entropy values are checked against the closed forms and against an
+ * independent quadrature of -∫ P ln P for the Gaussian-regularised density;
+ * plots are parsed by a small XML well-formedness checker written here.
+ */
+#include <CUnit/CUnit.h>
+#include <errno.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runtime/analysis.h"
+#include "runtime/analyze.h"
+#include "runtime/entropy.h"
+#include "runtime/npy.h"
+#include "runtime/run_settings.h"
+#include "runtime/sampling.h"
+#include "runtime/plot.h"
+#include "tests/testing.h"
+
+static const double TWO_PI_E = 2.0 * M_PI * M_E;
+
+/* ---- entropy helpers ---- */
+
+static double discrete(double p)
+{
+    return (p > 0 ? -p * log(p) : 0.0) - (p < 1 ? (1 - p) * log(1 - p) : 0.0);
+}
+
+/* Entropy of one connection; the three outputs through pointers. */
+static void one(double pi, double m, double xi, const sasc_entropy_settings *s, double out[3])
+{
+    sasc_entropy_outputs o = {&out[0], &out[1], &out[2]};
+    char error[256] = "";
+    CU_ASSERT_TRUE_FATAL(sasc_entropy_compute(&pi, &m, &xi, 1, s, NULL, &o, error, sizeof error));
+}
+
+/* Phi^{-1}(q) by bisection on erfc: deterministic normal quantiles. */
+static double normal_quantile(double q)
+{
+    double low = -40.0, high = 40.0;
+    for (int i = 0; i < 200; i++) {
+        double mid = 0.5 * (low + high);
+        if (0.5 * erfc(-mid / M_SQRT2) < q)
+            low = mid;
+        else
+            high = mid;
+    }
+    return 0.5 * (low + high);
+}
+
+/* eps_s = Phi^{-1}((s + 1/2) / B): the Monte Carlo average becomes a
+ * midpoint rule in probability space, accurate to O(1/B^2) for smooth Gamma. */
+static double *stratified_normals(size_t b)
+{
+    double *eps = malloc(b * sizeof *eps);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(eps);
+    for (size_t s = 0; s < b; s++)
+        eps[s] = normal_quantile(((double)s + 0.5) / (double)b);
+    return eps;
+}
+
+static double gauss(double w, double mean, double variance)
+{
+    return exp(-0.5 * (w - mean) * (w - mean) / variance) / sqrt(2 * M_PI * variance);
+}
+
+/* -∫ N(w|centre,variance) ln P(w) dw by Simpson's rule on w = centre + sd x,
+ * x in [-12, 12], P(w) = pi N(w|0,a) + (1-pi) N(w|m,Xi). */
+static double cross_term(double centre, double variance, double pi, double m, double xi, double a)
+{
+    const size_t intervals = 480000; /* h = 5e-5 in x: resolves the spike inside the slab */
+    double sd = sqrt(variance), h = 24.0 / (double)intervals, sum = 0.0;
+    for (size_t i = 0; i <= intervals; i++) {
+        double x = -12.0 + h * (double)i, w = centre + sd * x;
+        double p = pi * gauss(w, 0, a) + (1 - pi) * gauss(w, m, xi);
+        double weight = (i == 0 || i == intervals) ? 1.0 : (i % 2 ? 4.0 : 2.0);
+        double f = exp(-0.5 * x * x) / sqrt(2 * M_PI) * (p > 0 ? log(p) : -1e300);
+        sum += weight * f;
+    }
+    return -sum * h / 3.0;
+}
+
+/* -∫ P ln P of the regularised density, split by which component w comes from. */
+static double quadrature_entropy(double pi, double m, double xi, double a)
+{
+    return pi * cross_term(0.0, a, pi, m, xi, a) + (1 - pi) * cross_term(m, xi, pi, m, xi, a);
+}
+
+/* ---- entropy tests ---- */
+
+static void test_entropy_gaussian_closed_form(void)
+{
+    sasc_entropy_settings s;
+    sasc_entropy_settings_default(&s);
+    const double xis[] = {2e-8, 1e-4, 0.01, 0.5, 3.0}, ms[] = {0.0, -0.2, 1.5};
+    for (size_t i = 0; i < 5; i++) {
+        for (size_t j = 0; j < 3; j++) {
+            double out[3];
+            one(0.0, ms[j], xis[i], &s, out);
+            double expected = 0.5 * log(TWO_PI_E * xis[i]);
+            ASSERT_CLOSE(out[0], expected, 1e-12);
+            ASSERT_CLOSE(out[1], 0.0, 1e-15);
+            ASSERT_CLOSE(out[2], expected, 1e-12);
+        }
+    }
+}
+
+static void test_entropy_discrete_closed_form(void)
+{
+    sasc_entropy_settings s;
+    sasc_entropy_settings_default(&s);
+    const double pis[] = {0.0, 0.1, 0.5, 0.73, 0.999, 1.0};
+    const double xis[] = {0.0, 5e-9, 1e-8}; /* at or below a: the discrete limit */
+    for (size_t i = 0; i < 6; i++) {
+        for (size_t k = 0; k < 3; k++) {
+            double out[3];
+            one(pis[i], 0.3, xis[k], &s, out);
+            ASSERT_CLOSE(out[0], discrete(pis[i]), 1e-12);
+            ASSERT_CLOSE(out[1], discrete(pis[i]), 1e-12);
+            ASSERT_CLOSE(out[2], 0.0, 1e-15);
+            /* m = 0: spike and slab are the same atom, a deterministic 0 */
+            one(pis[i], 0.0, xis[k], &s, out);
+            ASSERT_CLOSE(out[0], 0.0, 1e-15);
+        }
+    }
+    double out[3];
+    one(0.5, 0.0, 0.0, &s, out);
+    CU_ASSERT_EQUAL(out[1], 0.0);
+    /* pi = 1 is a deterministic 0 whatever the slab; out-of-range pi is clipped */
+    one(1.0, 0.4, 0.3, &s, out);
+    CU_ASSERT_EQUAL(out[0], 0.0);
+    one(1.2, 0.4, 0.3, &s, out);
+    CU_ASSERT_EQUAL(out[0], 0.0);
+    one(-0.1, 0.4, 0.3, &s, out);
+    ASSERT_CLOSE(out[0], 0.5 * log(TWO_PI_E * 0.3), 1e-12);
+    /* a wider delta moves the discrete threshold: Xi = 1e-6 is discrete for a = 1e-5 */
+    s.a = 1e-5;
+    one(0.3, 0.2, 1e-6, &s, out);
+    ASSERT_CLOSE(out[0], discrete(0.3), 1e-12);
+}
+
+/* Eq. 14 against the quadrature. Eq. 14 evaluates the spike's share at its
+ * centre, -pi ln P(0), where -∫ P ln P has -pi E_{w~N(0,a)} ln P(w), larger by
+ * pi/2 when a << Xi (entropy.h); the slab's share is estimated exactly. */
+static void test_entropy_against_quadrature(void)
+{
+    const size_t b = 20000;
+    double *eps = stratified_normals(b);
+    sasc_entropy_settings s;
+    sasc_entropy_settings_default(&s);
+    s.samples = b;
+    s.eps = eps;
+    const struct {
+        double pi, m, xi, a;
+    } cases[] = {
+        {0.3, 0.2, 0.01, 1e-8},    /* spike in the slab's tail */
+        {0.5, 0.0, 0.05, 1e-8},    /* slab centred on the spike */
+        {0.8, -0.1, 0.002, 1e-8},  /* mostly absent */
+        {0.1, 0.05, 0.02, 1e-6},   /* another a */
+        {0.6, 0.01, 0.001, 1e-6},  /* narrow slab just beside the spike */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        s.a = cases[i].a;
+        double out[3];
+        one(cases[i].pi, cases[i].m, cases[i].xi, &s, out);
+        double reference = quadrature_entropy(cases[i].pi, cases[i].m, cases[i].xi, cases[i].a);
+        /* The next correction is the slab's density relative to the spike's
+         * inside the spike, O(sqrt(a/Xi)); measured about 1x that here. */
+        double tolerance = 2.0 * sqrt(cases[i].a / cases[i].xi) + 1e-4;
+        if (fabs(out[0] + 0.5 * cases[i].pi - reference) > tolerance)
+            fprintf(stderr, "case %zu: Eq. 14 %.6f + pi/2 vs quadrature %.6f\n", i, out[0],
+                    reference);
+        CU_ASSERT(fabs(out[0] + 0.5 * cases[i].pi - reference) <= tolerance);
+        /* the parts are the chain-rule terms, independent of a and the samples */
+        ASSERT_CLOSE(out[1], discrete(cases[i].pi), 1e-12);
+        ASSERT_CLOSE(out[2], (1 - cases[i].pi) * 0.5 * log(TWO_PI_E * cases[i].xi), 1e-12);
+    }
+    /* pi -> 0: the general formula tends to the Gaussian closed form */
+    s.a = 1e-8;
+    double out[3];
+    one(1e-9, 0.3, 0.04, &s, out);
+    ASSERT_CLOSE(out[0], 0.5 * log(TWO_PI_E * 0.04), 1e-4);
+    free(eps);
+}
+
+/* A mixed bag of connections covering every case of entropy.h. */
+static void fill_connections(double *pi, double *m, double *xi, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        double u = fmod(0.61803398875 * (double)(i + 1), 1.0);
+        double v = fmod(0.41421356237 * (double)(i + 3), 1.0);
+        pi[i] = i % 7 == 0 ? 0.0 : (i % 11 == 0 ? 1.0 : u);
+        m[i] = i % 13 == 0 ? 0.0 : v - 0.5;
+        xi[i] = i % 5 == 0 ? 0.0 : 0.02 * v * v;
+    }
+}
+
+static void test_entropy_threads_and_means(void)
+{
+    enum { N = 1000 };
+    double pi[N], m[N], xi[N], reference[3][N], values[3][N];
+    fill_connections(pi, m, xi, N);
+    sasc_entropy_settings s;
+    sasc_entropy_settings_default(&s);
+    s.seed = 42;
+    char error[256];
+    sasc_entropy_summary first, summary;
+    sasc_entropy_outputs o = {reference[0], reference[1], reference[2]};
+    CU_ASSERT_TRUE_FATAL(sasc_entropy_compute(pi, m, xi, N, &s, &first, &o, error, sizeof error));
+    CU_ASSERT_EQUAL(first.count, N);
+    double sums[3] = {0, 0, 0};
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < N; i++)
+            sums[k] += reference[k][i];
+    ASSERT_CLOSE(first.total, sums[0] / N, 1e-12);
+    ASSERT_CLOSE(first.pi_part, sums[1] / N, 1e-12);
+    ASSERT_CLOSE(first.xi_part, sums[2] / N, 1e-12);
+    const unsigned threads[] = {2, 3, 7, 64};
+    for (size_t t = 0; t < 4; t++) {
+        s.threads = threads[t];
+        sasc_entropy_outputs ot = {values[0], values[1], values[2]};
+        CU_ASSERT_TRUE_FATAL(sasc_entropy_compute(pi, m, xi, N, &s, &summary, &ot, error,
+                                                  sizeof error));
+        CU_ASSERT_EQUAL(memcmp(values, reference, sizeof values), 0);
+        CU_ASSERT_EQUAL(memcmp(&summary, &first, sizeof summary), 0);
+    }
+    /* a summary alone, without per-connection outputs, is the same */
+    CU_ASSERT_TRUE(sasc_entropy_compute(pi, m, xi, N, &s, &summary, NULL, error, sizeof error));
+    CU_ASSERT_EQUAL(memcmp(&summary, &first, sizeof summary), 0);
+    /* another seed changes the general-case values, the same seed does not */
+    s.seed = 43;
+    CU_ASSERT_TRUE(sasc_entropy_compute(pi, m, xi, N, &s, &summary, NULL, error, sizeof error));
+    CU_ASSERT_NOT_EQUAL(summary.total, first.total);
+    CU_ASSERT_EQUAL(summary.pi_part, first.pi_part);
+}
+
+static void test_entropy_float_and_errors(void)
+{
+    enum { N = 300 };
+    double pi[N], m[N], xi[N], expected[N], got[N];
+    float pf[N], mf[N], xf[N];
+    fill_connections(pi, m, xi, N);
+    for (size_t i = 0; i < N; i++) {
+        pf[i] = (float)pi[i];
+        mf[i] = (float)m[i];
+        xf[i] = (float)xi[i];
+        pi[i] = pf[i];
+        m[i] = mf[i];
+        xi[i] = xf[i];
+    }
+    sasc_entropy_settings s;
+    sasc_entropy_settings_default(&s);
+    char error[256];
+    sasc_entropy_outputs oe = {expected, NULL, NULL}, og = {got, NULL, NULL};
+    CU_ASSERT_TRUE(sasc_entropy_compute(pi, m, xi, N, &s, NULL, &oe, error, sizeof error));
+    CU_ASSERT_TRUE(sasc_entropy_compute_float(pf, mf, xf, N, &s, NULL, &og, error, sizeof error));
+    CU_ASSERT_EQUAL(memcmp(expected, got, sizeof got), 0);
+    sasc_entropy_summary summary = {1, 1, 1, 1};
+    CU_ASSERT_TRUE(sasc_entropy_compute(pi, m, xi, 0, &s, &summary, NULL, error, sizeof error));
+    CU_ASSERT_EQUAL(summary.count, 0);
+    CU_ASSERT_EQUAL(summary.total, 0.0);
+    s.a = 0.0;
+    CU_ASSERT_FALSE(sasc_entropy_compute(pi, m, xi, N, &s, NULL, NULL, error, sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "variance a"));
+    sasc_entropy_settings_default(&s);
+    s.samples = 0;
+    CU_ASSERT_FALSE(sasc_entropy_compute(pi, m, xi, N, &s, NULL, NULL, error, sizeof error));
+    sasc_entropy_settings_default(&s);
+    double bad_eps[2] = {0.5, NAN};
+    s.eps = bad_eps;
+    s.samples = 2;
+    CU_ASSERT_FALSE(sasc_entropy_compute(pi, m, xi, N, &s, NULL, NULL, error, sizeof error));
+    /* NaN parameters give NaN for that connection only */
+    sasc_entropy_settings_default(&s);
+    CU_ASSERT_FALSE(sasc_entropy_compute(NULL, m, xi, N, &s, NULL, NULL, error, sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "no parameter arrays"));
+    double p2[2] = {NAN, 0.0}, m2[2] = {0.1, 0.1}, x2[2] = {0.01, 0.01}, t2[2];
+    sasc_entropy_outputs o2 = {t2, NULL, NULL};
+    CU_ASSERT_TRUE(sasc_entropy_compute(p2, m2, x2, 2, &s, NULL, &o2, error, sizeof error));
+    CU_ASSERT_TRUE(isnan(t2[0]));
+    ASSERT_CLOSE(t2[1], 0.5 * log(TWO_PI_E * 0.01), 1e-12);
+}
+
+/* ---- a small XML well-formedness checker ---- */
+
+static bool is_name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '_' || c == ':' || c == '.';
+}
+
+/* An entity at `p` (which points at '&'): returns its length or 0. */
+static size_t entity_length(const char *p)
+{
+    static const char *const names[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;"};
+    for (size_t i = 0; i < 5; i++)
+        if (strncmp(p, names[i], strlen(names[i])) == 0)
+            return strlen(names[i]);
+    return 0;
+}
+
+/* Character data up to the next '<': no raw '>' surprises, '&' only in entities. */
+static bool check_text(const char **p)
+{
+    while (**p && **p != '<') {
+        if (**p == '&') {
+            size_t n = entity_length(*p);
+            if (n == 0)
+                return false;
+            *p += n;
+        } else {
+            (*p)++;
+        }
+    }
+    return true;
+}
+
+static void skip_space(const char **p)
+{
+    while (**p == ' ' || **p == '\n' || **p == '\t' || **p == '\r')
+        (*p)++;
+}
+
+/* Attributes up to '>' or '/>': name="value" each, values quoted and escaped. */
+static bool check_attributes(const char **p)
+{
+    for (;;) {
+        skip_space(p);
+        if (**p == '>' || (**p == '/' && (*p)[1] == '>'))
+            return true;
+        if (!is_name_char(**p))
+            return false;
+        while (is_name_char(**p))
+            (*p)++;
+        skip_space(p);
+        if (*(*p)++ != '=')
+            return false;
+        skip_space(p);
+        char quote = *(*p)++;
+        if (quote != '"' && quote != '\'')
+            return false;
+        while (**p != quote) {
+            if (**p == '\0' || **p == '<')
+                return false;
+            if (**p == '&') {
+                size_t n = entity_length(*p);
+                if (n == 0)
+                    return false;
+                *p += n;
+            } else {
+                (*p)++;
+            }
+        }
+        (*p)++;
+    }
+}
+
+#define MAX_DEPTH 64
+
+/* Well-formed: one root element, tags balanced and properly nested. */
+static bool xml_well_formed(const char *doc)
+{
+    const char *p = doc;
+    if (strncmp(p, "<?xml", 5) == 0) {
+        p = strstr(p, "?>");
+        if (!p)
+            return false;
+        p += 2;
+    }
+    char stack[MAX_DEPTH][32];
+    int depth = 0, roots = 0;
+    while (*p) {
+        if (!check_text(&p))
+            return false;
+        if (!*p)
+            break;
+        p++; /* '<' */
+        bool closing = *p == '/';
+        if (closing)
+            p++;
+        const char *name = p;
+        while (is_name_char(*p))
+            p++;
+        size_t length = (size_t)(p - name);
+        if (length == 0 || length >= 32)
+            return false;
+        if (closing) {
+            skip_space(&p);
+            if (*p++ != '>' || depth == 0 || strlen(stack[depth - 1]) != length ||
+                strncmp(stack[depth - 1], name, length) != 0)
+                return false;
+            depth--;
+            continue;
+        }
+        if (!check_attributes(&p))
+            return false;
+        bool empty = *p == '/';
+        p += empty ? 2 : 1;
+        if (depth == 0)
+            roots++;
+        if (!empty) {
+            if (depth == MAX_DEPTH)
+                return false;
+            memcpy(stack[depth], name, length);
+            stack[depth++][length] = '\0';
+        }
+    }
+    return depth == 0 && roots == 1;
+}
+
+static size_t count(const char *doc, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(doc, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    rewind(f);
+    char *text = malloc((size_t)size + 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT_EQUAL(fread(text, 1, (size_t)size, f), (size_t)size);
+    text[size] = '\0';
+    fclose(f);
+    return text;
+}
+
+static char temp_dir[64];
+
+static const char *temp_path(const char *name)
+{
+    static char path[128];
+    snprintf(path, sizeof path, "%s/%s", temp_dir, name);
+    return path;
+}
+
+static void test_xml_checker(void)
+{
+    CU_ASSERT_TRUE(xml_well_formed("<a x=\"1\"><b/>t &amp; u</a>"));
+    CU_ASSERT_FALSE(xml_well_formed("<a><b></a></b>"));
+    CU_ASSERT_FALSE(xml_well_formed("<a x=1/>"));
+    CU_ASSERT_FALSE(xml_well_formed("<a>t & u</a>"));
+    CU_ASSERT_FALSE(xml_well_formed("<a>"));
+    CU_ASSERT_FALSE(xml_well_formed("<a/><b/>"));
+}
+
+/* ---- plot tests ---- */
+
+static void test_nice_ticks(void)
+{
+    double t[32];
+    size_t n = sasc_plot_nice_ticks(0.0, 0.87, 6, t, 32);
+    CU_ASSERT_EQUAL_FATAL(n, 5);
+    for (size_t i = 0; i < n; i++)
+        ASSERT_CLOSE(t[i], 0.2 * (double)i, 1e-12);
+    n = sasc_plot_nice_ticks(-3.0, 7.0, 6, t, 32);
+    CU_ASSERT_EQUAL_FATAL(n, 5);
+    CU_ASSERT_EQUAL(t[0], -2.0);
+    CU_ASSERT_EQUAL(t[4], 6.0);
+    n = sasc_plot_nice_ticks(0.0, 100.0, 6, t, 32);
+    CU_ASSERT_EQUAL_FATAL(n, 6);
+    CU_ASSERT_EQUAL(t[5], 100.0);
+    n = sasc_plot_nice_ticks(0.013, 0.0461, 7, t, 32); /* step 0.005 */
+    CU_ASSERT_EQUAL_FATAL(n, 7);
+    ASSERT_CLOSE(t[0], 0.015, 1e-12);
+    ASSERT_CLOSE(t[6], 0.045, 1e-12);
+    n = sasc_plot_nice_ticks(-0.5, 0.5, 3, t, 32);
+    CU_ASSERT_EQUAL_FATAL(n, 3);
+    CU_ASSERT_EQUAL(t[1], 0.0);
+    CU_ASSERT_FALSE(signbit(t[1])); /* no "-0" labels */
+    CU_ASSERT_EQUAL(sasc_plot_nice_ticks(2.0, 2.0, 5, t, 32), 1);
+    CU_ASSERT_EQUAL(sasc_plot_nice_ticks(NAN, 1.0, 5, t, 32), 0);
+    CU_ASSERT_EQUAL(sasc_plot_nice_ticks(1.0, 0.0, 5, t, 32), 0);
+}
+
+static void test_line_plot(void)
+{
+    double x[6] = {0, 1, 2, 3, 4, 5}, y1[6] = {0.1, 0.4, NAN, 0.5, 0.7, 0.9};
+    double y2[6] = {0.9, 0.7, 0.6, 0.5, 0.45, 0.4}, sd[6] = {0.05, 0.05, 0.1, NAN, 0.02, 0.02};
+    double y3[6] = {0.2, 0.2, 0.3, 0.3, 0.4, INFINITY};
+    sasc_plot_series series[3] = {
+        {"sampled & mean", x, y1, NULL, 6},
+        {"gBP <k=5>", x, y2, sd, 6},
+        {NULL, x, y3, NULL, 6},
+    };
+    const sasc_spread_style styles[2] = {SASC_SPREAD_BAND, SASC_SPREAD_ERROR_BARS};
+    for (int k = 0; k < 2; k++) {
+        sasc_line_plot plot = {"Accuracy \"per\" epoch", "epoch", "test accuracy", series, 3,
+                               styles[k], 0, 0};
+        char error[256];
+        CU_ASSERT_TRUE_FATAL(sasc_plot_write_lines(&plot, temp_path("lines.svg"), error,
+                                                   sizeof error));
+        char *svg = read_all(temp_path("lines.svg"));
+        CU_ASSERT_TRUE(xml_well_formed(svg));
+        CU_ASSERT_EQUAL(count(svg, "<path class=\"series\""), 3);
+        CU_ASSERT_EQUAL(count(svg, "class=\"spread\""), 1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(svg, ">sampled &amp; mean</text>"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(svg, ">gBP &lt;k=5&gt;</text>"));
+        CU_ASSERT_EQUAL(count(svg, "class=\"legendtext\""), 2);
+        CU_ASSERT_PTR_NOT_NULL(strstr(svg, ">epoch</text>"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(svg, ">test accuracy</text>"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(svg, "Accuracy &quot;per&quot; epoch"));
+        /* the NaN point breaks series 1 into two runs; nothing non-finite is printed */
+        const char *first = strstr(svg, "<path class=\"series\"");
+        const char *end = strstr(first, "/>");
+        size_t moves = 0;
+        for (const char *c = first; c < end; c++)
+            moves += *c == 'M';
+        CU_ASSERT_EQUAL(moves, 2);
+        CU_ASSERT_PTR_NULL(strstr(svg, "nan"));
+        CU_ASSERT_PTR_NULL(strstr(svg, "inf"));
+        CU_ASSERT_EQUAL(count(svg, "<circle class=\"point\""), 5 + 6 + 5);
+        free(svg);
+    }
+}
+
+static void test_histogram_plot(void)
+{
+    double values[] = {0.0, 0.01, 0.02, 0.5, 0.97, 0.99, 1.0, 1.0, NAN, -0.1, 1.5};
+    double edges[11], counts[10];
+    size_t counted = sasc_plot_bin(values, 11, 0.0, 1.0, 10, edges, counts);
+    CU_ASSERT_EQUAL(counted, 8);
+    CU_ASSERT_EQUAL(counts[0], 3.0);
+    CU_ASSERT_EQUAL(counts[5], 1.0);
+    CU_ASSERT_EQUAL(counts[9], 4.0); /* 0.97, 0.99 and both 1.0: the last bin includes 1 */
+    ASSERT_CLOSE(edges[10], 1.0, 1e-15);
+    counts[7] = NAN;
+    for (int log_y = 0; log_y < 2; log_y++) {
+        sasc_histogram_plot plot = {"pi, layer 1", "pi", "count", "layer 1 (784-100)", edges,
+                                    counts, 10, log_y != 0, 0, 0};
+        char error[256];
+        CU_ASSERT_TRUE_FATAL(sasc_plot_write_histogram(&plot, temp_path("hist.svg"), error,
+                                                       sizeof error));
+        char *svg = read_all(temp_path("hist.svg"));
+        CU_ASSERT_TRUE(xml_well_formed(svg));
+        CU_ASSERT_EQUAL(count(svg, "<rect class=\"bar\""), 3); /* bins 0, 5, 9 */
+        CU_ASSERT_PTR_NOT_NULL(strstr(svg, ">layer 1 (784-100)</text>"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(svg, ">count</text>"));
+        CU_ASSERT_PTR_NULL(strstr(svg, "nan"));
+        if (log_y) { /* counts 1..4: the decades 1 and 10, each once */
+            CU_ASSERT_EQUAL(count(svg, ">1</text>"), 1);
+            CU_ASSERT_EQUAL(count(svg, ">10</text>"), 1);
+        }
+        free(svg);
+    }
+    double bad_edges[3] = {0.0, 0.0, 1.0}, two[2] = {1, 2};
+    sasc_histogram_plot bad = {"t", "x", "y", NULL, bad_edges, two, 2, false, 0, 0};
+    char error[256];
+    CU_ASSERT_FALSE(sasc_plot_write_histogram(&bad, temp_path("bad.svg"), error, sizeof error));
+    CU_ASSERT_EQUAL(access(temp_path("bad.svg"), F_OK), -1);
+}
+
+static void test_heatmap_plot(void)
+{
+    double values[4 * 5];
+    for (int i = 0; i < 20; i++)
+        values[i] = 0.05 * i;
+    values[7] = NAN;
+    sasc_heatmap_plot plot = {"recurrent pi", "presynaptic j", "postsynaptic i", "pi",
+                              values, 4, 5, false, 0, 0, 0, 0};
+    char error[256];
+    CU_ASSERT_TRUE_FATAL(sasc_plot_write_heatmap(&plot, temp_path("heat.svg"), error,
+                                                 sizeof error));
+    char *svg = read_all(temp_path("heat.svg"));
+    CU_ASSERT_TRUE(xml_well_formed(svg));
+    CU_ASSERT_EQUAL(count(svg, "<rect class=\"cell\""), 19);
+    CU_ASSERT_EQUAL(count(svg, "<g class=\"colorbar\""), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(svg, "class=\"colorbarlabel\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(svg, ">presynaptic j</text>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(svg, "fill=\"#440154\"")); /* the minimum's colour */
+    CU_ASSERT_PTR_NOT_NULL(strstr(svg, "fill=\"#fde725\"")); /* the maximum's colour */
+    free(svg);
+    /* a 2 x 2 matrix: index ticks are whole numbers at cell centres */
+    double small[4] = {0, 10, 20, 30};
+    sasc_heatmap_plot two = {"t", "j", "i", "v", small, 2, 2, false, 0, 0, 0, 0};
+    CU_ASSERT_TRUE_FATAL(sasc_plot_write_heatmap(&two, temp_path("heat.svg"), error,
+                                                 sizeof error));
+    svg = read_all(temp_path("heat.svg"));
+    CU_ASSERT_TRUE(xml_well_formed(svg));
+    CU_ASSERT_EQUAL(count(svg, "<rect class=\"cell\""), 4);
+    CU_ASSERT_PTR_NULL(strstr(svg, ">0.5</text>"));
+    CU_ASSERT_PTR_NULL(strstr(svg, ">1.5</text>"));
+    CU_ASSERT_EQUAL(count(svg, ">1</text>"), 2); /* row 1 and column 1 */
+    free(svg);
+    plot.rows = 0;
+    CU_ASSERT_FALSE(sasc_plot_write_heatmap(&plot, temp_path("heat.svg"), error, sizeof error));
+}
+
+static void test_plot_write_errors(void)
+{
+    double x[2] = {0, 1}, y[2] = {0, 1};
+    sasc_plot_series series = {"s", x, y, NULL, 2};
+    sasc_line_plot plot = {"t", "x", "y", &series, 1, SASC_SPREAD_NONE, 0, 0};
+    char error[256] = "";
+    CU_ASSERT_FALSE(sasc_plot_write_lines(&plot, "/nonexistent-dir/plot.svg", error,
+                                          sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "cannot write /nonexistent-dir/plot.svg"));
+    /* A file where a directory should be. (Not /dev/full: the atomic write
+     * renames a temporary file over the destination, which as root would
+     * replace the device node.) */
+    CU_ASSERT_TRUE(sasc_plot_write_lines(&plot, temp_path("again.svg"), error, sizeof error));
+    char below_file[160];
+    snprintf(below_file, sizeof below_file, "%s/plot.svg", temp_path("again.svg"));
+    error[0] = '\0';
+    CU_ASSERT_FALSE(sasc_plot_write_lines(&plot, below_file, error, sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "Not a directory"));
+    /* overwriting replaces the file whole */
+    CU_ASSERT_TRUE(sasc_plot_write_lines(&plot, temp_path("again.svg"), error, sizeof error));
+    CU_ASSERT_TRUE(sasc_plot_write_lines(&plot, temp_path("again.svg"), error, sizeof error));
+    char *svg = read_all(temp_path("again.svg"));
+    CU_ASSERT_TRUE(xml_well_formed(svg));
+    free(svg);
+}
+
+static int make_temp_dir(void)
+{
+    snprintf(temp_dir, sizeof temp_dir, "/tmp/sasc-test-analysis-XXXXXX");
+    return mkdtemp(temp_dir) ? 0 : -1;
+}
+
+static int remove_temp_dir(void)
+{
+    const char *names[] = {"lines.svg", "hist.svg", "heat.svg", "again.svg", "bad.svg"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        unlink(temp_path(names[i]));
+    return rmdir(temp_dir) == 0 ? 0 : -1;
+}
+
+/* ---- analyses of an ensemble (analysis.h, analyze.h, sampling.h, run_settings.h) ---- */
+
+/* One layer "w" of 5 x 2 connections, f64, with known classes:
+ *   k = 0..3  VIP    (pi 0, m 1, Xi 0)      entropy 0
+ *   k = 4, 5  UIP    (pi 1, m 0.3, Xi 0.2)  entropy 0
+ *   k = 6..8  other  (pi 0.5, m 1, Xi 0)    entropy ln 2 (all pi-part)
+ *   k = 9     other  (pi 0, m 0, Xi 0.1)    entropy 0.5 ln(2 pi e 0.1) (all Xi-part) */
+enum { TINY_N = 10 };
+static double tiny_values[3][TINY_N];
+static void *tiny_buffers[3];
+static const sasc_buffer_desc tiny_descs[3] = {
+    {"w.pi", SASC_BUFFER_PARAMETER, 0, SASC_PI, 5, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1},
+    {"w.m", SASC_BUFFER_PARAMETER, 0, SASC_M, 5, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1},
+    {"w.Xi", SASC_BUFFER_PARAMETER, 0, SASC_XI, 5, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1},
+};
+static const sasc_layer_desc tiny_layers[1] = {
+    {"w", 5, 2, {0, 1, 2}, -1, -1, {SASC_MASK_NONE, 0, NULL}}};
+
+static sasc_program tiny_program(void)
+{
+    static const double pi[TINY_N] = {0, 0, 0, 0, 1, 1, 0.5, 0.5, 0.5, 0};
+    static const double m[TINY_N] = {1, 1, 1, 1, 0.3, 0.3, 1, 1, 1, 0};
+    static const double xi[TINY_N] = {0, 0, 0, 0, 0.2, 0.2, 0, 0, 0, 0.1};
+    memcpy(tiny_values[0], pi, sizeof pi);
+    memcpy(tiny_values[1], m, sizeof m);
+    memcpy(tiny_values[2], xi, sizeof xi);
+    for (int k = 0; k < 3; k++)
+        tiny_buffers[k] = tiny_values[k];
+    sasc_program p = {.abi_version = SASC_ABI_VERSION, .model_name = "tiny", .precision = SASC_F64,
+                      .batch = 1, .input_width = 5, .classes = 2, .buffer_count = 3,
+                      .buffers = tiny_descs, .layer_count = 1, .layers = tiny_layers};
+    return p;
+}
+
+static sasc_task tiny_task(void)
+{
+    sasc_task t;
+    sasc_task_defaults(&t);
+    t.threads = 1;
+    return t;
+}
+
+static const double LN2 = 0.69314718055994531;
+
+static void test_classification(void)
+{
+    sasc_task t = tiny_task();
+    CU_ASSERT_EQUAL(sasc_classify_connection(&t, 0, 0.01, 0), SASC_CONNECTION_VIP);
+    CU_ASSERT_EQUAL(sasc_classify_connection(&t, 0, 1, 1e-9), SASC_CONNECTION_OTHER);
+    CU_ASSERT_EQUAL(sasc_classify_connection(&t, 1e-9, 1, 0), SASC_CONNECTION_OTHER);
+    CU_ASSERT_EQUAL(sasc_classify_connection(&t, 1, 1, 0.5), SASC_CONNECTION_UIP);
+    CU_ASSERT_EQUAL(sasc_classify_connection(&t, 0.999, 1, 0), SASC_CONNECTION_OTHER);
+    t.vip_tolerance = 1e-3;
+    CU_ASSERT_EQUAL(sasc_classify_connection(&t, 0.999, 1, 0), SASC_CONNECTION_UIP);
+    CU_ASSERT_EQUAL(sasc_classify_connection(&t, 1e-4, 1, 1e-4), SASC_CONNECTION_VIP);
+    t.vip_tolerance = 0;
+    t.vip_rule = SASC_VIP_RELAXED;   /* pi < 0.1 and |m| > 0.05 */
+    CU_ASSERT_EQUAL(sasc_classify_connection(&t, 0.09, -0.06, 0.3), SASC_CONNECTION_VIP);
+    CU_ASSERT_EQUAL(sasc_classify_connection(&t, 0.1, 0.5, 0), SASC_CONNECTION_OTHER);
+    CU_ASSERT_EQUAL(sasc_classify_connection(&t, 0, 0.05, 0), SASC_CONNECTION_OTHER);
+}
+
+static void test_layer_statistics(void)
+{
+    sasc_program p = tiny_program();
+    sasc_task t = tiny_task();
+    sasc_parameter_copy copy;
+    char error[256];
+    CU_ASSERT_TRUE_FATAL(sasc_parameters_save(&p, tiny_buffers, &copy, error, sizeof error));
+    sasc_layer_statistics s;
+    CU_ASSERT_TRUE_FATAL(sasc_network_statistics(&p, &t, &copy, &s, error, sizeof error));
+    double gauss = 0.5 * log(TWO_PI_E * 0.1);
+    CU_ASSERT_EQUAL(s.connections, TINY_N);
+    ASSERT_CLOSE(s.sparsity, 0.35, 1e-15);
+    ASSERT_CLOSE(s.vip, 0.4, 1e-15);
+    ASSERT_CLOSE(s.uip, 0.2, 1e-15);
+    ASSERT_CLOSE(s.entropy, (3 * LN2 + gauss) / 10, 1e-12);
+    ASSERT_CLOSE(s.entropy_pi, 3 * LN2 / 10, 1e-12);
+    ASSERT_CLOSE(s.entropy_xi, gauss / 10, 1e-12);
+    t.vip_rule = SASC_VIP_RELAXED;
+    t.vip_m_min = 2;   /* no |m| exceeds 2 */
+    CU_ASSERT_TRUE(sasc_network_statistics(&p, &t, &copy, &s, error, sizeof error));
+    CU_ASSERT_EQUAL(s.vip, 0.0);
+    /* The BP baseline: every pi and Xi 0 gives zero sparsity and zero entropy. */
+    for (int k = 0; k < TINY_N; k++)
+        copy.values[0][SASC_PI][k] = copy.values[0][SASC_XI][k] = 0;
+    t.vip_rule = SASC_VIP_STRICT;
+    CU_ASSERT_TRUE(sasc_network_statistics(&p, &t, &copy, &s, error, sizeof error));
+    CU_ASSERT_EQUAL(s.sparsity, 0.0);
+    CU_ASSERT_EQUAL(s.entropy, 0.0);
+    CU_ASSERT_EQUAL(s.entropy_pi, 0.0);
+    CU_ASSERT_EQUAL(s.entropy_xi, 0.0);
+    CU_ASSERT_EQUAL(s.vip, 1.0);
+    sasc_parameters_free(&copy);
+}
+
+/* The accuracy callbacks of these tests read the weights the kernels would see. */
+typedef struct {
+    int index;          /* test_sampled_networks: which weight to report */
+    long calls;
+    bool uip_seen_on;   /* a UIP weight was non-zero in some evaluation */
+} tiny_context;
+
+static double weight_of(void *context)
+{
+    tiny_context *c = context;
+    c->calls++;
+    CU_ASSERT_EQUAL(tiny_values[SASC_PI][c->index], 0.0);   /* a deterministic network */
+    CU_ASSERT_EQUAL(tiny_values[SASC_XI][c->index], 0.0);
+    return tiny_values[SASC_M][c->index];
+}
+
+static void test_sampled_networks(void)
+{
+    sasc_program p = tiny_program();
+    char error[256];
+    enum { DRAWS = 4000 };
+    double mean, sd, again, each[3];
+    tiny_context c = {.index = 6};   /* w = 0 with probability 0.5, else 1 */
+    CU_ASSERT_TRUE_FATAL(sasc_sampled_accuracy(&p, tiny_buffers, DRAWS, 7, 0, weight_of, &c, &mean,
+                                               &sd, NULL, error, sizeof error));
+    CU_ASSERT_EQUAL(c.calls, DRAWS);
+    CU_ASSERT(fabs(mean - 0.5) < 0.03);
+    CU_ASSERT(fabs(sd - 0.5) < 0.01);
+    c.index = 9;                      /* w ~ N(0, 0.1) */
+    CU_ASSERT_TRUE(sasc_sampled_accuracy(&p, tiny_buffers, DRAWS, 7, 0, weight_of, &c, &mean, &sd,
+                                         NULL, error, sizeof error));
+    CU_ASSERT(fabs(mean) < 0.02);
+    CU_ASSERT(fabs(sd - sqrt(0.1)) < 0.015);
+    c.index = 0;                      /* a VIP weight is always its mean */
+    CU_ASSERT_TRUE(sasc_sampled_accuracy(&p, tiny_buffers, 3, 7, 0, weight_of, &c, &mean, &sd, each,
+                                         error, sizeof error));
+    CU_ASSERT_EQUAL(mean, 1.0);
+    CU_ASSERT_EQUAL(sd, 0.0);
+    CU_ASSERT_EQUAL(each[2], 1.0);
+    /* the same seed and draws give the same networks; the ensemble is restored */
+    c.index = 9;
+    CU_ASSERT_TRUE(sasc_sampled_accuracy(&p, tiny_buffers, 5, 3, 10, weight_of, &c, &mean, &sd,
+                                         NULL, error, sizeof error));
+    CU_ASSERT_TRUE(sasc_sampled_accuracy(&p, tiny_buffers, 5, 3, 10, weight_of, &c, &again, &sd,
+                                         NULL, error, sizeof error));
+    CU_ASSERT_EQUAL(mean, again);
+    CU_ASSERT_EQUAL(tiny_values[SASC_PI][6], 0.5);
+    CU_ASSERT_EQUAL(tiny_values[SASC_XI][4], 0.2);
+    CU_ASSERT_EQUAL(tiny_values[SASC_M][9], 0.0);
+}
+
+/* "Accuracy" = the fraction of the four VIP weights still on, so the error
+ * is the fraction turned off: exactly f when VIP weights are turned off, on
+ * average count/10 when `count` of all 10 weights are, and 0 when UIP
+ * weights are turned on. */
+static double vip_intact(void *context)
+{
+    tiny_context *c = context;
+    c->calls++;
+    int on = 0;
+    for (int k = 0; k < 4; k++)
+        on += tiny_values[SASC_M][k] != 0.0;
+    c->uip_seen_on = c->uip_seen_on || tiny_values[SASC_M][4] != 0.0 || tiny_values[SASC_M][5] != 0.0;
+    return on / 4.0;
+}
+
+static char analysis_dir[64];
+
+static const char *analysis_path(const char *name)
+{
+    static char path[160];
+    snprintf(path, sizeof path, "%s/%s", analysis_dir, name);
+    return path;
+}
+
+/* The CSV line that starts with `prefix`, copied into `line`. */
+static bool csv_line(const char *text, const char *prefix, char *line, size_t size)
+{
+    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+        if (strncmp(p, prefix, strlen(prefix)) == 0) {
+            size_t length = strcspn(p, "\n");
+            snprintf(line, size, "%.*s", (int)length, p);
+            return true;
+        }
+    return false;
+}
+
+/* Column `column` (0-based) of a CSV line. */
+static double csv_field(const char *line, int column)
+{
+    for (int k = 0; k < column && line; k++)
+        line = (line = strchr(line, ',')) ? line + 1 : NULL;
+    return line ? strtod(line, NULL) : NAN;
+}
+
+static void test_perturbation(void)
+{
+    sasc_program p = tiny_program();
+    sasc_task t = tiny_task();
+    t.perturb_steps = 4;
+    t.perturb_repeats = 400;
+    tiny_context c = {0};
+    char error[512];
+    CU_ASSERT_TRUE_FATAL(sasc_analyze_list(&p, &t, tiny_buffers, "perturbation", analysis_dir,
+                                           vip_intact, &c, error, sizeof error));
+    CU_ASSERT_EQUAL(c.calls, 3 * 5 * 400);
+    CU_ASSERT_TRUE(c.uip_seen_on);
+    char *csv = read_all(analysis_path("perturbation.csv"));
+    char line[256], prefix[64];
+    /* layer,condition,fraction,count,pool,test_error_mean,test_error_sd,repeats */
+    for (int step = 0; step <= 4; step++) {
+        double f = step / 4.0;
+        snprintf(prefix, sizeof prefix, "w,vip_off,%.9g,", f);
+        CU_ASSERT_TRUE_FATAL(csv_line(csv, prefix, line, sizeof line));
+        CU_ASSERT_EQUAL(csv_field(line, 3), step);
+        CU_ASSERT_EQUAL(csv_field(line, 4), 4);
+        ASSERT_CLOSE(csv_field(line, 5), f, 1e-12);
+        CU_ASSERT_EQUAL(csv_field(line, 6), 0.0);
+        snprintf(prefix, sizeof prefix, "w,random_off,%.9g,", f);
+        CU_ASSERT_TRUE_FATAL(csv_line(csv, prefix, line, sizeof line));
+        CU_ASSERT(fabs(csv_field(line, 5) - step / 10.0) < 0.03);
+        snprintf(prefix, sizeof prefix, "w,uip_on,%.9g,", f);
+        CU_ASSERT_TRUE_FATAL(csv_line(csv, prefix, line, sizeof line));
+        CU_ASSERT_EQUAL(csv_field(line, 3), llround(f * 2));
+        CU_ASSERT_EQUAL(csv_field(line, 5), 0.0);
+    }
+    free(csv);
+    char *svg = read_all(analysis_path("perturbation_w.svg"));
+    CU_ASSERT_TRUE(xml_well_formed(svg));
+    CU_ASSERT_EQUAL(count(svg, "<path class=\"series\""), 3);
+    CU_ASSERT_PTR_NOT_NULL(strstr(svg, ">VIP weights turned off</text>"));
+    free(svg);
+    CU_ASSERT_EQUAL(tiny_values[SASC_PI][4], 1.0);   /* the ensemble is restored */
+    CU_ASSERT_EQUAL(tiny_values[SASC_M][4], 0.3);
+    t.perturb_layers[0] = 'x';
+    CU_ASSERT_FALSE(sasc_analyze_list(&p, &t, tiny_buffers, "perturbation", analysis_dir,
+                                      vip_intact, &c, error, sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "'x', which is not a layer"));
+    CU_ASSERT_FALSE(sasc_analyze_list(&p, &t, tiny_buffers, "histogram", analysis_dir,
+                                      vip_intact, &c, error, sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "unknown analysis 'histogram'"));
+}
+
+static void test_histograms_and_entropy_files(void)
+{
+    sasc_program p = tiny_program();
+    sasc_task t = tiny_task();
+    tiny_context c = {0};
+    char error[512];
+    CU_ASSERT_TRUE_FATAL(sasc_analyze_list(&p, &t, tiny_buffers, "histograms,entropy", analysis_dir,
+                                           vip_intact, &c, error, sizeof error));
+    CU_ASSERT_EQUAL(c.calls, 0);   /* neither needs the test set */
+    char *csv = read_all(analysis_path("histograms.csv"));
+    char line[256];
+    /* quantity,layer,bin_low,bin_high,count,fraction: pi = 0 five times, 0.5 three, 1 twice */
+    CU_ASSERT_TRUE(csv_line(csv, "pi,w,0,0.02,", line, sizeof line));
+    CU_ASSERT_EQUAL(csv_field(line, 4), 5);
+    ASSERT_CLOSE(csv_field(line, 5), 0.5, 1e-12);
+    CU_ASSERT_TRUE(csv_line(csv, "pi,w,0.5,0.52,", line, sizeof line));
+    CU_ASSERT_EQUAL(csv_field(line, 4), 3);
+    CU_ASSERT_TRUE(csv_line(csv, "pi,w,0.98,1,", line, sizeof line));
+    CU_ASSERT_EQUAL(csv_field(line, 4), 2);
+    free(csv);
+    csv = read_all(analysis_path("layers.csv"));
+    CU_ASSERT_TRUE(csv_line(csv, "w,1,10,", line, sizeof line));
+    ASSERT_CLOSE(csv_field(line, 3), 0.35, 1e-8);
+    ASSERT_CLOSE(csv_field(line, 5), 3 * LN2 / 10, 1e-8);
+    ASSERT_CLOSE(csv_field(line, 7), 0.4, 1e-8);
+    ASSERT_CLOSE(csv_field(line, 8), 0.2, 1e-8);
+    free(csv);
+    double entropy[TINY_N], pi_part[TINY_N];
+    CU_ASSERT_TRUE_FATAL(sasc_npy_read(analysis_path("w.entropy.npy"), 5, 2, entropy, error,
+                                       sizeof error));
+    CU_ASSERT_TRUE_FATAL(sasc_npy_read(analysis_path("w.entropy_pi.npy"), 5, 2, pi_part, error,
+                                       sizeof error));
+    for (int k = 0; k < 6; k++)
+        CU_ASSERT_EQUAL(entropy[k], 0.0);
+    ASSERT_CLOSE(entropy[7], LN2, 1e-12);
+    ASSERT_CLOSE(pi_part[8], LN2, 1e-12);
+    ASSERT_CLOSE(entropy[9], 0.5 * log(TWO_PI_E * 0.1), 1e-12);
+    CU_ASSERT_EQUAL(pi_part[9], 0.0);
+    const char *figures[] = {"histogram_pi.svg", "histogram_m.svg", "histogram_Xi.svg",
+                             "histogram_entropy.svg", "entropy_layers.svg",
+                             "sparsity_layers.svg", "vip_uip_layers.svg"};
+    for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
+        char *svg = read_all(analysis_path(figures[i]));
+        CU_ASSERT_TRUE(xml_well_formed(svg));
+        CU_ASSERT_PTR_NOT_NULL(strstr(svg, "class=\"xlabel\""));
+        CU_ASSERT(count(svg, "<path class=\"series\"") >= 1);
+        free(svg);
+    }
+}
+
+static void test_run_settings(void)
+{
+    const char *json =
+        "{\n  \"model\": \"gbp\",\n  \"task\": \"train \\\"A\\\"\",\n  \"status\": \"completed\",\n"
+        "  \"settings\": {\n    \"name\": \"train\",\n    \"data\": \"/d/x\\\\y\",\n"
+        "    \"train\": 10000,\n    \"lr\": 0.1,\n    \"shuffle\": true,\n"
+        "    \"optimizer\": \"adam\"\n  },\n  \"seed\": 1\n}\n";
+    FILE *f = fopen(analysis_path("run.json"), "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(json, f);
+    fclose(f);
+    sasc_run_settings s;
+    char error[256];
+    CU_ASSERT_TRUE_FATAL(sasc_run_settings_read(analysis_dir, &s, error, sizeof error));
+    CU_ASSERT_STRING_EQUAL(s.task, "train \"A\"");
+    CU_ASSERT_EQUAL_FATAL(s.count, 6);
+    CU_ASSERT_STRING_EQUAL(s.pairs[0], "name=train");
+    CU_ASSERT_STRING_EQUAL(s.pairs[1], "data=/d/x\\y");
+    CU_ASSERT_STRING_EQUAL(s.pairs[2], "train=10000");
+    CU_ASSERT_STRING_EQUAL(s.pairs[4], "shuffle=true");
+    CU_ASSERT_STRING_EQUAL(s.pairs[5], "optimizer=adam");
+    sasc_task t = tiny_task();
+    for (int i = 0; i < s.count; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)strcspn(s.pairs[i], "="), s.pairs[i]);
+        CU_ASSERT_TRUE(sasc_task_set(&t, key, strchr(s.pairs[i], '=') + 1, error, sizeof error));
+    }
+    CU_ASSERT_EQUAL(t.train, 10000);
+    sasc_run_settings_free(&s);
+    CU_ASSERT_FALSE(sasc_run_settings_read("/nonexistent-sasc-run", &s, error, sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "run directory"));
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st; (void)flag; (void)ftw;
+    return remove(path);
+}
+
+static int make_analysis_dir(void)
+{
+    snprintf(analysis_dir, sizeof analysis_dir, "/tmp/sasc-test-analyses-XXXXXX");
+    return mkdtemp(analysis_dir) ? 0 : -1;
+}
+
+static int remove_analysis_dir(void)
+{
+    return nftw(analysis_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+
+int main(void)
+{
+    TESTING_INIT();
+    CU_pSuite entropy = CU_add_suite("entropy", NULL, NULL);
+    CU_add_test(entropy, "pi = 0: Gaussian closed form", test_entropy_gaussian_closed_form);
+    CU_add_test(entropy, "Xi <= a: discrete closed form", test_entropy_discrete_closed_form);
+    CU_add_test(entropy, "Eq. 14 against quadrature of -int P ln P",
+                test_entropy_against_quadrature);
+    CU_add_test(entropy, "thread-count independence, layer means",
+                test_entropy_threads_and_means);
+    CU_add_test(entropy, "float wrapper, bad settings, NaN", test_entropy_float_and_errors);
+    CU_pSuite plot = CU_add_suite("plot", make_temp_dir, remove_temp_dir);
+    CU_add_test(plot, "XML checker", test_xml_checker);
+    CU_add_test(plot, "nice ticks", test_nice_ticks);
+    CU_add_test(plot, "line plot", test_line_plot);
+    CU_add_test(plot, "histogram", test_histogram_plot);
+    CU_add_test(plot, "heat map", test_heatmap_plot);
+    CU_add_test(plot, "write errors", test_plot_write_errors);
+    CU_pSuite ensemble = CU_add_suite("ensemble analyses", make_analysis_dir, remove_analysis_dir);
+    CU_add_test(ensemble, "VIP / UIP classification", test_classification);
+    CU_add_test(ensemble, "layer statistics by hand, BP baseline zero", test_layer_statistics);
+    CU_add_test(ensemble, "sampled networks: moments, determinism, restore", test_sampled_networks);
+    CU_add_test(ensemble, "targeted perturbation by hand", test_perturbation);
+    CU_add_test(ensemble, "histograms, layers.csv, entropy .npy", test_histograms_and_entropy_files);
+    CU_add_test(ensemble, "run.json settings", test_run_settings);
+    return testing_run_registry();
+}
