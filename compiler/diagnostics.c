@@ -20,7 +20,14 @@ struct diagnostics {
     FILE *out;
     bool color;
     int errors;
+    int shown;      /* messages printed so far */
 };
+
+/* A hostile file (10 MB of stray bytes) would otherwise print millions of
+ * messages, each quoting a line that may itself be megabytes long: print the
+ * first MAX_SHOWN messages, and quote at most SHOWN_LINE_MAX bytes of a line,
+ * starting SHOWN_BEFORE columns before the offending text. */
+enum { MAX_SHOWN = 50, SHOWN_LINE_MAX = 200, SHOWN_BEFORE = 60 };
 
 #define COLOR_BOLD  "\033[1m"
 #define COLOR_RESET "\033[0m"
@@ -143,15 +150,59 @@ static void print_caret_line(const diagnostics *d, const char *line, size_t leng
     fputc('\n', d->out);
 }
 
+/* Narrow a long line to the window quoted for `where`: moves *line and
+ * *length, and the location's columns with them; returns the columns cut
+ * from the front. */
+static int window_of_line(const char **line, size_t *length, source_location *where)
+{
+    if (*length <= SHOWN_LINE_MAX)
+        return 0;
+    const char *end = *line + *length, *p = *line;
+    int skipped = 0;
+    while (p < end && skipped + 1 < where->first_column - SHOWN_BEFORE) {
+        p++;
+        while (p < end && !starts_column(*p))
+            p++;
+        skipped++;
+    }
+    size_t shown = (size_t)(end - p) < SHOWN_LINE_MAX ? (size_t)(end - p) : SHOWN_LINE_MAX;
+    while (shown > 0 && p + shown < end && !starts_column(p[shown]))
+        shown--;   /* never cut a UTF-8 character in two */
+    where->first_column -= skipped;
+    where->last_column -= where->last_line == where->first_line ? skipped : 0;
+    *line = p;
+    *length = shown;
+    return skipped;
+}
+
 static void print_source(const diagnostics *d, source_location where)
 {
     const char *line = line_start(d->text, where.first_line);
     if (!line)
         return;
-    size_t length = line_length(line);
-    fprintf(d->out, "%5d | %.*s\n", where.first_line, (int)length, line);
-    fprintf(d->out, "%5s | ", "");
+    const char *full_end = line + line_length(line);
+    size_t length = (size_t)(full_end - line);
+    bool cut_front = window_of_line(&line, &length, &where) > 0;
+    bool cut_back = line + length < full_end;
+    fprintf(d->out, "%5d | %s%.*s%s\n", where.first_line, cut_front ? "..." : "", (int)length, line,
+            cut_back ? "..." : "");
+    fprintf(d->out, "%5s | %s", "", cut_front ? "   " : "");
+    if (where.last_line == where.first_line && cut_back && where.last_column > SHOWN_LINE_MAX)
+        where.last_column = SHOWN_LINE_MAX;
     print_caret_line(d, line, length, where);
+}
+
+/* Counts the message; false once MAX_SHOWN were printed (said once). */
+static bool still_shown(diagnostics *d, diagnostic_severity severity)
+{
+    if (severity == DIAGNOSTIC_ERROR)
+        d->errors++;
+    if (d->shown > MAX_SHOWN)
+        return false;
+    if (d->shown++ < MAX_SHOWN)
+        return true;
+    fprintf(d->out, "%s: note: too many messages; only the first %d are shown\n", d->path, MAX_SHOWN);
+    return false;
 }
 
 static void print_header(diagnostics *d, diagnostic_severity severity, const source_location *where)
@@ -163,8 +214,6 @@ static void print_header(diagnostics *d, diagnostic_severity severity, const sou
         fprintf(d->out, "%s: ", d->path);
     fprintf(d->out, "%s%s:%s%s ", paint(d, severity_color(severity)), severity_name(severity),
             paint(d, COLOR_RESET), paint(d, COLOR_BOLD));
-    if (severity == DIAGNOSTIC_ERROR)
-        d->errors++;
 }
 
 static void print_message(diagnostics *d, const char *format, va_list args)
@@ -176,6 +225,8 @@ static void print_message(diagnostics *d, const char *format, va_list args)
 void diagnostic_report(diagnostics *d, diagnostic_severity severity,
                        source_location where, const char *format, ...)
 {
+    if (!still_shown(d, severity))
+        return;
     print_header(d, severity, &where);
     va_list args;
     va_start(args, format);
@@ -187,6 +238,8 @@ void diagnostic_report(diagnostics *d, diagnostic_severity severity,
 
 void diagnostic_report_file(diagnostics *d, diagnostic_severity severity, const char *format, ...)
 {
+    if (!still_shown(d, severity))
+        return;
     print_header(d, severity, NULL);
     va_list args;
     va_start(args, format);

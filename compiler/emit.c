@@ -16,6 +16,7 @@
 #include "compiler/codegen_internal.h"
 #include "runtime/embedded.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,12 +93,16 @@ static LLVMValueRef string_global(data_emitter *d, const char *text)
     return g;
 }
 
+enum { MAX_POINTER_FIELDS = 8 };   /* the most any structure above has is 6 */
+
 /* The C object `bytes` (size bytes) as a packed constant: byte runs between
- * the pointer fields (sorted by offset), each pointer a relocation. */
+ * the pointer fields (sorted by offset, at most MAX_POINTER_FIELDS), each
+ * pointer a relocation. */
 static LLVMValueRef image(data_emitter *d, const void *bytes, size_t size,
                           const pointer_field *fields, int count)
 {
-    LLVMValueRef parts[2 * 8 + 1];
+    assert(count <= MAX_POINTER_FIELDS);   /* the callers' lists are fixed */
+    LLVMValueRef parts[2 * MAX_POINTER_FIELDS + 1];
     unsigned n = 0;
     size_t at = 0;
     const char *data = bytes;

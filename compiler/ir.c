@@ -563,13 +563,14 @@ static void print_operands(const ir_node *n, FILE *out)
             fprintf(out, "%s%%%d", printed++ ? ", " : " ", operands[k]);
 }
 
-static void print_node(const ir_program *p, const ir_node *n, int index, FILE *out)
+static void print_node(const ir_program *p, const ir_node *n, int index, bool in_loop, FILE *out)
 {
+    const char *plus_t = in_loop ? " + t" : "";
     if (n->op == IR_STORE) {
         fprintf(out, "  store @%d (%s) <- %%%d", n->buffer, p->buffers[n->buffer].name, n->a);
     } else if (n->op == IR_STORE_SLICE) {
-        fprintf(out, "  store_slice @%d (%s)[%d + t] <- %%%d", n->buffer, p->buffers[n->buffer].name,
-                n->index, n->a);
+        fprintf(out, "  store_slice @%d (%s)[%d%s] <- %%%d", n->buffer, p->buffers[n->buffer].name,
+                n->index, plus_t, n->a);
     } else if (n->op == IR_LOOP_BEGIN) {
         fprintf(out, "  loop t over %d steps%s {", n->steps, n->reverse ? ", reversed" : "");
     } else if (n->op == IR_LOOP_END) {
@@ -579,7 +580,7 @@ static void print_node(const ir_program *p, const ir_node *n, int index, FILE *o
         if (n->op == IR_BUFFER || n->op == IR_SCALAR || n->op == IR_SLICE)
             fprintf(out, " @%d (%s)", n->buffer, p->buffers[n->buffer].name);
         if (n->op == IR_SLICE)
-            fprintf(out, "[%d + t]", n->index);
+            fprintf(out, "[%d%s]", n->index, plus_t);
         if (n->op == IR_SCALAR)
             fprintf(out, "[%d]", n->index);
         print_operands(n, out);
@@ -603,8 +604,11 @@ static void print_node(const ir_program *p, const ir_node *n, int index, FILE *o
 static void print_function(const ir_program *p, const ir_function *f, FILE *out)
 {
     fprintf(out, "\nfunction %s (%d nodes) {\n", f->name, f->count);
-    for (int i = 0; i < f->count; i++)
-        print_node(p, &f->nodes[i], i, out);
+    bool in_loop = false;
+    for (int i = 0; i < f->count; i++) {
+        in_loop = f->nodes[i].op == IR_LOOP_BEGIN || (in_loop && f->nodes[i].op != IR_LOOP_END);
+        print_node(p, &f->nodes[i], i, in_loop, out);
+    }
     fprintf(out, "}\n");
 }
 

@@ -66,7 +66,7 @@ static const char usage_text[] =
     "  eval RUN_DIR                 evaluate a saved ensemble (mean-field and\n"
     "                               sampled networks), e.g. on other data\n"
     "  analyze RUN_DIR WHAT         analyses of a finished run: histograms, entropy,\n"
-    "                               perturbation, train_size or all\n"
+    "                               perturbation, dynamics, train_size or all\n"
     "  help [COMMAND|settings]      show help for a command or list task settings\n"
     "\n"
     "Options for ir, llvm, run, build and eval:\n";
@@ -107,7 +107,7 @@ static void print_settings_help(void)
     for (int i = 0; i < count; i++) {
         char value[256];
         sasc_task_value_json(&defaults, &settings[i], value, sizeof value);
-        printf("  %-14s %s (default %s)\n", settings[i].key, settings[i].help, value);
+        printf("  %-17s %s (default %s)\n", settings[i].key, settings[i].help, value);
     }
 }
 
@@ -472,7 +472,8 @@ static int prepare_analyze(invocation *call, sasc_run_settings *recorded)
     call->task_what = call->task;
     snprintf(call->model_path, sizeof call->model_path, "%s/model.sas", call->run_dir);
     call->file = call->model_path;
-    call->task = recorded->task;
+    /* A file without tasks ran under the name "default" (choose_task). */
+    call->task = strcmp(recorded->task, "default") == 0 ? NULL : recorded->task;
     sasc_settings_list given = call->settings, merged = {0};
     int total = recorded->count + 1 + given.count;
     merged.settings = calloc((size_t)total, sizeof *merged.settings);
@@ -517,11 +518,15 @@ static const char *const command_help[][2] = {
                 "                sparsity, entropy, VIP and UIP fractions per layer (printed)\n"
                 "  perturbation  test error of sampled networks as VIP weights are turned off,\n"
                 "                random weights turned off, UIP weights turned on with N(0,1)\n"
+                "  dynamics      recurrent layers: zero fraction and asymmetry eta of the\n"
+                "                network resampled every step, along dynamic_steps steps\n"
                 "  train_size    retrain with each of train_sizes; test error against size\n"
                 "  all           histograms, entropy and perturbation\n"
                 "Settings: entropy_samples, entropy_a, sampled_networks, vip_rule,\n"
                 "vip_tolerance, vip_pi_max, vip_m_min, perturb_steps, perturb_repeats,\n"
-                "perturb_layers, train_sizes (`sasc help settings`; docs/analyses.md).\n"},
+                "perturb_layers, train_sizes, dynamic_steps (`sasc help settings`;\n"
+                "docs/analyses.md). With histograms, square (recurrent) layers also get\n"
+                "heat maps of pi, m and Xi.\n"},
     {"run", "Usage: sasc run FILE [TASK] [--set KEY=VALUE]... [--out DIR] [--seed N] [--threads N]\n"
             "Compile FILE, then train and evaluate TASK (the file's only task when TASK is\n"
             "omitted). Writes metrics.csv, run.json, model.sas and one .npy per parameter\n"

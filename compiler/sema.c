@@ -920,6 +920,8 @@ static void check_recurrent_structure(sema *s, const model_scope *scope, model_s
 {
     int recurrent = 0, readouts = 0;
     for (int i = 0; i < model->layer_count; i++) {
+        if (!scope->layer_ok[i])
+            return;   /* that layer's error is the one to fix first */
         recurrent += model->layers[i].kind == LAYER_RECURRENT;
         readouts += model->layers[i].kind == LAYER_READOUT;
     }
@@ -983,6 +985,10 @@ static void check_loss(sema *s, const model_scope *scope, const ast_item *item, 
         diagnostic_report(s->d, DIAGNOSTIC_ERROR, arg->location,
                           "cross_entropy needs a softmax output, but layer '%s' has activation %s; "
                           "add 'activation = softmax' to it", last->name, activation_name(last->activation));
+    if (model->loss == LOSS_CROSS_ENTROPY && last_ok && last->kind == LAYER_READOUT && last->every_step)
+        diagnostic_report(s->d, DIAGNOSTIC_ERROR, arg->location,
+                          "cross_entropy is taken at the last step, but readout '%s' reads every step; "
+                          "use 'loss mse(%s)' or 'at = last'", last->name, last->name);
 }
 
 static void check_l2(sema *s, const ast_item *item, model_spec *model)

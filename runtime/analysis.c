@@ -77,22 +77,56 @@ bool sasc_layer_statistics_compute(const sasc_task *task, const double *pi, cons
     }
     double count = n ? (double)n : NAN;
     *stats = (sasc_layer_statistics){n, pi_sum / count, summary.total, summary.pi_part,
-                                     summary.xi_part, (double)vip / count, (double)uip / count};
+                                     summary.xi_part, (double)vip / count, (double)uip / count,
+                                     NAN, NAN};
     free(zeros);
     return ok;
+}
+
+void sasc_triangle_sparsity(const double *pi, int fan_in, int width, double *i_lt_j,
+                            double *i_gt_j)
+{
+    *i_lt_j = *i_gt_j = NAN;
+    if (fan_in != width || width < 2)
+        return;
+    double lower = 0, upper = 0;   /* sums over i < j and over i > j */
+    for (int j = 0; j < fan_in; j++)
+        for (int i = 0; i < width; i++) {
+            double value = pi ? pi[(size_t)j * (size_t)width + (size_t)i] : 0.0;
+            if (i < j)
+                lower += value;
+            else if (i > j)
+                upper += value;
+        }
+    double pairs = 0.5 * (double)width * (double)(width - 1);
+    *i_lt_j = lower / pairs;
+    *i_gt_j = upper / pairs;
+}
+
+bool sasc_program_layer_statistics(const sasc_program *program, const sasc_task *task,
+                                   const sasc_parameter_copy *copy, int layer,
+                                   sasc_layer_statistics *stats, double *const per_connection[3],
+                                   char *error, size_t error_size)
+{
+    const sasc_layer_desc *d = &program->layers[layer];
+    size_t n = (size_t)d->fan_in * (size_t)d->width;
+    double *const *v = copy->values[layer];
+    if (!sasc_layer_statistics_compute(task, v[SASC_PI], v[SASC_M], v[SASC_XI], n, stats,
+                                       per_connection, error, error_size))
+        return false;
+    sasc_triangle_sparsity(v[SASC_PI], d->fan_in, d->width, &stats->sparsity_i_lt_j,
+                           &stats->sparsity_i_gt_j);
+    return true;
 }
 
 bool sasc_network_statistics(const sasc_program *program, const sasc_task *task,
                              const sasc_parameter_copy *copy, sasc_layer_statistics *stats,
                              char *error, size_t error_size)
 {
-    for (int l = 0; l < program->layer_count; l++) {
-        size_t n = (size_t)program->layers[l].fan_in * (size_t)program->layers[l].width;
-        double *const *v = copy->values[l];
-        if (!sasc_layer_statistics_compute(task, v[SASC_PI], v[SASC_M], v[SASC_XI], n, &stats[l],
-                                           NULL, error, error_size))
+    for (int l = 0; l < program->layer_count; l++)
+        if (!sasc_program_layer_statistics(program, task, copy, l, &stats[l], NULL, error,
+                                           error_size))
             return false;
-    }
     return true;
 }
 
@@ -153,16 +187,25 @@ static analysis_row *new_row(sasc_analysis *a)
     return row;
 }
 
-/* The per-layer columns of analysis.csv: name suffix and field. */
-typedef struct { const char *name; size_t offset; } layer_column;
+/* The per-layer columns of analysis.csv: name prefix, field, and whether
+ * only square (recurrent) layers have it. */
+typedef struct { const char *name; size_t offset; bool square_only; } layer_column;
 static const layer_column layer_columns[] = {
-    {"sparsity", offsetof(sasc_layer_statistics, sparsity)},
-    {"entropy", offsetof(sasc_layer_statistics, entropy)},
-    {"entropy_pi", offsetof(sasc_layer_statistics, entropy_pi)},
-    {"entropy_xi", offsetof(sasc_layer_statistics, entropy_xi)},
-    {"vip", offsetof(sasc_layer_statistics, vip)},
-    {"uip", offsetof(sasc_layer_statistics, uip)},
+    {"sparsity", offsetof(sasc_layer_statistics, sparsity), false},
+    {"entropy", offsetof(sasc_layer_statistics, entropy), false},
+    {"entropy_pi", offsetof(sasc_layer_statistics, entropy_pi), false},
+    {"entropy_xi", offsetof(sasc_layer_statistics, entropy_xi), false},
+    {"vip", offsetof(sasc_layer_statistics, vip), false},
+    {"uip", offsetof(sasc_layer_statistics, uip), false},
+    {"sparsity_i_lt_j", offsetof(sasc_layer_statistics, sparsity_i_lt_j), true},
+    {"sparsity_i_gt_j", offsetof(sasc_layer_statistics, sparsity_i_gt_j), true},
 };
+
+static bool has_column(const sasc_program *p, int layer, int column)
+{
+    const sasc_layer_desc *d = &p->layers[layer];
+    return !layer_columns[column].square_only || (d->fan_in == d->width && d->width > 1);
+}
 enum { LAYER_COLUMN_COUNT = sizeof layer_columns / sizeof layer_columns[0] };
 
 static double field(const sasc_layer_statistics *s, size_t offset)
@@ -180,7 +223,8 @@ static bool write_csv(const sasc_analysis *a, char *error, size_t error_size)
     sasc_atomic_printf(&f, "epoch,test_accuracy,sampled_accuracy_mean,sampled_accuracy_sd");
     for (int l = 0; l < a->program->layer_count; l++)
         for (int c = 0; c < LAYER_COLUMN_COUNT; c++)
-            sasc_atomic_printf(&f, ",%s_%s", layer_columns[c].name, a->program->layers[l].name);
+            if (has_column(a->program, l, c))
+                sasc_atomic_printf(&f, ",%s_%s", layer_columns[c].name, a->program->layers[l].name);
     sasc_atomic_printf(&f, "\n");
     for (int r = 0; r < a->row_count; r++) {
         const analysis_row *row = &a->rows[r];
@@ -192,6 +236,8 @@ static bool write_csv(const sasc_analysis *a, char *error, size_t error_size)
         }
         for (int l = 0; l < a->program->layer_count; l++)
             for (int c = 0; c < LAYER_COLUMN_COUNT; c++) {
+                if (!has_column(a->program, l, c))
+                    continue;
                 sasc_atomic_printf(&f, ",");
                 sasc_atomic_number(&f, field(&row->layers[l], layer_columns[c].offset));
             }
@@ -258,7 +304,16 @@ static bool write_layer_figure(const sasc_analysis *a, const char *file, const c
                      suffixes[f]);
             c.series[s] = (sasc_plot_series){c.labels[s], c.x, c.values + s * rows, NULL, rows};
         }
-    ok = ok && write_figure(a, file, title, y_label, c.series, count, SASC_SPREAD_NONE, error,
+    /* Curves a layer does not have (all NaN) get no legend entry. */
+    size_t kept = 0;
+    for (size_t s = 0; ok && s < count; s++) {
+        bool any = false;
+        for (size_t r = 0; r < rows; r++)
+            any = any || !isnan(c.series[s].y[r]);
+        if (any)
+            c.series[kept++] = c.series[s];
+    }
+    ok = ok && write_figure(a, file, title, y_label, c.series, kept, SASC_SPREAD_NONE, error,
                             error_size);
     curves_free(&c);
     return ok;
@@ -293,9 +348,12 @@ static bool write_accuracy_figure(const sasc_analysis *a, char *error, size_t er
 
 static bool write_figures(const sasc_analysis *a, char *error, size_t error_size)
 {
+    static const char *const sparsity_curves[] = {"", " i<j (recurrent I)", " i>j (recurrent II)"};
     static const char *const none[] = {""};
     static const char *const vip_uip[] = {" VIP", " UIP"};
-    const size_t sparsity[] = {offsetof(sasc_layer_statistics, sparsity)};
+    const size_t sparsity[] = {offsetof(sasc_layer_statistics, sparsity),
+                               offsetof(sasc_layer_statistics, sparsity_i_lt_j),
+                               offsetof(sasc_layer_statistics, sparsity_i_gt_j)};
     const size_t entropy[] = {offsetof(sasc_layer_statistics, entropy)};
     const size_t entropy_pi[] = {offsetof(sasc_layer_statistics, entropy_pi)};
     const size_t entropy_xi[] = {offsetof(sasc_layer_statistics, entropy_xi)};
@@ -303,7 +361,7 @@ static bool write_figures(const sasc_analysis *a, char *error, size_t error_size
                                 offsetof(sasc_layer_statistics, uip)};
     return write_accuracy_figure(a, error, error_size) &&
            write_layer_figure(a, "sparsity.svg", "Sparsity per connection (mean pi)",
-                              "sparsity", sparsity, none, 1, error, error_size) &&
+                              "sparsity", sparsity, sparsity_curves, 3, error, error_size) &&
            write_layer_figure(a, "entropy.svg", "Entropy per connection (Eq. 14)",
                               "entropy per connection", entropy, none, 1, error, error_size) &&
            write_layer_figure(a, "entropy_pi.svg", "pi-entropy per connection",

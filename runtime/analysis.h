@@ -34,7 +34,17 @@ typedef struct {
     double sparsity;                       /* mean pi */
     double entropy, entropy_pi, entropy_xi;/* means per connection */
     double vip, uip;                       /* fractions of the connections */
+    /* Square (recurrent) layers: mean pi of w_ij with i < j and with i > j,
+     * w_ij the link from unit j to unit i (gbptt Fig. 3b "recurrent I, II");
+     * NaN for other layers. */
+    double sparsity_i_lt_j, sparsity_i_gt_j;
 } sasc_layer_statistics;
+
+/* The two triangle sparsities of a fan_in x width pi matrix (stored with
+ * the source unit j as the row and the target i as the column); NaN unless
+ * fan_in == width > 1. */
+void sasc_triangle_sparsity(const double *pi, int fan_in, int width, double *i_lt_j,
+                            double *i_gt_j);
 
 /* Statistics of layer `layer` from its parameters (doubles, fan_in x width;
  * a NULL array counts as all zeros). Entropy with the task's B and a, seed
@@ -44,6 +54,13 @@ bool sasc_layer_statistics_compute(const sasc_task *task, const double *pi, cons
                                    const double *xi, size_t n, sasc_layer_statistics *stats,
                                    double *const per_connection[3], char *error,
                                    size_t error_size);
+
+/* sasc_layer_statistics_compute for layer `layer` of `program`, triangle
+ * sparsities included. */
+bool sasc_program_layer_statistics(const sasc_program *program, const sasc_task *task,
+                                   const sasc_parameter_copy *copy, int layer,
+                                   sasc_layer_statistics *stats, double *const per_connection[3],
+                                   char *error, size_t error_size);
 
 /* Statistics of every layer of the parameters in `copy`; stats has
  * program->layer_count entries. */

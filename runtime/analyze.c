@@ -74,9 +74,8 @@ static bool network_entropy_compute(analysis_context *c, network_entropy *e)
         for (int k = 0; k < 3; k++)
             if (!(e->values[l][k] = malloc(n * sizeof(double))))
                 return oom(c, "the entropy");
-        double *const *v = c->copy.values[l];
-        if (!sasc_layer_statistics_compute(c->task, v[SASC_PI], v[SASC_M], v[SASC_XI], n,
-                                           &e->stats[l], e->values[l], c->error, c->error_size))
+        if (!sasc_program_layer_statistics(p, c->task, &c->copy, l, &e->stats[l], e->values[l],
+                                           c->error, c->error_size))
             return false;
     }
     return true;
@@ -121,63 +120,198 @@ static void quantity_range(const analysis_context *c, const network_entropy *e, 
     }
 }
 
-static bool write_histograms(analysis_context *c, const network_entropy *e)
+/* Bin quantity q of every layer into `fractions` (layers x bins), append
+ * the rows to histograms.csv, and draw one curve per layer. */
+static bool histogram_quantity(analysis_context *c, const network_entropy *e, int q,
+                               sasc_atomic_file *csv, double *edges, double *centres,
+                               double *fractions, sasc_plot_series *series)
 {
     static const char *const names[4] = {"pi", "m", "Xi", "entropy"};
     static const char *const titles[4] = {"Distribution of pi", "Distribution of m",
                                           "Distribution of Xi",
                                           "Distribution of the connection entropy"};
     const sasc_program *p = c->program;
-    size_t layers = (size_t)p->layer_count;
+    double low, high;
+    quantity_range(c, e, q, &low, &high);
+    for (int l = 0; l < p->layer_count; l++) {
+        double *counts = fractions + (size_t)l * HISTOGRAM_BINS;
+        size_t n = connections(p, l);
+        const double *v = quantity_values(c, e, q, l);
+        double *zeros = v ? NULL : calloc(n + 1, sizeof *zeros);
+        if (!v && !zeros)
+            return oom(c, "histograms");
+        sasc_plot_bin(v ? v : zeros, n, low, high, HISTOGRAM_BINS, edges, counts);
+        free(zeros);
+        for (size_t b = 0; b < HISTOGRAM_BINS; b++) {
+            sasc_atomic_printf(csv, "%s,%s,", names[q], p->layers[l].name);
+            sasc_atomic_number(csv, edges[b]);
+            sasc_atomic_printf(csv, ",");
+            sasc_atomic_number(csv, edges[b + 1]);
+            sasc_atomic_printf(csv, ",%.0f,", counts[b]);
+            counts[b] /= (double)n;
+            sasc_atomic_number(csv, counts[b]);
+            sasc_atomic_printf(csv, "\n");
+            centres[b] = 0.5 * (edges[b] + edges[b + 1]);
+        }
+        series[l] = (sasc_plot_series){p->layers[l].name, centres, counts, NULL, HISTOGRAM_BINS};
+    }
+    char file[64], path[8192];
+    snprintf(file, sizeof file, "histogram_%s.svg", names[q]);
+    out_file(c, file, path, sizeof path);
+    sasc_line_plot plot = {titles[q], q == 3 ? "connection entropy S" : names[q],
+                           "fraction of connections per bin", series, (size_t)p->layer_count,
+                           SASC_SPREAD_NONE, 0, 0};
+    return sasc_plot_write_lines(&plot, path, c->error, c->error_size);
+}
+
+static bool write_histograms(analysis_context *c, const network_entropy *e)
+{
+    size_t layers = (size_t)c->program->layer_count;
     double *edges = malloc((HISTOGRAM_BINS + 1) * sizeof *edges);
     double *centres = malloc(HISTOGRAM_BINS * sizeof *centres);
     double *fractions = malloc(layers * HISTOGRAM_BINS * sizeof *fractions + 1);
     sasc_plot_series *series = calloc(layers + 1, sizeof *series);
     char path[8192];
     out_file(c, "histograms.csv", path, sizeof path);
-    sasc_atomic_file f;
-    bool ok = edges && centres && fractions && series ? sasc_atomic_open(&f, path, c->error, c->error_size)
-                                                     : oom(c, "histograms");
-    if (ok)
-        sasc_atomic_printf(&f, "quantity,layer,bin_low,bin_high,count,fraction\n");
-    for (int q = 0; ok && q < 4; q++) {
-        double low, high;
-        quantity_range(c, e, q, &low, &high);
-        for (size_t l = 0; l < layers; l++) {
-            double *counts = fractions + l * HISTOGRAM_BINS;
-            size_t n = connections(p, (int)l);
-            const double *v = quantity_values(c, e, q, (int)l);
-            double *zeros = v ? NULL : calloc(n + 1, sizeof *zeros);
-            sasc_plot_bin(v ? v : zeros, n, low, high, HISTOGRAM_BINS, edges, counts);
-            free(zeros);
-            for (size_t b = 0; b < HISTOGRAM_BINS; b++) {
-                sasc_atomic_printf(&f, "%s,%s,", names[q], p->layers[l].name);
-                sasc_atomic_number(&f, edges[b]);
-                sasc_atomic_printf(&f, ",");
-                sasc_atomic_number(&f, edges[b + 1]);
-                sasc_atomic_printf(&f, ",%.0f,", counts[b]);
-                counts[b] /= (double)n;
-                sasc_atomic_number(&f, counts[b]);
-                sasc_atomic_printf(&f, "\n");
-                centres[b] = 0.5 * (edges[b] + edges[b + 1]);
-            }
-            series[l] = (sasc_plot_series){p->layers[l].name, centres, counts, NULL,
-                                           HISTOGRAM_BINS};
-        }
-        char x_label[64];
-        snprintf(x_label, sizeof x_label, "%s", q == 3 ? "connection entropy S" : names[q]);
-        sasc_line_plot plot = {titles[q], x_label, "fraction of connections per bin", series,
-                               layers, SASC_SPREAD_NONE, 0, 0};
-        char svg[8192];
-        snprintf(svg, sizeof svg, "%s/histogram_%s.svg", c->out, names[q]);
-        ok = sasc_plot_write_lines(&plot, svg, c->error, c->error_size);
+    sasc_atomic_file csv;
+    bool ok = edges && centres && fractions && series;
+    if (!ok)
+        oom(c, "histograms");
+    else if ((ok = sasc_atomic_open(&csv, path, c->error, c->error_size))) {
+        sasc_atomic_printf(&csv, "quantity,layer,bin_low,bin_high,count,fraction\n");
+        for (int q = 0; ok && q < 4; q++)
+            ok = histogram_quantity(c, e, q, &csv, edges, centres, fractions, series);
+        if (ok)
+            ok = sasc_atomic_commit(&csv, c->error, c->error_size);
+        else
+            sasc_atomic_abort(&csv);
     }
-    if (edges && centres && fractions && series)
-        ok = ok ? sasc_atomic_commit(&f, c->error, c->error_size) : (sasc_atomic_abort(&f), false);
     free(edges);
     free(centres);
     free(fractions);
     free(series);
+    return ok;
+}
+
+/* ---- matrices of square (recurrent) layers (gbptt Figs. 6, 16) ---- */
+
+static bool is_square(const sasc_program *p, int layer)
+{
+    return p->layers[layer].fan_in == p->layers[layer].width && p->layers[layer].width > 1;
+}
+
+/* Heat maps of pi, m, Xi with element (i, j) the link from unit j to unit i
+ * (the papers' convention; the buffers store the source j as the row). */
+static bool write_matrices(analysis_context *c)
+{
+    static const char *const names[3] = {"pi", "m", "Xi"};
+    bool ok = true;
+    for (int l = 0; ok && l < c->program->layer_count; l++) {
+        if (!is_square(c->program, l))
+            continue;
+        size_t n = (size_t)c->program->layers[l].width;
+        double *matrix = malloc(n * n * sizeof *matrix);
+        if (!matrix)
+            return oom(c, "the matrix figures");
+        for (int k = 0; ok && k < 3; k++) {
+            const double *v = c->copy.values[l][k];
+            for (size_t i = 0; i < n; i++)
+                for (size_t j = 0; j < n; j++)
+                    matrix[i * n + j] = v ? v[j * n + i] : 0.0;
+            char title[256], file[256], path[8192];
+            snprintf(title, sizeof title, "%s of layer %s (row i, column j: the link j -> i)",
+                     names[k], c->program->layers[l].name);
+            snprintf(file, sizeof file, "matrix_%s_%s.svg", c->program->layers[l].name, names[k]);
+            out_file(c, file, path, sizeof path);
+            sasc_heatmap_plot plot = {title, "presynaptic unit j", "postsynaptic unit i", names[k],
+                                      matrix, n, n, k == SASC_PI, 0, 1, 0, 0};
+            ok = sasc_plot_write_heatmap(&plot, path, c->error, c->error_size);
+        }
+        free(matrix);
+    }
+    return ok;
+}
+
+/* ---- statistics of the dynamic network along time (gbptt Figs. 9, 18) ---- */
+
+/* Fraction of zero weights and eta = mean(w_ij w_ji) / mean(w_ij^2) over the
+ * reciprocal pairs i != j, of one n x n weight matrix stored source-major. */
+void sasc_reciprocity(const double *w, size_t n, double *zero_fraction, double *eta)
+{
+    size_t zeros = 0;
+    double products = 0, squares = 0;
+    for (size_t j = 0; j < n; j++)
+        for (size_t i = 0; i < n; i++) {
+            double wij = w[j * n + i];
+            zeros += wij == 0.0;
+            if (i < j) {
+                double wji = w[i * n + j];
+                products += wij * wji;
+                squares += 0.5 * (wij * wij + wji * wji);
+            }
+        }
+    *zero_fraction = (double)zeros / (double)(n * n);
+    *eta = squares > 0 ? products / squares : NAN;
+}
+
+/* A network resampled at every step draws its weights afresh at each step
+ * from the same distribution, so the statistics of W(t) along a trial are
+ * those of `dynamic_steps` independent draws; computed here without running
+ * the network. */
+static bool run_dynamics(analysis_context *c)
+{
+    const sasc_program *p = c->program;
+    int steps = c->task->dynamic_steps;
+    char path[8192];
+    out_file(c, "dynamics.csv", path, sizeof path);
+    size_t square = 0;
+    for (int l = 0; l < p->layer_count; l++)
+        square += is_square(p, l);
+    if (square == 0) {
+        snprintf(c->error, c->error_size, "the dynamics analysis needs a recurrent (square) layer");
+        return false;
+    }
+    double *w = malloc(sasc_largest_layer(p) * sizeof *w);
+    double *data = malloc((2 * square + 1) * (size_t)steps * sizeof *data);
+    sasc_plot_series *zeros = calloc(square, sizeof *zeros), *etas = calloc(square, sizeof *etas);
+    sasc_atomic_file f;
+    bool ok = w && data && zeros && etas ? sasc_atomic_open(&f, path, c->error, c->error_size)
+                                         : oom(c, "the dynamics");
+    if (ok)
+        sasc_atomic_printf(&f, "layer,step,zero_fraction,eta\n");
+    double *x = data + 2 * square * (size_t)steps;
+    for (int l = 0, s = 0; ok && l < p->layer_count; l++) {
+        if (!is_square(p, l))
+            continue;
+        double *zero = data + 2 * (size_t)s * (size_t)steps, *eta = zero + steps;
+        for (int t = 0; t < steps; t++) {
+            sasc_sample_weights(p, &c->copy, l, c->task->seed, (uint64_t)t, w);
+            sasc_reciprocity(w, (size_t)p->layers[l].width, &zero[t], &eta[t]);
+            x[t] = t + 1;
+            sasc_atomic_printf(&f, "%s,%d,", p->layers[l].name, t + 1);
+            sasc_atomic_number(&f, zero[t]);
+            sasc_atomic_printf(&f, ",");
+            sasc_atomic_number(&f, eta[t]);
+            sasc_atomic_printf(&f, "\n");
+        }
+        zeros[s] = (sasc_plot_series){p->layers[l].name, x, zero, NULL, (size_t)steps};
+        etas[s++] = (sasc_plot_series){p->layers[l].name, x, eta, NULL, (size_t)steps};
+    }
+    ok = ok && sasc_atomic_commit(&f, c->error, c->error_size);
+    char zeros_path[8192], eta_path[8192];
+    out_file(c, "dynamics_zeros.svg", zeros_path, sizeof zeros_path);
+    out_file(c, "dynamics_eta.svg", eta_path, sizeof eta_path);
+    sasc_line_plot zero_plot = {"Fraction of zero weights of the dynamic network", "time step",
+                                "fraction of zero weights", zeros, square, SASC_SPREAD_NONE, 0, 0};
+    sasc_line_plot eta_plot = {"Asymmetry of the dynamic network", "time step",
+                               "eta = mean(w_ij w_ji) / mean(w_ij^2)", etas, square,
+                               SASC_SPREAD_NONE, 0, 0};
+    ok = ok && sasc_plot_write_lines(&zero_plot, zeros_path, c->error, c->error_size) &&
+         sasc_plot_write_lines(&eta_plot, eta_path, c->error, c->error_size);
+    free(w);
+    free(data);
+    free(zeros);
+    free(etas);
     return ok;
 }
 
@@ -206,10 +340,12 @@ static bool write_layers_csv(analysis_context *c, const network_entropy *e)
     sasc_atomic_file f;
     if (!sasc_atomic_open(&f, path, c->error, c->error_size))
         return false;
-    sasc_atomic_printf(&f, "layer,index,connections,sparsity,entropy,entropy_pi,entropy_xi,vip,uip\n");
+    sasc_atomic_printf(&f, "layer,index,connections,sparsity,entropy,entropy_pi,entropy_xi,vip,uip,"
+                       "sparsity_i_lt_j,sparsity_i_gt_j\n");
     for (int l = 0; l < c->program->layer_count; l++) {
         const sasc_layer_statistics *s = &e->stats[l];
-        double values[] = {s->sparsity, s->entropy, s->entropy_pi, s->entropy_xi, s->vip, s->uip};
+        double values[] = {s->sparsity, s->entropy, s->entropy_pi, s->entropy_xi, s->vip, s->uip,
+                           s->sparsity_i_lt_j, s->sparsity_i_gt_j};
         sasc_atomic_printf(&f, "%s,%d,%zu", c->program->layers[l].name, l + 1, s->connections);
         for (size_t k = 0; k < sizeof values / sizeof values[0]; k++) {
             sasc_atomic_printf(&f, ",");
@@ -500,7 +636,7 @@ static bool run_perturbation(analysis_context *c)
 
 /* ---- dispatch ---- */
 
-static const char *const list_items[] = {"histograms", "entropy", "perturbation"};
+static const char *const list_items[] = {"histograms", "entropy", "perturbation", "dynamics"};
 
 static bool check_list(const char *list, bool allow_train_size, char *error, size_t error_size)
 {
@@ -513,7 +649,7 @@ static bool check_list(const char *list, bool allow_train_size, char *error, siz
             known = known || (strlen(list_items[k]) == item && strncmp(p, list_items[k], item) == 0);
         if (!known) {
             snprintf(error, error_size, "unknown analysis '%.*s'; the analyses are histograms, "
-                     "entropy, perturbation%s", (int)item, p,
+                     "entropy, perturbation, dynamics%s", (int)item, p,
                      allow_train_size ? ", train_size and all" : "");
             return false;
         }
@@ -538,7 +674,7 @@ bool sasc_analyze_list(const sasc_program *program, const sasc_task *task, void 
     bool want_histograms = list_contains(list, "histograms"), want_entropy = list_contains(list, "entropy");
     bool ok = !(want_histograms || want_entropy) || network_entropy_compute(&c, &e);
     if (ok && want_histograms)
-        ok = write_histograms(&c, &e);
+        ok = write_histograms(&c, &e) && write_matrices(&c);
     if (ok && want_entropy) {
         ok = write_entropy_npy(&c, &e) && write_layers_csv(&c, &e) && write_layer_figures(&c, &e);
         if (ok)
@@ -546,6 +682,8 @@ bool sasc_analyze_list(const sasc_program *program, const sasc_task *task, void 
     }
     if (ok && list_contains(list, "perturbation"))
         ok = run_perturbation(&c);
+    if (ok && list_contains(list, "dynamics"))
+        ok = run_dynamics(&c);
     network_entropy_free(&e);
     sasc_parameters_free(&c.copy);
     return ok;
@@ -762,7 +900,7 @@ static void session_items(const char *list, char *out, size_t size)
     bool all = list_contains(list, "all");
     out[0] = '\0';
     for (size_t k = 0; k < sizeof list_items / sizeof list_items[0]; k++)
-        if (all || list_contains(list, list_items[k]))
+        if ((all && k < 3) || list_contains(list, list_items[k]))   /* all: not dynamics */
             snprintf(out + strlen(out), size - strlen(out), "%s%s", out[0] ? "," : "", list_items[k]);
 }
 

@@ -11,6 +11,11 @@
  *   perturbation  test error of sampled networks as VIP weights are turned
  *                 off, the same number of random weights are turned off, and
  *                 UIP weights are turned on with N(0,1) values (gbp Fig. 4a)
+ *   dynamics      recurrent (square) layers: fraction of zero weights and the
+ *                 asymmetry eta of the network resampled at every time step,
+ *                 along `dynamic_steps` steps (gbptt Figs. 9, 18); with
+ *                 `histograms`, square layers also get heat maps of pi, m, Xi
+ *                 (gbptt Figs. 6, 16)
  *   train_size    (sasc analyze only) retrain with each size of `train_sizes`
  *                 and plot the test error (gbp Fig. 2b), sparsity and entropy
  *                 per layer (gbp Fig. 2b inset, Fig. 3c) against it
@@ -39,5 +44,9 @@ bool sasc_analyze_list(const sasc_program *program, const sasc_task *task, void 
  * Returns an exit code of train.h. */
 int sasc_analyze_run(const sasc_program *program, const sasc_task *task, const char *run_dir,
                      const char *what, const sasc_run_info *info);
+
+/* Fraction of zero weights and eta = mean(w_ij w_ji) / mean(w_ij^2) over the
+ * reciprocal pairs i != j of the n x n matrix w (w_ij at w[j * n + i]). */
+void sasc_reciprocity(const double *w, size_t n, double *zero_fraction, double *eta);
 
 #endif

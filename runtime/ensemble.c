@@ -5,22 +5,20 @@
 #include "runtime/buffers.h"
 #include "runtime/checkpoint.h"
 #include "runtime/idx.h"
-#include "runtime/rng.h"
+#include "runtime/sampling.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Philox purpose of sampled networks: outside rng.h's purposes (and the
- * entropy module's 0x10) so no other random number is reused. */
-enum { SAMPLE_STREAM = 0x11 };
-
+/* Sampled networks are sampling.h's: network k here is draw k there. */
 struct sasc_ensemble {
     const sasc_program *program;
     void **buffers;
-    double *scratch;          /* as many doubles as the largest buffer */
-    void **saved;             /* per buffer: the loaded PARAMETER values, else NULL */
+    sasc_parameter_copy trained;  /* the loaded parameters, to undo a sampled network */
+    bool saved;                   /* `trained` holds them */
+    double *scratch;              /* the largest layer's connections */
 };
 
 void sasc_ensemble_free(sasc_ensemble *e)
@@ -28,31 +26,10 @@ void sasc_ensemble_free(sasc_ensemble *e)
     if (!e)
         return;
     if (e->saved)
-        for (int i = 0; i < e->program->buffer_count; i++)
-            free(e->saved[i]);
-    free(e->saved);
+        sasc_parameters_free(&e->trained);
     free(e->scratch);
     sasc_buffers_free(e->program, e->buffers);
     free(e);
-}
-
-/* Keep a copy of every PARAMETER buffer so a sampled network can be undone. */
-static bool keep_parameters(sasc_ensemble *e)
-{
-    const sasc_program *p = e->program;
-    e->saved = calloc((size_t)p->buffer_count, sizeof *e->saved);
-    if (!e->saved)
-        return false;
-    for (int i = 0; i < p->buffer_count; i++) {
-        if (p->buffers[i].role != SASC_BUFFER_PARAMETER)
-            continue;
-        size_t bytes = sasc_buffer_elements(p, i) * p->precision;
-        e->saved[i] = malloc(bytes);
-        if (!e->saved[i])
-            return false;
-        memcpy(e->saved[i], e->buffers[i], bytes);
-    }
-    return true;
 }
 
 sasc_ensemble *sasc_ensemble_load(const sasc_program *program, const char *run_dir,
@@ -67,16 +44,13 @@ sasc_ensemble *sasc_ensemble_load(const sasc_program *program, const char *run_d
     }
     e->program = program;
     e->buffers = sasc_buffers_allocate(program, error, error_size);
-    e->scratch = malloc(sasc_buffers_largest(program) * sizeof *e->scratch);
-    bool ok = e->buffers && e->scratch &&
-              sasc_checkpoint_read(run_dir, program, e->buffers, NULL, NULL, error, error_size);
-    if (ok && !keep_parameters(e)) {
+    e->scratch = malloc(sasc_largest_layer(program) * sizeof *e->scratch);
+    if (e->buffers && !e->scratch)
         snprintf(error, error_size, "out of memory");
-        ok = false;
-    }
+    bool ok = e->buffers && e->scratch &&
+              sasc_checkpoint_read(run_dir, program, e->buffers, NULL, NULL, error, error_size) &&
+              (e->saved = sasc_parameters_save(program, e->buffers, &e->trained, error, error_size));
     if (!ok) {
-        if (e->buffers && !e->scratch)
-            snprintf(error, error_size, "out of memory");
         sasc_ensemble_free(e);
         return NULL;
     }
@@ -85,42 +59,6 @@ sasc_ensemble *sasc_ensemble_load(const sasc_program *program, const char *run_d
 
 int sasc_ensemble_input_width(const sasc_ensemble *e) { return e->program->input_width; }
 int sasc_ensemble_classes(const sasc_ensemble *e) { return e->program->classes; }
-
-/* Put the saved parameters back (the mean-field network). */
-static void restore_parameters(sasc_ensemble *e)
-{
-    const sasc_program *p = e->program;
-    for (int i = 0; i < p->buffer_count; i++)
-        if (e->saved[i])
-            memcpy(e->buffers[i], e->saved[i], sasc_buffer_elements(p, i) * p->precision);
-}
-
-/* Draw one network: w = 0 with probability pi, else m + sqrt(Xi) z; stored
- * as the deterministic ensemble pi = 0, m = w, Xi = 0. */
-static void sample_network(sasc_ensemble *e, long network, uint64_t seed)
-{
-    const sasc_program *p = e->program;
-    restore_parameters(e);
-    for (int l = 0; l < p->layer_count; l++) {
-        const int *index = p->layers[l].parameter_buffer;
-        if (index[SASC_PI] < 0 || index[SASC_M] < 0 || index[SASC_XI] < 0)
-            continue;
-        size_t n = sasc_buffer_elements(p, index[SASC_M]);
-        double *u = e->scratch;
-        sasc_rng_uniforms(seed, sasc_rng_stream((sasc_stream_purpose)SAMPLE_STREAM, (uint32_t)(2 * l), (uint32_t)network), 0, u, n);
-        void *pi = e->buffers[index[SASC_PI]], *m = e->buffers[index[SASC_M]], *xi = e->buffers[index[SASC_XI]];
-        for (size_t k = 0; k < n; k++) {
-            double z;
-            sasc_rng_normals(seed, sasc_rng_stream((sasc_stream_purpose)SAMPLE_STREAM, (uint32_t)(2 * l + 1), (uint32_t)network),
-                             k, &z, 1);
-            double slab = sasc_buffer_get(m, p->precision, k) +
-                          sqrt(fmax(sasc_buffer_get(xi, p->precision, k), 0.0)) * z;
-            sasc_buffer_set(m, p->precision, k, u[k] < sasc_buffer_get(pi, p->precision, k) ? 0.0 : slab);
-            sasc_buffer_set(pi, p->precision, k, 0.0);
-            sasc_buffer_set(xi, p->precision, k, 0.0);
-        }
-    }
-}
 
 /* Predict up to one batch of rows. */
 static void predict_batch(sasc_ensemble *e, const double *inputs, int rows, double *out)
@@ -158,9 +96,9 @@ bool sasc_ensemble_predict(sasc_ensemble *e, const double *inputs, long count,
         if (p->buffers[i].role == SASC_BUFFER_NOISE)
             sasc_buffer_zero(p, e->buffers, i);
     if (network == SASC_MEAN_FIELD)
-        restore_parameters(e);
+        sasc_parameters_restore(p, e->buffers, &e->trained);
     else
-        sample_network(e, network, seed);
+        sasc_sample_network(p, e->buffers, &e->trained, seed, (uint64_t)network, e->scratch);
     for (long first = 0; first < count; first += p->batch) {
         int rows = (int)(count - first < p->batch ? count - first : p->batch);
         predict_batch(e, inputs + (size_t)first * (size_t)p->input_width, rows,
@@ -203,23 +141,26 @@ static bool evaluate_set(sasc_ensemble *e, const sasc_idx_set *set, int networks
         snprintf(error, error_size, "out of memory evaluating %ld images", set->count);
     for (size_t k = 0; ok && k < (size_t)set->count * pixels; k++)
         inputs[k] = set->pixels[k] / 255.0;   /* as the training loop scales them */
-    double value, sum = 0, squares = 0;
+    double value, *each = malloc(sizeof *each * (size_t)(networks > 0 ? networks : 1));
+    if (ok && !each) {
+        snprintf(error, error_size, "out of memory evaluating %d networks", networks);
+        ok = false;
+    }
     ok = ok && accuracy(e, set, inputs, SASC_MEAN_FIELD, seed, probabilities, &value, error, error_size);
     if (ok)
         fprintf(out, "network,test_accuracy\nmean_field,%.9g\n", value);
     for (int k = 0; ok && k < networks; k++) {
-        ok = accuracy(e, set, inputs, k, seed, probabilities, &value, error, error_size);
+        ok = accuracy(e, set, inputs, k, seed, probabilities, &each[k], error, error_size);
         if (ok)
-            fprintf(out, "sample_%d,%.9g\n", k + 1, value);
-        sum += value;
-        squares += value * value;
+            fprintf(out, "sample_%d,%.9g\n", k + 1, each[k]);
     }
     if (ok && networks > 0) {
-        double mean = sum / networks, variance = networks > 1 ?
-            fmax(squares - networks * mean * mean, 0.0) / (networks - 1) : 0.0;
-        fprintf(out, "sampled_mean,%.9g\nsampled_sd,%.9g\n", mean, sqrt(variance));
+        double mean, sd;
+        sasc_mean_sd(each, (size_t)networks, &mean, &sd);
+        fprintf(out, "sampled_mean,%.9g\nsampled_sd,%.9g\n", mean, sd);
     }
-    restore_parameters(e);
+    sasc_parameters_restore(p, e->buffers, &e->trained);
+    free(each);
     free(inputs);
     free(probabilities);
     return ok;

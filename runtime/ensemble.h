@@ -3,13 +3,14 @@
  * inference: the mean-field network or networks sampled from it.
  *
  * An ensemble is a compiled program (sasc_runtime.h: from the JIT, or from
- * an object built by `sasc build`) with the parameters a run saved: the
- * last checkpoint when there is one, else the LAYER.pi/m/Xi .npy files.
+ * an object built by `sasc build`) with the parameters, masks and optimiser
+ * state of a run's last checkpoint (checkpoint.h), which every run writes.
  *
  * A sampled network draws every weight once from its spike-and-slab
  * distribution, w = 0 with probability pi and N(m, Xi) otherwise, keyed by
- * (seed, sample), and evaluates the resulting deterministic network; the
- * mean-field network is the ensemble's prediction with all noise zero.
+ * (seed, sample) — sampling.h's draw number `sample` — and evaluates the
+ * resulting deterministic network; the mean-field network is the
+ * ensemble's prediction with all noise zero.
  */
 #ifndef SASC_ENSEMBLE_H
 #define SASC_ENSEMBLE_H

@@ -6,6 +6,7 @@
  * Settings compiled into the kernels (batch, precision) are fixed; asking
  * for other values is an error that says to rebuild.
  */
+#include "runtime/checkpoint.h"
 #include "runtime/embedded.h"
 #include "runtime/options.h"
 #include "runtime/train.h"
@@ -36,8 +37,10 @@ static void print_help(const sasc_embedded_model *model)
     printf("Usage: %s [OPTION]...\n"
            "Train and evaluate task '%s' of model '%s' (compiled from %s by %s).\n"
            "Writes metrics.csv, run.json, model.sas and one .npy per parameter to DIR\n"
-           "(default runs/MODEL-TASK), exactly as `sasc run` does.\n\n"
+           "(default runs/MODEL-TASK), exactly as `sasc run` does, and checkpoint.sasc\n"
+           "after every epoch and on SIGINT or SIGTERM (exit status 130 or 143).\n\n"
            "Options:\n%s"
+           "  --resume DIR                 continue the run in DIR from its checkpoint\n"
            "  -h, --help                   show this help and exit\n"
            "  -V, --version                show version information and exit\n\n"
            "The batch size (%d) and precision (%d bits) are compiled in.\n"
@@ -60,9 +63,30 @@ static int check_compiled_settings(const sasc_program *program, const sasc_task 
     return SASC_EXIT_OK;
 }
 
+/* The task to run: the built-in one, or with --resume the checkpoint's, in
+ * its own directory; then the command line's settings. */
+static int choose_task(const sasc_embedded_model *model, const sasc_settings_list *options,
+                       const char *resume, sasc_task *task)
+{
+    char error[1024];
+    *task = *model->task;
+    if (resume && !sasc_checkpoint_read(resume, NULL, NULL, task, NULL, error, sizeof error)) {
+        fprintf(stderr, "%s: error: %s\n", program_name, error);
+        return SASC_EXIT_USER_ERROR;
+    }
+    if (!sasc_settings_apply(options, task, error, sizeof error)) {
+        fprintf(stderr, "%s: error: %s\n", program_name, error);
+        return SASC_EXIT_USER_ERROR;
+    }
+    if (resume)
+        snprintf(task->out, sizeof task->out, "%s", resume);
+    return check_compiled_settings(model->program, task);
+}
+
 static int run(int argc, char **argv, const sasc_embedded_model *model, sasc_settings_list *options)
 {
     char error[1024];
+    const char *resume = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             print_help(model);
@@ -73,6 +97,12 @@ static int run(int argc, char **argv, const sasc_embedded_model *model, sasc_set
                    model->task->model, model->compiler, PACKAGE_VERSION);
             return SASC_EXIT_OK;
         }
+        if (strcmp(argv[i], "--resume") == 0) {
+            if (i + 1 >= argc)
+                return user_error("option '--resume' needs a value");
+            resume = argv[++i];
+            continue;
+        }
         sasc_option_result taken = sasc_option_take(options, argc, argv, &i, error, sizeof error);
         if (taken == SASC_OPTION_ERROR)
             return user_error(error);
@@ -82,16 +112,12 @@ static int run(int argc, char **argv, const sasc_embedded_model *model, sasc_set
             return user_error(error);
         }
     }
-    sasc_task task = *model->task;
-    if (!sasc_settings_apply(options, &task, error, sizeof error)) {
-        fprintf(stderr, "%s: error: %s\n", program_name, error);
-        return SASC_EXIT_USER_ERROR;
-    }
-    int status = check_compiled_settings(model->program, &task);
+    sasc_task task;
+    int status = choose_task(model, options, resume, &task);
     if (status != SASC_EXIT_OK)
         return status;
     sasc_run_info info = {.model_file = model->model_file, .source_text = model->source_text,
-                          .compiler = model->compiler};
+                          .compiler = model->compiler, .resume = resume != NULL};
     return sasc_run_task(model->program, &task, &info);
 }
 

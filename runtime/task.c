@@ -121,7 +121,7 @@ static const choice precision_choices[] = {
       REAL_SPEC(vip_pi_max, 0, true, 1, false, "a number in (0, 1]")) \
     X("vip_m_min", REAL, "relaxed rule: VIP needs |m| > vip_m_min", \
       REAL_SPEC(vip_m_min, 0, false, INFINITY, true, "a non-negative number")) \
-    X("analyze", STRING, "analyses after training: comma list of histograms, entropy, perturbation", \
+    X("analyze", STRING, "analyses after training: comma list of histograms, entropy, perturbation, dynamics", \
       STRING_SPEC(analyze, "a comma list of at most 255 characters")) \
     X("perturb_steps", INTEGER, "targeted perturbation: fractions 0, 1/n, ..., 1", \
       INT_SPEC(perturb_steps, 1, 1000, "an integer between 1 and 1000")) \
@@ -130,7 +130,9 @@ static const choice precision_choices[] = {
     X("perturb_layers", STRING, "targeted perturbation: comma list of layers (empty = all)", \
       STRING_SPEC(perturb_layers, "a comma list of at most 255 characters")) \
     X("train_sizes", STRING, "train_size sweep: comma list of training-set sizes", \
-      STRING_SPEC(train_sizes, "a comma list of at most 255 characters"))
+      STRING_SPEC(train_sizes, "a comma list of at most 255 characters")) \
+    X("dynamic_steps", INTEGER, "dynamics analysis: time steps of the network resampled every step", \
+      INT_SPEC(dynamic_steps, 1, 1000000, "an integer between 1 and 1000000"))
 
 #define AS_INFO(key, type, help, spec_init) {key, SASC_SETTING_##type, help},
 #define AS_SPEC(key, type, help, spec_init) spec_init,
@@ -161,6 +163,7 @@ void sasc_task_defaults(sasc_task *task)
     task->vip_m_min = 0.05;
     task->perturb_steps = 10;
     task->perturb_repeats = 10;
+    task->dynamic_steps = 100;
     snprintf(task->train_sizes, sizeof task->train_sizes, "%s", "1000,2000,4000,6000,8000,10000");
 }
 

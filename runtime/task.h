@@ -49,6 +49,7 @@ typedef struct {
     int perturb_repeats;    /* repetitions per fraction */
     char perturb_layers[256]; /* comma list of layer names; empty = every layer */
     char train_sizes[256];  /* comma list of training-set sizes for the train_size sweep */
+    int dynamic_steps;      /* dynamics analysis: time steps of the resampled network */
 } sasc_task;
 
 /* How connections are classified as very important (VIP) or unimportant (UIP). */

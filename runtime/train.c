@@ -13,6 +13,7 @@
 #include "runtime/checkpoint.h"
 #include "runtime/gemm.h"
 #include "runtime/idx.h"
+#include "runtime/msi.h"
 #include "runtime/initialize.h"
 #include "runtime/npy.h"
 #include "runtime/output.h"
@@ -36,6 +37,7 @@
 typedef struct {
     double train_loss, train_accuracy, test_accuracy, seconds, learning_rate;
     double *sparsity;                /* one per layer */
+    double modality_accuracy[SASC_MSI_MODALITIES];  /* MSI test trials only */
 } epoch_metrics;
 
 typedef struct {
@@ -44,6 +46,8 @@ typedef struct {
     const sasc_run_info *info;
     void **buffers;
     sasc_idx_set train, test;
+    bool generated;                  /* data = "msi": trials from the generator, labels = choices */
+    sasc_msi msi;
     size_t *order;                   /* training images in this epoch's order */
     int steps;                       /* full mini-batches per epoch */
     double *scratch;                 /* as many doubles as the largest buffer */
@@ -78,13 +82,26 @@ static void out_path(const run *r, const char *file, char *path, size_t size)
 
 /* ---- setup ---- */
 
+/* MSI trials stand in for images: their labels are the correct choices. */
+static bool generate_data(run *r)
+{
+    r->generated = true;
+    return sasc_msi_create(&r->msi, r->program, r->task->train, r->task->test, r->task->seed,
+                           &r->train, &r->test, r->error, sizeof r->error);
+}
+
 static bool load_data(run *r)
 {
     const sasc_program *p = r->program;
+    if (sasc_msi_is_generator(r->task->data) && !generate_data(r))
+        return false;
+    if (!r->generated && p->buffers[p->target_buffer].rows != p->batch)
+        return fail(r, "a readout at every step needs sequence targets, which image sets do not "
+                    "have (use data = \"msi\" or 'at = last')");
     sasc_idx_request train = {"train", r->task->train, p->input_width, p->classes};
     sasc_idx_request test = {"t10k", r->task->test, p->input_width, p->classes};
-    if (!sasc_idx_load(r->task->data, &train, &r->train, r->error, sizeof r->error) ||
-        !sasc_idx_load(r->task->data, &test, &r->test, r->error, sizeof r->error))
+    if (!r->generated && (!sasc_idx_load(r->task->data, &train, &r->train, r->error, sizeof r->error) ||
+                          !sasc_idx_load(r->task->data, &test, &r->test, r->error, sizeof r->error)))
         return false;
     r->steps = (int)(r->train.count / p->batch);
     if (r->steps == 0 && r->task->epochs > 0)
@@ -144,6 +161,7 @@ static void tear_down(run *r)
     sasc_buffers_free(r->program, r->buffers);
     sasc_idx_free(&r->train);
     sasc_idx_free(&r->test);
+    sasc_msi_free(&r->msi);
     free(r->order);
     free(r->scratch);
     free(r->metrics);
@@ -164,6 +182,10 @@ static size_t image_index(const size_t *order, long k)
 static void load_batch(run *r, const sasc_idx_set *set, const size_t *order, long first, int rows)
 {
     const sasc_program *p = r->program;
+    if (r->generated) {
+        sasc_msi_load_batch(&r->msi, p, r->buffers, set == &r->test, order, first, rows);
+        return;
+    }
     size_t pixels = (size_t)p->input_width;
     sasc_buffer_zero(p, r->buffers, p->input_buffer);
     sasc_buffer_zero(p, r->buffers, p->target_buffer);
@@ -360,16 +382,26 @@ static bool train_epoch(run *r, int epoch, epoch_metrics *m)
     return true;
 }
 
-/* Accuracy of the mean-field network (all noise zero) on the test set. */
+/* Accuracy of the mean-field network (all noise zero) on the test set.
+ * MSI test trials are noisy trials (input and recurrent noise, and the
+ * ensemble's eps: a network sampled at every step), drawn from a stream of
+ * their own, the same at every epoch; their choices are tallied. */
 static double test_accuracy(run *r)
 {
     const sasc_program *p = r->program;
     long correct = 0;
-    zero_noise(r);
+    if (r->generated)
+        sasc_msi_tally_reset(&r->msi);
+    else
+        zero_noise(r);
     for (long first = 0; first < r->test.count; first += p->batch) {
         int rows = (int)(r->test.count - first < p->batch ? r->test.count - first : p->batch);
         load_batch(r, &r->test, NULL, first, rows);
+        if (r->generated)
+            fill_noise(r, -1, (int)(first / p->batch));
         p->predict(r->buffers);
+        if (r->generated)
+            sasc_msi_tally(&r->msi, p, r->buffers, first, rows);
         correct += count_correct(r, &r->test, NULL, first, rows);
     }
     return (double)correct / (double)r->test.count;
@@ -411,6 +443,8 @@ static bool write_metrics(run *r)
     sasc_atomic_printf(&f, "epoch,train_loss,train_accuracy,test_accuracy,seconds,learning_rate");
     for (int l = 0; l < r->program->layer_count; l++)
         sasc_atomic_printf(&f, ",sparsity_%s", r->program->layers[l].name);
+    if (r->generated)
+        sasc_atomic_printf(&f, ",test_accuracy_visual,test_accuracy_auditory,test_accuracy_multisensory");
     sasc_atomic_printf(&f, "\n");
     for (int e = 0; e < r->epochs_done; e++) {
         const epoch_metrics *m = &r->metrics[e];
@@ -424,6 +458,10 @@ static bool write_metrics(run *r)
         for (int l = 0; l < r->program->layer_count; l++) {
             sasc_atomic_printf(&f, ",");
             sasc_atomic_number(&f, m->sparsity[l]);
+        }
+        for (int k = 0; r->generated && k < SASC_MSI_MODALITIES; k++) {
+            sasc_atomic_printf(&f, ",");
+            sasc_atomic_number(&f, m->modality_accuracy[k]);
         }
         sasc_atomic_printf(&f, "\n");
     }
@@ -537,6 +575,15 @@ static bool write_run_json(run *r, const char *status)
     return sasc_atomic_commit(&f, r->error, sizeof r->error);
 }
 
+/* MSI: accuracy per modality for metrics.csv, the psychometric table. */
+static bool record_msi(run *r, epoch_metrics *m)
+{
+    char path[8192];
+    sasc_msi_modality_accuracy(&r->msi, m->modality_accuracy);
+    out_path(r, "psychometric.csv", path, sizeof path);
+    return sasc_msi_write_psychometric(&r->msi, path, r->error, sizeof r->error);
+}
+
 /* ---- the run ---- */
 
 static bool train_all(run *r)
@@ -548,6 +595,8 @@ static bool train_all(run *r)
         if (!train_epoch(r, epoch, m))
             return false;
         m->test_accuracy = test_accuracy(r);
+        if (r->generated && !record_msi(r, m))
+            return false;
         measure_sparsity(r, m->sparsity);
         m->seconds = sasc_seconds() - began;
         r->epochs_done = epoch + 1;

@@ -91,20 +91,31 @@ expect 0 "generic CPU build" "$SASC" build "$qs" --target-cpu generic $small --s
 expect 0 "generic CPU program runs" "$work/qsg" --out "$work/pg"
 
 # ---- stop with SIGTERM after the first epoch's checkpoint, then resume
-long="--set train=10000 --set test=1000 --set epochs=3 --seed 5 --threads 1"
+long="--set train=6000 --set test=500 --set epochs=3 --seed 5 --threads 1"
+# interrupt DIR COMMAND...: start COMMAND (a run writing to DIR), send it
+# SIGTERM as soon as the first epoch's checkpoint appears, expect exit 143.
+interrupt() {
+    dir=$1; shift
+    "$@" >/dev/null 2>"$work/err" &
+    pid=$!
+    tries=0
+    while [ ! -f "$dir/checkpoint.sasc" ] && [ "$tries" -lt 600 ]; do sleep 0.05; tries=$((tries + 1)); done
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid"
+    status=$?
+    if [ "$status" -eq 143 ]; then pass
+    else fail "SIGTERM: exit $status, expected 143 (the run may have finished first)"; fi
+    [ -f "$dir/checkpoint.sasc" ] && pass || fail "no checkpoint after SIGTERM"
+}
 expect 0 "uninterrupted run" "$SASC" run "$qs" $long --out "$work/full"
-"$SASC" run "$qs" $long --out "$work/cut" >/dev/null 2>"$work/err" &
-pid=$!
-tries=0
-while [ ! -f "$work/cut/checkpoint.sasc" ] && [ "$tries" -lt 600 ]; do sleep 0.05; tries=$((tries + 1)); done
-kill -TERM "$pid" 2>/dev/null
-wait "$pid"
-status=$?
-if [ "$status" -eq 143 ]; then pass
-else fail "SIGTERM: exit $status, expected 143 (the run may have finished first)"; fi
-[ -f "$work/cut/checkpoint.sasc" ] && pass || fail "no checkpoint after SIGTERM"
+interrupt "$work/cut" "$SASC" run "$qs" $long --out "$work/cut"
 expect 0 "resume" "$SASC" run --resume "$work/cut"
 same_results "interrupted and resumed vs uninterrupted" "$work/full" "$work/cut"
+# The same with a built program, compared with the uninterrupted `sasc run`.
+expect 0 "build for resuming" "$SASC" build "$qs" $long -o "$work/qsl"
+interrupt "$work/cut2" "$work/qsl" --out "$work/cut2"
+expect 0 "built program resumes" "$work/qsl" --resume "$work/cut2"
+same_results "built program interrupted and resumed vs sasc run" "$work/full" "$work/cut2"
 expect 1 "resume without a checkpoint" "$SASC" run --resume "$work/none"
 expect 1 "resume with a file" "$SASC" run "$qs" --resume "$work/cut"
 

@@ -68,5 +68,27 @@ head -1 "$work/r1/metrics.csv" | grep -q "^epoch,train_loss,train_accuracy,test_
 expect 1 "unwritable output" "$SASC" run "$qs" $small --out /dev/full/run
 expect 0 "f64 run" "$SASC" run "$qs" $small --set precision=64 --out "$work/r64"
 
+# analyses (docs/analyses.md): during and after training, then `sasc analyze` on the saved run
+expect 0 "run with analyses" "$SASC" run "$qs" $small --out "$work/ra" --set analyze_every=1 \
+    --set sampled_networks=2 --set analyze=histograms
+for f in analysis.csv accuracy.svg sparsity.svg entropy.svg vip_uip.svg histograms.csv histogram_pi.svg; do
+    [ -s "$work/ra/$f" ] && pass || fail "run with analyses wrote no $f"
+done
+expect 0 "analyze entropy,perturbation" "$SASC" analyze "$work/ra" entropy,perturbation \
+    --set perturb_steps=2 --set perturb_repeats=1
+for f in layers.csv h.entropy.npy h.entropy_pi.npy perturbation.csv perturbation_h.svg entropy_layers.svg; do
+    [ -s "$work/ra/$f" ] && pass || fail "analyze wrote no $f"
+done
+contains "$work/ra/perturbation.csv" "^h,vip_off,0.5," "perturbation rows"
+expect 1 "analyze unknown analysis" "$SASC" analyze "$work/ra" frobs
+contains "$work/err" "unknown analysis 'frobs'" "unknown analysis named"
+expect 1 "analyze a directory that is no run" "$SASC" analyze "$work" entropy
+contains "$work/err" "run directory" "not a run directory"
+# The BP baseline (pi and Xi frozen at 0) has zero sparsity and zero entropy.
+printf 'prior bp { pi = 0 frozen  m = normal(0, 1)  Xi = 0 frozen }\nmodel bp {\n  input x[784]\n  layer y = dense(x, 10) { activation = softmax  prior = bp }\n  loss cross_entropy(y)\n}\n' > "$work/bp.sas"
+expect 0 "run BP baseline" "$SASC" run "$work/bp.sas" $small --out "$work/rbp"
+expect 0 "analyze BP baseline" "$SASC" analyze "$work/rbp" entropy
+contains "$work/out" "^y  *7840  *0  *0  *0  *0  *1.0000  *0.0000$" "BP baseline: zero sparsity and entropy"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -65,6 +65,8 @@ check_model bp_mnist "$SRCDIR/models/bp_mnist.sas" \
     --set train=1000 --set test=500 --set epochs=2 --seed 5 --threads 1
 check_model gbptt_row_mnist "$SRCDIR/models/gbptt_row_mnist.sas" \
     --set train=500 --set test=200 --set epochs=2 --seed 5 --threads 1
+check_model msi "$SRCDIR/models/msi.sas" \
+    --set train=300 --set test=96 --set epochs=2 --seed 5 --threads 1
 
 [ "$record" = yes ] && exit 0
 echo "$passed passed, $failed failed"

@@ -961,6 +961,131 @@ static void test_run_settings(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(error, "run directory"));
 }
 
+/* A 3 x 3 "recurrent" layer, stored source-major (w_ij at [j * 3 + i]). */
+static void test_recurrent_statistics(void)
+{
+    /* pi_ij: i < j entries (stored below the diagonal: row j > column i) are
+     * 0.2, 0.4, 0.6; i > j entries 1, 0, 0.5; the diagonal 0.9 (not counted). */
+    const double pi[9] = {0.9, 1.0, 0.0,
+                          0.2, 0.9, 0.5,
+                          0.4, 0.6, 0.9};
+    double lower, upper;
+    sasc_triangle_sparsity(pi, 3, 3, &lower, &upper);
+    ASSERT_CLOSE(lower, 0.4, 1e-15);
+    ASSERT_CLOSE(upper, 0.5, 1e-15);
+    sasc_triangle_sparsity(pi, 3, 2, &lower, &upper);
+    CU_ASSERT_TRUE(isnan(lower) && isnan(upper));
+    /* eta = mean(w_ij w_ji) / mean(w_ij^2) over the pairs (0,1), (0,2), (1,2) */
+    const double w[9] = {5, 1, 2,
+                         3, 0, -1,
+                         0, 4, 7};
+    double zeros, eta;
+    sasc_reciprocity(w, 3, &zeros, &eta);
+    double products = 1 * 3 + 2 * 0 + (-1) * 4;                /* w_10 w_01, w_20 w_02, w_21 w_12 */
+    double squares = (1 + 9 + 4 + 0 + 1 + 16) / 2.0;
+    ASSERT_CLOSE(eta, products / squares, 1e-15);
+    ASSERT_CLOSE(zeros, 2.0 / 9.0, 1e-15);
+    const double symmetric[4] = {0, 2, 2, 0};
+    sasc_reciprocity(symmetric, 2, &zeros, &eta);
+    CU_ASSERT_EQUAL(eta, 1.0);
+    CU_ASSERT_EQUAL(zeros, 0.5);
+}
+
+/* A square layer through the analyses: heat maps and the dynamics files. */
+static void test_recurrent_files(void)
+{
+    static double values[3][9];
+    static void *buffers[3] = {values[0], values[1], values[2]};
+    static const sasc_buffer_desc descs[3] = {
+        {"h.pi", SASC_BUFFER_PARAMETER, 0, SASC_PI, 3, 3, {SASC_INIT_ZEROS, 0, 0}, false, -1},
+        {"h.m", SASC_BUFFER_PARAMETER, 0, SASC_M, 3, 3, {SASC_INIT_ZEROS, 0, 0}, false, -1},
+        {"h.Xi", SASC_BUFFER_PARAMETER, 0, SASC_XI, 3, 3, {SASC_INIT_ZEROS, 0, 0}, false, -1}};
+    static const sasc_layer_desc layers[1] = {{"h", 3, 3, {0, 1, 2}, -1, -1, {SASC_MASK_NONE, 0, NULL}}};
+    sasc_program p = {.abi_version = SASC_ABI_VERSION, .precision = SASC_F64, .batch = 1,
+                      .input_width = 3, .classes = 3, .buffer_count = 3, .buffers = descs,
+                      .layer_count = 1, .layers = layers};
+    for (int k = 0; k < 9; k++) {
+        values[SASC_PI][k] = k == 1 ? 1.0 : 0.0;   /* one absent link, the rest deterministic */
+        values[SASC_M][k] = 1.0 + k;
+    }
+    sasc_task t = tiny_task();
+    t.dynamic_steps = 4;
+    tiny_context c = {0};
+    char error[512];
+    CU_ASSERT_TRUE_FATAL(sasc_analyze_list(&p, &t, buffers, "histograms,dynamics,entropy",
+                                           analysis_dir, vip_intact, &c, error, sizeof error));
+    char *csv = read_all(analysis_path("dynamics.csv"));
+    char line[256];
+    CU_ASSERT_TRUE(csv_line(csv, "h,4,", line, sizeof line));
+    ASSERT_CLOSE(csv_field(line, 2), 1.0 / 9.0, 1e-8);   /* the link with pi = 1 */
+    /* pairs (i,j) = (0,1): w_01 = m[3] = 4, w_10 = 0; (0,2): 7 * 3; (1,2): 8 * 6 */
+    ASSERT_CLOSE(csv_field(line, 3), (0 + 21 + 48) / ((16 + 0 + 49 + 9 + 64 + 36) / 2.0), 1e-8);
+    free(csv);
+    csv = read_all(analysis_path("layers.csv"));
+    CU_ASSERT_TRUE(csv_line(csv, "h,1,9,", line, sizeof line));
+    ASSERT_CLOSE(csv_field(line, 10), 1.0 / 3.0, 1e-8);   /* i > j: the stored [0][1] */
+    CU_ASSERT_EQUAL(csv_field(line, 9), 0.0);
+    free(csv);
+    const char *figures[] = {"matrix_h_pi.svg", "matrix_h_m.svg", "matrix_h_Xi.svg",
+                             "dynamics_zeros.svg", "dynamics_eta.svg"};
+    for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
+        char *svg = read_all(analysis_path(figures[i]));
+        CU_ASSERT_TRUE(xml_well_formed(svg));
+        if (i < 3)
+            CU_ASSERT_EQUAL(count(svg, "class=\"cell\""), 9);
+        free(svg);
+    }
+    sasc_program feedforward = tiny_program();   /* 5 x 2: no square layer */
+    CU_ASSERT_FALSE(sasc_analyze_list(&feedforward, &t, tiny_buffers, "dynamics", analysis_dir,
+                                      vip_intact, &c, error, sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "recurrent (square) layer"));
+}
+
+/* analyze_every = 2 over three epochs: rows after epochs 2 and 3 (the last). */
+static void test_during_training(void)
+{
+    sasc_program p = tiny_program();
+    sasc_task t = tiny_task();
+    t.analyze_every = 2;
+    t.sampled_networks = 5;
+    snprintf(t.out, sizeof t.out, "%s", analysis_dir);
+    char error[512];
+    sasc_analysis *a = sasc_analysis_open(&p, &t, error, sizeof error);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    tiny_context c = {0};
+    for (int epoch = 0; epoch < 3; epoch++)
+        CU_ASSERT_TRUE(sasc_analysis_epoch(a, tiny_buffers, epoch, epoch == 2, 0.75 + epoch,
+                                           vip_intact, &c, error, sizeof error));
+    sasc_analysis_close(a);
+    CU_ASSERT_EQUAL(c.calls, 2 * 5);
+    char *csv = read_all(analysis_path("analysis.csv"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(csv, "epoch,test_accuracy,sampled_accuracy_mean,"
+                                       "sampled_accuracy_sd,sparsity_w,entropy_w,entropy_pi_w,"
+                                       "entropy_xi_w,vip_w,uip_w\n"));
+    CU_ASSERT_PTR_NULL(strstr(csv, "i_lt_j"));   /* not a square layer */
+    char line[256];
+    CU_ASSERT_FALSE(csv_line(csv, "1,", line, sizeof line));
+    CU_ASSERT_TRUE_FATAL(csv_line(csv, "3,", line, sizeof line));
+    CU_ASSERT_EQUAL(csv_field(line, 1), 2.75);
+    CU_ASSERT_EQUAL(csv_field(line, 2), 1.0);   /* every sampled network keeps its VIP weights */
+    CU_ASSERT_EQUAL(csv_field(line, 3), 0.0);
+    ASSERT_CLOSE(csv_field(line, 4), 0.35, 1e-8);
+    ASSERT_CLOSE(csv_field(line, 8), 0.4, 1e-8);
+    CU_ASSERT_TRUE(csv_line(csv, "2,", line, sizeof line));
+    free(csv);
+    const char *figures[] = {"accuracy.svg", "sparsity.svg", "entropy.svg", "entropy_pi.svg",
+                             "entropy_xi.svg", "vip_uip.svg"};
+    for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
+        char *svg = read_all(analysis_path(figures[i]));
+        CU_ASSERT_TRUE(xml_well_formed(svg));
+        CU_ASSERT(count(svg, "<path class=\"series\"") >= 1);
+        free(svg);
+    }
+    char *svg = read_all(analysis_path("accuracy.svg"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(svg, ">5 sampled networks (mean +- sd)</text>"));
+    free(svg);
+}
+
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st; (void)flag; (void)ftw;
@@ -1004,5 +1129,8 @@ int main(void)
     CU_add_test(ensemble, "targeted perturbation by hand", test_perturbation);
     CU_add_test(ensemble, "histograms, layers.csv, entropy .npy", test_histograms_and_entropy_files);
     CU_add_test(ensemble, "run.json settings", test_run_settings);
+    CU_add_test(ensemble, "during training: analysis.csv and figures", test_during_training);
+    CU_add_test(ensemble, "recurrent: triangle sparsity, eta by hand", test_recurrent_statistics);
+    CU_add_test(ensemble, "recurrent: heat maps, dynamics files", test_recurrent_files);
     return testing_run_registry();
 }

@@ -5,12 +5,16 @@
  * JIT-compiled kernels checked against the interpreter on the same buffers.
  */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "testing.h"
 #include "ir_fixtures.h"
 #include "../compiler/codegen.h"
+#include "../compiler/frontend.h"
 #include "../compiler/interpret.h"
 #include "../compiler/lower.h"
+#include "../runtime/msi.h"
 
 enum { INPUTS = 3, UNITS = 4, OUTPUTS = 3, STEPS = 5, BATCH = 2 };
 
@@ -181,6 +185,436 @@ static void test_jit_matches_interpreter(void)
     ir_program_free(&p);
 }
 
+/* ---- the paper's equations (gBPTT Eqs. 4-13), transcribed per sample ---- */
+
+/* Connection hyper-parameters; element [source * width + target]. */
+typedef struct {
+    const double *pi, *m, *xi;
+    int width;
+} paper_group;
+
+static double paper_mu(const paper_group *g, int source, int target)
+{
+    int e = source * g->width + target;
+    return (1 - g->pi[e]) * g->m[e];
+}
+
+/* rho - mu^2 */
+static double paper_var(const paper_group *g, int source, int target)
+{
+    int e = source * g->width + target;
+    double rho = (1 - g->pi[e]) * (g->xi[e] + g->m[e] * g->m[e]);
+    return rho - paper_mu(g, source, target) * paper_mu(g, source, target);
+}
+
+static double relu(double h) { return h > 0 ? h : 0; }
+static double relu_prime(double h) { return h > 0 ? 1 : 0; }
+
+/* d u_i(t) / d theta of one connection: Eq. 13 (a-c for inputs, d-f for the
+ * recurrent group), `a` the presynaptic activity, S the pre-activation spread. */
+static double paper_du(const paper_group *g, int source, int target, int parameter, double a,
+                       double eps, double spread)
+{
+    int e = source * g->width + target;
+    double pi = g->pi[e], m = g->m[e], xi = g->xi[e], mu = (1 - pi) * m;
+    switch (parameter) {
+    case SASC_M:  return (1 - pi) * a + eps * mu * pi * a * a / spread;
+    case SASC_PI: return -m * a + eps * (m * m * (1 - 2 * pi) - xi) * a * a / (2 * spread);
+    default:      return eps * (1 - pi) * a * a / (2 * spread);
+    }
+}
+
+typedef struct {
+    paper_group in, rec, out;
+    double alpha, h0;
+    const double *x, *eps_u, *eps_out, *target;   /* program buffer layouts */
+} paper_network;
+
+/* One sample b: forward (Eq. 4-5), error signals (Eqs. 9-12), gradients
+ * (Eqs. 6-8, 13) added into grad[group][parameter][element] / BATCH. */
+static void paper_sample(const paper_network *net, int b, double grad[3][3][UNITS * UNITS])
+{
+    double h[STEPS + 1][UNITS], spread[STEPS + 1][UNITS], delta[STEPS + 1][UNITS];
+    for (int i = 0; i < UNITS; i++)
+        h[0][i] = net->h0;
+    for (int t = 0; t < STEPS; t++)
+        for (int i = 0; i < UNITS; i++) {
+            double g = 0, d2 = 0;
+            const double *x = net->x + (t * BATCH + b) * INPUTS;
+            for (int j = 0; j < UNITS; j++) {
+                g += paper_mu(&net->rec, j, i) * relu(h[t][j]);
+                d2 += paper_var(&net->rec, j, i) * relu(h[t][j]) * relu(h[t][j]);
+            }
+            for (int j = 0; j < INPUTS; j++) {
+                g += paper_mu(&net->in, j, i) * x[j];
+                d2 += paper_var(&net->in, j, i) * x[j] * x[j];
+            }
+            spread[t + 1][i] = sqrt(d2);
+            double u = g + net->eps_u[(t * BATCH + b) * UNITS + i] * spread[t + 1][i];
+            h[t + 1][i] = (1 - net->alpha) * h[t][i] + net->alpha * u;
+        }
+    double z[OUTPUTS], d_out[OUTPUTS], y[OUTPUTS], norm = 0;
+    for (int k = 0; k < OUTPUTS; k++) {
+        double g = 0, d2 = 0;
+        for (int i = 0; i < UNITS; i++) {
+            g += paper_mu(&net->out, i, k) * relu(h[STEPS][i]);
+            d2 += paper_var(&net->out, i, k) * relu(h[STEPS][i]) * relu(h[STEPS][i]);
+        }
+        d_out[k] = sqrt(d2);
+        z[k] = g + net->eps_out[b * OUTPUTS + k] * d_out[k];
+        norm += exp(z[k]);
+    }
+    double dz[OUTPUTS];                                   /* dL/dz_k(T) = y_k - target_k */
+    for (int k = 0; k < OUTPUTS; k++) {
+        y[k] = exp(z[k]) / norm;
+        dz[k] = y[k] - net->target[b * OUTPUTS + k];
+    }
+    for (int i = 0; i < UNITS; i++) {                     /* Eq. 12 */
+        double sum = 0;
+        for (int k = 0; k < OUTPUTS; k++)
+            sum += dz[k] * (paper_mu(&net->out, i, k) + net->eps_out[b * OUTPUTS + k] *
+                            paper_var(&net->out, i, k) * relu(h[STEPS][i]) / d_out[k]);
+        delta[STEPS][i] = sum * relu_prime(h[STEPS][i]);
+    }
+    for (int t = STEPS - 1; t >= 0; t--)                  /* Eqs. 9-10 (no readout before T) */
+        for (int i = 0; i < UNITS; i++) {
+            double sum = (1 - net->alpha) * delta[t + 1][i];
+            for (int j = 0; j < UNITS; j++) {
+                double du = paper_mu(&net->rec, i, j) * relu_prime(h[t][i]) +
+                            net->eps_u[(t * BATCH + b) * UNITS + j] * paper_var(&net->rec, i, j) *
+                            relu(h[t][i]) * relu_prime(h[t][i]) / spread[t + 1][j];
+                sum += net->alpha * delta[t + 1][j] * du;
+            }
+            delta[t][i] = sum;
+        }
+    for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < UNITS; i++)                   /* Eqs. 6-7 */
+            for (int o = 0; o < OUTPUTS; o++)
+                grad[2][k][i * OUTPUTS + o] += dz[o] * paper_du(&net->out, i, o, k, relu(h[STEPS][i]),
+                                               net->eps_out[b * OUTPUTS + o], d_out[o]) / BATCH;
+        for (int t = 1; t <= STEPS; t++)                  /* Eqs. 8, 13 */
+            for (int i = 0; i < UNITS; i++) {
+                double eps = net->eps_u[((t - 1) * BATCH + b) * UNITS + i], a = net->alpha * delta[t][i];
+                for (int j = 0; j < UNITS; j++)
+                    grad[1][k][j * UNITS + i] += a * paper_du(&net->rec, j, i, k, relu(h[t - 1][j]), eps,
+                                                              spread[t][i]) / BATCH;
+                const double *x = net->x + ((t - 1) * BATCH + b) * INPUTS;
+                for (int j = 0; j < INPUTS; j++)
+                    grad[0][k][j * UNITS + i] += a * paper_du(&net->in, j, i, k, x[j], eps,
+                                                              spread[t][i]) / BATCH;
+            }
+    }
+}
+
+static const double *buffer_f64(const ir_program *p, void **buffers, const char *name)
+{
+    return buffers[fixture_find_buffer(p, name)];
+}
+
+static void test_paper_equations(void)
+{
+    recurrent_fixture fx;
+    recurrent_init(&fx, false, false, ACTIVATION_RELU);
+    fx.model.l2_m = fx.model.l2_xi = 0;
+    ir_program p;
+    if (!recurrent_lower(&fx, &p))
+        return;
+    void **buffers = fixture_buffers_new(&p);
+    fixture_rng rng = { 2024 };
+    randomise(&p, buffers, &rng, false);
+    fixture_run(&p, &p.train, buffers);
+    const char *groups[3] = { "h.in", "h", "y" }, *names[3] = { "pi", "m", "Xi" };
+    paper_group g[3];
+    for (int k = 0; k < 3; k++) {
+        char pi[32], m[32], xi[32];
+        snprintf(pi, sizeof pi, "%s.pi", groups[k]);
+        snprintf(m, sizeof m, "%s.m", groups[k]);
+        snprintf(xi, sizeof xi, "%s.Xi", groups[k]);
+        g[k] = (paper_group){ buffer_f64(&p, buffers, pi), buffer_f64(&p, buffers, m),
+                              buffer_f64(&p, buffers, xi), k == 2 ? OUTPUTS : UNITS };
+    }
+    paper_network net = { g[0], g[1], g[2], 0.3, 0.1, buffers[p.input_buffer],
+                          buffer_f64(&p, buffers, "h.eps"), buffer_f64(&p, buffers, "y.eps"),
+                          buffers[p.target_buffer] };
+    static double grad[3][3][UNITS * UNITS];
+    memset(grad, 0, sizeof grad);
+    for (int b = 0; b < BATCH; b++)
+        paper_sample(&net, b, grad);
+    const int fan_in[3] = { INPUTS, UNITS, UNITS }, width[3] = { UNITS, UNITS, OUTPUTS };
+    for (int k = 0; k < 3; k++)
+        for (int q = 0; q < 3; q++) {
+            char name[32];
+            snprintf(name, sizeof name, "%s.%s.grad", groups[k], names[q]);
+            const double *generated = buffer_f64(&p, buffers, name);
+            for (int e = 0; e < fan_in[k] * width[k]; e++)
+                CU_ASSERT_DOUBLE_EQUAL(generated[e], grad[k][q][e], 1e-12 + 1e-9 * fabs(grad[k][q][e]));
+        }
+    fixture_buffers_free(&p, buffers);
+    ir_program_free(&p);
+}
+
+/* ---- IR loops: what ir_verify rejects ---- */
+
+static void expect_verify_error(ir_program *p, const char *expected)
+{
+    char error[512] = "";
+    CU_ASSERT_FALSE(ir_verify(p, error, sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, expected));
+    if (!strstr(error, expected))
+        fprintf(stderr, "\nexpected '%s', got '%s'\n", expected, error);
+}
+
+static void test_ir_loop_verification(void)
+{
+    ir_program p;
+    ir_program_init(&p, "loops", SASC_F64, 2);
+    int seq = ir_add_buffer(&p, "seq", SASC_BUFFER_TEMPORARY, -1, SASC_NOT_A_PARAMETER, 8, 3);
+    int out = ir_add_buffer(&p, "out", SASC_BUFFER_TEMPORARY, -1, SASC_NOT_A_PARAMETER, 2, 3);
+    ir_function *f = &p.train;
+    ir_loop_begin(f, 3, false);                       /* blocks t and t+1 of 4: fine */
+    int x = ir_slice(f, &p, seq, 2, 0);
+    ir_store_slice(f, &p, seq, 1, ir_unary(f, IR_RELU, x));
+    ir_loop_end(f);
+    char error[512];
+    CU_ASSERT_TRUE(ir_verify(&p, error, sizeof error));
+    int valid = f->count;
+    ir_loop_begin(f, 4, false);                       /* block t+1 of 4 for t = 3: past the end */
+    ir_store_slice(f, &p, seq, 1, ir_slice(f, &p, seq, 2, 0));
+    ir_loop_end(f);
+    expect_verify_error(&p, "runs past the end of buffer 'seq'");
+    f->count = valid;
+    ir_store(f, &p, out, x);                          /* a loop's value used after it */
+    expect_verify_error(&p, "uses %1 from inside a loop it is not in");
+    f->count = valid;
+    ir_loop_begin(f, 2, false);
+    ir_loop_begin(f, 2, false);
+    expect_verify_error(&p, "opens inside loop");
+    f->count = valid + 1;
+    expect_verify_error(&p, "is never closed");
+    f->count = valid;
+    ir_loop_end(f);
+    expect_verify_error(&p, "closes no loop");
+    ir_program_free(&p);
+}
+
+/* ---- the language: recurrent layers and their diagnostics ---- */
+
+#define RNN_HEAD "model m {\n  input x[4]\n"
+#define RNN_LAYER "  layer h = recurrent(x, 6) { steps = 3  alpha = 0.5 }\n"
+#define RNN_TAIL "  layer y = readout(h, 2) { activation = softmax }\n  loss cross_entropy(y)\n}\n"
+
+/* Check `text`; returns the number of errors and the messages (free them). */
+static int check_source(const char *text, char **messages, checked_file *file)
+{
+    size_t size;
+    FILE *out = open_memstream(messages, &size);
+    diagnostics *d = diagnostics_new("t.sas", text, out);
+    memset(file, 0, sizeof *file);
+    frontend_check("t.sas", text, d, file);
+    int errors = diagnostics_error_count(d);
+    diagnostics_free(d);
+    fclose(out);
+    return errors;
+}
+
+static void expect_diagnostic(const char *text, const char *expected)
+{
+    char *messages;
+    checked_file file;
+    int errors = check_source(text, &messages, &file);
+    CU_ASSERT_EQUAL(errors, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(messages, expected));
+    if (errors != 1 || !strstr(messages, expected))
+        fprintf(stderr, "\nexpected: %s\ngot %d error(s):\n%s\n", expected, errors, messages);
+    free(messages);
+    checked_file_free(&file);
+}
+
+static void test_language_recurrent_model(void)
+{
+    char *messages;
+    checked_file file;
+    int errors = check_source(RNN_HEAD "  layer h = recurrent(x, 6) {\n"
+                              "    steps = 7  dt = 20  tau = 100  sigma = 0.15  sigma_in = 0.01  x0 = 0.2\n"
+                              "    m = identity  in_pi = 0 frozen  in_Xi = 0 frozen  test_steps = 9\n  }\n"
+                              "  layer y = readout(h, 2) { at = every }\n  loss mse(y)\n}\n",
+                              &messages, &file);
+    CU_ASSERT_EQUAL_FATAL(errors, 0);
+    const layer_spec *h = &file.models[0].layers[0], *y = &file.models[0].layers[1];
+    CU_ASSERT_EQUAL(h->kind, LAYER_RECURRENT);
+    CU_ASSERT_EQUAL(h->steps, 7);
+    CU_ASSERT_EQUAL(h->test_steps, 9);
+    CU_ASSERT_DOUBLE_EQUAL(h->alpha, 0.2, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(h->sigma, 0.15, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(h->x0, 0.2, 1e-15);
+    CU_ASSERT_EQUAL(h->activation, ACTIVATION_RELU);
+    CU_ASSERT_EQUAL(h->prior[SASC_M].init.kind, SASC_INIT_IDENTITY);
+    CU_ASSERT_TRUE(h->input_prior[SASC_PI].frozen && h->input_prior[SASC_XI].frozen);
+    CU_ASSERT_FALSE(h->prior[SASC_PI].frozen);
+    CU_ASSERT_EQUAL(h->fan_in, 4);
+    CU_ASSERT_EQUAL(y->kind, LAYER_READOUT);
+    CU_ASSERT_TRUE(y->every_step);
+    CU_ASSERT_FALSE(y->fan_in_scaling);
+    free(messages);
+    checked_file_free(&file);
+}
+
+static void test_language_recurrent_diagnostics(void)
+{
+    expect_diagnostic(RNN_HEAD "  layer h = recurrent(x, 6) { alpha = 0.5 }\n" RNN_TAIL,
+                      "t.sas:3:9: error: recurrent layer 'h' needs the number of time steps, e.g. 'steps = 28'");
+    expect_diagnostic(RNN_HEAD "  layer h = recurrent(x, 6) { steps = 3  alpha = 1.5 }\n" RNN_TAIL,
+                      "error: the leak alpha = 1.5 must be in (0, 1]");
+    expect_diagnostic(RNN_HEAD "  layer h = recurrent(x, 6) { steps = 3  dt = 20 }\n" RNN_TAIL,
+                      "error: dt and tau go together (alpha = dt / tau); add 'tau'");
+    expect_diagnostic(RNN_HEAD "  layer h = recurrent(x, 6) { steps = 3  alpha = 0.5  dt = 1  tau = 2 }\n" RNN_TAIL,
+                      "error: give either alpha or dt and tau, not both");
+    expect_diagnostic(RNN_HEAD "  layer h = recurrent(x, 6) { steps = 3  scale = none }\n" RNN_TAIL,
+                      "t.sas:3:42: error: 'scale' is not a setting of a recurrent layer");
+    expect_diagnostic(RNN_HEAD "  layer h = recurrent(x, 6) { steps = 3  sigma = -1 }\n" RNN_TAIL,
+                      "error: 'sigma' must be >= 0, not -1");
+    expect_diagnostic(RNN_HEAD "  layer h = recurrent(x, 6) { steps = 3  in_m = identity }\n" RNN_TAIL,
+                      "identity initialisation needs a square connection group, but layer 'h' is 4 x 6");
+    expect_diagnostic(RNN_HEAD RNN_LAYER "  layer y = dense(h, 2) { activation = softmax }\n"
+                      "  loss cross_entropy(y)\n}\n",
+                      "error: 'h' is a recurrent layer; read it with readout(h, width)");
+    expect_diagnostic(RNN_HEAD "  layer y = readout(x, 2) { activation = softmax }\n  loss cross_entropy(y)\n}\n",
+                      "error: a readout reads a recurrent layer, and 'x' is not one; use dense(...)");
+    expect_diagnostic(RNN_HEAD RNN_LAYER "  layer y = readout(h, 2) { activation = softmax  at = evry }\n"
+                      "  loss cross_entropy(y)\n}\n",
+                      "unknown readout time 'evry'; did you mean 'every'?");
+    expect_diagnostic(RNN_HEAD RNN_LAYER "  layer y = readout(h, 2) { activation = softmax  at = every }\n"
+                      "  loss cross_entropy(y)\n}\n",
+                      "t.sas:5:22: error: cross_entropy is taken at the last step, but readout 'y' reads every step");
+    expect_diagnostic(RNN_HEAD RNN_LAYER "  layer g = recurrent(x, 6) { steps = 3 }\n" RNN_TAIL,
+                      "t.sas:1:7: error: a recurrent model has exactly two layers");
+}
+
+/* ---- the MSI generator ---- */
+
+static void test_msi_timings(void)
+{
+    sasc_msi_timing train = sasc_msi_timing_of(20, false), test = sasc_msi_timing_of(20, true);
+    CU_ASSERT_EQUAL(train.fixation, 15);
+    CU_ASSERT_EQUAL(train.stimulus, 45);
+    CU_ASSERT_EQUAL(train.decision, 20);
+    CU_ASSERT_EQUAL(test.fixation, 25);
+    CU_ASSERT_EQUAL(test.stimulus, 50);
+    CU_ASSERT_EQUAL(test.decision, 15);
+}
+
+static void test_msi_tuning(void)
+{
+    sasc_msi_timing t = sasc_msi_timing_of(20, false);
+    double x[4];
+    sasc_msi_inputs(&t, 16, SASC_MSI_VISUAL, 20, x);
+    CU_ASSERT_DOUBLE_EQUAL(x[0], 1.0, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(x[1], 0.0, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(x[2] + x[3], 0.0, 1e-15);
+    sasc_msi_inputs(&t, 12, SASC_MSI_BOTH, 15, x);          /* first stimulus step */
+    CU_ASSERT_DOUBLE_EQUAL(x[0], 3 / 7.0, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(x[1], 4 / 7.0, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(x[2], 3 / 7.0, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(x[3], 4 / 7.0, 1e-15);
+    sasc_msi_inputs(&t, 9, SASC_MSI_AUDITORY, 40, x);
+    CU_ASSERT_DOUBLE_EQUAL(x[0] + x[1], 0.0, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(x[3], 1.0, 1e-15);
+    const int silent[2] = { 14, 60 };                        /* last fixation, first decision step */
+    for (int k = 0; k < 2; k++) {
+        sasc_msi_inputs(&t, 14, SASC_MSI_BOTH, silent[k], x);
+        CU_ASSERT_DOUBLE_EQUAL(x[0] + x[1] + x[2] + x[3], 0.0, 1e-15);
+    }
+    CU_ASSERT_EQUAL(sasc_msi_choice(12), SASC_MSI_LOW);
+    CU_ASSERT_EQUAL(sasc_msi_choice(13), SASC_MSI_HIGH);
+}
+
+/* An MSI-shaped program (4 inputs, 2 outputs every step, 80/90 steps). */
+static bool msi_program(ir_program *ir, sasc_program *program, sasc_buffer_desc **buffers,
+                        sasc_layer_desc **layers)
+{
+    recurrent_fixture fx;
+    recurrent_init(&fx, true, true, ACTIVATION_RELU);
+    fx.layers[0].fan_in = fx.model.input_width = 4;
+    fx.layers[0].steps = 80;
+    fx.layers[0].test_steps = 90;
+    fx.layers[1].width = fx.model.classes = 2;
+    if (!recurrent_lower(&fx, ir))
+        return false;
+    ir_export_tables(ir, program, buffers, layers);
+    return true;
+}
+
+static void test_msi_trials_targets_masks(void)
+{
+    ir_program ir;
+    sasc_program program;
+    sasc_buffer_desc *descs;
+    sasc_layer_desc *layers;
+    if (!msi_program(&ir, &program, &descs, &layers))
+        return;
+    sasc_msi msi, again;
+    sasc_idx_set train, test, train2, test2;
+    char error[512];
+    CU_ASSERT_TRUE_FATAL(sasc_msi_create(&msi, &program, 300, 48, 9, &train, &test, error, sizeof error));
+    CU_ASSERT_TRUE_FATAL(sasc_msi_create(&again, &program, 300, 48, 9, &train2, &test2, error, sizeof error));
+    CU_ASSERT_DOUBLE_EQUAL(msi.dt_ms, 20.0, 1e-12);
+    CU_ASSERT_EQUAL(memcmp(msi.train.rate, again.train.rate, 300), 0);        /* from the seed */
+    CU_ASSERT_EQUAL(memcmp(msi.train.modality, again.train.modality, 300), 0);
+    int seen[SASC_MSI_MODALITIES][SASC_MSI_RATES] = { { 0 } };
+    for (long k = 0; k < 48; k++)
+        seen[msi.test.modality[k]][msi.test.rate[k] - SASC_MSI_LOW_RATE]++;
+    for (int m = 0; m < SASC_MSI_MODALITIES; m++)
+        for (int r = 0; r < SASC_MSI_RATES; r++)
+            CU_ASSERT_EQUAL(seen[m][r], 2);                               /* every pair equally */
+    for (long k = 0; k < 300; k++) {
+        CU_ASSERT_TRUE(msi.train.rate[k] >= 9 && msi.train.rate[k] <= 16 && msi.train.modality[k] < 3);
+        CU_ASSERT_EQUAL(train.labels[k], sasc_msi_choice(msi.train.rate[k]));
+    }
+    void **buffers = fixture_buffers_new(&ir);
+    sasc_msi_load_batch(&msi, &program, buffers, false, NULL, 0, 1);       /* trial 0 in row 0 */
+    int mask = fixture_find_buffer(&ir, "target.mask"), choice = sasc_msi_choice(msi.train.rate[0]);
+    const int steps[3] = { 3, 30, 70 };                                    /* one per period */
+    for (int k = 0; k < 3; k++) {
+        int at = steps[k] * BATCH * 2;
+        CU_ASSERT_DOUBLE_EQUAL(fixture_get(&ir, buffers, mask, at), k == 1 ? 0.0 : 1.0, 0);
+        CU_ASSERT_DOUBLE_EQUAL(fixture_get(&ir, buffers, ir.target_buffer, at + choice), k == 2 ? 1.0 : 0.2, 1e-7);
+        CU_ASSERT_DOUBLE_EQUAL(fixture_get(&ir, buffers, ir.target_buffer, at + 1 - choice), 0.2, 1e-7);
+        CU_ASSERT_DOUBLE_EQUAL(fixture_get(&ir, buffers, mask, at + 2), 0.0, 0);   /* row 1: padding */
+    }
+    fixture_buffers_free(&ir, buffers);
+    sasc_msi_free(&msi);
+    sasc_msi_free(&again);
+    sasc_idx_free(&train);
+    sasc_idx_free(&test);
+    sasc_idx_free(&train2);
+    sasc_idx_free(&test2);
+    free(descs);
+    free(layers);
+    ir_program_free(&ir);
+}
+
+static void test_msi_rejects_wrong_steps(void)
+{
+    ir_program ir;
+    sasc_program program;
+    sasc_buffer_desc *descs;
+    sasc_layer_desc *layers;
+    if (!msi_program(&ir, &program, &descs, &layers))
+        return;
+    for (int i = 0; i < ir.buffer_count; i++)   /* pretend the test sequence is 85 steps */
+        if (descs[i].role == SASC_BUFFER_INPUT)
+            descs[i].rows = 85 * BATCH;
+    sasc_msi msi;
+    sasc_idx_set train, test;
+    char error[512];
+    CU_ASSERT_FALSE(sasc_msi_create(&msi, &program, 10, 10, 1, &train, &test, error, sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "test_steps = 90"));
+    sasc_msi_free(&msi);
+    free(descs);
+    free(layers);
+    ir_program_free(&ir);
+}
+
 int main(void)
 {
     TESTING_INIT();
@@ -190,5 +624,15 @@ int main(void)
     CU_add_test(suite, "BPTT = finite differences, noise on, masked MSE every step", test_bptt_noisy_every_step);
     CU_add_test(suite, "BPTT = finite differences, relu units", test_bptt_relu_every_step);
     CU_add_test(suite, "JIT kernels = interpreter", test_jit_matches_interpreter);
+    CU_add_test(suite, "gradients = the paper's Eqs. 8-13 transcribed", test_paper_equations);
+    CU_add_test(suite, "malformed loops are rejected", test_ir_loop_verification);
+    CU_pSuite language = CU_add_suite("recurrent language", NULL, NULL);
+    CU_add_test(language, "a recurrent model is checked into its layer specs", test_language_recurrent_model);
+    CU_add_test(language, "diagnostics", test_language_recurrent_diagnostics);
+    CU_pSuite msi = CU_add_suite("msi generator", NULL, NULL);
+    CU_add_test(msi, "periods in steps of dt", test_msi_timings);
+    CU_add_test(msi, "tuned inputs and choices", test_msi_tuning);
+    CU_add_test(msi, "trials, targets and loss masks", test_msi_trials_targets_masks);
+    CU_add_test(msi, "test sequence length is checked", test_msi_rejects_wrong_steps);
     return testing_run_registry();
 }

@@ -817,7 +817,8 @@ static void test_training_end_to_end(void)
     mkdir(data, 0777);
     write_dataset(data, 40, 10, true);
     sasc_program program = softmax_program();
-    sasc_run_info info = {"tiny.sas", "model softmax {}\n", "sasc test", 0.5};
+    sasc_run_info info = {.model_file = "tiny.sas", .source_text = "model softmax {}\n",
+                          .compiler = "sasc test", .compile_seconds = 0.5};
     sasc_task t1, t2;
     softmax_task(&t1, data, out1);
     softmax_task(&t2, data, out2);
@@ -868,7 +869,8 @@ static void test_training_end_to_end(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"test_accuracy\": 1"));
     CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"wall_seconds\": "));
     free(json);
-    CU_ASSERT_EQUAL(count_entries(out1), 5);  /* metrics, run.json, model.sas, two .npy: no temp files */
+    /* metrics, run.json, model.sas, two .npy, checkpoint.sasc: no temp files */
+    CU_ASSERT_EQUAL(count_entries(out1), 6);
     remove_tree(dir);
     free(dir);
 }
