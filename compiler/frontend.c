@@ -68,7 +68,11 @@ static char *read_stream(FILE *f, const char *path, size_t *length, char *error,
     char *text = malloc(capacity);
     while (text) {
         if (used + 1 >= capacity) {
-            char *bigger = capacity > (size_t)FRONTEND_MAX_SOURCE ? NULL : realloc(text, 2 * capacity);
+            /* Room for one byte more than the limit (and the NUL): reading it
+             * proves the file too large. Doubling alone overshot to 2x the limit. */
+            size_t limit = (size_t)FRONTEND_MAX_SOURCE + 2;
+            size_t grown = 2 * capacity < limit ? 2 * capacity : limit;
+            char *bigger = capacity >= limit ? NULL : realloc(text, grown);
             if (!bigger) {
                 snprintf(error, error_size, "%s: the file is too large (more than %ld bytes)",
                          path, FRONTEND_MAX_SOURCE);
@@ -76,7 +80,7 @@ static char *read_stream(FILE *f, const char *path, size_t *length, char *error,
                 return NULL;
             }
             text = bigger;
-            capacity *= 2;
+            capacity = grown;
         }
         size_t n = fread(text + used, 1, capacity - used - 1, f);
         used += n;

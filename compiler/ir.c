@@ -630,10 +630,16 @@ void ir_print(const ir_program *p, FILE *out)
 void ir_export_tables(const ir_program *p, sasc_program *out,
                       sasc_buffer_desc **buffers, sasc_layer_desc **layers)
 {
+    /* Tables are emitted byte for byte into object files (emit.c), so their
+     * padding must be zero: copy with memcpy from zero-filled descriptors
+     * into zero-filled arrays, never by struct assignment. */
     *buffers = checked_realloc(NULL, (size_t)p->buffer_count, sizeof **buffers);
+    memset(*buffers, 0, (size_t)p->buffer_count * sizeof **buffers);
     for (int i = 0; i < p->buffer_count; i++)
-        (*buffers)[i] = p->buffers[i].desc;
-    *layers = checked_realloc(NULL, (size_t)(p->layer_count > 0 ? p->layer_count : 1), sizeof **layers);
+        memcpy(&(*buffers)[i], &p->buffers[i].desc, sizeof **buffers);
+    size_t layer_slots = (size_t)(p->layer_count > 0 ? p->layer_count : 1);
+    *layers = checked_realloc(NULL, layer_slots, sizeof **layers);
+    memset(*layers, 0, layer_slots * sizeof **layers);
     for (int i = 0; i < p->layer_count; i++) {
         const ir_layer *l = &p->layers[i];
         sasc_layer_desc *d = &(*layers)[i];

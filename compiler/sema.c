@@ -1049,6 +1049,12 @@ static void check_model(sema *s, const ast_decl *decl, const named_prior *priors
     model->name = copy_text(s, decl->name.text);
     model->location = decl->name.location;
     check_name_length(s, &decl->name, "model");
+    if (decl->item_count > SEMA_MAX_ITEMS) {
+        diagnostic_report(s->d, DIAGNOSTIC_ERROR, decl->items[SEMA_MAX_ITEMS].location,
+                          "model '%s' has %d items (input, layer, loss and l2 lines); at most %d are supported", decl->name.text,
+                          decl->item_count, SEMA_MAX_ITEMS);
+        return;
+    }
     const char **names = malloc(((size_t)decl->item_count + 1) * sizeof *names);
     bool *layer_ok = calloc((size_t)decl->item_count + 1, sizeof *layer_ok);
     if (!names || !layer_ok) {
@@ -1150,6 +1156,22 @@ static void choose_task_model(sema *s, const ast_decl *decl, const ast_setting *
         snprintf(task->settings.model, sizeof task->settings.model, "%s", out->models[task->model].name);
 }
 
+/* A .sas file may be someone else's: the run directory it names must stay
+ * under the working directory (relative, no '..'), so running a file can never
+ * write elsewhere. The command line (--out) may name any directory. */
+static bool escapes_working_directory(const char *path)
+{
+    if (path[0] == '/')
+        return true;
+    for (const char *p = path; *p; ) {
+        size_t length = strcspn(p, "/");
+        if (length == 2 && p[0] == '.' && p[1] == '.')
+            return true;
+        p += length + (p[length] == '/');
+    }
+    return false;
+}
+
 static void apply_task_setting(sema *s, const ast_setting *setting, const sasc_setting_info *info,
                                task_spec *task)
 {
@@ -1161,7 +1183,11 @@ static void apply_task_setting(sema *s, const ast_setting *setting, const sasc_s
     char value[4096], error[512];
     if (!render_setting(s, setting, info->type, value, sizeof value))
         return;
-    if (!sasc_task_set(&task->settings, setting->key.text, value, error, sizeof error))
+    if (strcmp(setting->key.text, "out") == 0 && escapes_working_directory(value))
+        diagnostic_report(s->d, DIAGNOSTIC_ERROR, setting->value->location,
+                          "out in a .sas file must be a relative path without '..' (the run stays "
+                          "under the working directory); give other places with --out");
+    else if (!sasc_task_set(&task->settings, setting->key.text, value, error, sizeof error))
         diagnostic_report(s->d, DIAGNOSTIC_ERROR, setting->value->location, "%s", error);
 }
 
@@ -1236,7 +1262,12 @@ bool sema_check(const ast_file *file, const char *path, const char *text,
     *out = (checked_file){ 0 };
     out->path = copy_text(&s, path);
     out->source_text = copy_text(&s, text);
-    check_declarations(&s, out);
+    if (file->count > SEMA_MAX_DECLARATIONS)
+        diagnostic_report(d, DIAGNOSTIC_ERROR, file->decls[SEMA_MAX_DECLARATIONS].location,
+                          "the file has %d definitions; at most %d are supported", file->count,
+                          SEMA_MAX_DECLARATIONS);
+    else
+        check_declarations(&s, out);
     if (s.out_of_memory)
         diagnostic_report_file(d, DIAGNOSTIC_ERROR, "out of memory while checking the file");
     if (diagnostics_error_count(d) == errors_before)

@@ -16,6 +16,10 @@
 /* Limits on what a .sas file may declare (checked with a message). */
 #define SEMA_MAX_WIDTH 1000000          /* input and layer widths */
 #define SEMA_MAX_NAME 63                /* model and task names (they go into sasc_task) */
+/* Names are looked up by linear search, so counts are bounded to keep a
+ * hostile file from taking quadratic time (fuzzing found 20000 layers = 3 s). */
+#define SEMA_MAX_DECLARATIONS 1000      /* priors, models and tasks in one file */
+#define SEMA_MAX_ITEMS 1000             /* input, layers, loss and l2 of one model */
 
 /* Check `file` (parsed from `text`, named `path`). Returns true and fills
  * `out` (path and text copied; release with checked_file_free) when no error

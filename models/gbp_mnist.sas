@@ -34,4 +34,10 @@ task train {
   train = 10000   test = 10000
   optimizer = adam  lr = 0.1  weight_decay = 1e-4
   batch = 500  epochs = 100  seed = 1
+  # Analyses (docs/analyses.md): every 5 epochs sparsity, entropy, VIP/UIP
+  # fractions and 10 sampled networks (analysis.csv); after training the
+  # distributions of pi, m, Xi and the entropy per layer (gbp Figs. 2-3).
+  # `sasc analyze RUN_DIR perturbation` adds gbp Fig. 4a.
+  analyze_every = 5
+  analyze = "histograms,entropy"
 }

@@ -213,19 +213,38 @@ static double field(const sasc_layer_statistics *s, size_t offset)
     return *(const double *)((const char *)s + offset);
 }
 
+/* The header line of analysis.csv (without its newline); false if too long. */
+static bool csv_header(const sasc_analysis *a, char *out, size_t size)
+{
+    size_t used = (size_t)snprintf(out, size, "epoch,test_accuracy,sampled_accuracy_mean,"
+                                              "sampled_accuracy_sd");
+    for (int l = 0; l < a->program->layer_count; l++)
+        for (int c = 0; c < LAYER_COLUMN_COUNT && used < size; c++)
+            if (has_column(a->program, l, c))
+                used += (size_t)snprintf(out + used, size - used, ",%s_%s", layer_columns[c].name,
+                                         a->program->layers[l].name);
+    return used < size;
+}
+
+enum { HEADER_SIZE = 65536 };
+
 static bool write_csv(const sasc_analysis *a, char *error, size_t error_size)
 {
     char path[8192];
     snprintf(path, sizeof path, "%s/analysis.csv", a->task->out);
-    sasc_atomic_file f;
-    if (!sasc_atomic_open(&f, path, error, error_size))
+    char *header = malloc(HEADER_SIZE);
+    if (!header || !csv_header(a, header, HEADER_SIZE)) {
+        free(header);
+        snprintf(error, error_size, "the header of %s is too long", path);
         return false;
-    sasc_atomic_printf(&f, "epoch,test_accuracy,sampled_accuracy_mean,sampled_accuracy_sd");
-    for (int l = 0; l < a->program->layer_count; l++)
-        for (int c = 0; c < LAYER_COLUMN_COUNT; c++)
-            if (has_column(a->program, l, c))
-                sasc_atomic_printf(&f, ",%s_%s", layer_columns[c].name, a->program->layers[l].name);
-    sasc_atomic_printf(&f, "\n");
+    }
+    sasc_atomic_file f;
+    if (!sasc_atomic_open(&f, path, error, error_size)) {
+        free(header);
+        return false;
+    }
+    sasc_atomic_printf(&f, "%s\n", header);
+    free(header);
     for (int r = 0; r < a->row_count; r++) {
         const analysis_row *row = &a->rows[r];
         double values[] = {row->accuracy, row->sampled_mean, row->sampled_sd};
@@ -371,6 +390,49 @@ static bool write_figures(const sasc_analysis *a, char *error, size_t error_size
            write_layer_figure(a, "vip_uip.svg", "Fractions of VIP and UIP connections",
                               "fraction of connections", fractions, vip_uip, 2, error,
                               error_size);
+}
+
+/* One row of analysis.csv as write_csv wrote it, into a new row. */
+static bool parse_row(sasc_analysis *a, const char *line)
+{
+    analysis_row *row = new_row(a);
+    if (!row)
+        return false;
+    char *end;
+    row->epoch = (int)strtol(line, &end, 10);
+    double *fixed[] = {&row->accuracy, &row->sampled_mean, &row->sampled_sd};
+    for (size_t k = 0; k < 3; k++)
+        *fixed[k] = strtod(end + (*end == ','), &end);
+    for (int l = 0; l < a->program->layer_count; l++)
+        for (int c = 0; c < LAYER_COLUMN_COUNT; c++) {
+            double *value = (double *)((char *)&row->layers[l] + layer_columns[c].offset);
+            *value = has_column(a->program, l, c) ? strtod(end + (*end == ','), &end) : NAN;
+        }
+    return true;
+}
+
+bool sasc_analysis_restore(sasc_analysis *analysis, int epochs_done, char *error,
+                           size_t error_size)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/analysis.csv", analysis->task->out);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return true;   /* nothing recorded yet */
+    char *header = malloc(HEADER_SIZE), *line = malloc(HEADER_SIZE);
+    bool ok = header && line && csv_header(analysis, header, HEADER_SIZE);
+    /* A file of another model or of an older sasc is not continued, only replaced. */
+    bool same = ok && fgets(line, HEADER_SIZE, f) && strcspn(line, "\n") == strlen(header) &&
+                strncmp(line, header, strlen(header)) == 0;
+    while (ok && same && fgets(line, HEADER_SIZE, f))
+        if (atoi(line) >= 1 && atoi(line) <= epochs_done)
+            ok = parse_row(analysis, line);
+    fclose(f);
+    free(header);
+    free(line);
+    if (!ok)
+        snprintf(error, error_size, "out of memory reading %s", path);
+    return ok;
 }
 
 static bool is_analysis_epoch(const sasc_task *task, int epoch, bool last)

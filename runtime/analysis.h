@@ -86,6 +86,13 @@ bool sasc_analysis_epoch(sasc_analysis *analysis, void *const *buffers, int epoc
                          double mean_field_accuracy, sasc_accuracy_fn accuracy, void *context,
                          char *error, size_t error_size);
 
+/* A resumed run: take over the rows of an existing analysis.csv for
+ * epochs 1..epochs_done (the epochs the checkpoint holds), so the file
+ * continues instead of restarting. A missing file, or one written for
+ * another model, is not an error (it is replaced). */
+bool sasc_analysis_restore(sasc_analysis *analysis, int epochs_done, char *error,
+                           size_t error_size);
+
 void sasc_analysis_close(sasc_analysis *analysis);
 
 #endif

@@ -505,7 +505,7 @@ static double perturbed_error(analysis_context *c, int layer, layer_pools *pools
 /* errors[(condition * points + step) * reps + rep]: every repetition samples
  * one network (draw = rep) and applies every condition and fraction to it, so
  * the three curves differ by the perturbation, not by the sampling. */
-static bool measure_perturbation(analysis_context *c, int layer, layer_pools *pools,
+static void measure_perturbation(analysis_context *c, int layer, layer_pools *pools,
                                  double *errors, double *scratch)
 {
     const sasc_task *t = c->task;
@@ -519,7 +519,6 @@ static bool measure_perturbation(analysis_context *c, int layer, layer_pools *po
                     perturbed_error(c, layer, pools, condition, (int)step, (int)rep);
     }
     sasc_parameters_restore(c->program, c->buffers, &c->copy);
-    return true;
 }
 
 static bool write_perturbation(analysis_context *c, int layer, const layer_pools *pools,
@@ -570,44 +569,56 @@ static bool perturb_layer(analysis_context *c, int layer, sasc_atomic_file *csv)
     double *errors = malloc(CONDITIONS * points * reps * sizeof *errors);
     double *scratch = malloc(sasc_largest_layer(c->program) * sizeof *scratch);
     bool ok = errors && scratch ? pools_build(c, layer, &pools) : oom(c, "the perturbation");
-    ok = ok && measure_perturbation(c, layer, &pools, errors, scratch) &&
-         write_perturbation(c, layer, &pools, errors, csv);
+    if (ok)
+        measure_perturbation(c, layer, &pools, errors, scratch);
+    ok = ok && write_perturbation(c, layer, &pools, errors, csv);
     pools_free(&pools);
     free(errors);
     free(scratch);
     return ok;
 }
 
+/* Walk a comma list: the next item and its length; false at the end. */
+static bool next_item(const char **position, const char **item, size_t *length)
+{
+    if (!**position)
+        return false;
+    const char *end = strchr(*position, ',');
+    *item = *position;
+    *length = end ? (size_t)(end - *position) : strlen(*position);
+    *position += *length + (end != NULL);
+    return true;
+}
+
+static bool item_is(const char *item, size_t length, const char *name)
+{
+    return strlen(name) == length && strncmp(item, name, length) == 0;
+}
+
 /* Is `name` an item of the comma list `list`? */
 static bool list_contains(const char *list, const char *name)
 {
-    size_t length = strlen(name);
-    for (const char *p = list; *p;) {
-        const char *end = strchr(p, ',');
-        size_t item = end ? (size_t)(end - p) : strlen(p);
-        if (item == length && strncmp(p, name, length) == 0)
+    const char *item;
+    size_t length;
+    for (const char *p = list; next_item(&p, &item, &length);)
+        if (item_is(item, length, name))
             return true;
-        p += item + (end != NULL);
-    }
     return false;
 }
 
 static bool check_layer_list(analysis_context *c)
 {
-    const char *list = c->task->perturb_layers;
-    for (const char *p = list; *p;) {
-        const char *end = strchr(p, ',');
-        size_t item = end ? (size_t)(end - p) : strlen(p);
+    const char *item;
+    size_t length;
+    for (const char *p = c->task->perturb_layers; next_item(&p, &item, &length);) {
         bool found = false;
         for (int l = 0; l < c->program->layer_count; l++)
-            found = found || (strlen(c->program->layers[l].name) == item &&
-                              strncmp(p, c->program->layers[l].name, item) == 0);
+            found = found || item_is(item, length, c->program->layers[l].name);
         if (!found) {
             snprintf(c->error, c->error_size, "perturb_layers names '%.*s', which is not a layer",
-                     (int)item, p);
+                     (int)length, item);
             return false;
         }
-        p += item + (end != NULL);
     }
     return true;
 }
@@ -640,20 +651,19 @@ static const char *const list_items[] = {"histograms", "entropy", "perturbation"
 
 static bool check_list(const char *list, bool allow_train_size, char *error, size_t error_size)
 {
-    for (const char *p = list; *p;) {
-        const char *end = strchr(p, ',');
-        size_t item = end ? (size_t)(end - p) : strlen(p);
-        bool known = (allow_train_size && item == 10 && strncmp(p, "train_size", 10) == 0) ||
-                     (allow_train_size && item == 3 && strncmp(p, "all", 3) == 0);
+    const char *item;
+    size_t length;
+    for (const char *p = list; next_item(&p, &item, &length);) {
+        bool known = allow_train_size &&
+                     (item_is(item, length, "train_size") || item_is(item, length, "all"));
         for (size_t k = 0; k < sizeof list_items / sizeof list_items[0]; k++)
-            known = known || (strlen(list_items[k]) == item && strncmp(p, list_items[k], item) == 0);
+            known = known || item_is(item, length, list_items[k]);
         if (!known) {
             snprintf(error, error_size, "unknown analysis '%.*s'; the analyses are histograms, "
-                     "entropy, perturbation, dynamics%s", (int)item, p,
+                     "entropy, perturbation, dynamics%s", (int)length, item,
                      allow_train_size ? ", train_size and all" : "");
             return false;
         }
-        p += item + (end != NULL);
     }
     return true;
 }
@@ -666,12 +676,14 @@ bool sasc_analyze_list(const sasc_program *program, const sasc_task *task, void 
         return false;
     if (!list[0])
         return true;
-    analysis_context c = {program, task, buffers, out_dir, accuracy, context, {0}, error, error_size};
+    analysis_context c = {program, task, buffers, out_dir, accuracy,
+                          context, {0}, error, error_size};
     if (!sasc_make_directories(out_dir, error, error_size) ||
         !sasc_parameters_save(program, buffers, &c.copy, error, error_size))
         return false;
     network_entropy e = {0};
-    bool want_histograms = list_contains(list, "histograms"), want_entropy = list_contains(list, "entropy");
+    bool want_histograms = list_contains(list, "histograms");
+    bool want_entropy = list_contains(list, "entropy");
     bool ok = !(want_histograms || want_entropy) || network_entropy_compute(&c, &e);
     if (ok && want_histograms)
         ok = write_histograms(&c, &e) && write_matrices(&c);

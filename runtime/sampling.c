@@ -118,14 +118,22 @@ void sasc_sample_network(const sasc_program *program, void *const *buffers,
     }
 }
 
+/* Sums of the values shifted by the first one, so that equal values give
+ * exactly their value and a standard deviation of exactly 0. */
 void sasc_mean_sd(const double *values, size_t n, double *mean, double *sd)
 {
-    double sum = 0, squares = 0;
+    if (n == 0) {
+        *mean = NAN;
+        *sd = 0.0;
+        return;
+    }
+    double shift = values[0], sum = 0, squares = 0;
     for (size_t i = 0; i < n; i++)
-        sum += values[i];
-    *mean = n ? sum / (double)n : NAN;
+        sum += values[i] - shift;
+    double offset = sum / (double)n;
     for (size_t i = 0; i < n; i++)
-        squares += (values[i] - *mean) * (values[i] - *mean);
+        squares += (values[i] - shift - offset) * (values[i] - shift - offset);
+    *mean = shift + offset;
     *sd = n > 1 ? sqrt(squares / (double)(n - 1)) : 0.0;
 }
 

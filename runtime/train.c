@@ -11,12 +11,14 @@
 #include "runtime/analyze.h"
 #include "runtime/buffers.h"
 #include "runtime/checkpoint.h"
+#include "runtime/divergence.h"
 #include "runtime/gemm.h"
 #include "runtime/idx.h"
 #include "runtime/msi.h"
 #include "runtime/initialize.h"
 #include "runtime/npy.h"
 #include "runtime/output.h"
+#include "runtime/parallel_normals.h"
 #include "runtime/progress.h"
 #include "runtime/rng.h"
 
@@ -152,7 +154,8 @@ static int set_up(run *r)
     bool ok = r->buffers && load_data(r) && allocate_run_memory(r) &&
               sasc_initialize(r->program, r->buffers, r->task->seed, r->error, sizeof r->error) &&
               prepare_output(r) &&
-              (r->analysis = sasc_analysis_open(r->program, r->task, r->error, sizeof r->error)) != NULL;
+              (r->analysis = sasc_analysis_open(r->program, r->task, r->error,
+                                                sizeof r->error)) != NULL;
     return ok ? SASC_EXIT_OK : SASC_EXIT_USER_ERROR;
 }
 
@@ -234,7 +237,8 @@ static void fill_noise(run *r, int epoch, int step)
             continue;
         size_t n = sasc_buffer_elements(p, i);
         uint64_t stream = sasc_rng_stream(SASC_STREAM_NOISE, (uint32_t)i, (uint32_t)epoch);
-        sasc_rng_normals(r->task->seed, stream, (uint64_t)step << 32, r->scratch, n);
+        sasc_rng_normals_parallel(r->task->seed, stream, (uint64_t)step << 32, r->scratch, n,
+                                  r->task->threads);
         for (size_t k = 0; k < n; k++)
             sasc_buffer_set(r->buffers[i], p->precision, k, r->scratch[k]);
     }
@@ -292,9 +296,16 @@ static void shuffle_order(run *r, int epoch)
 
 enum { METRIC_COLUMNS = 5 };   /* epoch_metrics' numbers before the sparsities */
 
+/* Numbers per epoch in a checkpoint: the five above, the sparsities, and
+ * for MSI the accuracy per modality. */
+static int checkpoint_columns(const run *r)
+{
+    return METRIC_COLUMNS + r->program->layer_count + (r->generated ? SASC_MSI_MODALITIES : 0);
+}
+
 static bool save_checkpoint(run *r, int epoch, int step, double loss_sum, long correct)
 {
-    int columns = METRIC_COLUMNS + r->program->layer_count;
+    int columns = checkpoint_columns(r);
     double *table = malloc(sizeof(double) * (size_t)columns * (size_t)(r->epochs_done + 1));
     if (!table)
         return fail(r, "out of memory writing the checkpoint");
@@ -305,6 +316,9 @@ static bool save_checkpoint(run *r, int epoch, int step, double loss_sum, long c
         memcpy(&table[e * columns], row, sizeof row);
         memcpy(&table[e * columns + METRIC_COLUMNS], m->sparsity,
                sizeof(double) * (size_t)r->program->layer_count);
+        if (r->generated)
+            memcpy(&table[e * columns + METRIC_COLUMNS + r->program->layer_count],
+                   m->modality_accuracy, sizeof m->modality_accuracy);
     }
     sasc_checkpoint_position place = {epoch, step, r->updates, loss_sum, correct,
                                       r->epochs_done, columns, table};
@@ -318,10 +332,16 @@ static bool save_checkpoint(run *r, int epoch, int step, double loss_sum, long c
 static bool restore_checkpoint(run *r)
 {
     sasc_checkpoint_position *place = &r->resume;
-    if (!sasc_checkpoint_read(r->task->out, r->program, r->buffers, NULL, place, r->error,
+    sasc_task saved;
+    if (!sasc_checkpoint_read(r->task->out, r->program, r->buffers, &saved, place, r->error,
                               sizeof r->error))
         return false;
-    int columns = METRIC_COLUMNS + r->program->layer_count;
+    /* Mid-epoch, the step number means a position in that epoch's image order. */
+    if (place->step > 0 && (saved.train != r->task->train || saved.batch != r->task->batch ||
+                            saved.seed != r->task->seed || saved.shuffle != r->task->shuffle))
+        return fail(r, "the checkpoint in %s stopped in the middle of epoch %d; resume it with "
+                    "its own train, batch, seed and shuffle settings", r->task->out, place->epoch + 1);
+    int columns = checkpoint_columns(r);
     if (place->metric_columns != columns || place->epochs_done > r->task->epochs)
         return fail(r, "the checkpoint in %s has %d finished epochs of %d metrics; this run has "
                     "%d epochs of %d", r->task->out, place->epochs_done, place->metric_columns,
@@ -332,6 +352,9 @@ static bool restore_checkpoint(run *r)
         m->train_loss = row[0], m->train_accuracy = row[1], m->test_accuracy = row[2];
         m->seconds = row[3], m->learning_rate = row[4];
         memcpy(m->sparsity, row + METRIC_COLUMNS, sizeof(double) * (size_t)r->program->layer_count);
+        if (r->generated)
+            memcpy(m->modality_accuracy, row + METRIC_COLUMNS + r->program->layer_count,
+                   sizeof m->modality_accuracy);
     }
     r->epochs_done = place->epochs_done;
     r->updates = place->updates;
@@ -349,6 +372,21 @@ static bool stop_early(run *r, int epoch, int step, double loss_sum, long correc
                 epoch + 1, step, r->task->out);
 }
 
+/* Stop on a NaN or infinity, naming where it is and the epoch (issue 7). The
+ * epoch's checkpoint is not written, so the one on disk stays the last good state. */
+static bool diverged(run *r, int epoch, int step, const char *what)
+{
+    char where[1024];
+    sasc_describe_divergence(r->program, r->buffers, where, sizeof where);
+    r->diverged = true;
+    if (r->epochs_done == 0)
+        return fail(r, "training diverged at epoch %d, step %d: %s (%s); no epoch finished, "
+                    "so nothing was saved", epoch + 1, step + 1, what, where);
+    return fail(r, "training diverged at epoch %d, step %d: %s (%s); the checkpoint in %s "
+                "holds epoch %d, the last good state", epoch + 1, step + 1, what, where,
+                r->task->out, r->epochs_done);
+}
+
 static bool train_epoch(run *r, int epoch, epoch_metrics *m)
 {
     const sasc_program *p = r->program;
@@ -363,10 +401,8 @@ static bool train_epoch(run *r, int epoch, epoch_metrics *m)
         fill_noise(r, epoch, step);
         p->train(r->buffers);
         double loss = sasc_buffer_get(r->buffers[p->loss_buffer], p->precision, 0);
-        r->diverged = !isfinite(loss);
-        if (r->diverged)
-            return fail(r, "training diverged at epoch %d, step %d: the loss is %s",
-                        epoch + 1, step + 1, isnan(loss) ? "nan" : "inf");
+        if (!isfinite(loss))
+            return diverged(r, epoch, step, isnan(loss) ? "the loss is nan" : "the loss is inf");
         loss_sum += loss;
         correct += count_correct(r, &r->train, r->order, first, p->batch);
         r->updates++;
@@ -594,6 +630,9 @@ static bool train_all(run *r)
         epoch_metrics *m = &r->metrics[epoch];
         if (!train_epoch(r, epoch, m))
             return false;
+        double bad;
+        if (sasc_find_nonfinite_parameter(r->program, r->buffers, &bad) >= 0)
+            return diverged(r, epoch, r->steps - 1, "a parameter is not finite");
         m->test_accuracy = test_accuracy(r);
         if (r->generated && !record_msi(r, m))
             return false;
@@ -629,7 +668,9 @@ int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc
 {
     run r = {.program = program, .task = task, .info = info, .start = sasc_seconds()};
     int code = set_up(&r);
-    if (code == SASC_EXIT_OK && info && info->resume && !restore_checkpoint(&r))
+    if (code == SASC_EXIT_OK && info && info->resume &&
+        !(restore_checkpoint(&r) &&
+          sasc_analysis_restore(r.analysis, r.epochs_done, r.error, sizeof r.error)))
         code = SASC_EXIT_USER_ERROR;
     sasc_checkpoint_catch_signals();
     if (code == SASC_EXIT_OK && !(write_metrics(&r) && train_all(&r))) {

@@ -109,6 +109,8 @@ interrupt() {
 }
 expect 0 "uninterrupted run" "$SASC" run "$qs" $long --out "$work/full"
 interrupt "$work/cut" "$SASC" run "$qs" $long --out "$work/cut"
+expect 1 "resume mid-epoch with another seed" "$SASC" run --resume "$work/cut" --seed 99
+grep -q "middle of epoch" "$work/err" && pass || fail "a mid-epoch resume with another seed is refused"
 expect 0 "resume" "$SASC" run --resume "$work/cut"
 same_results "interrupted and resumed vs uninterrupted" "$work/full" "$work/cut"
 # The same with a built program, compared with the uninterrupted `sasc run`.

@@ -683,6 +683,23 @@ static sasc_task tiny_task(void)
 
 static const double LN2 = 0.69314718055994531;
 
+static void test_mean_sd(void)
+{
+    const double same[10] = {0.8357, 0.8357, 0.8357, 0.8357, 0.8357,
+                             0.8357, 0.8357, 0.8357, 0.8357, 0.8357};
+    double mean, sd;
+    sasc_mean_sd(same, 10, &mean, &sd);
+    CU_ASSERT_EQUAL(mean, 0.8357);   /* exactly: the BP baseline's sampled networks */
+    CU_ASSERT_EQUAL(sd, 0.0);
+    const double values[4] = {1, 2, 3, 6};
+    sasc_mean_sd(values, 4, &mean, &sd);
+    ASSERT_CLOSE(mean, 3.0, 1e-15);
+    ASSERT_CLOSE(sd, sqrt((4 + 1 + 0 + 9) / 3.0), 1e-15);
+    sasc_mean_sd(values, 1, &mean, &sd);
+    CU_ASSERT_EQUAL(mean, 1.0);
+    CU_ASSERT_EQUAL(sd, 0.0);
+}
+
 static void test_classification(void)
 {
     sasc_task t = tiny_task();
@@ -1084,6 +1101,18 @@ static void test_during_training(void)
     char *svg = read_all(analysis_path("accuracy.svg"));
     CU_ASSERT_PTR_NOT_NULL(strstr(svg, ">5 sampled networks (mean +- sd)</text>"));
     free(svg);
+    /* A resumed run after epoch 2 keeps the row of epoch 2 and redoes epoch 3. */
+    char *before = read_all(analysis_path("analysis.csv"));
+    a = sasc_analysis_open(&p, &t, error, sizeof error);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_TRUE(sasc_analysis_restore(a, 2, error, sizeof error));
+    CU_ASSERT_TRUE(sasc_analysis_epoch(a, tiny_buffers, 2, true, 2.75, vip_intact, &c, error,
+                                       sizeof error));
+    sasc_analysis_close(a);
+    char *after = read_all(analysis_path("analysis.csv"));
+    CU_ASSERT_STRING_EQUAL(after, before);
+    free(before);
+    free(after);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -1123,6 +1152,7 @@ int main(void)
     CU_add_test(plot, "heat map", test_heatmap_plot);
     CU_add_test(plot, "write errors", test_plot_write_errors);
     CU_pSuite ensemble = CU_add_suite("ensemble analyses", make_analysis_dir, remove_analysis_dir);
+    CU_add_test(ensemble, "mean and standard deviation", test_mean_sd);
     CU_add_test(ensemble, "VIP / UIP classification", test_classification);
     CU_add_test(ensemble, "layer statistics by hand, BP baseline zero", test_layer_statistics);
     CU_add_test(ensemble, "sampled networks: moments, determinism, restore", test_sampled_networks);

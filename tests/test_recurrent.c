@@ -15,6 +15,8 @@
 #include "../compiler/interpret.h"
 #include "../compiler/lower.h"
 #include "../runtime/msi.h"
+#include "../runtime/parallel_normals.h"
+#include "../runtime/rng.h"
 
 enum { INPUTS = 3, UNITS = 4, OUTPUTS = 3, STEPS = 5, BATCH = 2 };
 
@@ -615,6 +617,28 @@ static void test_msi_rejects_wrong_steps(void)
     ir_program_free(&ir);
 }
 
+/* ---- per-step noise ---- */
+
+/* Split over threads, the draws are those of one sequential call. */
+static void test_parallel_normals_identical(void)
+{
+    const size_t sizes[3] = { 7, (1 << 17) + 1, 3 << 17 };
+    for (int s = 0; s < 3; s++) {
+        size_t n = sizes[s];
+        double *one = malloc(n * sizeof *one), *many = malloc(n * sizeof *many);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(one);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(many);
+        sasc_rng_normals(5, 77, (uint64_t)3 << 32, one, n);
+        const int threads[3] = { 1, 2, 5 };
+        for (int t = 0; t < 3; t++) {
+            sasc_rng_normals_parallel(5, 77, (uint64_t)3 << 32, many, n, threads[t]);
+            CU_ASSERT_EQUAL(memcmp(one, many, n * sizeof *one), 0);
+        }
+        free(one);
+        free(many);
+    }
+}
+
 int main(void)
 {
     TESTING_INIT();
@@ -626,6 +650,7 @@ int main(void)
     CU_add_test(suite, "JIT kernels = interpreter", test_jit_matches_interpreter);
     CU_add_test(suite, "gradients = the paper's Eqs. 8-13 transcribed", test_paper_equations);
     CU_add_test(suite, "malformed loops are rejected", test_ir_loop_verification);
+    CU_add_test(suite, "noise drawn in parallel = drawn in sequence", test_parallel_normals_identical);
     CU_pSuite language = CU_add_suite("recurrent language", NULL, NULL);
     CU_add_test(language, "a recurrent model is checked into its layer specs", test_language_recurrent_model);
     CU_add_test(language, "diagnostics", test_language_recurrent_diagnostics);

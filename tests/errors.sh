@@ -1,0 +1,335 @@
+#!/bin/sh
+# Every row of docs/errors.md, reproduced: each case makes its bad input,
+# runs sasc on it and checks the exit status and the exact first error line
+# (a line of stderr; `glob` rows match a shell pattern where the message
+# holds a machine-dependent number or name). Also checks that every case has
+# its row in docs/errors.md and every row there has its case.
+#
+# Run by `make check` with SASC and SRCDIR set; ERRORS_LIST=1 prints, instead
+# of checking, each case's actual first error line (for writing new rows).
+set -u
+SASC=${SASC:-./sasc}
+case "$SASC" in /*) ;; *) SASC="$(pwd)/$SASC" ;; esac
+SRCDIR=$(cd "${SRCDIR:-.}" && pwd)
+DOC="$SRCDIR/docs/errors.md"
+work=$(mktemp -d)
+mounted=""
+cleanup() {
+    for m in $mounted; do umount "$m" 2>/dev/null; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work" || exit 2
+passed=0; failed=0; skipped=0; ids=""
+
+fail() { failed=$((failed + 1)); echo "FAIL: $1"; sed 's/^/  stderr: /' err | head -5; }
+
+# check ID STATUS MODE EXPECTED COMMAND...: run COMMAND (stdin empty), then
+# compare. MODE is `exact` or `glob`.
+check() {
+    id=$1; want=$2; mode=$3; expected=$4; shift 4
+    ids="$ids $id"
+    "$@" >out 2>err </dev/null
+    got=$?
+    line=$(grep -m1 -E '(^sasc: error: |: error: )' err)
+    if [ -n "${ERRORS_LIST:-}" ]; then
+        example=""
+        for arg in "$@"; do case "$arg" in *.sas) [ -f "$arg" ] && example=$(head -c 300 "$arg" | tr '\n\t' '  ') ;; esac; done
+        shift
+        printf '%s\t%s\t%s\tsasc %s\t%s\n' "$id" "$got" "$line" "$*" "$example"
+        return
+    fi
+    [ "$got" -eq "$want" ] || { fail "$id: exit $got, expected $want"; return; }
+    if [ "$mode" = exact ]; then
+        grep -qxF -- "$expected" err || { fail "$id: no line '$expected'"; return; }
+    else
+        # shellcheck disable=SC2254
+        case "$line" in $expected) ;; *) fail "$id: '$line' does not match '$expected'"; return ;; esac
+    fi
+    passed=$((passed + 1))
+}
+row() { r_id=$1; r_status=$2; r_expected=$3; shift 3; check "$r_id" "$r_status" exact "$r_expected" "$SASC" "$@"; }
+# also LINE: the last case's stderr holds LINE too.
+also() {
+    [ -n "${ERRORS_LIST:-}" ] && return
+    if grep -qxF -- "$1" err; then passed=$((passed + 1)); else fail "$id: no line '$1'"; fi
+}
+skip() { skipped=$((skipped + 1)); ids="$ids $1"; echo "SKIP: $1: $2"; }
+
+# sas NAME TEXT: write NAME.sas holding TEXT and a newline.
+sas() { printf '%s\n' "$2" > "$1.sas"; }
+
+# ---- building blocks: a valid model (2x2 images, 3 classes) and small IDX files
+MODEL='model m { input x[4] layer y = dense(x, 3) { activation = softmax } loss cross_entropy(y) }'
+be32() {  # four big-endian bytes of $1
+    printf "\\$(printf %03o $(($1 >> 24 & 255)))\\$(printf %03o $(($1 >> 16 & 255)))"
+    printf "\\$(printf %03o $(($1 >> 8 & 255)))\\$(printf %03o $(($1 & 255)))"
+}
+bytes() {  # $1 bytes, each $2 (octal)
+    i=0; while [ $i -lt "$1" ]; do printf "\\$2"; i=$((i + 1)); done
+}
+# idx DIR PREFIX COUNT ROWS COLS [LABEL]: images of ROWS x COLS (all pixels
+# 100) and labels (all LABEL, default 1), as `sasc run` reads them.
+idx() {
+    mkdir -p "$1"
+    { be32 2051; be32 "$3"; be32 "$4"; be32 "$5"; bytes $(($3 * $4 * $5)) 144; } > "$1/$2-images-idx3-ubyte"
+    { be32 2049; be32 "$3"; bytes "$3" "00${6:-1}"; } > "$1/$2-labels-idx1-ubyte"
+}
+dataset() { idx "$1" train 20 2 2 "${2:-1}"; idx "$1" t10k 10 2 2 "${2:-1}"; }
+dataset good
+RUN="--set train=0 --set test=0 --set batch=5 --set epochs=1 --set threads=1"
+sas ok "$MODEL"
+# run_on ID STATUS EXPECTED DATA [MORE SETTINGS...]: train the valid model on DATA.
+run_on() { id=$1; st=$2; ex=$3; data=$4; shift 4
+    # shellcheck disable=SC2086
+    row "$id" "$st" "$ex" run ok.sas $RUN --set data="$data" --out "out-$id" "$@"; }
+
+# ==== command line
+row cli-no-command 1 "sasc: error: no command given"
+row cli-unknown-command 1 "sasc: error: unknown command 'frobnicate'" frobnicate
+row cli-no-file 1 "sasc: error: 'sasc check' needs a .sas file" check
+row cli-unknown-option 1 "sasc: error: unknown option '--frob'" run ok.sas --frob
+row cli-unexpected-argument 1 "sasc: error: unexpected argument 'extra'" check ok.sas extra
+row cli-missing-file 1 "sasc: error: none.sas: No such file or directory" check none.sas
+mkdir adir
+row cli-directory 1 "sasc: error: adir: Is a directory" check adir
+row cli-set-form 1 "sasc: error: '--set epochs' is not of the form KEY=VALUE" run ok.sas --set epochs
+row cli-unknown-setting 1 "sasc: error: --set btach=10: unknown setting 'btach'; did you mean 'batch'?" run ok.sas --set btach=10
+row cli-bad-value 1 "sasc: error: --set epochs=-3: epochs must be a non-negative integer, got '-3'" run ok.sas --set epochs=-3
+row cli-unknown-task 1 "sasc: error: ok.sas has no task named 'nosuch'" run ok.sas nosuch
+sas twotasks "$MODEL task a { epochs = 1 } task b { epochs = 2 }"
+row cli-which-task 1 "sasc: error: twotasks.sas has 2 tasks; name the one to run: 'a', 'b'" run twotasks.sas
+
+# ==== the source text
+printf 'model m {\n  input x[4]\000\n}\n' > nul.sas
+row src-nul 1 "sasc: error: nul.sas:2:13: NUL byte in the source text (is this a binary file?)" check nul.sas
+printf 'model m { input x[4] \351 }\n' > latin1.sas
+row src-invalid-utf8 1 "latin1.sas:1:22: error: invalid UTF-8 byte 0xe9 (is the file in another encoding?)" check latin1.sas
+printf 'model m { input x[4] \303\251 }\n' > utf8.sas
+row src-non-ascii 1 "utf8.sas:1:22: error: unexpected character 'é' (only ASCII is allowed outside strings and comments)" check utf8.sas
+printf 'model m { input x[4] \001 }\n' > control.sas
+row src-control 1 "control.sas:1:22: error: unexpected control character 0x01" check control.sas
+sas char 'model m { input x[4] @ }'
+row src-character 1 "char.sas:1:22: error: unexpected character '@'" check char.sas
+head -c 17000000 /dev/zero | tr '\0' '#' > huge.sas
+row src-too-large 1 "sasc: error: huge.sas: the file is too large (more than 16777216 bytes)" check huge.sas
+head -c 10000000 /dev/zero | tr '\0' '@' > junk.sas
+row src-10mb-junk 1 "junk.sas:1:1: error: unexpected character '@'" check junk.sas
+also "junk.sas: note: too many messages; only the first 50 are shown"
+sas number "$MODEL task t { epochs = 1e999 }"
+row src-number-too-large 1 "number.sas:1:111: error: number '1e999' is too large" check number.sas
+sas string "$MODEL task t { data = \"/usr/share }"
+row src-unterminated-string 1 "string.sas:1:109: error: unterminated string (a string ends on the line it starts)" check string.sas
+printf '%s task t { data = "/usr' "$MODEL" > eofstring.sas
+row src-string-at-eof 1 "eofstring.sas:1:109: error: unterminated string at the end of the file" check eofstring.sas
+sas escape "$MODEL task t { data = \"a\\qb\" }"
+row src-bad-escape 1 "escape.sas:1:111: error: unknown escape sequence '\\q' in string; use \\n, \\t, \\\\ or \\\"" check escape.sas
+sas syntax 'model m { input x[4] layer = dense(x, 3) }'
+row src-syntax 1 "syntax.sas:1:28: error: unexpected '='; expected a value" check syntax.sas
+sas deep "task t { epochs = $(printf '%0.s-' $(seq 300))1 }"
+row src-deep-expression 1 "deep.sas:1:119: error: expression is nested too deeply (more than 200 levels)" check deep.sas
+sas deeper "task t { epochs = $(printf '%0.s(' $(seq 2000))1$(printf '%0.s)' $(seq 2000)) }"
+row src-parser-stack 1 "deeper.sas:1:1010: error: the file is nested too deeply to parse (parser stack limit 1000)" check deeper.sas
+i=0; while [ $i -le 1000 ]; do echo "prior p$i { pi = 0 }"; i=$((i + 1)); done > many.sas
+row src-too-many-definitions 1 "many.sas:1001:1: error: the file has 1001 definitions; at most 1000 are supported" check many.sas
+{ echo 'model m { input x[4]'; i=0; while [ $i -lt 1000 ]; do echo "layer a$i = dense(x, 2)"; i=$((i + 1)); done; echo 'loss mse(a999) }'; } > items.sas
+row src-too-many-items 1 "items.sas:1001:1: error: model 'm' has 1002 items (input, layer, loss and l2 lines); at most 1000 are supported" check items.sas
+
+# ==== names, values and shapes (the checker)
+L='layer y = dense(x, 3) { activation = softmax }'
+model() { printf 'model m { input x[4] %s }' "$1"; }   # a model body around $1
+sas s1 "$(model "layer y = dense(x, 3) { activation = sotfmax } loss cross_entropy(y)")"
+row sema-unknown-suggest 1 "s1.sas:1:59: error: unknown activation 'sotfmax'; did you mean 'softmax'?" check s1.sas
+sas s2 "$(model "layer y = dense(x, 3) { activation = softmax prior = nothere } loss cross_entropy(y)")"
+row sema-unknown 1 "s2.sas:1:75: error: unknown prior 'nothere'" check s2.sas
+sas s3 "$(model "layer y = dense(x, 3) { activation = softmax } layer y = dense(x, 3) loss cross_entropy(y)")"
+row sema-defined-twice 1 "s3.sas:1:75: error: name 'y' is defined twice" check s3.sas
+sas s4 "prior p { m = sqrt(-1) } $(model "$L loss cross_entropy(y)")"
+row sema-sqrt-negative 1 "s4.sas:1:20: error: sqrt of a negative number (-1)" check s4.sas
+sas s5 "prior p { m = sqrt(1, 2) } $(model "$L loss cross_entropy(y)")"
+row sema-sqrt-arguments 1 "s5.sas:1:15: error: sqrt takes 1 argument, not 2" check s5.sas
+sas s6 "prior p { m = 1/0 } $(model "$L loss cross_entropy(y)")"
+row sema-division-by-zero 1 "s6.sas:1:17: error: division by zero" check s6.sas
+sas s7 "prior p { m = 1e300 * 1e300 } $(model "$L loss cross_entropy(y)")"
+row sema-too-large-value 1 "s7.sas:1:15: error: the value is too large" check s7.sas
+sas s8 "$(model "layer y = dense(x, 2.5) { activation = softmax } loss cross_entropy(y)")"
+row sema-not-integer 1 "s8.sas:1:41: error: a layer width must be an integer, not 2.5" check s8.sas
+sas s9 "$(model "layer y = dense(x, 10000000) { activation = softmax } loss cross_entropy(y)")"
+row sema-huge-width 1 "s9.sas:1:41: error: a layer width must be between 1 and 1000000; 10000000 is too large" check s9.sas
+sas s10 "model m { input x[1000000] layer y = dense(x, 1000000) { activation = softmax } loss cross_entropy(y) }"
+row sema-too-many-connections 1 "s10.sas:1:34: error: layer 'y' has 1000000000000 connections; at most 2147483647 are supported" check s10.sas
+sas s11 "prior p { m = normal(0, -1) } $(model "$L loss cross_entropy(y)")"
+row sema-normal-negative 1 "s11.sas:1:25: error: the standard deviation of normal(...) must be >= 0, not -1" check s11.sas
+sas s12 "prior p { Xi = uniform(1, 0) } $(model "$L loss cross_entropy(y)")"
+row sema-uniform-order 1 "s12.sas:1:16: error: uniform(low, high) needs low <= high, but 1 > 0" check s12.sas
+sas s13 "prior p { pi = 2 } $(model "$L loss cross_entropy(y)")"
+row sema-pi-range 1 "s13.sas:1:16: error: pi is a probability and must be in [0, 1], but its initial value can be 2" check s13.sas
+sas s14 "prior p { Xi = -0.5 } $(model "$L loss cross_entropy(y)")"
+row sema-variance-negative 1 "s14.sas:1:16: error: Xi is a variance and must be >= 0, but its initial value can be -0.5" check s14.sas
+sas s15 "prior p { pi = normal(0.5, 0.1) } $(model "$L loss cross_entropy(y)")"
+row sema-pi-normal 1 "s15.sas:1:16: error: pi cannot be drawn from normal(...), which can leave [0, 1]; use a constant or uniform(low, high)" check s15.sas
+sas s16 "prior p { pi = 0 pi = 0.5 } $(model "$L loss cross_entropy(y)")"
+row sema-set-twice 1 "s16.sas:1:18: error: 'pi' is set twice" check s16.sas
+sas s17 "$(model "layer y = dense(x, 3) { activation = softmax frozen } loss cross_entropy(y)")"
+row sema-frozen 1 "s17.sas:1:46: error: 'activation' cannot be frozen; only pi, m and Xi of a prior or a layer can" check s17.sas
+sas s18 "$(model "layer y = dense(x, 3) { activation = softmax prior = 3 } loss cross_entropy(y)")"
+row sema-prior-not-name 1 "s18.sas:1:75: error: prior must be the name of a prior block, not a number" check s18.sas
+sas s19 "$(model "layer y = dense(x, 3) { activation = softmax m = identity(1) } loss cross_entropy(y)")"
+row sema-identity-square 1 "s19.sas:1:71: error: identity initialisation needs a square connection group, but layer 'y' is 4 x 3 (fan in x width)" check s19.sas
+sas s20 "$(model "layer y = dense(x, 3) { activation = softmax mask = density(2) } loss cross_entropy(y)")"
+row sema-mask-density 1 "s20.sas:1:82: error: the density of a mask must be in (0, 1], not 2" check s20.sas
+sas s21 "$(model "layer y = dense(x, 3) { activation = softmax mask = npy(3) } loss cross_entropy(y)")"
+row sema-mask-npy-string 1 "s21.sas:1:78: error: npy(...) takes the file name as a string, e.g. npy(\"mask.npy\")" check s21.sas
+sas s22 "$(model "layer y = dense(x, 3) { activation = softmax mask = 0.5 } loss cross_entropy(y)")"
+row sema-mask-kind 1 "s22.sas:1:74: error: mask must be density(fraction) or npy(\"file.npy\")" check s22.sas
+sas s23 "$(model "layer y = dense(y, 3) { activation = softmax } loss cross_entropy(y)")"
+row sema-reads-itself 1 "s23.sas:1:38: error: layer 'y' cannot read itself" check s23.sas
+sas s24 "$(model "layer h = dense(y, 3) $L loss cross_entropy(y)")"
+row sema-reads-later 1 "s24.sas:1:38: error: layer 'y' is defined after 'h'; a layer reads the input or an earlier layer" check s24.sas
+sas s25 "$(model "layer y = dense(3, 3) { activation = softmax } loss cross_entropy(y)")"
+row sema-source-not-name 1 "s25.sas:1:38: error: the first argument of a layer must name the input or an earlier layer" check s25.sas
+sas s26 "$(model "layer y = dense(x) { activation = softmax } loss cross_entropy(y)")"
+row sema-dense-arguments 1 "s26.sas:1:32: error: dense takes 2 arguments (source, width), not 1" check s26.sas
+sas s27 "$(model "input z[4] $L loss cross_entropy(y)")"
+row sema-second-input 1 "s27.sas:1:22: error: model 'm' has a second input; a model has exactly one" check s27.sas
+sas s28 "model m { $L loss cross_entropy(y) }"
+row sema-no-input 1 "s28.sas:1:7: error: model 'm' has no input; add a line like 'input x[784]'" check s28.sas
+sas s29 "model m { input x[4] loss mse(x) }"
+row sema-no-layers 1 "s29.sas:1:7: error: model 'm' has no layers; add one like 'layer y = dense(x, 10)'" check s29.sas
+sas s30 "$(model "$L")"
+row sema-no-loss 1 "s30.sas:1:7: error: model 'm' has no loss; add 'loss cross_entropy(y)' or 'loss mse(y)'" check s30.sas
+sas s31 "$(model "$L loss cross_entropy(y) loss mse(y)")"
+row sema-second-loss 1 "s31.sas:1:91: error: model 'm' has a second loss" check s31.sas
+sas s32 "$(model "layer h = dense(x, 3) $L loss cross_entropy(h)")"
+row sema-loss-not-last 1 "s32.sas:1:110: error: the loss must be computed on the last layer 'y', not on 'h'" check s32.sas
+sas s33 "$(model "layer y = dense(x, 3) loss cross_entropy(y)")"
+row sema-cross-entropy-softmax 1 "s33.sas:1:63: error: cross_entropy needs a softmax output, but layer 'y' has activation identity; add 'activation = softmax' to it" check s33.sas
+sas s34 "$(model "$L loss cross_entropy(y) l2 { m = -1 }")"
+row sema-l2-negative 1 "s34.sas:1:100: error: an l2 strength must be >= 0, not -1" check s34.sas
+sas s35 "model m$(printf '%0.sa' $(seq 70)) { input x[4] $L loss cross_entropy(y) }"
+row sema-name-too-long 1 "s35.sas:1:7: error: a model name has at most 63 characters" check s35.sas
+sas s36 "$MODEL task t { data = \"$(printf '%0.sa' $(seq 5000))\" }"
+row sema-string-too-long 1 "s36.sas:1:109: error: this value is too long (at most 4095 characters)" check s36.sas
+sas s37 "$MODEL task t { model = other }"
+row sema-task-unknown-model 1 "s37.sas:1:110: error: unknown model 'other'; expected m" check s37.sas
+sas s38 "$MODEL $(printf '%s' "$MODEL" | sed 's/model m/model n/') task t { epochs = 1 }"
+row sema-task-which-model 1 "s38.sas:1:190: error: task 't' must say which model it trains ('model = NAME'); the file defines 2 models" check s38.sas
+sas s39 "$MODEL task t { name = \"u\" }"
+row sema-task-name-setting 1 "s39.sas:1:102: error: a task's name is the one after 'task'; remove this setting" check s39.sas
+sas s40 "$MODEL task t { epochs = -1 }"
+row sema-task-bad-value 1 "s40.sas:1:111: error: epochs must be a non-negative integer, got '-1'" check s40.sas
+sas s41 "$MODEL task t { epohcs = 1 }"
+row sema-task-unknown-setting 1 "s41.sas:1:102: error: unknown task setting 'epohcs'; did you mean 'epochs'?" check s41.sas
+sas s42 "$MODEL task t { data = 3 }"
+row sema-task-string-expected 1 "s42.sas:1:109: error: data must be a string in double quotes, not a number" check s42.sas
+sas s43 "$MODEL task t { optimizer = \"adam\" }"
+row sema-task-choice-quoted 1 "s43.sas:1:114: error: optimizer must be written without quotes, not a string" check s43.sas
+sas s44 "prior p { m = normal(0) } $(model "$L loss cross_entropy(y)")"
+row sema-function-arguments 1 "s44.sas:1:15: error: normal takes 2 arguments (mean, standard deviation), not 1" check s44.sas
+sas s45 "prior p { m = dense(0, 1) } $(model "$L loss cross_entropy(y)")"
+row sema-not-a-number 1 "s45.sas:1:15: error: unknown function 'dense'; expected normal, uniform, identity, zeros or sqrt" check s45.sas
+
+# ==== plans and memory: refused before anything is allocated
+sas big "model m { input x[46000] layer h = dense(x, 46000) { activation = relu } layer y = dense(h, 10) { activation = softmax } loss cross_entropy(y) }"
+check mem-too-large 1 glob "sasc: error: the run's buffers and data (estimated) need 149.7 GB of memory but at most * are available to this process" \
+    "$SASC" run big.sas --set batch=10000 --out out-mem
+
+# ==== data files (made here: 2x2 images, 20 training and 10 test images)
+run_on data-missing-dir 1 "sasc: error: cannot read the data directory nodata: No such file or directory" nodata
+mkdir -p onlytrain && cp good/train-* onlytrain/
+run_on data-missing-file 1 "sasc: error: cannot find onlytrain/t10k-images-idx3-ubyte (nor onlytrain/t10k-images-idx3-ubyte.gz, nor the '.idx3-ubyte' spelling)" onlytrain
+mkdir -p short && cp good/* short/ && printf '\000\000' > short/train-images-idx3-ubyte
+run_on data-too-short 1 "sasc: error: short/train-images-idx3-ubyte is too short to be an IDX file" short
+mkdir -p magic && cp good/* magic/ && { be32 2049; be32 20; be32 2; be32 2; bytes 80 144; } > magic/train-images-idx3-ubyte
+run_on data-wrong-magic 1 "sasc: error: magic/train-images-idx3-ubyte is not an IDX images file: its magic number is 0x00000801, expected 0x00000803" magic
+mkdir -p truncated && cp good/* truncated/ && head -c 50 good/train-images-idx3-ubyte > truncated/train-images-idx3-ubyte
+run_on data-truncated 1 "sasc: error: truncated/train-images-idx3-ubyte is truncated: its header declares 20 records of 4 bytes" truncated
+idx empty train 0 2 2; idx empty t10k 10 2 2
+run_on data-no-images 1 "sasc: error: empty/train-images-idx3-ubyte contains no images" empty
+idx wide train 20 3 3; idx wide t10k 10 3 3
+run_on data-dimensions 1 "sasc: error: the model's input has 4 units but the images in wide have 3x3=9 pixels" wide
+dataset labels 7
+run_on data-label-range 1 "sasc: error: labels/train-labels-idx1-ubyte: label 7 of image 0 is not below the model's 3 classes" labels
+mkdir -p count && cp good/* count/ && { be32 2049; be32 15; bytes 15 001; } > count/train-labels-idx1-ubyte
+run_on data-label-count 1 "sasc: error: count/train-labels-idx1-ubyte has 15 labels but the images file beside it has 20 images" count
+run_on data-too-few 1 "sasc: error: 100 images were asked for but good/train-images-idx3-ubyte has only 20" good --set train=100
+run_on data-under-batch 1 "sasc: error: the training set has 3 images, fewer than one mini-batch of 5" good --set train=3
+gzip -c good/train-images-idx3-ubyte | head -c 30 > gz.tmp
+mkdir -p badgz && cp good/t10k-* good/train-labels-idx1-ubyte badgz/ && mv gz.tmp badgz/train-images-idx3-ubyte.gz
+run_on data-bad-gzip 1 "sasc: error: badgz/train-images-idx3-ubyte.gz is too short to be an IDX file" badgz
+
+# ==== mask files (npy(...) is read, never written)
+npy() {  # npy FILE ROWS COLS [ELEMENTS]: a float32 .npy, all ones
+    header="{'descr': '<f4', 'fortran_order': False, 'shape': ($2, $3), }"
+    pad=$(( 64 - (10 + ${#header} + 1) % 64 ))
+    { printf '\223NUMPY\001\000'; printf "\\$(printf %03o $(((${#header} + pad + 1) % 256)))\\$(printf %03o $(((${#header} + pad + 1) / 256)))"
+      printf '%s%*s\n' "$header" "$pad" ''
+      i=0; while [ $i -lt "${4:-$(($2 * $3))}" ]; do printf '\000\000\200\077'; i=$((i + 1)); done; } > "$1"
+}
+masked() { sas "$1" "model m { input x[4] layer y = dense(x, 3) { activation = softmax mask = npy(\"$2\") } loss cross_entropy(y) }"; }
+masked mask1 nomask.npy
+row mask-missing 1 "sasc: error: cannot open nomask.npy: No such file or directory" run mask1.sas $RUN --set data=good --out out-mask1
+echo 'not numpy' > text.npy; masked mask2 text.npy
+row mask-not-npy 1 "sasc: error: text.npy is not a 2-D numeric .npy file" run mask2.sas $RUN --set data=good --out out-mask2
+npy shape.npy 2 2; masked mask3 shape.npy
+row mask-shape 1 "sasc: error: shape.npy has shape (2, 2) but (4, 3) is needed" run mask3.sas $RUN --set data=good --out out-mask3
+npy cut.npy 4 3 5; masked mask4 cut.npy
+row mask-truncated 1 "sasc: error: cut.npy is truncated: it holds fewer than 4 x 3 elements" run mask4.sas $RUN --set data=good --out out-mask4
+
+# ==== the output directory
+echo file > plainfile
+run_on out-not-directory 1 "sasc: error: cannot create directory plainfile: Not a directory" good --out plainfile/run
+mkdir -p blocked/metrics.csv
+run_on out-not-regular 1 "sasc: error: cannot write blocked/metrics.csv: it exists and is not a regular file" good --out blocked
+# tmpfs mounts stand in for a read-only and a full disk (never /dev/full: the
+# atomic writer renames over its destination).
+if mkdir -p ro && mount -t tmpfs -o ro,size=1m tmpfs ro 2>/dev/null; then
+    mounted="$mounted $work/ro"
+    run_on out-read-only 1 "sasc: error: cannot create directory ro/run: Read-only file system" good --out ro/run
+else
+    skip out-read-only "cannot mount a tmpfs here (not root?)"
+fi
+if mkdir -p full && mount -t tmpfs -o size=12k tmpfs full 2>/dev/null; then
+    mounted="$mounted $work/full"
+    check out-full 1 glob "sasc: error: cannot write full/run/*: No space left on device" \
+        "$SASC" run "$SRCDIR/examples/quickstart.sas" --set train=200 --set test=100 --set epochs=1 --set threads=1 --out full/run
+else
+    skip out-full "cannot mount a tmpfs here (not root?)"
+fi
+
+# ==== numerical blow-up: a huge learning rate
+QS="$SRCDIR/examples/quickstart.sas"
+row nan-first-epoch 1 "sasc: error: training diverged at epoch 1, step 2: the loss is nan (every parameter is still finite: the forward pass overflowed on the way to the output layer 'y'); no epoch finished, so nothing was saved" run "$QS" --set train=1000 --set test=100 --set epochs=3 --set threads=1 --set lr=1e15 --out nan1
+row nan-later-epoch 1 "sasc: error: training diverged at epoch 2, step 2: the loss is nan (every parameter is still finite: the forward pass overflowed on the way to the output layer 'y'); the checkpoint in nan2 holds epoch 1, the last good state" run "$QS" --set train=200 --set test=100 --set epochs=10 --set threads=1 --set lr=5e11 --out nan2
+if [ -z "${ERRORS_LIST:-}" ]; then   # the last good state stays on disk, run.json says why
+    if [ -f nan2/checkpoint.sasc ] && grep -q '"status": "diverged"' nan2/run.json; then
+        passed=$((passed + 1)); else fail "nan-later-epoch: no checkpoint or no diverged run.json"; fi
+fi
+
+# ==== limits of what a .sas file may do
+sas abs "$MODEL task t { out = \"/etc/sasc\" }"
+row safety-out-absolute 1 "abs.sas:1:108: error: out in a .sas file must be a relative path without '..' (the run stays under the working directory); give other places with --out" check abs.sas
+sas up "$MODEL task t { out = \"runs/../../x\" }"
+row safety-out-parent 1 "up.sas:1:108: error: out in a .sas file must be a relative path without '..' (the run stays under the working directory); give other places with --out" check up.sas
+
+# ==== the plan a run is checked against (not an error: sasc check --plan)
+if [ -z "${ERRORS_LIST:-}" ]; then
+    "$SASC" check "$SRCDIR/examples/quickstart.sas" --plan >out 2>err
+    for text in "buffers                    2.8 MB" "images                      10000 train + 2000 test" \
+                "memory, estimated" "at a nominal 10 GFLOP/s"; do
+        if grep -qF -- "$text" out; then passed=$((passed + 1)); else fail "check --plan: no '$text'"; fi
+    done
+fi
+
+# ==== docs/errors.md has one row per case, and no row without a case
+if [ -z "${ERRORS_LIST:-}" ]; then
+    for id in $ids; do
+        if grep -q "^| $id |" "$DOC"; then passed=$((passed + 1)); else fail "$id has no row in docs/errors.md"; fi
+    done
+    for id in $(sed -n 's/^| \([a-z][a-z0-9]*-[a-z0-9-]*\) |.*/\1/p' "$DOC"); do
+        case " $ids " in *" $id "*) ;; *) fail "docs/errors.md row $id has no case in tests/errors.sh" ;; esac
+    done
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
