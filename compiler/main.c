@@ -205,6 +205,11 @@ static int choose_task(const checked_file *file, const char *name, sasc_task *ta
         *model = 0;
         return SASC_EXIT_OK;
     }
+    if (file->task_count == 0) {   /* "name the one to run" would name nothing */
+        fprintf(stderr, "sasc: error: %s has no task and %d models; add a task block "
+                "('task NAME { model = ... }') to say what to train\n", file->path, file->model_count);
+        return SASC_EXIT_USER_ERROR;
+    }
     fprintf(stderr, "sasc: error: %s has %d tasks; name the one to run", file->path, file->task_count);
     for (int i = 0; i < file->task_count; i++)
         fprintf(stderr, "%s'%s'", i == 0 ? ": " : ", ", file->tasks[i].settings.name);
@@ -447,9 +452,10 @@ static int run_command(const invocation *call)
             const sasc_program *program = compiled_model_program(state.compiled);
             if (strcmp(call->command, "eval") == 0)
                 status = eval_command(program, &task, call->saved_dir);
+            else if (call->run_dir)
+                status = sasc_analyze_run(program, &task, call->run_dir, call->task_what, &info);
             else
-                status = call->run_dir ? sasc_analyze_run(program, &task, call->run_dir, call->task_what, &info)
-                                       : sasc_run_task(program, &task, &info);
+                status = sasc_run_task(program, &task, &info);
         }
     }
     pipeline_free(&state);

@@ -3,6 +3,7 @@
  * training (see analysis.h).
  */
 #include "runtime/analysis.h"
+#include "runtime/analyze.h"
 #include "runtime/entropy.h"
 #include "runtime/output.h"
 #include "runtime/plot.h"
@@ -19,8 +20,9 @@ sasc_connection_class sasc_classify_connection(const sasc_task *task, double pi,
     double tol = task->vip_tolerance;
     if (pi >= 1.0 - tol)
         return SASC_CONNECTION_UIP;
-    bool vip = task->vip_rule == SASC_VIP_RELAXED ? pi < task->vip_pi_max && fabs(m) > task->vip_m_min
-                                                  : pi <= tol && xi <= tol;
+    bool vip = task->vip_rule == SASC_VIP_RELAXED
+                   ? pi < task->vip_pi_max && fabs(m) > task->vip_m_min
+                   : pi <= tol && xi <= tol;
     return vip ? SASC_CONNECTION_VIP : SASC_CONNECTION_OTHER;
 }
 
@@ -149,6 +151,8 @@ struct sasc_analysis {
 sasc_analysis *sasc_analysis_open(const sasc_program *program, const sasc_task *task,
                                   char *error, size_t error_size)
 {
+    if (!sasc_analyze_check(program, task, error, error_size))
+        return NULL;
     sasc_analysis *a = calloc(1, sizeof *a);
     if (!a) {
         snprintf(error, error_size, "out of memory setting up the analyses");
@@ -467,5 +471,6 @@ bool sasc_analysis_epoch(sasc_analysis *analysis, void *const *buffers, int epoc
         ok = sasc_sampled_accuracy(p, buffers, task->sampled_networks, task->seed, first_draw,
                                    accuracy, context, &row->sampled_mean, &row->sampled_sd, NULL,
                                    error, error_size);
-    return ok && write_csv(analysis, error, error_size) && write_figures(analysis, error, error_size);
+    return ok && write_csv(analysis, error, error_size) &&
+           write_figures(analysis, error, error_size);
 }

@@ -23,7 +23,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef enum { SASC_CONNECTION_OTHER, SASC_CONNECTION_VIP, SASC_CONNECTION_UIP } sasc_connection_class;
+typedef enum {
+    SASC_CONNECTION_OTHER,
+    SASC_CONNECTION_VIP,
+    SASC_CONNECTION_UIP
+} sasc_connection_class;
 
 /* The class of one connection under the task's rule. */
 sasc_connection_class sasc_classify_connection(const sasc_task *task, double pi, double m,
@@ -73,8 +77,9 @@ bool sasc_network_statistics(const sasc_program *program, const sasc_task *task,
 typedef struct sasc_analysis sasc_analysis;
 
 /* Analyses for a run of `task` (writes into task->out). NULL with `error`
- * set when memory is short; a task with analyze_every = 0 still gets an
- * object whose epoch calls do nothing. */
+ * set when the task's `analyze` or `perturb_layers` names something unknown
+ * or memory is short; a task with analyze_every = 0 still gets an object
+ * whose epoch calls do nothing. */
 sasc_analysis *sasc_analysis_open(const sasc_program *program, const sasc_task *task,
                                   char *error, size_t error_size);
 

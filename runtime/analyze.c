@@ -482,7 +482,9 @@ static double perturbed_error(analysis_context *c, int layer, layer_pools *pools
     const sasc_task *t = c->task;
     double fraction = (double)step / (double)t->perturb_steps;
     size_t vip_number = (size_t)llround(fraction * (double)pools->vip_count);
-    size_t *pool = condition == UIP_ON ? pools->uip : condition == VIP_OFF ? pools->vip : pools->all;
+    size_t *pool = condition == UIP_ON    ? pools->uip
+                   : condition == VIP_OFF ? pools->vip
+                                          : pools->all;
     size_t pool_size = condition == UIP_ON ? pools->uip_count
                        : condition == VIP_OFF ? pools->vip_count : pools->n;
     size_t count = condition == UIP_ON ? (size_t)llround(fraction * (double)pools->uip_count)
@@ -549,7 +551,8 @@ static bool write_perturbation(analysis_context *c, int layer, const layer_pools
         series[condition] = (sasc_plot_series){condition_labels[condition], x, mean, sd, points};
     }
     char title[256], file[256], path[8192];
-    snprintf(title, sizeof title, "Targeted weight perturbation of layer %s (%zu VIP, %zu UIP of %zu)",
+    snprintf(title, sizeof title,
+             "Targeted weight perturbation of layer %s (%zu VIP, %zu UIP of %zu)",
              c->program->layers[layer].name, pools->vip_count, pools->uip_count, pools->n);
     snprintf(file, sizeof file, "perturbation_%s.svg", c->program->layers[layer].name);
     out_file(c, file, path, sizeof path);
@@ -632,7 +635,8 @@ static bool run_perturbation(analysis_context *c)
     sasc_atomic_file csv;
     if (!sasc_atomic_open(&csv, path, c->error, c->error_size))
         return false;
-    sasc_atomic_printf(&csv, "layer,condition,fraction,count,pool,test_error_mean,test_error_sd,repeats\n");
+    sasc_atomic_printf(&csv, "layer,condition,fraction,count,pool,test_error_mean,"
+                             "test_error_sd,repeats\n");
     bool ok = true;
     for (int l = 0; ok && l < c->program->layer_count; l++)
         if (!c->task->perturb_layers[0] || list_contains(c->task->perturb_layers,
@@ -666,6 +670,14 @@ static bool check_list(const char *list, bool allow_train_size, char *error, siz
         }
     }
     return true;
+}
+
+bool sasc_analyze_check(const sasc_program *program, const sasc_task *task, char *error,
+                        size_t error_size)
+{
+    analysis_context c = {.program = program, .task = task, .error = error,
+                          .error_size = error_size};
+    return check_list(task->analyze, false, error, error_size) && check_layer_list(&c);
 }
 
 bool sasc_analyze_list(const sasc_program *program, const sasc_task *task, void *const *buffers,
@@ -888,7 +900,8 @@ static int train_size_sweep(const sasc_program *program, const sasc_task *task,
     long sizes[64];
     size_t count = parse_sizes(task->train_sizes, sizes, 64);
     if (count == 0) {
-        snprintf(error, error_size, "train_sizes must be a comma list of positive integers, got '%s'",
+        snprintf(error, error_size,
+                 "train_sizes must be a comma list of positive integers, got '%s'",
                  task->train_sizes);
         return SASC_EXIT_USER_ERROR;
     }
@@ -913,7 +926,8 @@ static void session_items(const char *list, char *out, size_t size)
     out[0] = '\0';
     for (size_t k = 0; k < sizeof list_items / sizeof list_items[0]; k++)
         if ((all && k < 3) || list_contains(list, list_items[k]))   /* all: not dynamics */
-            snprintf(out + strlen(out), size - strlen(out), "%s%s", out[0] ? "," : "", list_items[k]);
+            snprintf(out + strlen(out), size - strlen(out), "%s%s", out[0] ? "," : "",
+                     list_items[k]);
 }
 
 int sasc_analyze_run(const sasc_program *program, const sasc_task *task, const char *run_dir,

@@ -38,6 +38,11 @@ bool sasc_analyze_list(const sasc_program *program, const sasc_task *task, void 
                        const char *list, const char *out_dir, sasc_accuracy_fn accuracy,
                        void *context, char *error, size_t error_size);
 
+/* Check the task's `analyze` list and `perturb_layers` names before a run
+ * starts, so that a typo does not surface only after training. */
+bool sasc_analyze_check(const sasc_program *program, const sasc_task *task, char *error,
+                        size_t error_size);
+
 /* `sasc analyze`: the analyses in `what` (a comma list, also train_size, or
  * "all" for histograms, entropy and perturbation) on the run saved in
  * `run_dir`, written into task->out. `info` serves the train_size runs.

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -63,6 +64,12 @@ static bool open_idx(const char *directory, const char *prefix, const char *kind
                      const char *suffix, uint32_t magic, int ndims, idx_file *f,
                      char *error, size_t size)
 {
+    struct stat status;
+    if (stat(directory, &status) == 0 && !S_ISDIR(status.st_mode)) {
+        /* access() would say "Permission denied" for a plain file */
+        snprintf(error, size, "the data directory %s is not a directory", directory);
+        return false;
+    }
     if (access(directory, R_OK | X_OK) != 0) {
         snprintf(error, size, "cannot read the data directory %s: %s", directory, strerror(errno));
         return false;

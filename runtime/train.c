@@ -698,6 +698,20 @@ int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc
 
 /* ---- a saved ensemble without training (sasc analyze) ---- */
 
+/* The parameters a run saved: its LAYER.pi/m/Xi.npy files, or, for a run
+ * stopped before writing them, its last checkpoint. */
+static bool load_saved_parameters(run *r, const char *dir)
+{
+    if (sasc_parameters_load(r->program, r->buffers, dir, r->error, sizeof r->error))
+        return true;
+    char npy_error[sizeof r->error];
+    memcpy(npy_error, r->error, sizeof npy_error);
+    if (sasc_checkpoint_read(dir, r->program, r->buffers, NULL, NULL, r->error, sizeof r->error))
+        return true;
+    memcpy(r->error, npy_error, sizeof npy_error);
+    return false;
+}
+
 struct sasc_session {
     run r;
     sasc_task task;      /* the caller's task, with only as many training images as needed */
@@ -722,7 +736,7 @@ sasc_session *sasc_session_open(const sasc_program *program, const sasc_task *ta
         r->buffers = sasc_buffers_allocate(program, r->error, sizeof r->error);
         ok = r->buffers && load_data(r) && allocate_run_memory(r) &&
              sasc_initialize(program, r->buffers, task->seed, r->error, sizeof r->error) &&
-             sasc_parameters_load(program, r->buffers, parameter_dir, r->error, sizeof r->error);
+             load_saved_parameters(r, parameter_dir);
     }
     if (!ok) {
         snprintf(error, error_size, "%s", r->error);

@@ -32,12 +32,15 @@ mkdir -p "$RUNS" "$FIGURES"
 "$SASC" run models/gbp_depth5.sas --out "$RUNS/gbp5" --set epochs="$EPOCHS" --set analyze=entropy
 "$SASC" analyze "$RUNS/gbp5" train_size --set epochs="$EPOCHS" --set train_sizes="$SIZES"
 
-for f in accuracy.svg sparsity.svg entropy.svg vip_uip.svg histogram_pi.svg histogram_m.svg \
-         histogram_Xi.svg histogram_entropy.svg entropy_layers.svg vip_uip_layers.svg \
-         perturbation_h1.svg perturbation_h2.svg perturbation_y.svg train_size.svg; do
+for f in accuracy.svg sparsity.svg entropy.svg entropy_pi.svg entropy_xi.svg vip_uip.svg \
+         histogram_pi.svg histogram_m.svg histogram_Xi.svg histogram_entropy.svg \
+         entropy_layers.svg sparsity_layers.svg vip_uip_layers.svg perturbation_h1.svg \
+         perturbation_h2.svg perturbation_y.svg train_size.svg train_size_sparsity.svg \
+         train_size_entropy.svg analysis.csv layers.csv perturbation.csv train_size.csv; do
     cp "$RUNS/gbp/$f" "$FIGURES/$f"
 done
 cp "$RUNS/bp/accuracy.svg" "$FIGURES/bp_accuracy.svg"
 cp "$RUNS/gbp5/train_size_sparsity.svg" "$FIGURES/depth5_train_size_sparsity.svg"
 cp "$RUNS/gbp5/train_size_entropy.svg" "$FIGURES/depth5_train_size_entropy.svg"
+cp "$RUNS/gbp5/train_size.csv" "$FIGURES/depth5_train_size.csv"
 echo "figures in $FIGURES"

@@ -80,6 +80,13 @@ for f in layers.csv h.entropy.npy h.entropy_pi.npy perturbation.csv perturbation
     [ -s "$work/ra/$f" ] && pass || fail "analyze wrote no $f"
 done
 contains "$work/ra/perturbation.csv" "^h,vip_off,0.5," "perturbation rows"
+mkdir "$work/rc" && cp "$work/ra/run.json" "$work/ra/model.sas" "$work/ra/checkpoint.sasc" "$work/rc/"
+expect 0 "analyze a run from its checkpoint (no .npy)" "$SASC" analyze "$work/rc" entropy
+[ -s "$work/rc/layers.csv" ] && pass || fail "analyze from a checkpoint wrote no layers.csv"
+expect 1 "unknown analysis setting, before training" "$SASC" run "$qs" $small --out "$work/rx" \
+    --set analyze=histogram
+contains "$work/err" "unknown analysis 'histogram'" "unknown analysis setting named"
+[ -e "$work/rx/metrics.csv" ] && fail "a run with a bad analyze setting trained" || pass
 expect 1 "analyze unknown analysis" "$SASC" analyze "$work/ra" frobs
 contains "$work/err" "unknown analysis 'frobs'" "unknown analysis named"
 expect 1 "analyze a directory that is no run" "$SASC" analyze "$work" entropy

@@ -98,6 +98,8 @@ row cli-unknown-setting 1 "sasc: error: --set btach=10: unknown setting 'btach';
 row cli-bad-value 1 "sasc: error: --set epochs=-3: epochs must be a non-negative integer, got '-3'" run ok.sas --set epochs=-3
 row cli-unknown-task 1 "sasc: error: ok.sas has no task named 'nosuch'" run ok.sas nosuch
 sas twotasks "$MODEL task a { epochs = 1 } task b { epochs = 2 }"
+sas notask 'prior p { pi = 0 }'
+row cli-no-task 1 "sasc: error: notask.sas has no task and 0 models; add a task block ('task NAME { model = ... }') to say what to train" run notask.sas
 row cli-which-task 1 "sasc: error: twotasks.sas has 2 tasks; name the one to run: 'a', 'b'" run twotasks.sas
 
 # ==== the source text
@@ -237,6 +239,7 @@ check mem-too-large 1 glob "sasc: error: the run's buffers and data (estimated) 
 # ==== data files (made here: 2x2 images, 20 training and 10 test images)
 run_on data-missing-dir 1 "sasc: error: cannot read the data directory nodata: No such file or directory" nodata
 mkdir -p onlytrain && cp good/train-* onlytrain/
+run_on data-not-directory 1 "sasc: error: the data directory ok.sas is not a directory" ok.sas
 run_on data-missing-file 1 "sasc: error: cannot find onlytrain/t10k-images-idx3-ubyte (nor onlytrain/t10k-images-idx3-ubyte.gz, nor the '.idx3-ubyte' spelling)" onlytrain
 mkdir -p short && cp good/* short/ && printf '\000\000' > short/train-images-idx3-ubyte
 run_on data-too-short 1 "sasc: error: short/train-images-idx3-ubyte is too short to be an IDX file" short

@@ -38,16 +38,21 @@ echo "soak: $RUNS runs, $JOBS at a time, seed $SEED, models:$models"
 # One line per run: NUMBER FILE SETTINGS... (every 10th: the fixed control run).
 awk -v runs="$RUNS" -v seed="$SEED" -v models="$models" -v base="$BASE" 'BEGIN {
     srand(seed); n = split(models, m, " ")
-    split("adam rmsprop sgd", opt, " "); split("0.001 0.003 0.01 0.03", lr_adaptive, " ")
-    split("0.01 0.03 0.1", lr_sgd, " "); split("50 100 200", batch, " ")
+    # learning rates that train every example model (RMSprop without bias
+    # correction takes a first step of about 30 lr: above 1e-3 it can blow up
+    # the recurrent models, which is the divergence check working, not a failure)
+    split("adam rmsprop sgd", opt, " "); split("0.0003 0.001 0.003", lr_adam, " ")
+    split("0.0001 0.0003 0.001", lr_rmsprop, " "); split("0.003 0.01 0.03", lr_sgd, " ")
+    split("50 100 200", batch, " ")
     for (i = 1; i <= runs; i++) {
         if (i % 10 == 1) { print i, m[1], base " --set seed=1"; continue }
         o = opt[int(rand() * 3) + 1]
-        lr = o == "sgd" ? lr_sgd[int(rand() * 3) + 1] : lr_adaptive[int(rand() * 4) + 1]
+        k = int(rand() * 3) + 1
+        lr = o == "sgd" ? lr_sgd[k] : o == "adam" ? lr_adam[k] : lr_rmsprop[k]
         printf "%d %s --set optimizer=%s --set lr=%s --set batch=%s --set precision=%d", i,
                m[int(rand() * n) + 1], o, lr, batch[int(rand() * 3) + 1], rand() < 0.5 ? 32 : 64
         printf " --set train=%d --set test=%d --set epochs=%d --set seed=%d --set threads=1\n",
-               200 * (int(rand() * 10) + 1), 100 * (int(rand() * 10) + 1), int(rand() * 2) + 1,
+               100 * (int(rand() * 10) + 2), 100 * (int(rand() * 5) + 1), int(rand() * 2) + 1,
                int(rand() * 1000000)
     }
 }' > "$work/plan"

@@ -313,7 +313,16 @@ static void test_task_set_every_key(void)
         {"beta2", "0", "0"}, {"epsilon", "1e-6", "1e-06"},
         {"momentum", "0.9", "0.9"}, {"weight_decay", "1e-4", "0.0001"},
         {"lr_decay", "0.25", "0.25"}, {"halve_every", "7", "7"}, {"precision", "f64", "64"},
-        {"out", "runs/x", "\"runs/x\""}, {"threads", "2", "2"}, {"shuffle", "false", "false"}};
+        {"out", "runs/x", "\"runs/x\""}, {"threads", "2", "2"}, {"shuffle", "false", "false"},
+        /* analyses (runtime/analysis.h) */
+        {"analyze_every", "5", "5"}, {"entropy_samples", "200", "200"},
+        {"entropy_a", "1e-6", "1e-06"}, {"sampled_networks", "0", "0"},
+        {"vip_rule", "relaxed", "\"relaxed\""}, {"vip_tolerance", "0.001", "0.001"},
+        {"vip_pi_max", "0.2", "0.2"}, {"vip_m_min", "0", "0"},
+        {"analyze", "histograms,entropy", "\"histograms,entropy\""},
+        {"perturb_steps", "4", "4"}, {"perturb_repeats", "3", "3"},
+        {"perturb_layers", "h1,y", "\"h1,y\""}, {"train_sizes", "100,200", "\"100,200\""},
+        {"dynamic_steps", "28", "28"}};
     int count;
     sasc_task_settings(&count);
     CU_ASSERT_EQUAL(count, (int)(sizeof pairs / sizeof pairs[0]));
@@ -731,6 +740,20 @@ static void nan_train(void *const *b)
     ((float *)b[B_LOSS])[0] = NAN;
 }
 
+/* Updates that leave an infinity in a parameter: out.pi, which the fake
+ * kernels never read (the loss stays finite), or out.m (the next loss is nan). */
+static void inf_pi_update(void *const *b)
+{
+    softmax_update(b);
+    ((float *)b[B_PI])[3] = INFINITY;
+}
+
+static void inf_m_update(void *const *b)
+{
+    softmax_update(b);
+    ((float *)b[B_M])[3] = INFINITY;
+}
+
 static sasc_program softmax_program(void)
 {
     sasc_program p = {
@@ -890,7 +913,9 @@ static void test_training_reports_divergence(void)
     char *messages = NULL;
     CU_ASSERT_EQUAL(run_quietly(&program, &t, NULL, &messages), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(messages,
-        "sasc: error: training diverged at epoch 1, step 1: the loss is nan\n"));
+        "sasc: error: training diverged at epoch 1, step 1: the loss is nan (every parameter is "
+        "still finite: the forward pass overflowed on the way to the output layer 'out'); no "
+        "epoch finished, so nothing was saved\n"));
     free(messages);
     char path[8192];
     snprintf(path, sizeof path, "%s/metrics.csv", out);
@@ -899,6 +924,41 @@ static void test_training_reports_divergence(void)
     free(metrics);
     remove_tree(dir);
     free(dir);
+}
+
+/* Train with `update` until it blows up; the message must hold `expected` and
+ * no checkpoint may be written over the last good state. */
+static void expect_divergence(sasc_kernel update, const char *expected)
+{
+    char *dir = make_temp_dir();
+    char data[4096], out[4096];
+    snprintf(data, sizeof data, "%s/data", dir);
+    snprintf(out, sizeof out, "%s/run", dir);
+    mkdir(data, 0777);
+    write_dataset(data, 12, 4, false);
+    sasc_program program = softmax_program();
+    program.update = update;
+    sasc_task t;
+    softmax_task(&t, data, out);
+    char *messages = NULL;
+    CU_ASSERT_EQUAL(run_quietly(&program, &t, NULL, &messages), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(messages, expected));
+    free(messages);
+    char path[8192];
+    snprintf(path, sizeof path, "%s/checkpoint.sasc", out);
+    CU_ASSERT_EQUAL(access(path, F_OK), -1);
+    remove_tree(dir);
+    free(dir);
+}
+
+/* A blown-up parameter is named with its layer and the epoch: found by the
+ * scan after the epoch (pi) or when the loss turns nan (m). */
+static void test_training_names_nonfinite_parameter(void)
+{
+    expect_divergence(inf_pi_update, "training diverged at epoch 1, step 3: a parameter is not "
+                      "finite (parameter 'out.pi' of layer 'out' holds inf); no epoch finished");
+    expect_divergence(inf_m_update, "training diverged at epoch 1, step 2: the loss is nan "
+                      "(parameter 'out.m' of layer 'out' holds inf); no epoch finished");
 }
 
 /* The scalars `update` saw, in call order. */
@@ -1109,6 +1169,7 @@ int main(void)
     CU_pSuite train = CU_add_suite("train", NULL, NULL);
     CU_add_test(train, "end to end, reproducible", test_training_end_to_end);
     CU_add_test(train, "divergence", test_training_reports_divergence);
+    CU_add_test(train, "non-finite parameter named", test_training_names_nonfinite_parameter);
     CU_add_test(train, "learning-rate schedule and bias corrections", test_training_schedule_and_scalars);
     CU_add_test(train, "user errors", test_training_user_errors);
     return testing_run_registry();
