@@ -9,6 +9,7 @@
 #include "runtime/train.h"
 #include "runtime/analysis.h"
 #include "runtime/analyze.h"
+#include "runtime/psychometric.h"
 #include "runtime/buffers.h"
 #include "runtime/checkpoint.h"
 #include "runtime/divergence.h"
@@ -617,7 +618,10 @@ static bool record_msi(run *r, epoch_metrics *m)
     char path[8192];
     sasc_msi_modality_accuracy(&r->msi, m->modality_accuracy);
     out_path(r, "psychometric.csv", path, sizeof path);
-    return sasc_msi_write_psychometric(&r->msi, path, r->error, sizeof r->error);
+    if (!sasc_msi_write_psychometric(&r->msi, path, r->error, sizeof r->error))
+        return false;
+    out_path(r, "psychometric.svg", path, sizeof path);
+    return sasc_psychometric_plot(&r->msi, path, r->error, sizeof r->error);
 }
 
 /* ---- the run ---- */

@@ -19,6 +19,7 @@
 #include "runtime/analyze.h"
 #include "runtime/entropy.h"
 #include "runtime/npy.h"
+#include "runtime/psychometric.h"
 #include "runtime/run_settings.h"
 #include "runtime/sampling.h"
 #include "runtime/plot.h"
@@ -1115,6 +1116,35 @@ static void test_during_training(void)
     free(after);
 }
 
+/* Tallies set by hand: percentages and the figure. */
+static void test_psychometric(void)
+{
+    sasc_msi msi;
+    memset(&msi, 0, sizeof msi);
+    msi.tally[SASC_MSI_VISUAL][0][0] = 4;     /* rate 9: 4 trials, 1 "high" */
+    msi.tally[SASC_MSI_VISUAL][0][1] = 1;
+    msi.tally[SASC_MSI_BOTH][7][0] = 10;      /* rate 16: 10 trials, 10 "high" */
+    msi.tally[SASC_MSI_BOTH][7][1] = 10;
+    msi.tally[SASC_MSI_AUDITORY][3][0] = 3;   /* rate 12: 3 trials, none "high" */
+    double rates[SASC_MSI_RATES], percent[SASC_MSI_MODALITIES][SASC_MSI_RATES];
+    sasc_psychometric_curves(&msi, rates, percent);
+    CU_ASSERT_EQUAL(rates[0], 9.0);
+    CU_ASSERT_EQUAL(rates[7], 16.0);
+    CU_ASSERT_EQUAL(percent[SASC_MSI_VISUAL][0], 25.0);
+    CU_ASSERT_EQUAL(percent[SASC_MSI_BOTH][7], 100.0);
+    CU_ASSERT_EQUAL(percent[SASC_MSI_AUDITORY][3], 0.0);
+    CU_ASSERT_TRUE(isnan(percent[SASC_MSI_VISUAL][1]));   /* no trials */
+    char error[256];
+    CU_ASSERT_TRUE_FATAL(sasc_psychometric_plot(&msi, analysis_path("psychometric.svg"), error,
+                                                sizeof error));
+    char *svg = read_all(analysis_path("psychometric.svg"));
+    CU_ASSERT_TRUE(xml_well_formed(svg));
+    CU_ASSERT_PTR_NOT_NULL(strstr(svg, ">multisensory</text>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(svg, ">event rate (events/s)</text>"));
+    CU_ASSERT_EQUAL(count(svg, "<circle class=\"point\""), 3);   /* one finite point per curve */
+    free(svg);
+}
+
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st; (void)flag; (void)ftw;
@@ -1160,6 +1190,7 @@ int main(void)
     CU_add_test(ensemble, "histograms, layers.csv, entropy .npy", test_histograms_and_entropy_files);
     CU_add_test(ensemble, "run.json settings", test_run_settings);
     CU_add_test(ensemble, "during training: analysis.csv and figures", test_during_training);
+    CU_add_test(ensemble, "MSI psychometric curves by hand", test_psychometric);
     CU_add_test(ensemble, "recurrent: triangle sparsity, eta by hand", test_recurrent_statistics);
     CU_add_test(ensemble, "recurrent: heat maps, dynamics files", test_recurrent_files);
     return testing_run_registry();
