@@ -38,4 +38,7 @@ void sasc_rng_uniforms(uint64_t seed, uint64_t stream, uint64_t counter, double 
  * The logarithm's argument is in (0, 1], so it is never log(0). */
 void sasc_rng_normals(uint64_t seed, uint64_t stream, uint64_t counter, double *out, size_t n);
 
+/* The same normals rounded to float (the noise of f32 programs). */
+void sasc_rng_normals_f32(uint64_t seed, uint64_t stream, uint64_t counter, float *out, size_t n);
+
 #endif

@@ -191,17 +191,21 @@ static void load_batch(run *r, const sasc_idx_set *set, const size_t *order, lon
         return;
     }
     size_t pixels = (size_t)p->input_width;
-    sasc_buffer_zero(p, r->buffers, p->input_buffer);
-    sasc_buffer_zero(p, r->buffers, p->target_buffer);
     size_t target_cols = (size_t)p->buffers[p->target_buffer].cols;
     size_t input_cols = (size_t)p->buffers[p->input_buffer].cols;
+    /* Zeroing the input is only needed where the images leave it unwritten. */
+    if (rows < p->batch || pixels * (size_t)p->batch != sasc_buffer_elements(p, p->input_buffer))
+        sasc_buffer_zero(p, r->buffers, p->input_buffer);
+    sasc_buffer_zero(p, r->buffers, p->target_buffer);
     for (int row = 0; row < rows; row++) {
         size_t image = image_index(order, first + row);
         const unsigned char *source = set->pixels + image * pixels;
-        for (size_t k = 0; k < pixels; k++)   /* pixel k is input k % cols of step k / cols */
-            sasc_buffer_set(r->buffers[p->input_buffer], p->precision,
-                            ((k / input_cols) * (size_t)p->batch + row) * input_cols + k % input_cols,
-                            source[k] / 255.0);
+        for (size_t k = 0; k < pixels; k += input_cols) {   /* pixel k + c is input c of step k / cols */
+            size_t at = ((k / input_cols) * (size_t)p->batch + row) * input_cols;
+            size_t run = pixels - k < input_cols ? pixels - k : input_cols;
+            for (size_t c = 0; c < run; c++)
+                sasc_buffer_set(r->buffers[p->input_buffer], p->precision, at + c, source[k + c] / 255.0);
+        }
         sasc_buffer_set(r->buffers[p->target_buffer], p->precision,
                         row * target_cols + set->labels[image], 1.0);
     }
@@ -238,10 +242,8 @@ static void fill_noise(run *r, int epoch, int step)
             continue;
         size_t n = sasc_buffer_elements(p, i);
         uint64_t stream = sasc_rng_stream(SASC_STREAM_NOISE, (uint32_t)i, (uint32_t)epoch);
-        sasc_rng_normals_parallel(r->task->seed, stream, (uint64_t)step << 32, r->scratch, n,
-                                  r->task->threads);
-        for (size_t k = 0; k < n; k++)
-            sasc_buffer_set(r->buffers[i], p->precision, k, r->scratch[k]);
+        sasc_rng_normals_fill(r->task->seed, stream, (uint64_t)step << 32, r->buffers[i],
+                              p->precision, n, r->task->threads);
     }
 }
 

@@ -22,7 +22,7 @@ csv=${SOAK_CSV:-soak.csv}
 
 # Models: every example and model file that trains with the base settings on
 # the default data (a file that needs other data is reported and left out).
-BASE="--set train=500 --set test=200 --set epochs=1 --set batch=100 --set threads=1"
+BASE="--set train=400 --set test=200 --set epochs=1 --set batch=100 --set threads=1"
 models=""
 for f in "$SRCDIR"/examples/*.sas "$SRCDIR"/models/*.sas; do
     # shellcheck disable=SC2086
@@ -52,7 +52,7 @@ awk -v runs="$RUNS" -v seed="$SEED" -v models="$models" -v base="$BASE" 'BEGIN {
         printf "%d %s --set optimizer=%s --set lr=%s --set batch=%s --set precision=%d", i,
                m[int(rand() * n) + 1], o, lr, batch[int(rand() * 3) + 1], rand() < 0.5 ? 32 : 64
         printf " --set train=%d --set test=%d --set epochs=%d --set seed=%d --set threads=1\n",
-               100 * (int(rand() * 10) + 2), 100 * (int(rand() * 5) + 1), int(rand() * 2) + 1,
+               100 * (int(rand() * 5) + 2), 100 * (int(rand() * 3) + 1), int(rand() * 2) + 1,
                int(rand() * 1000000)
     }
 }' > "$work/plan"

@@ -244,6 +244,39 @@ static void test_uniform_range(void)
     CU_ASSERT(fabs(sum / N - 0.5) < 0.02);
 }
 
+/* The vectorised Box-Muller against libm's log, sqrt, cos and sin on the
+ * same uniforms; chunked and one-block draws give identical values; the
+ * float draws are the doubles rounded. */
+static void test_normals_match_libm(void)
+{
+    enum { N = 1001 };   /* odd, and not a whole number of chunks */
+    double *z = malloc(N * sizeof *z), worst = 0;
+    float *f = malloc(N * sizeof *f);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    sasc_rng_normals(11, 3, 40, z, N);
+    sasc_rng_normals_f32(11, 3, 40, f, N);
+    bool same_pairs = true, rounded = true;
+    for (int i = 0; i < N; i += 2) {
+        uint32_t w[4];
+        sasc_rng_block(11, 3, 40 + (uint64_t)i / 2, w);
+        double u1 = 1.0 - (double)((((uint64_t)w[0] << 21) | (w[1] >> 11)) & ((UINT64_C(1) << 53) - 1)) * 0x1.0p-53;
+        double u2 = (double)((((uint64_t)w[2] << 21) | (w[3] >> 11)) & ((UINT64_C(1) << 53) - 1)) * 0x1.0p-53;
+        double r = sqrt(-2.0 * log(u1)), pair[2];
+        worst = fmax(worst, fabs(z[i] - r * cos(2 * M_PI * u2)));
+        if (i + 1 < N)
+            worst = fmax(worst, fabs(z[i + 1] - r * sin(2 * M_PI * u2)));
+        sasc_rng_normals(11, 3, 40 + (uint64_t)i / 2, pair, 2);
+        same_pairs = same_pairs && pair[0] == z[i] && (i + 1 >= N || pair[1] == z[i + 1]);
+        rounded = rounded && f[i] == (float)z[i];
+    }
+    CU_ASSERT(worst < 1e-13);
+    CU_ASSERT_TRUE(same_pairs);
+    CU_ASSERT_TRUE(rounded);
+    free(z);
+    free(f);
+}
+
 static void test_rng_determinism(void)
 {
     double a[10], b[10], c[10], d[4];
@@ -1146,6 +1179,7 @@ int main(void)
     CU_add_test(rng, "normal mean and variance", test_normal_moments);
     CU_add_test(rng, "uniforms in [0, 1)", test_uniform_range);
     CU_add_test(rng, "determinism and streams", test_rng_determinism);
+    CU_add_test(rng, "normals match libm's Box-Muller", test_normals_match_libm);
     CU_pSuite task = CU_add_suite("task", NULL, NULL);
     CU_add_test(task, "defaults", test_task_defaults);
     CU_add_test(task, "every key set and rendered", test_task_set_every_key);

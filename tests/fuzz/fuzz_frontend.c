@@ -1,7 +1,7 @@
 /*
  * fuzz_frontend.c — libFuzzer target for the whole front end: lexer, parser,
- * semantic analysis and IR construction (lower_model + ir_verify) of every
- * task an accepted input declares.
+ * semantic analysis, IR construction (lower_model + ir_verify) and the run
+ * plan (plan.h) of every task an accepted input declares.
  *
  * Built twice by `make fuzz` (tests/fuzz/build):
  *  - fuzz_frontend: as above; thousands of inputs per second.
@@ -22,6 +22,7 @@
 #include "compiler/codegen.h"
 #include "compiler/frontend.h"
 #include "compiler/lower.h"
+#include "compiler/plan.h"
 
 /* Diagnostics and LLVM text go here; opened once, never closed (the process
  * ends with the campaign). */
@@ -47,6 +48,9 @@ static void lower_task(const model_spec *model, const sasc_task *task)
             fprintf(stderr, "invalid IR after lowering: %s\n", error);
             abort();
         }
+        run_plan plan;   /* what `sasc check --plan` and `sasc run` compute */
+        plan_estimate(&program, task, &plan);
+        plan_print(&plan, &program, task, sink());
 #ifdef FUZZ_CODEGEN
         if (!codegen_print_llvm(&program, false, sink(), error, sizeof error)) {
             fprintf(stderr, "code generation failed: %s\n", error);
