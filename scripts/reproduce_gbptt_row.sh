@@ -16,8 +16,8 @@ mkdir -p "$FIGURES"
     --set analyze=histograms,entropy,perturbation,dynamics --set perturb_layers=h \
     --set dynamic_steps=28
 for f in accuracy.svg sparsity.svg entropy.svg entropy_pi.svg entropy_xi.svg vip_uip.svg \
-         histogram_pi.svg histogram_m.svg histogram_Xi.svg matrix_h_pi.svg matrix_h_m.svg \
-         matrix_h_Xi.svg perturbation_h.svg dynamics_zeros.svg dynamics_eta.svg \
+         histogram_pi.svg histogram_m.svg histogram_Xi.svg matrix_h_m.svg \
+         perturbation_h.svg dynamics_zeros.svg dynamics_eta.svg \
          analysis.csv layers.csv perturbation.csv dynamics.csv; do
     cp "$RUN/$f" "$FIGURES/$f"
 done
