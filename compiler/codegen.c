@@ -622,7 +622,7 @@ static bool verify_module(LLVMModuleRef module, char *error, size_t error_size)
  * base pointers, folding the index arithmetic and vectorising the loops.
  * This short pipeline does just that. Measured on the B1 model (task-clock
  * of `sasc llvm`, machine loaded): default<O3> 255-320 ms, default<O2>
- * 200-250 ms, this one 135-160 ms, with the same kernel time (share of the
+ * 200-250 ms, this one 135-195 ms, with the same kernel time (share of the
  * JIT code in a B1 profile 6.0% for all three, bit-identical losses).
  * Interleaving stays off: the loops are memory-bound once vectorised, and
  * interleaving them tripled compile time with no measurable gain.

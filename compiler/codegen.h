@@ -4,7 +4,8 @@
  * Each IR function becomes one LLVM function `void sasc_<name>(ptr buffers)`
  * with every shape a constant; products call sasc_gemm_f32/f64 from the
  * runtime, everything else is generated loops. The module is optimised with
- * the new pass manager at O3 for the host CPU and run through the ORC LLJIT.
+ * the new pass manager (a short kernel pipeline) for the host CPU and run
+ * through the ORC LLJIT.
  */
 #ifndef SASC_CODEGEN_H
 #define SASC_CODEGEN_H
@@ -25,7 +26,7 @@ const sasc_program *compiled_model_program(const compiled_model *m);
 
 void compiled_model_free(compiled_model *m);
 
-/* Write the textual LLVM IR of the three kernels, after O3 when `optimized`. */
+/* Write the textual LLVM IR of the three kernels, optimised when `optimized`. */
 bool codegen_print_llvm(ir_program *p, bool optimized, FILE *out, char *error, size_t error_size);
 
 /* The LLVM version string, e.g. "19.1.7", for --version and run.json. */

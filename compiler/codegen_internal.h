@@ -37,7 +37,7 @@ LLVMTargetMachineRef codegen_host_target_machine(char *error, size_t error_size)
  * the IR, plan storage (adding TEMPORARY buffers to `p`; planning is
  * deterministic and finds the temporaries it added on an earlier call, so
  * building twice leaves `p` as after the first time), emit, verify the
- * module, and run the O3 pipeline when `optimize`. NULL with a message in
+ * module, and run the kernel pipeline (KERNEL_PIPELINE) when `optimize`. NULL with a message in
  * `error` on failure; the caller owns the module. */
 LLVMModuleRef codegen_build_module(ir_program *p, LLVMContextRef context,
                                    LLVMTargetMachineRef machine, bool optimize,

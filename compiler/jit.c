@@ -32,7 +32,7 @@ static void fail(char *error, size_t error_size, const char *message)
 
 /* The JIT's target machine is built like the one the module was optimised
  * for (host CPU and features, -O3 code generation), not left to LLJIT's
- * defaults, so the code it emits is what the O3 pipeline tuned for. */
+ * defaults, so the code it emits is what the optimisation pipeline tuned for. */
 static LLVMOrcLLJITRef create_jit(char *error, size_t error_size)
 {
     LLVMTargetMachineRef machine = codegen_host_target_machine(error, error_size);

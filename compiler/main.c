@@ -56,7 +56,7 @@ static const char usage_text[] =
     "  check FILE [--plan]          report every problem in FILE, nothing else;\n"
     "                               --plan: estimate memory and time of each task\n"
     "  ir FILE [TASK]               print the tensor IR of the kernels\n"
-    "  llvm FILE [TASK]             print the LLVM IR of the kernels (after O3;\n"
+    "  llvm FILE [TASK]             print the LLVM IR of the kernels (optimised;\n"
     "                               --unoptimized for before)\n"
     "  run FILE [TASK]              compile FILE and run TASK (default: the file's\n"
     "                               only task)\n"
@@ -513,7 +513,7 @@ static const char *const command_help[][2] = {
            "train, update and predict functions)\nfor the model that TASK trains, with the task's "
            "batch size and precision.\n"},
     {"llvm", "Usage: sasc llvm FILE [TASK] [--set KEY=VALUE]... [--unoptimized]\nPrint the LLVM IR "
-             "of the generated kernels, after the O3 pipeline\n(before it with --unoptimized).\n"},
+             "of the generated kernels, after the optimisation pipeline\n(before it with --unoptimized).\n"},
     {"analyze", "Usage: sasc analyze RUN_DIR WHAT [--set KEY=VALUE]... [--out DIR]\n"
                 "Analyse the ensemble a finished `sasc run` saved in RUN_DIR: recompile\n"
                 "RUN_DIR/model.sas with the settings of RUN_DIR/run.json, load the parameters,\n"

