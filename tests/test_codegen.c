@@ -796,7 +796,7 @@ static void test_print_llvm(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(plain, "@sasc_gemm_f32"));
     CU_ASSERT_PTR_NOT_NULL(strstr(plain, "noalias"));
     free(plain);
-    /* Elementwise loops are vectorised at O3. */
+    /* Elementwise loops are vectorised by the optimisation pipeline. */
     ir_program q = { 0 };
     ir_program_init(&q, "vector", SASC_F64, 17);
     int in = ir_add_buffer(&q, "x", SASC_BUFFER_INPUT, -1, SASC_NOT_A_PARAMETER, 17, 33);
