@@ -39,10 +39,10 @@ echo "soak: $RUNS runs, $JOBS at a time, seed $SEED, models:$models"
 awk -v runs="$RUNS" -v seed="$SEED" -v models="$models" -v base="$BASE" 'BEGIN {
     srand(seed); n = split(models, m, " ")
     # learning rates that train every example model (RMSprop without bias
-    # correction takes a first step of about 30 lr: above 1e-3 it can blow up
+    # correction takes a first step of about 30 lr: at 1e-3 it blew up
     # the recurrent models, which is the divergence check working, not a failure)
     split("adam rmsprop sgd", opt, " "); split("0.0003 0.001 0.003", lr_adam, " ")
-    split("0.0001 0.0003 0.001", lr_rmsprop, " "); split("0.003 0.01 0.03", lr_sgd, " ")
+    split("0.00003 0.0001 0.0003", lr_rmsprop, " "); split("0.003 0.01 0.03", lr_sgd, " ")
     split("50 100 200", batch, " ")
     for (i = 1; i <= runs; i++) {
         if (i % 10 == 1) { print i, m[1], base " --set seed=1"; continue }
