@@ -15,6 +15,7 @@
  */
 #include "codegen.h"
 #include "codegen_internal.h"
+#include "failure.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -25,20 +26,6 @@
 #include <llvm-c/Transforms/PassBuilder.h>
 
 /* ---- messages ---- */
-
-static bool failf(char *error, size_t error_size, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static bool failf(char *error, size_t error_size, const char *format, ...)
-{
-    if (error_size > 0) {
-        va_list args;
-        va_start(args, format);
-        vsnprintf(error, error_size, format, args);
-        va_end(args);
-    }
-    return false;
-}
 
 void codegen_error_message(LLVMErrorRef failure, const char *what, char *error, size_t error_size)
 {

@@ -13,6 +13,7 @@
  * model's `layout` words let the runtime refuse a mismatched object.
  */
 #include "compiler/emit.h"
+#include "compiler/failure.h"
 #include "compiler/codegen_internal.h"
 #include "runtime/embedded.h"
 
@@ -23,17 +24,6 @@
 #include <string.h>
 #include <llvm-c/Target.h>
 
-static bool failf(char *error, size_t error_size, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static bool failf(char *error, size_t error_size, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    vsnprintf(error, error_size, format, args);
-    va_end(args);
-    return false;
-}
 
 /* ---- target ---- */
 

@@ -2,6 +2,7 @@
  * link.c — finding and running the system linker and archiver.
  */
 #include "compiler/link.h"
+#include "compiler/failure.h"
 
 #include "config.h"
 
@@ -42,17 +43,6 @@ typedef struct {
     size_t used;
 } command;
 
-static bool failf(char *error, size_t error_size, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static bool failf(char *error, size_t error_size, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    vsnprintf(error, error_size, format, args);
-    va_end(args);
-    return false;
-}
 
 static bool add_word(command *c, const char *word)
 {
@@ -99,8 +89,9 @@ static bool in_path(const char *name)
     for (const char *dir = path ? path : "/usr/bin:/bin"; *dir;) {
         size_t length = strcspn(dir, ":");
         char candidate[PATH_SIZE];
-        snprintf(candidate, sizeof candidate, "%.*s/%s", (int)length, dir, name);
-        if (access(candidate, X_OK) == 0)
+        int written = snprintf(candidate, sizeof candidate, "%.*s/%s", (int)length, dir, name);
+        bool fits = written >= 0 && (size_t)written < sizeof candidate;
+        if (fits && access(candidate, X_OK) == 0)
             return true;
         dir += length + (dir[length] == ':');
     }
@@ -144,8 +135,10 @@ static bool executable_directory(char *dir, size_t size)
 static bool runtime_in(const char *dir)
 {
     char a[PATH_SIZE + 32], b[PATH_SIZE + 32];
-    snprintf(a, sizeof a, "%s/libsascrt.a", dir);
-    snprintf(b, sizeof b, "%s/libsascmain.a", dir);
+    int written_a = snprintf(a, sizeof a, "%s/libsascrt.a", dir);
+    int written_b = snprintf(b, sizeof b, "%s/libsascmain.a", dir);
+    if (written_a < 0 || (size_t)written_a >= sizeof a || written_b < 0 || (size_t)written_b >= sizeof b)
+        return false;  /* a truncated path would name some other file */
     return is_file(a) && is_file(b);
 }
 
@@ -162,8 +155,8 @@ static bool find_runtime(char *dir, size_t size, char *error, size_t error_size)
     }
     snprintf(candidates[3], PATH_SIZE, "%s", SASC_LIBDIR);
     for (int k = 0; k < 4; k++)
-        if (candidates[k][0] && runtime_in(candidates[k])) {
-            snprintf(dir, size, "%s", candidates[k]);
+        if (candidates[k][0] && runtime_in(candidates[k]) && strlen(candidates[k]) < size) {
+            memcpy(dir, candidates[k], strlen(candidates[k]) + 1);
             return true;
         }
     return failf(error, error_size, "cannot find the sasc runtime library (libsascrt.a and "

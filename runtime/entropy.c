@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "runtime/rng.h"
+#include "runtime/vector_clones.h"
 
 #define TWO_PI 6.28318530717958647692
 #define TWO_PI_E 17.0794684453471341309 /* 2 pi e */
@@ -151,14 +152,6 @@ static void block_load(const entropy_job *job, size_t first, size_t count, entro
 /* Wider vectors where the processor has them (the build targets baseline
  * x86-64). Every clone does the same IEEE operations in the same order
  * (-std=c11 does not contract to FMA), so results do not depend on the clone. */
-#if defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define WIDE_VECTORS __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
-#endif
-#ifndef WIDE_VECTORS
-#define WIDE_VECTORS
-#endif
 
 /* The hot loop: softplus_sum[j] = sum_s softplus(...) for every lane. */
 WIDE_VECTORS static void block_softplus_sums(const entropy_job *job, entropy_block *b)

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdbool.h>
 #include <string.h>
+#include "runtime/vector_clones.h"
 
 enum {
     PHILOX_M0 = 0xD2511F53u, PHILOX_M1 = 0xCD9E8D57u,  /* round multipliers */
@@ -82,14 +83,6 @@ void sasc_rng_uniforms(uint64_t seed, uint64_t stream, uint64_t counter, double 
  * processor's vector width. */
 
 /* Wider vectors where the processor has them (the build targets baseline x86-64). */
-#if defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define WIDE_VECTORS __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
-#endif
-#ifndef WIDE_VECTORS
-#define WIDE_VECTORS
-#endif
 
 enum { CHUNK = 16 };   /* generator blocks per pass: two normals each */
 
