@@ -525,9 +525,9 @@ static const char *role_name(sasc_buffer_role role)
 {
     static const char *const names[] = {
         "input", "target", "noise", "parameter", "gradient", "optimizer_state",
-        "mask", "output", "loss", "scalars", "temporary", "loss_mask",
+        "mask", "output", "loss", "scalars", "temporary", "loss_mask", "state",
     };
-    return (int)role >= 0 && role <= SASC_BUFFER_LOSS_MASK ? names[role] : "?";
+    return (int)role >= 0 && role <= SASC_BUFFER_STATE ? names[role] : "?";
 }
 
 static void print_init(const sasc_buffer_desc *d, FILE *out)

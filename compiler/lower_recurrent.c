@@ -128,7 +128,8 @@ static void add_sequence_buffers(ir_program *p, recurrence *r)
 {
     const char *h = r->rec->name, *y = r->out->name;
     int T = r->blocks;
-    r->state = sequence_buffer(p, SASC_BUFFER_TEMPORARY, -1, T + 1, r->units, h, "state");
+    /* H is the STATE buffer: the runtime reads h(t) after `predict` (selectivity). */
+    r->state = sequence_buffer(p, SASC_BUFFER_STATE, GROUP_REC, T + 1, r->units, h, "state");
     r->state_adjoint = lower_add_named(p, SASC_BUFFER_TEMPORARY, -1, SASC_NOT_A_PARAMETER, p->batch,
                                        r->units, h, "state.adjoint");
     r->eps_u = r->stochastic[GROUP_IN] || r->stochastic[GROUP_REC]

@@ -66,7 +66,8 @@ static const char usage_text[] =
     "  eval RUN_DIR                 evaluate a saved ensemble (mean-field and\n"
     "                               sampled networks), e.g. on other data\n"
     "  analyze RUN_DIR WHAT         analyses of a finished run: histograms, entropy,\n"
-    "                               perturbation, dynamics, train_size or all\n"
+    "                               perturbation, dynamics, selectivity,\n"
+    "                               train_size or all\n"
     "  help [COMMAND|settings]      show help for a command or list task settings\n"
     "\n"
     "Options for ir, llvm, run, build and eval:\n";
@@ -469,7 +470,7 @@ static int prepare_analyze(invocation *call, sasc_run_settings *recorded)
     char error[ERROR_SIZE];
     if (call->task == NULL)
         return user_error("%s", "'sasc analyze' needs RUN_DIR and WHAT (histograms, entropy, "
-                          "perturbation, train_size or all)");
+                          "perturbation, dynamics, selectivity, train_size or all)");
     if (!sasc_run_settings_read(call->file, recorded, error, sizeof error)) {
         fprintf(stderr, "sasc: error: %s\n", error);
         return SASC_EXIT_USER_ERROR;
@@ -526,6 +527,9 @@ static const char *const command_help[][2] = {
                 "                random weights turned off, UIP weights turned on with N(0,1)\n"
                 "  dynamics      recurrent layers: zero fraction and asymmetry eta of the\n"
                 "                network resampled every step, along dynamic_steps steps\n"
+                "  selectivity   recurrent models: selectivity index (gbptt Eq. 15) of every\n"
+                "                unit along time, from relu(h(t)) averaged per class over the\n"
+                "                test trials (selectivity.csv, .npy, selectivity{,_unit}.svg)\n"
                 "  train_size    retrain with each of train_sizes; test error against size\n"
                 "  all           histograms, entropy and perturbation\n"
                 "Settings: entropy_samples, entropy_a, sampled_networks, vip_rule,\n"

@@ -9,6 +9,7 @@
 #include "runtime/output.h"
 #include "runtime/plot.h"
 #include "runtime/rng.h"
+#include "runtime/selectivity.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -659,13 +660,14 @@ static bool check_list(const char *list, bool allow_train_size, char *error, siz
     size_t length;
     for (const char *p = list; next_item(&p, &item, &length);) {
         bool known = allow_train_size &&
-                     (item_is(item, length, "train_size") || item_is(item, length, "all"));
+                     (item_is(item, length, "train_size") || item_is(item, length, "all") ||
+                      item_is(item, length, "selectivity"));
         for (size_t k = 0; k < sizeof list_items / sizeof list_items[0]; k++)
             known = known || item_is(item, length, list_items[k]);
         if (!known) {
             snprintf(error, error_size, "unknown analysis '%.*s'; the analyses are histograms, "
                      "entropy, perturbation, dynamics%s", (int)length, item,
-                     allow_train_size ? ", train_size and all" : "");
+                     allow_train_size ? ", selectivity, train_size and all" : "");
             return false;
         }
     }
@@ -919,6 +921,22 @@ static int train_size_sweep(const sasc_program *program, const sasc_task *task,
     return ok ? SASC_EXIT_OK : code != SASC_EXIT_OK ? code : SASC_EXIT_USER_ERROR;
 }
 
+/* ---- selectivity of the recurrent units (gbptt Eq. 15, Figs. 8, 15) ---- */
+
+static bool run_selectivity(const sasc_program *program, const sasc_task *task, const char *run_dir,
+                            char *error, size_t error_size)
+{
+    sasc_selectivity s;
+    if (!sasc_selectivity_init(&s, program, error, error_size))
+        return false;
+    sasc_session *session = sasc_session_open(program, task, run_dir, error, error_size);
+    bool ok = session && sasc_session_test_pass(session, sasc_selectivity_add, &s, error, error_size) &&
+              sasc_selectivity_write(&s, task->out, error, error_size);
+    sasc_session_close(session);
+    sasc_selectivity_free(&s);
+    return ok;
+}
+
 /* `list` without its train_size and all items, all expanded. */
 static void session_items(const char *list, char *out, size_t size)
 {
@@ -938,7 +956,7 @@ int sasc_analyze_run(const sasc_program *program, const sasc_task *task, const c
     if (!check_list(what, true, error, sizeof error) || !what[0]) {
         if (!what[0])
             snprintf(error, sizeof error, "name an analysis: histograms, entropy, perturbation, "
-                     "train_size or all");
+                     "dynamics, selectivity, train_size or all");
         code = SASC_EXIT_USER_ERROR;
     }
     session_items(what, items, sizeof items);
@@ -950,6 +968,9 @@ int sasc_analyze_run(const sasc_program *program, const sasc_task *task, const c
         sasc_session_close(session);
         code = ok ? SASC_EXIT_OK : SASC_EXIT_USER_ERROR;
     }
+    if (code == SASC_EXIT_OK && list_contains(what, "selectivity") &&
+        !run_selectivity(program, task, run_dir, error, sizeof error))
+        code = SASC_EXIT_USER_ERROR;
     if (code == SASC_EXIT_OK && list_contains(what, "train_size"))
         code = train_size_sweep(program, task, info, error, sizeof error);
     if (code != SASC_EXIT_OK && error[0])

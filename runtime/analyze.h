@@ -16,6 +16,9 @@
  *                 along `dynamic_steps` steps (gbptt Figs. 9, 18); with
  *                 `histograms`, square layers also get heat maps of pi, m, Xi
  *                 (gbptt Figs. 6, 16)
+ *   selectivity   (sasc analyze only) recurrent models: selectivity index of
+ *                 every unit along time over the test set's classes (gbptt
+ *                 Eq. 15, Figs. 8, 15; runtime/selectivity.h)
  *   train_size    (sasc analyze only) retrain with each size of `train_sizes`
  *                 and plot the test error (gbp Fig. 2b), sparsity and entropy
  *                 per layer (gbp Fig. 2b inset, Fig. 3c) against it
@@ -43,7 +46,7 @@ bool sasc_analyze_list(const sasc_program *program, const sasc_task *task, void 
 bool sasc_analyze_check(const sasc_program *program, const sasc_task *task, char *error,
                         size_t error_size);
 
-/* `sasc analyze`: the analyses in `what` (a comma list, also train_size, or
+/* `sasc analyze`: the analyses in `what` (a comma list, also selectivity, train_size, or
  * "all" for histograms, entropy and perturbation) on the run saved in
  * `run_dir`, written into task->out. `info` serves the train_size runs.
  * Returns an exit code of train.h. */

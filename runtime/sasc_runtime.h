@@ -47,8 +47,12 @@ typedef enum {
     SASC_BUFFER_LOSS,             /* [1, 1]: mean loss over the mini-batch, regularisation included */
     SASC_BUFFER_SCALARS,          /* [1, SASC_SCALAR_COUNT]: per-step values set by the runtime */
     SASC_BUFFER_TEMPORARY,        /* intermediate values; contents meaningless between kernel calls */
-    SASC_BUFFER_LOSS_MASK         /* same shape as TARGET: 1 where a target counts in the loss, else 0
+    SASC_BUFFER_LOSS_MASK,        /* same shape as TARGET: 1 where a target counts in the loss, else 0
                                      (sequence targets, e.g. the MSI stimulus period is 0) */
+    SASC_BUFFER_STATE             /* [(blocks + 1) batch, units] of a recurrent layer: block t holds the
+                                     hidden states h(t) of the batch (block 0 = h0), written by `train`
+                                     and `predict` like a TEMPORARY; after `predict` the runtime may read
+                                     it (appended in ABI version 1: older programs simply lack it) */
 } sasc_buffer_role;
 
 /* Which hyper-parameter of a connection group a parameter-shaped buffer is about. */

@@ -425,13 +425,15 @@ static bool train_epoch(run *r, int epoch, epoch_metrics *m)
  * MSI test trials are noisy trials (input and recurrent noise, and the
  * ensemble's eps: a network sampled at every step), drawn from a stream of
  * their own, the same at every epoch; their choices are tallied. */
-static double test_accuracy(run *r)
+typedef void (*test_batch_fn)(run *r, long first, int rows, void *context);
+
+/* One pass of `predict` over the test set, calling `visit` after each batch.
+ * Every pass sees the same inputs and noise, so the accuracy and the state
+ * read by the selectivity analysis come from the same trials. */
+static void test_pass(run *r, test_batch_fn visit, void *context)
 {
     const sasc_program *p = r->program;
-    long correct = 0;
-    if (r->generated)
-        sasc_msi_tally_reset(&r->msi);
-    else
+    if (!r->generated)
         zero_noise(r);
     for (long first = 0; first < r->test.count; first += p->batch) {
         int rows = (int)(r->test.count - first < p->batch ? r->test.count - first : p->batch);
@@ -439,10 +441,23 @@ static double test_accuracy(run *r)
         if (r->generated)
             fill_noise(r, -1, (int)(first / p->batch));
         p->predict(r->buffers);
-        if (r->generated)
-            sasc_msi_tally(&r->msi, p, r->buffers, first, rows);
-        correct += count_correct(r, &r->test, NULL, first, rows);
+        visit(r, first, rows, context);
     }
+}
+
+static void tally_batch(run *r, long first, int rows, void *correct)
+{
+    if (r->generated)
+        sasc_msi_tally(&r->msi, r->program, r->buffers, first, rows);
+    *(long *)correct += count_correct(r, &r->test, NULL, first, rows);
+}
+
+static double test_accuracy(run *r)
+{
+    long correct = 0;
+    if (r->generated)
+        sasc_msi_tally_reset(&r->msi);
+    test_pass(r, tally_batch, &correct);
     return (double)correct / (double)r->test.count;
 }
 
@@ -760,6 +775,34 @@ void *const *sasc_session_buffers(sasc_session *session)
 double sasc_session_accuracy(void *session)
 {
     return test_accuracy(&((sasc_session *)session)->r);
+}
+
+typedef struct {
+    sasc_test_batch_fn visit;
+    void *context;
+    int *labels;     /* batch entries */
+} visit_adapter;
+
+static void visit_labels(run *r, long first, int rows, void *context)
+{
+    visit_adapter *a = context;
+    for (int row = 0; row < rows; row++)
+        a->labels[row] = r->test.labels[first + row];
+    a->visit(a->context, r->buffers, a->labels, rows);
+}
+
+bool sasc_session_test_pass(sasc_session *session, sasc_test_batch_fn visit, void *context,
+                            char *error, size_t error_size)
+{
+    run *r = &session->r;
+    visit_adapter a = {visit, context, malloc((size_t)r->program->batch * sizeof *a.labels)};
+    if (!a.labels) {
+        snprintf(error, error_size, "out of memory reading the test set");
+        return false;
+    }
+    test_pass(r, visit_labels, &a);
+    free(a.labels);
+    return true;
 }
 
 void sasc_session_close(sasc_session *session)

@@ -37,6 +37,12 @@ void *const *sasc_session_buffers(sasc_session *session);
 /* Test accuracy of the network in the buffers (mean-field predict, noise
  * zero); a sasc_accuracy_fn with the session as context. */
 double sasc_session_accuracy(void *session);
+/* One mean-field pass of `predict` over the test set, exactly the trials
+ * and noise of sasc_session_accuracy; after each batch `visit` gets the
+ * buffers and the labels of the batch's first `rows` rows (the valid ones). */
+typedef void (*sasc_test_batch_fn)(void *context, void *const *buffers, const int *labels, int rows);
+bool sasc_session_test_pass(sasc_session *session, sasc_test_batch_fn visit, void *context,
+                            char *error, size_t error_size);
 void sasc_session_close(sasc_session *session);
 
 #endif

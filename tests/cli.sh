@@ -89,6 +89,16 @@ contains "$work/err" "unknown analysis 'histogram'" "unknown analysis setting na
 [ -e "$work/rx/metrics.csv" ] && fail "a run with a bad analyze setting trained" || pass
 expect 1 "analyze unknown analysis" "$SASC" analyze "$work/ra" frobs
 contains "$work/err" "unknown analysis 'frobs'" "unknown analysis named"
+expect 1 "selectivity of a feedforward run" "$SASC" analyze "$work/ra" selectivity
+contains "$work/err" "needs a recurrent layer" "selectivity: no recurrent layer named"
+# selectivity index (gbptt Eq. 15) of a short MSI run; the run directory gets
+# the input mask that the recorded model.sas names.
+expect 0 "short MSI run" "$SASC" run "$SRCDIR/models/msi.sas" --set epochs=1 --set train=200 \
+    --set test=200 --out "$work/rmsi"
+cp "$SRCDIR/models/msi_input_mask.npy" "$work/rmsi/"
+expect 0 "analyze selectivity" "$SASC" analyze "$work/rmsi" selectivity
+[ "$(wc -l < "$work/rmsi/selectivity.csv")" -eq $((90 * 150 + 1)) ] && pass \
+    || fail "selectivity.csv: not one row per step (90) and unit (150)"
 expect 1 "analyze a directory that is no run" "$SASC" analyze "$work" entropy
 contains "$work/err" "run directory" "not a run directory"
 # The BP baseline (pi and Xi frozen at 0) has zero sparsity and zero entropy.

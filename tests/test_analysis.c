@@ -23,6 +23,7 @@
 #include "runtime/run_settings.h"
 #include "runtime/sampling.h"
 #include "runtime/plot.h"
+#include "runtime/selectivity.h"
 #include "tests/testing.h"
 
 static const double TWO_PI_E = 2.0 * M_PI * M_E;
@@ -1163,6 +1164,86 @@ static int remove_analysis_dir(void)
 }
 
 
+/* Eq. 15 in Pehlevan and Sompolinsky's form, N/(N-1) (1 - (sum r)^2 / (N sum r^2)). */
+static double sli_reference(const double *r, int n)
+{
+    double sum = 0.0, square = 0.0;
+    for (int s = 0; s < n; s++) {
+        sum += r[s];
+        square += r[s] * r[s];
+    }
+    return square == 0.0 ? 0.0 : n / (n - 1.0) * (1.0 - sum * sum / (n * square));
+}
+
+static void test_selectivity_index(void)
+{
+    const double one_class[2] = {1.0, 0.0}, equal[3] = {2.0, 2.0, 2.0}, silent[2] = {0.0, 0.0};
+    const double ramp[3] = {1.0, 2.0, 3.0}, strided[6] = {1.0, -1.0, 2.0, -1.0, 3.0, -1.0};
+    ASSERT_CLOSE(sasc_selectivity_index(one_class, 2, 1), 1.0, 1e-12);
+    ASSERT_CLOSE(sasc_selectivity_index(equal, 3, 1), 0.0, 1e-12);
+    CU_ASSERT_EQUAL(sasc_selectivity_index(silent, 2, 1), 0.0);
+    ASSERT_CLOSE(sasc_selectivity_index(ramp, 3, 1), 3.0 / 14.0, 1e-12);   /* (1 - 4/(14/3)) / (2/3) */
+    ASSERT_CLOSE(sasc_selectivity_index(strided, 3, 2), 3.0 / 14.0, 1e-12);
+    const double various[4] = {0.3, 0.0, 1.7, 0.25};
+    ASSERT_CLOSE(sasc_selectivity_index(various, 4, 1), sli_reference(various, 4), 1e-12);
+}
+
+/* Batch 2, 2 steps, 2 units, 3 classes of which class 2 has no trial. The
+ * class means (relu(h); block 0 = h0 ignored) at steps 1 and 2 are
+ * class 0: (1, 0), (3, 0); class 1: (1, 3), (1, 1). */
+static void test_selectivity_accumulation(void)
+{
+    static double h[6 * 2];
+    void *buffers[1] = {h};
+    static const sasc_buffer_desc descs[1] = {
+        {"h.state", SASC_BUFFER_STATE, 0, SASC_NOT_A_PARAMETER, 6, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1}};
+    sasc_program p = {.abi_version = SASC_ABI_VERSION, .precision = SASC_F64, .batch = 2,
+                      .input_width = 1, .classes = 3, .buffer_count = 1, .buffers = descs};
+    sasc_selectivity s;
+    char error[512];
+    CU_ASSERT_TRUE_FATAL(sasc_selectivity_init(&s, &p, error, sizeof error));
+    CU_ASSERT_EQUAL(s.steps, 2);
+    const double first[12] = {9, 9, 9, 9,  1, -1, 0, 2,  3, 0, 1, 1};   /* [block][row][unit] */
+    memcpy(h, first, sizeof h);
+    const int labels[2] = {0, 1};
+    sasc_selectivity_add(&s, buffers, labels, 2);
+    const double second[12] = {9, 9, 9, 9,  2, 4, 5, 5,  1, 1, 5, 5};   /* row 1 is padding */
+    memcpy(h, second, sizeof h);
+    const int labels2[2] = {1, 0};
+    sasc_selectivity_add(&s, buffers, labels2, 1);
+    double sli[4], means[3 * 4];
+    int used = 0;
+    CU_ASSERT_TRUE_FATAL(sasc_selectivity_compute(&s, sli, means, &used));
+    CU_ASSERT_EQUAL(used, 2);
+    const double expected_means[8] = {1, 0, 3, 0,  1, 3, 1, 1};
+    for (int k = 0; k < 8; k++)
+        ASSERT_CLOSE(means[k], expected_means[k], 1e-12);
+    const double expected_sli[4] = {0.0, 1.0, 0.4, 1.0};   /* (3, 1): (1 - 4/5) / (1/2) */
+    for (int k = 0; k < 4; k++)
+        ASSERT_CLOSE(sli[k], expected_sli[k], 1e-12);
+    CU_ASSERT_TRUE_FATAL(sasc_selectivity_write(&s, analysis_dir, error, sizeof error));
+    char *csv = read_all(analysis_path("selectivity.csv"));
+    char line[256];
+    CU_ASSERT_PTR_NOT_NULL(strstr(csv, "step,unit,sli,response_0,response_1\n"));
+    CU_ASSERT_TRUE(csv_line(csv, "2,0,", line, sizeof line));
+    ASSERT_CLOSE(csv_field(line, 2), 0.4, 1e-8);
+    ASSERT_CLOSE(csv_field(line, 3), 3.0, 1e-8);
+    free(csv);
+    double npy[4];
+    CU_ASSERT_TRUE(sasc_npy_read(analysis_path("selectivity.npy"), 2, 2, npy, error, sizeof error));
+    ASSERT_CLOSE(npy[2], 0.4, 1e-12);
+    const char *figures[] = {"selectivity.svg", "selectivity_unit.svg"};
+    for (size_t i = 0; i < 2; i++) {
+        char *svg = read_all(analysis_path(figures[i]));
+        CU_ASSERT_TRUE(xml_well_formed(svg));
+        free(svg);
+    }
+    sasc_selectivity_free(&s);
+    sasc_program feedforward = tiny_program();   /* no STATE buffer */
+    CU_ASSERT_FALSE(sasc_selectivity_init(&s, &feedforward, error, sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "recurrent layer"));
+}
+
 int main(void)
 {
     TESTING_INIT();
@@ -1193,5 +1274,7 @@ int main(void)
     CU_add_test(ensemble, "MSI psychometric curves by hand", test_psychometric);
     CU_add_test(ensemble, "recurrent: triangle sparsity, eta by hand", test_recurrent_statistics);
     CU_add_test(ensemble, "recurrent: heat maps, dynamics files", test_recurrent_files);
+    CU_add_test(ensemble, "selectivity index by hand (gbptt Eq. 15)", test_selectivity_index);
+    CU_add_test(ensemble, "selectivity: class means along time, files", test_selectivity_accumulation);
     return testing_run_registry();
 }
