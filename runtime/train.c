@@ -30,6 +30,7 @@
 #define PACKAGE_VERSION "unknown"
 #endif
 
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -129,6 +130,63 @@ static bool allocate_run_memory(run *r)
     return true;
 }
 
+/* Read all of `path` into a new buffer; NULL with a message on failure. */
+static char *read_whole_file(const char *path, size_t *size, char *error, size_t error_size)
+{
+    FILE *in = fopen(path, "rb");
+    char *data = NULL;
+    long length = -1;
+    if (in && fseek(in, 0, SEEK_END) == 0 && (length = ftell(in)) >= 0 && fseek(in, 0, SEEK_SET) == 0)
+        data = malloc((size_t)length + 1);
+    if (data && fread(data, 1, (size_t)length, in) != (size_t)length) {
+        free(data);
+        data = NULL;
+    }
+    if (!data)
+        snprintf(error, error_size, "cannot read %s: %s", path, strerror(errno ? errno : EIO));
+    if (in)
+        fclose(in);
+    *size = data ? (size_t)length : 0;
+    return data;
+}
+
+/* The mask file of one layer, copied next to model.sas under the relative
+ * path the source names it by, so that the copied model.sas re-reads it
+ * (sasc run --resume, sasc analyze, sasc eval). Masks named by an absolute
+ * path, or already inside the run directory, need no copy. */
+static bool copy_mask_file(run *r, const char *mask_path)
+{
+    const char *model_file = r->info->model_file;
+    const char *slash = model_file ? strrchr(model_file, '/') : NULL;
+    size_t dir_length = slash ? (size_t)(slash - model_file) : 0;
+    const char *relative = NULL;
+    if (slash && strncmp(mask_path, model_file, dir_length) == 0 && mask_path[dir_length] == '/')
+        relative = mask_path + dir_length + 1;
+    else if (model_file && !slash && mask_path[0] != '/')
+        relative = mask_path;
+    if (!relative || strstr(relative, "..") != NULL)
+        return true;
+    char destination[8192];
+    out_path(r, relative, destination, sizeof destination);
+    char *real_source = realpath(mask_path, NULL), *real_destination = realpath(destination, NULL);
+    bool same = real_source && real_destination && strcmp(real_source, real_destination) == 0;
+    free(real_source);
+    free(real_destination);
+    if (same)
+        return true;
+    char directory[8192];
+    snprintf(directory, sizeof directory, "%s", destination);
+    char *last = strrchr(directory, '/');
+    if (last)
+        *last = '\0';
+    size_t size = 0;
+    char *data = read_whole_file(mask_path, &size, r->error, sizeof r->error);
+    bool ok = data && (!last || sasc_make_directories(directory, r->error, sizeof r->error)) &&
+              sasc_write_file_atomically(destination, data, size, r->error, sizeof r->error);
+    free(data);
+    return ok;
+}
+
 static bool prepare_output(run *r)
 {
     if (!sasc_make_directories(r->task->out, r->error, sizeof r->error))
@@ -137,8 +195,15 @@ static bool prepare_output(run *r)
         return true;
     char path[8192];
     out_path(r, "model.sas", path, sizeof path);
-    return sasc_write_file_atomically(path, r->info->source_text, strlen(r->info->source_text),
-                                      r->error, sizeof r->error);
+    if (!sasc_write_file_atomically(path, r->info->source_text, strlen(r->info->source_text),
+                                    r->error, sizeof r->error))
+        return false;
+    for (int l = 0; l < r->program->layer_count; l++) {
+        const sasc_mask *mask = &r->program->layers[l].mask;
+        if (mask->kind == SASC_MASK_NPY && mask->path && !copy_mask_file(r, mask->path))
+            return false;
+    }
+    return true;
 }
 
 /* Returns an exit code: a malformed program is the compiler's fault, the rest the user's. */

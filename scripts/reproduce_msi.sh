@@ -13,7 +13,6 @@ mkdir -p "$FIGURES"
 "$SASC" run models/msi.sas --out "$RUN" --set epochs="${1:-10}" --set analyze_every=2 \
     --set analyze=histograms,entropy,perturbation,dynamics --set vip_rule=relaxed \
     --set perturb_layers=h --set perturb_steps=5 --set perturb_repeats=3 --set dynamic_steps=90
-cp models/msi_input_mask.npy "$RUN/"   # named by the recorded model.sas
 "$SASC" analyze "$RUN" selectivity
 for f in selectivity.svg selectivity_unit.svg psychometric.svg psychometric.csv accuracy.svg sparsity.svg entropy.svg entropy_pi.svg \
          entropy_xi.svg vip_uip.svg histogram_pi.svg histogram_m.svg histogram_Xi.svg \
