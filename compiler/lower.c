@@ -183,6 +183,17 @@ static void add_gradient_buffers(ir_program *p, const model_spec *model)
         lower_add_gradients(p, &model->layers[i], i);
 }
 
+/* The buffers every lowered program ends with, feedforward or recurrent:
+ * the output the runtime scores, the loss it logs, the scalars it sets. */
+void lower_add_result_buffers(ir_program *p, int classes)
+{
+    p->output_buffer = ir_add_buffer(p, "output", SASC_BUFFER_OUTPUT, -1, SASC_NOT_A_PARAMETER,
+                                     p->batch, classes);
+    p->loss_buffer = ir_add_buffer(p, "loss", SASC_BUFFER_LOSS, -1, SASC_NOT_A_PARAMETER, 1, 1);
+    p->scalars_buffer = ir_add_buffer(p, "scalars", SASC_BUFFER_SCALARS, -1, SASC_NOT_A_PARAMETER,
+                                      1, SASC_SCALAR_COUNT);
+}
+
 static void add_buffers(ir_program *p, const model_spec *model)
 {
     p->input_width = model->input_width;
@@ -201,11 +212,7 @@ static void add_buffers(ir_program *p, const model_spec *model)
     for (int i = 0; i < model->layer_count; i++)
         add_layer_buffers(p, &model->layers[i], i);
     add_gradient_buffers(p, model);
-    p->output_buffer = ir_add_buffer(p, "output", SASC_BUFFER_OUTPUT, -1, SASC_NOT_A_PARAMETER,
-                                     p->batch, model->classes);
-    p->loss_buffer = ir_add_buffer(p, "loss", SASC_BUFFER_LOSS, -1, SASC_NOT_A_PARAMETER, 1, 1);
-    p->scalars_buffer = ir_add_buffer(p, "scalars", SASC_BUFFER_SCALARS, -1, SASC_NOT_A_PARAMETER,
-                                      1, SASC_SCALAR_COUNT);
+    lower_add_result_buffers(p, model->classes);
 }
 
 /* ---- the forward pass ---- */

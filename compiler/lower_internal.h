@@ -22,6 +22,8 @@ void lower_add_group(ir_program *p, const layer_spec *spec, int index);
 
 /* Gradient buffers of the group's unfrozen parameters. */
 void lower_add_gradients(ir_program *p, const layer_spec *spec, int index);
+/* The output, loss and scalars buffers, and the program's indices of them. */
+void lower_add_result_buffers(ir_program *p, int classes);
 int lower_find_gradient_buffer(const ir_program *p, int layer, int parameter);
 
 /* Reads the group's pi, m, Xi (leaves into leaf[3]) and forms

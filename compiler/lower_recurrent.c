@@ -184,11 +184,7 @@ recurrence *lower_recurrent_buffers(ir_program *p, const model_spec *model)
     p->layers[GROUP_REC].noise_buffer = r->eps_u;
     p->layers[GROUP_OUT].noise_buffer = r->eps_out;
     add_accumulators(p, r);
-    p->output_buffer = ir_add_buffer(p, "output", SASC_BUFFER_OUTPUT, -1, SASC_NOT_A_PARAMETER,
-                                     p->batch, model->classes);
-    p->loss_buffer = ir_add_buffer(p, "loss", SASC_BUFFER_LOSS, -1, SASC_NOT_A_PARAMETER, 1, 1);
-    p->scalars_buffer = ir_add_buffer(p, "scalars", SASC_BUFFER_SCALARS, -1, SASC_NOT_A_PARAMETER,
-                                      1, SASC_SCALAR_COUNT);
+    lower_add_result_buffers(p, model->classes);
     return r;
 }
 
