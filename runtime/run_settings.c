@@ -5,6 +5,7 @@
  * "settings" object whose values are strings, numbers, true or false.
  */
 #include "runtime/run_settings.h"
+#include "runtime/output.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -102,35 +103,13 @@ static bool parse_settings(const char *p, sasc_run_settings *s)
     return true;
 }
 
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t size = 0, capacity = 65536;
-    char *text = malloc(capacity);
-    for (size_t got; text && (got = fread(text + size, 1, capacity - size - 1, f)) > 0;) {
-        size += got;
-        if (size + 1 == capacity) {
-            char *bigger = realloc(text, capacity *= 2);
-            if (!bigger)
-                free(text);
-            text = bigger;
-        }
-    }
-    fclose(f);
-    if (text)
-        text[size] = '\0';
-    return text;
-}
-
 bool sasc_run_settings_read(const char *run_dir, sasc_run_settings *settings,
                             char *error, size_t error_size)
 {
     memset(settings, 0, sizeof *settings);
     char path[8192];
     snprintf(path, sizeof path, "%s/run.json", run_dir);
-    char *text = read_text(path);
+    char *text = sasc_read_file(path, NULL);
     if (!text) {
         snprintf(error, error_size, "cannot read %s: is %s a run directory of sasc run?", path,
                  run_dir);

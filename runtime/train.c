@@ -130,26 +130,6 @@ static bool allocate_run_memory(run *r)
     return true;
 }
 
-/* Read all of `path` into a new buffer; NULL with a message on failure. */
-static char *read_whole_file(const char *path, size_t *size, char *error, size_t error_size)
-{
-    FILE *in = fopen(path, "rb");
-    char *data = NULL;
-    long length = -1;
-    if (in && fseek(in, 0, SEEK_END) == 0 && (length = ftell(in)) >= 0 && fseek(in, 0, SEEK_SET) == 0)
-        data = malloc((size_t)length + 1);
-    if (data && fread(data, 1, (size_t)length, in) != (size_t)length) {
-        free(data);
-        data = NULL;
-    }
-    if (!data)
-        snprintf(error, error_size, "cannot read %s: %s", path, strerror(errno ? errno : EIO));
-    if (in)
-        fclose(in);
-    *size = data ? (size_t)length : 0;
-    return data;
-}
-
 /* The mask file of one layer, copied next to model.sas under the relative
  * path the source names it by, so that the copied model.sas re-reads it
  * (sasc run --resume, sasc analyze, sasc eval). Masks named by an absolute
@@ -180,8 +160,10 @@ static bool copy_mask_file(run *r, const char *mask_path)
     if (last)
         *last = '\0';
     size_t size = 0;
-    char *data = read_whole_file(mask_path, &size, r->error, sizeof r->error);
-    bool ok = data && (!last || sasc_make_directories(directory, r->error, sizeof r->error)) &&
+    char *data = sasc_read_file(mask_path, &size);
+    if (!data)
+        return fail(r, "cannot read %s: %s", mask_path, strerror(errno));
+    bool ok = (!last || sasc_make_directories(directory, r->error, sizeof r->error)) &&
               sasc_write_file_atomically(destination, data, size, r->error, sizeof r->error);
     free(data);
     return ok;

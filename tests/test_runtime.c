@@ -685,6 +685,32 @@ static void test_full_disk_message(void)
     CU_ASSERT_STRING_EQUAL(e, "cannot write runs/x/metrics.csv: No space left on device");
 }
 
+/* What sasc_write_file_atomically writes, sasc_read_file gives back whole,
+ * NUL-terminated; a missing file is NULL with errno ENOENT. */
+static void test_read_file(void)
+{
+    char directory[] = "/tmp/sasc-read-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(directory));
+    char path[256], e[512];
+    snprintf(path, sizeof path, "%s/data.bin", directory);
+    static char data[100000];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (char)('a' + i % 26);
+    CU_ASSERT_TRUE_FATAL(sasc_write_file_atomically(path, data, sizeof data, e, sizeof e));
+    size_t size = 0;
+    char *back = sasc_read_file(path, &size);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+    CU_ASSERT_EQUAL(size, sizeof data);
+    CU_ASSERT_EQUAL(memcmp(back, data, sizeof data), 0);
+    CU_ASSERT_EQUAL(back[size], '\0');
+    free(back);
+    unlink(path);
+    errno = 0;
+    CU_ASSERT_PTR_NULL(sasc_read_file(path, &size));
+    CU_ASSERT_EQUAL(errno, ENOENT);
+    rmdir(directory);
+}
+
 /* Asked to write a result over a device, the writer refuses and leaves the
  * device in place (renaming over /dev/null as root would destroy it). */
 static void test_refuses_to_replace_devices(void)
@@ -1196,6 +1222,7 @@ int main(void)
     CU_pSuite output = CU_add_suite("output", NULL, NULL);
     CU_add_test(output, "atomic writes", test_atomic_write);
     CU_add_test(output, "devices are never replaced", test_refuses_to_replace_devices);
+    CU_add_test(output, "whole files read back", test_read_file);
     CU_add_test(output, "full disk message", test_full_disk_message);
     CU_pSuite init = CU_add_suite("initialize", NULL, NULL);
     CU_add_test(init, "buffers aligned and zeroed", test_buffers_aligned);
