@@ -58,6 +58,12 @@ expect 0 "built program runs" "$work/qs" --out "$work/p1"
 expect 0 "sasc run" "$SASC" run "$qs" $small --out "$work/r1"
 same_results "quickstart: built program vs sasc run" "$work/p1" "$work/r1"
 if ldd "$work/qs" | grep -qi llvm; then fail "the built program links LLVM"; else pass; fi
+# Reproducible builds: the same model and settings give the same object bytes
+# (table padding is zeroed; nothing depends on time or addresses).
+expect 0 "object 1" "$SASC" build "$qs" $small --emit-obj -o "$work/qs1.o"
+expect 0 "object 2" "$SASC" build "$qs" $small --emit-obj -o "$work/qs2.o"
+if [ -s "$work/qs1.o" ] && cmp -s "$work/qs1.o" "$work/qs2.o"; then pass
+else fail "two builds of one model give different object files"; fi
 expect 0 "built program --help" "$work/qs" --help
 grep -q -- "--threads" "$work/out" && pass || fail "--help lists the task options"
 expect 0 "built program --version" "$work/qs" --version
