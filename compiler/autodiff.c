@@ -143,6 +143,7 @@ static int unary_rule(ir_function *f, const ir_node *n, int y, int g)
     }
     case IR_SOFTMAX: return softmax_rule(f, y, g);
     case IR_SUM:     return ir_broadcast(f, g, f->nodes[n->a].rows, f->nodes[n->a].cols);
+    case IR_TRANSPOSE: return ir_transpose(f, g);
     case IR_BROADCAST: return ir_unary(f, IR_SUM, g);
     default:         return -1;   /* STEP and the backward helpers: derivative zero a.e. */
     }

@@ -36,8 +36,14 @@ void codegen_error_message(LLVMErrorRef failure, const char *what, char *error, 
 
 const char *codegen_kernel_symbol(int k)
 {
-    static const char *const symbols[CODEGEN_KERNEL_COUNT] = { "sasc_train", "sasc_update", "sasc_predict" };
+    static const char *const symbols[CODEGEN_KERNEL_COUNT] = { "sasc_train", "sasc_update", "sasc_predict",
+                                                                "sasc_predict_dynamic" };
     return symbols[k];
+}
+
+bool codegen_kernel_emitted(const ir_program *p, int k)
+{
+    return k < 3 || p->predict_dynamic.count > 0;
 }
 
 /* ---- emission helpers ---- */
@@ -399,6 +405,22 @@ static void emit_matmul(emitter *e, int n)
     LLVMBuildCall2(e->b, e->gemm_type, e->gemm, args, 13, "");
 }
 
+/* out[c, r] = a[r, c], one row of a at a time. */
+static void emit_transpose(emitter *e, int n)
+{
+    const ir_node *a = &e->f->nodes[e->f->nodes[n].a];
+    loop rows, cols;
+    loop_open(e, &rows, a->rows, 0, NULL);
+    loop_open(e, &cols, a->cols, 0, NULL);
+    LLVMValueRef from = LLVMBuildAdd(e->b, LLVMBuildMul(e->b, rows.index, index_constant(e, a->cols), ""),
+                                     cols.index, "");
+    LLVMValueRef to = LLVMBuildAdd(e->b, LLVMBuildMul(e->b, cols.index, index_constant(e, a->rows), ""),
+                                   rows.index, "");
+    store_element(e, e->plan[n].storage, to, element(e, e->f->nodes[n].a, from));
+    loop_close(e, &cols);
+    loop_close(e, &rows);
+}
+
 static void emit_store(emitter *e, int n)
 {
     const ir_node *node = &e->f->nodes[n];
@@ -442,6 +464,7 @@ static void emit_node(emitter *e, int n)
     switch (node->op) {
     case IR_MATMUL: emit_matmul(e, n); break;
     case IR_SUM:    emit_sum(e, n); break;
+    case IR_TRANSPOSE: emit_transpose(e, n); break;
     case IR_SOFTMAX: case IR_CROSS_ENTROPY: case IR_CROSS_ENTROPY_BACKWARD:
         emit_rowwise(e, n);
         break;
@@ -574,6 +597,8 @@ static bool emit_program(ir_program *p, codegen_node_plan *plans[CODEGEN_KERNEL_
     declare_gemm(&e);
     bool ok = e.base != NULL;
     for (int k = 0; ok && k < CODEGEN_KERNEL_COUNT; k++) {
+        if (!codegen_kernel_emitted(p, k))
+            continue;
         e.f = codegen_kernel_function(p, k);
         e.plan = plans[k];
         ok = emit_kernel(&e, codegen_kernel_symbol(k), machine);
@@ -644,7 +669,7 @@ LLVMModuleRef codegen_build_module(ir_program *p, LLVMContextRef context,
         failf(error, error_size, "internal error: unknown precision %d", (int)p->precision);
         return NULL;
     }
-    codegen_node_plan *plans[CODEGEN_KERNEL_COUNT] = { NULL, NULL, NULL };
+    codegen_node_plan *plans[CODEGEN_KERNEL_COUNT] = { NULL, NULL, NULL, NULL };
     LLVMModuleRef module = NULL;
     if (!codegen_plan_program(p, plans)) {
         failf(error, error_size, "out of memory while planning storage");

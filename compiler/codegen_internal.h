@@ -19,11 +19,15 @@
 #include <llvm-c/TargetMachine.h>
 #include "ir.h"
 
-/* The kernels in the order train, update, predict. */
-enum { CODEGEN_KERNEL_COUNT = 3 };
+/* The kernels in the order train, update, predict, predict_dynamic. */
+enum { CODEGEN_KERNEL_COUNT = 4 };
 
-/* "sasc_train", "sasc_update", "sasc_predict" for k = 0, 1, 2. */
+/* "sasc_train", "sasc_update", "sasc_predict", "sasc_predict_dynamic" for k = 0 .. 3. */
 const char *codegen_kernel_symbol(int k);
+
+/* Whether kernel k is generated: the first three always (even when empty),
+ * predict_dynamic only when its function has nodes (recurrent programs). */
+bool codegen_kernel_emitted(const ir_program *p, int k);
 
 /* Register the host target with LLVM; safe to call any number of times. */
 void codegen_initialize_native(void);
@@ -63,13 +67,13 @@ typedef struct {
     int next_store;     /* leaves and stores: the next store to the same buffer, or -1 */
 } codegen_node_plan;
 
-/* Plan the three kernels' storage, adding the TEMPORARY buffers it needs to
+/* Plan the kernels' storage, adding the TEMPORARY buffers it needs to
  * `p` (deterministically; an earlier plan's temporaries are found by name).
  * plans[k] gets one entry per node of function k (free each). False when
  * out of memory. */
 bool codegen_plan_program(ir_program *p, codegen_node_plan *plans[CODEGEN_KERNEL_COUNT]);
 
-/* train, update, predict for k = 0, 1, 2. */
+/* train, update, predict, predict_dynamic for k = 0 .. 3. */
 ir_function *codegen_kernel_function(ir_program *p, int k);
 
 long codegen_element_count(const ir_node *n);

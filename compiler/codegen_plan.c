@@ -38,7 +38,8 @@
 
 ir_function *codegen_kernel_function(ir_program *p, int k)
 {
-    ir_function *functions[CODEGEN_KERNEL_COUNT] = { &p->train, &p->update, &p->predict };
+    ir_function *functions[CODEGEN_KERNEL_COUNT] = { &p->train, &p->update, &p->predict,
+                                                      &p->predict_dynamic };
     return functions[k];
 }
 

@@ -83,7 +83,7 @@ static LLVMValueRef string_global(data_emitter *d, const char *text)
     return g;
 }
 
-enum { MAX_POINTER_FIELDS = 8 };   /* the most any structure above has is 6 */
+enum { MAX_POINTER_FIELDS = 8 };   /* the most any structure above has is 7 */
 
 /* The C object `bytes` (size bytes) as a packed constant: byte runs between
  * the pointer fields (sorted by offset, at most MAX_POINTER_FIELDS), each
@@ -170,8 +170,11 @@ static LLVMValueRef program_global(data_emitter *d, const sasc_program *program)
         {offsetof(sasc_program, train), kernel(d, 0)},
         {offsetof(sasc_program, update), kernel(d, 1)},
         {offsetof(sasc_program, predict), kernel(d, 2)},
+        /* recurrent programs only; a null pointer otherwise */
+        {offsetof(sasc_program, predict_dynamic),
+         LLVMGetNamedFunction(d->module, codegen_kernel_symbol(3)) ? kernel(d, 3) : NULL},
     };
-    return global(d, NULL, image(d, program, sizeof *program, fields, 6), 16);
+    return global(d, NULL, image(d, program, sizeof *program, fields, 7), 16);
 }
 
 static bool add_embedded_model(data_emitter *d, const sasc_program *program,

@@ -171,6 +171,8 @@ static bool check_shape(interpreter *in, int i, const ir_node *n)
         return is_scalar(n) ? true : fail(in, i, "sum must be [1 x 1]");
     case IR_BROADCAST:
         return is_scalar(a) ? true : fail(in, i, "broadcast needs a [1 x 1] operand");
+    case IR_TRANSPOSE:
+        return same_shape(a, n->cols, n->rows) ? true : fail(in, i, "transpose shapes do not agree");
     case IR_CROSS_ENTROPY:
         if (!same_shape(b, a->rows, a->cols) || !same_shape(n, a->rows, 1))
             return fail(in, i, "cross-entropy shapes do not agree");
@@ -386,6 +388,11 @@ static void eval_node(interpreter *in, int i)
     case IR_BROADCAST:
         for (long e = 0; e < size; e++)
             out[e] = va[0];
+        break;
+    case IR_TRANSPOSE:
+        for (int r = 0; r < n->rows; r++)
+            for (int c = 0; c < n->cols; c++)
+                out[(long)r * n->cols + c] = va[(long)c * n->rows + r];
         break;
     default:
         for (long e = 0; e < size; e++)

@@ -64,6 +64,7 @@ void ir_program_init(ir_program *p, const char *model_name, sasc_precision preci
     function_init(&p->train, "train");
     function_init(&p->update, "update");
     function_init(&p->predict, "predict");
+    function_init(&p->predict_dynamic, "predict_dynamic");
 }
 
 void ir_program_free(ir_program *p)
@@ -79,6 +80,7 @@ void ir_program_free(ir_program *p)
     free(p->train.nodes);
     free(p->update.nodes);
     free(p->predict.nodes);
+    free(p->predict_dynamic.nodes);
     free(p->model_name);
     memset(p, 0, sizeof *p);
 }
@@ -265,6 +267,14 @@ int ir_broadcast(ir_function *f, int a, int rows, int cols)
     return append(f, n);
 }
 
+int ir_transpose(ir_function *f, int a)
+{
+    const ir_node *x = operand(f, a, IR_TRANSPOSE);
+    ir_node n = blank(IR_TRANSPOSE, x->cols, x->rows);
+    n.a = a;
+    return append(f, n);
+}
+
 int ir_cross_entropy(ir_function *f, int logits, int target)
 {
     const ir_node *z = operand(f, logits, IR_CROSS_ENTROPY), *t = operand(f, target, IR_CROSS_ENTROPY);
@@ -385,7 +395,7 @@ static const char *const opcode_names[IR_OPCODE_COUNT] = {
     [IR_CROSS_ENTROPY] = "cross_entropy", [IR_CROSS_ENTROPY_BACKWARD] = "cross_entropy_backward",
     [IR_SUM] = "sum", [IR_BROADCAST] = "broadcast", [IR_STORE] = "store",
     [IR_LOOP_BEGIN] = "loop", [IR_LOOP_END] = "end_loop", [IR_SLICE] = "slice",
-    [IR_STORE_SLICE] = "store_slice",
+    [IR_STORE_SLICE] = "store_slice", [IR_TRANSPOSE] = "transpose",
 };
 
 const char *ir_opcode_name(ir_opcode op)
@@ -512,8 +522,8 @@ static bool verify_function(const ir_program *p, const ir_function *f, char *err
 
 bool ir_verify(const ir_program *p, char *error, size_t error_size)
 {
-    const ir_function *functions[3] = {&p->train, &p->update, &p->predict};
-    for (int i = 0; i < 3; i++)
+    const ir_function *functions[4] = {&p->train, &p->update, &p->predict, &p->predict_dynamic};
+    for (int i = 0; i < 4; i++)
         if (!verify_function(p, functions[i], error, error_size))
             return false;
     return true;
@@ -525,9 +535,9 @@ static const char *role_name(sasc_buffer_role role)
 {
     static const char *const names[] = {
         "input", "target", "noise", "parameter", "gradient", "optimizer_state",
-        "mask", "output", "loss", "scalars", "temporary", "loss_mask", "state",
+        "mask", "output", "loss", "scalars", "temporary", "loss_mask", "state", "step_weights",
     };
-    return (int)role >= 0 && role <= SASC_BUFFER_STATE ? names[role] : "?";
+    return (int)role >= 0 && role <= SASC_BUFFER_STEP_WEIGHTS ? names[role] : "?";
 }
 
 static void print_init(const sasc_buffer_desc *d, FILE *out)
@@ -623,6 +633,8 @@ void ir_print(const ir_program *p, FILE *out)
     print_function(p, &p->train, out);
     print_function(p, &p->update, out);
     print_function(p, &p->predict, out);
+    if (p->predict_dynamic.count > 0)   /* feedforward programs have none */
+        print_function(p, &p->predict_dynamic, out);
 }
 
 /* ---- export ---- */

@@ -3,7 +3,9 @@
  *
  * An ir_program owns a table of buffers (it becomes the sasc_program buffer
  * table the runtime allocates) and three functions: train (forward, loss and
- * the reverse sweep), update (the optimiser step) and predict (forward only).
+ * the reverse sweep), update (the optimiser step) and predict (forward only);
+ * recurrent programs have a fourth, predict_dynamic (forward only, with
+ * weights resampled at every time step).
  *
  * A function is a list of nodes in evaluation order; a node refers to
  * earlier nodes of the same function by index (SSA: operands always precede
@@ -83,6 +85,9 @@ typedef enum {
     IR_SLICE,         /* leaf: block `index` (+ t inside a loop) of buffer `buffer`, [rows, cols] */
     IR_STORE_SLICE,   /* block `index` (+ t inside a loop) of buffer `buffer` := a; no value */
 
+    IR_TRANSPOSE,     /* a^T: [rows, cols] -> [cols, rows] (a loop-invariant matrix laid out for
+                         products; see lower_recurrent.c) */
+
     IR_OPCODE_COUNT
 } ir_opcode;
 
@@ -103,7 +108,7 @@ typedef struct {
 } ir_node;
 
 typedef struct {
-    const char *name;         /* "train", "update", "predict" */
+    const char *name;         /* "train", "update", "predict", "predict_dynamic" */
     ir_node *nodes;
     int count, capacity;
 } ir_function;
@@ -131,6 +136,9 @@ typedef struct {
     int layer_count;
     int input_buffer, target_buffer, output_buffer, loss_buffer, scalars_buffer;
     ir_function train, update, predict;
+    /* predict with per-step weights (SASC_BUFFER_STEP_WEIGHTS; lower_dynamic.c):
+     * recurrent programs only, empty otherwise (then no kernel is emitted). */
+    ir_function predict_dynamic;
 } ir_program;
 
 /* ---- building ---- */
@@ -153,6 +161,7 @@ int ir_unary(ir_function *f, ir_opcode op, int a);           /* IR_SQUARE .. IR_
 int ir_affine(ir_function *f, int a, double scale, double shift);
 int ir_clamp(ir_function *f, int a, double low, double high);
 int ir_broadcast(ir_function *f, int a, int rows, int cols);
+int ir_transpose(ir_function *f, int a);
 int ir_cross_entropy(ir_function *f, int logits, int target);
 int ir_cross_entropy_backward(ir_function *f, int logits, int target, int gradient);
 int ir_store(ir_function *f, const ir_program *p, int buffer, int value);

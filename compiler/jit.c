@@ -105,10 +105,13 @@ static bool add_module(LLVMOrcLLJITRef jit, ir_program *p, char *error, size_t e
 }
 
 /* Compiles the module on first lookup. */
-static bool look_up_kernels(compiled_model *m, char *error, size_t error_size)
+static bool look_up_kernels(compiled_model *m, const ir_program *p, char *error, size_t error_size)
 {
-    sasc_kernel *kernels[CODEGEN_KERNEL_COUNT] = { &m->program.train, &m->program.update, &m->program.predict };
+    sasc_kernel *kernels[CODEGEN_KERNEL_COUNT] = { &m->program.train, &m->program.update, &m->program.predict,
+                                                   &m->program.predict_dynamic };
     for (int k = 0; k < CODEGEN_KERNEL_COUNT; k++) {
+        if (!codegen_kernel_emitted(p, k))
+            continue;   /* stays NULL (ir_export_tables) */
         LLVMOrcExecutorAddress address = 0;
         LLVMErrorRef failure = LLVMOrcLLJITLookup(m->jit, &address, codegen_kernel_symbol(k));
         if (failure) {
@@ -133,7 +136,7 @@ compiled_model *codegen_jit(ir_program *p, char *error, size_t error_size)
               add_module(m->jit, p, error, error_size);
     if (ok) {
         ir_export_tables(p, &m->program, &m->buffers, &m->layers);
-        ok = look_up_kernels(m, error, error_size);
+        ok = look_up_kernels(m, p, error, error_size);
     }
     if (!ok) {
         compiled_model_free(m);

@@ -92,6 +92,11 @@ static bool check_model(const model_spec *model, const sasc_task *task, char *er
         snprintf(error, error_size, "batch size must be at least 1, not %d", task->batch);
         return false;
     }
+    if (task->batch % sasc_task_shards(task) != 0) {
+        snprintf(error, error_size, "batch %d cannot be split into %d equal shards; set shards "
+                 "to a divisor of the batch", task->batch, sasc_task_shards(task));
+        return false;
+    }
     if (!model->name || model->layer_count < 1 || model->input_width < 1 || !model->layers) {
         snprintf(error, error_size, "model '%s' needs a name, an input and at least one layer",
                  model->name ? model->name : "?");
@@ -407,7 +412,9 @@ bool lower_model(const model_spec *model, const sasc_task *task, ir_program *out
     memset(out, 0, sizeof *out);
     if (!check_model(model, task, error, error_size))
         return false;
-    ir_program_init(out, model->name, task->precision == 64 ? SASC_F64 : SASC_F32, task->batch);
+    /* Kernels process one shard: a training step runs sasc_task_shards of them (train.c). */
+    ir_program_init(out, model->name, task->precision == 64 ? SASC_F64 : SASC_F32,
+                    task->batch / sasc_task_shards(task));
     recurrence *recurrent = model->layers[0].kind == LAYER_RECURRENT
         ? lower_recurrent_buffers(out, model) : NULL;
     if (!recurrent)
@@ -419,6 +426,8 @@ bool lower_model(const model_spec *model, const sasc_task *task, ir_program *out
     }
     if (recurrent) {
         lower_recurrent_functions(out, model, recurrent);
+        if (task->dynamic_networks > 0)   /* the dynamics analysis's network resampled every step */
+            lower_dynamic_predict(out, recurrent);
         free(recurrent);
     } else {
         build_train(out, model);

@@ -11,10 +11,11 @@
  *   z    = r(t+1) . mu_out + eps_out Delta_out  (every step, or after the loop at T)
  * with c_rec = sqrt(2 alpha sigma^2) and c_in = sqrt(2 sigma_in^2 / alpha).
  *
- * Memory: the state sequence H [(T+1) batch, N] is kept for the reverse
- * sweep, the noise sequences eps_u and n [T batch, N], xi [T batch, inputs],
- * and with a readout at every step Z and dZ [T batch, outputs]; everything
- * else is one step's worth. So a batch needs O(T x N x batch) memory.
+ * Memory: the state sequence H [(T+1) batch, N] and, with a stochastic
+ * group, u's spread Delta^2 [T batch, N] are kept for the reverse sweep,
+ * the noise sequences eps_u and n [T batch, N], xi [T batch, inputs], and
+ * with a readout at every step Z and dZ [T batch, outputs]; everything else
+ * is one step's worth. So a batch needs O(T x N x batch) memory.
  *
  * The reverse sweep is ir_differentiate applied to one step: inside a
  * reversed loop the step is rebuilt by the same builder from the kept state
@@ -24,6 +25,15 @@
  * and the loop-invariant matrices mu and var of each group, whose per-step
  * gradients are summed in accumulator buffers. After the loop one more
  * differentiation of sum(acc . matrix) carries them to pi, m and Xi.
+ *
+ * Two things make the reverse step cheaper than a plain rebuild (B2 in
+ * docs/performance.md): it reads u's spread as the forward pass kept it
+ * rather than forming its products again (its derivative then takes a
+ * second pass, build_reverse_step), and it is built on the transposed
+ * matrices, so that the products carrying dH back are without transposed
+ * operands (step_form). The weight gradients stay one small product per
+ * step: one product over all T steps (K = T batch) measured slower here,
+ * its operands streamed from memory instead of cache.
  */
 #include "lower_internal.h"
 
@@ -32,27 +42,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "autodiff.h"
-
-enum { GROUP_IN, GROUP_REC, GROUP_OUT, GROUP_COUNT };
-
-struct recurrence {
-    char input_group_name[512];
-    const layer_spec *rec, *out;
-    layer_spec group[GROUP_COUNT];   /* the three groups as layer specs (names borrowed) */
-    bool stochastic[GROUP_COUNT];
-    int steps, test_steps, blocks;    /* T of train, T of predict, max of the two */
-    int batch, inputs, units, outputs;
-    /* buffers (-1 when absent) */
-    int state, eps_u, noise_rec, noise_in, eps_out, readout_seq, readout_adjoint, state_adjoint;
-    int loss_mask;
-    int accumulator[GROUP_COUNT][2];  /* per group: d/d mu, d/d var summed over steps */
-};
-
-/* The loop-invariant values of one function: leaves and moments per group. */
-typedef struct {
-    int leaf[GROUP_COUNT][3];
-    int matrix[GROUP_COUNT][2];       /* mu (or m) and the variance (-1 when deterministic) */
-} group_values;
 
 static void describe(const model_spec *model, recurrence *r)
 {
@@ -118,9 +107,10 @@ static void add_accumulators(ir_program *p, recurrence *r)
     for (int g = 0; g < GROUP_COUNT; g++)
         for (int k = 0; k < 2; k++) {
             bool needed = (g != GROUP_OUT || r->out->every_step) && (k == 0 || r->stochastic[g]);
+            /* transposed, [width, fan_in], as the reverse sweep's matrices */
             r->accumulator[g][k] = !needed ? -1
                 : lower_add_named(p, SASC_BUFFER_TEMPORARY, g, SASC_NOT_A_PARAMETER,
-                                  r->group[g].fan_in, r->group[g].width, r->group[g].name, suffix[k]);
+                                  r->group[g].width, r->group[g].fan_in, r->group[g].name, suffix[k]);
         }
 }
 
@@ -146,6 +136,11 @@ static void add_sequence_buffers(ir_program *p, recurrence *r)
         r->readout_adjoint = sequence_buffer(p, SASC_BUFFER_TEMPORARY, -1, r->steps, r->outputs, y,
                                              "adjoint");
     }
+    /* Kept by the forward pass for the reverse sweep, which would otherwise
+     * form its products (r^2 . var_rec) again at every step. Added last:
+     * the noise streams are numbered by buffer index. */
+    r->spread_seq = r->eps_u >= 0
+        ? sequence_buffer(p, SASC_BUFFER_TEMPORARY, -1, r->steps, r->units, h, "spread") : -1;
 }
 
 recurrence *lower_recurrent_buffers(ir_program *p, const model_spec *model)
@@ -211,24 +206,41 @@ static int add_optional(ir_function *f, int sum, int term)
     return sum < 0 ? term : ir_binary(f, IR_ADD, sum, term);
 }
 
+/* How a step is built. With `transposed`, the matrices of the group values
+ * are the transposes ([width, fan_in]) of mu and var: the reverse sweep
+ * forms a . W as a . (W^T)^T, whose derivative with respect to a is then
+ * g . W^T, a product without transposed operands, which the BLAS runs
+ * faster (20 vs 13 us for one 50 x 100 x 100 product). With `kept` >= 0,
+ * u's spread is taken from that node instead of its products. */
+typedef struct {
+    bool transposed;
+    int kept;
+} step_form;
+
 /* G = a . mu and (when stochastic) Delta^2 = a^2 . var of one group, added to *mean, *spread. */
-static void group_terms(ir_function *f, const group_values *v, int g, int a, int *mean, int *spread)
+static void group_terms(ir_function *f, const group_values *v, bool transposed, int g, int a,
+                        int *mean, int *spread)
 {
-    *mean = add_optional(f, *mean, ir_matmul(f, a, v->matrix[g][0], false, false, 1.0));
+    *mean = add_optional(f, *mean, ir_matmul(f, a, v->matrix[g][0], false, transposed, 1.0));
     if (v->matrix[g][1] >= 0)
-        *spread = add_optional(f, *spread,
-                               ir_matmul(f, ir_unary(f, IR_SQUARE, a), v->matrix[g][1], false, false, 1.0));
+        *spread = add_optional(f, *spread, ir_matmul(f, ir_unary(f, IR_SQUARE, a), v->matrix[g][1], false,
+                                                     transposed, 1.0));
 }
 
-/* z = G_out + eps_out Delta_out of the rates `rates` ([batch, N]); eps_out is `eps` or none. */
-static int readout(ir_function *f, const group_values *v, int rates, int eps)
+static int readout_terms(ir_function *f, const group_values *v, bool transposed, int rates, int eps)
 {
     int mean = -1, spread = -1;
-    group_terms(f, v, GROUP_OUT, rates, &mean, &spread);
+    group_terms(f, v, transposed, GROUP_OUT, rates, &mean, &spread);
     if (spread < 0)
         return lower_annotate(f, mean, "z = r . m_out (deterministic)");
     return lower_annotate(f, ir_binary(f, IR_ADD, mean, ir_binary(f, IR_MUL, eps, ir_unary(f, IR_SQRT, spread))),
                           "z = G_out + eps_out Delta_out");
+}
+
+/* z = G_out + eps_out Delta_out of the rates `rates` ([batch, N]); eps_out is `eps` or none. */
+int lower_recurrent_readout(ir_function *f, const group_values *v, int rates, int eps)
+{
+    return readout_terms(f, v, false, rates, eps);
 }
 
 /* The input of step t: x0 + x_task(t) + c_in xi(t). */
@@ -244,21 +256,23 @@ static int step_input(const ir_program *p, ir_function *f, const recurrence *r)
     return x;
 }
 
-typedef struct { int next, z; } step_values;
-
-/* h(t+1) (and z(t+1) with a readout at every step) from h = h(t); call inside a loop. */
+/* h(t+1) (and z(t+1) with a readout at every step) from h = h(t); call
+ * inside a loop. With form.kept, s.spread is built but u does not depend on
+ * it: a derivative of the step does not reach through it (see
+ * build_reverse_step). */
 static step_values build_step(const ir_program *p, ir_function *f, const recurrence *r,
-                              const group_values *v, int h)
+                              const group_values *v, step_form form, int h)
 {
     double alpha = r->rec->alpha;
     int rates = lower_activate(f, r->rec->activation, h);
     int mean = -1, spread = -1;
-    group_terms(f, v, GROUP_REC, rates, &mean, &spread);
-    group_terms(f, v, GROUP_IN, step_input(p, f, r), &mean, &spread);
+    group_terms(f, v, form.transposed, GROUP_REC, rates, &mean, &spread);
+    group_terms(f, v, form.transposed, GROUP_IN, step_input(p, f, r), &mean, &spread);
     int u = mean;
     if (spread >= 0) {
         int eps = ir_slice(f, p, r->eps_u, r->batch, 0);
-        u = ir_binary(f, IR_ADD, mean, ir_binary(f, IR_MUL, eps, ir_unary(f, IR_SQRT, spread)));
+        int delta = ir_unary(f, IR_SQRT, form.kept >= 0 ? form.kept : spread);
+        u = ir_binary(f, IR_ADD, mean, ir_binary(f, IR_MUL, eps, delta));
     }
     lower_annotate(f, u, "u = G_rec + G_in + eps_u sqrt(Delta_in^2 + Delta_rec^2)");
     int next = ir_binary(f, IR_ADD, ir_affine(f, h, 1.0 - alpha, 0.0), ir_affine(f, u, alpha, 0.0));
@@ -267,12 +281,18 @@ static step_values build_step(const ir_program *p, ir_function *f, const recurre
         next = ir_binary(f, IR_ADD, next, ir_affine(f, ir_slice(f, p, r->noise_rec, r->batch, 0), c_rec, 0.0));
     }
     lower_annotate(f, next, "h(t+1) = (1 - alpha) h(t) + alpha u + sqrt(2 alpha sigma^2) n");
-    step_values s = { next, -1 };
+    step_values s = { next, -1, spread };
     if (r->out->every_step) {
         int eps = r->eps_out >= 0 ? ir_slice(f, p, r->eps_out, r->batch, 0) : -1;
-        s.z = readout(f, v, lower_activate(f, r->rec->activation, next), eps);
+        s.z = readout_terms(f, v, form.transposed, lower_activate(f, r->rec->activation, next), eps);
     }
     return s;
+}
+
+step_values lower_recurrent_step(const ir_program *p, ir_function *f, const recurrence *r,
+                                 const group_values *v, int h)
+{
+    return build_step(p, f, r, v, (step_form){ false, -1 }, h);
 }
 
 /* ---- forward ---- */
@@ -293,8 +313,10 @@ static void build_forward(const ir_program *p, ir_function *f, const recurrence 
     read_groups(p, f, r, &fw->v);
     ir_store_slice(f, p, r->state, 0, ir_constant(f, r->batch, r->units, r->rec->h0));
     ir_loop_begin(f, steps, false);
-    step_values s = build_step(p, f, r, &fw->v, ir_slice(f, p, r->state, r->batch, 0));
+    step_values s = lower_recurrent_step(p, f, r, &fw->v, ir_slice(f, p, r->state, r->batch, 0));
     ir_store_slice(f, p, r->state, 1, s.next);
+    if (training && r->spread_seq >= 0)
+        ir_store_slice(f, p, r->spread_seq, 0, s.spread);
     if (sequence)
         ir_store_slice(f, p, r->readout_seq, 0, s.z);
     ir_loop_end(f);
@@ -306,7 +328,8 @@ static void build_forward(const ir_program *p, ir_function *f, const recurrence 
         int eps = r->eps_out < 0 ? -1
             : r->out->every_step ? ir_slice(f, p, r->eps_out, r->batch, steps - 1)
                                  : ir_buffer_node(f, p, r->eps_out);
-        fw->logits = readout(f, &fw->v, lower_activate(f, r->rec->activation, fw->seed), eps);
+        fw->logits = lower_recurrent_readout(f, &fw->v, lower_activate(f, r->rec->activation, fw->seed),
+                                             eps);
     }
     fw->output = lower_activate(f, r->out->activation, fw->logits);
     ir_store(f, p, p->output_buffer, fw->output);
@@ -357,27 +380,60 @@ static int learnt_parameters(const ir_program *p, const group_values *v, int *le
     return count;
 }
 
-/* One reversed step: rebuild it, differentiate the adjoint-weighted outputs. */
+/* Group g's matrix k is learnt through the loop (it has an accumulator) and
+ * enters u's spread (its derivative is taken by the second pass below). */
+static bool in_spread(const recurrence *r, int g, int k)
+{
+    return k == 1 && g != GROUP_OUT && r->accumulator[g][k] >= 0;
+}
+
+/* One reversed step: rebuild it, differentiate the adjoint-weighted outputs
+ * with respect to h(t) (the adjoint carried to the step before) and the
+ * loop-invariant matrices mu and var (summed in their accumulators).
+ *
+ * The step reads u's spread S = Delta_in^2 + Delta_rec^2 as the forward
+ * pass kept it instead of forming its products again, so the derivative is
+ * taken in two passes: the first gives dS (the kept spread is a leaf), the
+ * second that of sum(dS . S(h, var)) with respect to h and the variances
+ * of the input and recurrent groups; their sum is the step's derivative. */
 static void build_reverse_step(const ir_program *p, ir_function *f, const recurrence *r,
                                const group_values *v)
 {
     int h = ir_slice(f, p, r->state, r->batch, 0);
-    step_values s = build_step(p, f, r, v, h);
+    int kept = r->spread_seq >= 0 ? ir_slice(f, p, r->spread_seq, r->batch, 0) : -1;
+    step_values s = build_step(p, f, r, v, (step_form){ true, kept }, h);
     int pseudo = ir_unary(f, IR_SUM, ir_binary(f, IR_MUL, ir_buffer_node(f, p, r->state_adjoint), s.next));
     if (s.z >= 0)
         pseudo = ir_binary(f, IR_ADD, pseudo, ir_unary(f, IR_SUM, ir_binary(f, IR_MUL,
                            ir_slice(f, p, r->readout_adjoint, r->batch, 0), s.z)));
-    int wrt[1 + 2 * GROUP_COUNT], target[1 + 2 * GROUP_COUNT], gradient[1 + 2 * GROUP_COUNT];
-    int count = 0;
+    enum { MOST = 2 + 2 * GROUP_COUNT };
+    int wrt[MOST], target[MOST], gradient[MOST], count = 0;
     wrt[count] = h;
     target[count++] = r->state_adjoint;
     for (int g = 0; g < GROUP_COUNT; g++)
         for (int k = 0; k < 2; k++)
-            if (r->accumulator[g][k] >= 0) {
+            if (r->accumulator[g][k] >= 0 && !(kept >= 0 && in_spread(r, g, k))) {
                 wrt[count] = v->matrix[g][k];
                 target[count++] = r->accumulator[g][k];
             }
-    ir_differentiate(f, pseudo, wrt, count, gradient);
+    if (kept >= 0)
+        wrt[count] = kept;
+    ir_differentiate(f, pseudo, wrt, count + (kept >= 0), gradient);
+    if (kept >= 0) {
+        int second = ir_unary(f, IR_SUM, ir_binary(f, IR_MUL, gradient[count], s.spread));
+        int from_spread = count;
+        wrt[from_spread] = h;
+        for (int g = 0; g < GROUP_COUNT; g++)
+            if (in_spread(r, g, 1)) {
+                wrt[count + 1] = v->matrix[g][1];
+                target[count++] = r->accumulator[g][1];
+            }
+        int through[MOST];
+        ir_differentiate(f, second, wrt + from_spread, count + 1 - from_spread, through);
+        gradient[0] = ir_binary(f, IR_ADD, gradient[0], through[0]);
+        for (int k = from_spread; k < count; k++)
+            gradient[k] = through[k - from_spread + 1];
+    }
     for (int k = 1; k < count; k++)
         gradient[k] = ir_binary(f, IR_ADD, ir_buffer_node(f, p, target[k]), gradient[k]);
     for (int k = 0; k < count; k++)
@@ -397,20 +453,24 @@ static void build_reverse_sweep(const ir_program *p, ir_function *f, const recur
     } else {
         ir_store(f, p, r->state_adjoint, direct[0]);
     }
+    group_values transposed = fw->v;
     for (int g = 0; g < GROUP_COUNT; g++)
-        for (int k = 0; k < 2; k++)
+        for (int k = 0; k < 2; k++) {
+            if (fw->v.matrix[g][k] >= 0)
+                transposed.matrix[g][k] = ir_transpose(f, fw->v.matrix[g][k]);
             if (r->accumulator[g][k] >= 0)
                 ir_store(f, p, r->accumulator[g][k],
-                         ir_constant(f, r->group[g].fan_in, r->group[g].width, 0.0));
+                         ir_constant(f, r->group[g].width, r->group[g].fan_in, 0.0));
+        }
     ir_loop_begin(f, r->steps, true);
-    build_reverse_step(p, f, r, &fw->v);
+    build_reverse_step(p, f, r, &transposed);
     ir_loop_end(f);
     int carried = -1;
     for (int g = 0; g < GROUP_COUNT; g++)
         for (int k = 0; k < 2; k++)
             if (r->accumulator[g][k] >= 0)
                 carried = add_optional(f, carried, ir_unary(f, IR_SUM, ir_binary(f, IR_MUL,
-                                       ir_buffer_node(f, p, r->accumulator[g][k]), fw->v.matrix[g][k])));
+                                       ir_buffer_node(f, p, r->accumulator[g][k]), transposed.matrix[g][k])));
     int through[3 * GROUP_COUNT];
     if (carried >= 0)
         ir_differentiate(f, carried, leaf + 1, learnt, through);

@@ -67,7 +67,7 @@ static const char usage_text[] =
     "                               sampled networks), e.g. on other data\n"
     "  analyze RUN_DIR WHAT         analyses of a finished run: histograms, entropy,\n"
     "                               perturbation, dynamics, selectivity,\n"
-    "                               train_size or all\n"
+    "                               psychometric, train_size or all\n"
     "  help [COMMAND|settings]      show help for a command or list task settings\n"
     "\n"
     "Options for ir, llvm, run, build and eval:\n";
@@ -470,7 +470,7 @@ static int prepare_analyze(invocation *call, sasc_run_settings *recorded)
     char error[ERROR_SIZE];
     if (call->task == NULL)
         return user_error("%s", "'sasc analyze' needs RUN_DIR and WHAT (histograms, entropy, "
-                          "perturbation, dynamics, selectivity, train_size or all)");
+                          "perturbation, dynamics, selectivity, psychometric, train_size or all)");
     if (!sasc_run_settings_read(call->file, recorded, error, sizeof error)) {
         fprintf(stderr, "sasc: error: %s\n", error);
         return SASC_EXIT_USER_ERROR;
@@ -511,8 +511,8 @@ static const char *const command_help[][2] = {
               "--plan also estimates, for each task, the memory (buffers, working values,\n"
               "data) and the time (operations at a nominal rate) a run will need.\n"},
     {"ir", "Usage: sasc ir FILE [TASK] [--set KEY=VALUE]...\nPrint the tensor IR (buffers and the "
-           "train, update and predict functions)\nfor the model that TASK trains, with the task's "
-           "batch size and precision.\n"},
+           "train, update and predict functions,\nand predict_dynamic for recurrent models) for the "
+           "model that TASK trains, with the\ntask's batch size and precision.\n"},
     {"llvm", "Usage: sasc llvm FILE [TASK] [--set KEY=VALUE]... [--unoptimized]\nPrint the LLVM IR "
              "of the generated kernels, after the optimisation pipeline\n(before it with --unoptimized).\n"},
     {"analyze", "Usage: sasc analyze RUN_DIR WHAT [--set KEY=VALUE]... [--out DIR]\n"
@@ -526,17 +526,23 @@ static const char *const command_help[][2] = {
                 "  perturbation  test error of sampled networks as VIP weights are turned off,\n"
                 "                random weights turned off, UIP weights turned on with N(0,1)\n"
                 "  dynamics      recurrent layers: zero fraction and asymmetry eta of the\n"
-                "                network resampled every step, along dynamic_steps steps\n"
+                "                network resampled every step, along dynamic_steps steps; test\n"
+                "                accuracy of dynamic_networks such networks, of sampled_networks\n"
+                "                networks sampled once and of the mean field (dynamics_accuracy.*)\n"
                 "  selectivity   recurrent models: selectivity index (gbptt Eq. 15) of every\n"
                 "                unit along time, from relu(h(t)) averaged per class over the\n"
-                "                test trials (selectivity.csv, .npy, selectivity{,_unit}.svg)\n"
+                "                test trials (selectivity.csv, .npy, selectivity{,_unit}.svg);\n"
+                "                MSI runs: also by modality and by modality x choice\n"
+                "                (selectivity_modality.*, selectivity_condition.*)\n"
+                "  psychometric  MSI runs: percentage of high choices against event rate per\n"
+                "                modality (psychometric.csv, psychometric.svg)\n"
                 "  train_size    retrain with each of train_sizes; test error against size\n"
                 "  all           histograms, entropy and perturbation\n"
                 "Settings: entropy_samples, entropy_a, sampled_networks, vip_rule,\n"
                 "vip_tolerance, vip_pi_max, vip_m_min, perturb_steps, perturb_repeats,\n"
-                "perturb_layers, train_sizes, dynamic_steps (`sasc help settings`;\n"
-                "docs/analyses.md). With histograms, square (recurrent) layers also get\n"
-                "heat maps of pi, m and Xi.\n"},
+                "perturb_layers, train_sizes, dynamic_steps, dynamic_networks (`sasc help\n"
+                "settings`; docs/analyses.md). With histograms, square (recurrent) layers\n"
+                "also get heat maps of pi, m and Xi.\n"},
     {"run", "Usage: sasc run FILE [TASK] [--set KEY=VALUE]... [--out DIR] [--seed N] [--threads N]\n"
             "Compile FILE, then train and evaluate TASK (the file's only task when TASK is\n"
             "omitted). Writes metrics.csv, run.json, model.sas and one .npy per parameter\n"

@@ -14,6 +14,7 @@
 
 #include "lower.h"
 #include "../runtime/memory.h"
+#include "../runtime/buffers.h"
 
 /* Images in the default data (Fashion-MNIST) when a task says "all" (0). */
 enum { ASSUMED_TRAIN_IMAGES = 60000, ASSUMED_TEST_IMAGES = 10000, MAX_LOOP_DEPTH = 16 };
@@ -71,19 +72,24 @@ static long images_used(long setting, long assumed, bool *was_assumed)
 void plan_estimate(const ir_program *p, const sasc_task *task, run_plan *out)
 {
     memset(out, 0, sizeof *out);
+    /* The kernels process one shard; a step runs `shards` of them, each with
+     * its own per-sample buffers and working values (runtime/shards.h). */
+    int shards = sasc_task_shards(task);
     double element = (double)p->precision, largest = 1;
     for (int i = 0; i < p->buffer_count; i++) {
         double elements = (double)p->buffers[i].desc.rows * p->buffers[i].desc.cols;
-        out->buffer_bytes += elements * element;
+        out->buffer_bytes += elements * element *
+                             (sasc_buffer_role_shared(p->buffers[i].desc.role) ? 1 : shards);
         if (p->buffers[i].desc.role == SASC_BUFFER_PARAMETER)
             out->parameter_bytes += elements * element;
         if (elements > largest)
             largest = elements;
     }
     double working = 0;
-    out->train_step_flops = function_flops(&p->train, &working) + function_flops(&p->update, NULL);
+    out->train_step_flops = shards * function_flops(&p->train, &working) +
+                            function_flops(&p->update, NULL);
     out->predict_flops = function_flops(&p->predict, NULL);
-    out->working_bytes = working * element;
+    out->working_bytes = working * element * shards;
 
     out->train_images = images_used(task->train, ASSUMED_TRAIN_IMAGES, &out->train_assumed);
     out->test_images = images_used(task->test, ASSUMED_TEST_IMAGES, &out->test_assumed);
@@ -94,7 +100,7 @@ void plan_estimate(const ir_program *p, const sasc_task *task, run_plan *out)
     out->total_bytes = out->buffer_bytes + out->working_bytes + out->data_bytes;
 
     int batch = p->batch > 0 ? p->batch : 1;
-    out->steps_per_epoch = out->train_images / batch;
+    out->steps_per_epoch = out->train_images / ((long)batch * shards);
     out->test_batches = (out->test_images + batch - 1) / batch;
     out->epoch_flops = (double)out->steps_per_epoch * out->train_step_flops +
                        (double)out->test_batches * out->predict_flops;
@@ -111,8 +117,10 @@ static void print_bytes(FILE *out, const char *label, double bytes, const char *
 
 void plan_print(const run_plan *plan, const ir_program *p, const sasc_task *task, FILE *out)
 {
-    fprintf(out, "task '%s' (model '%s', batch %d, %d-bit, %d epoch%s) -- estimates:\n", task->name,
-            p->model_name, p->batch, 8 * (int)p->precision, task->epochs, task->epochs == 1 ? "" : "s");
+    fprintf(out, "task '%s' (model '%s', batch %d in %d shard%s, %d-bit, %d epoch%s) -- estimates:\n",
+            task->name, p->model_name, task->batch, sasc_task_shards(task),
+            sasc_task_shards(task) == 1 ? "" : "s", 8 * (int)p->precision, task->epochs,
+            task->epochs == 1 ? "" : "s");
     print_bytes(out, "buffers", plan->buffer_bytes, "");
     print_bytes(out, "  of which parameters", plan->parameter_bytes, "");
     print_bytes(out, "working values", plan->working_bytes, " (upper estimate)");

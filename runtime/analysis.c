@@ -4,6 +4,7 @@
  */
 #include "runtime/analysis.h"
 #include "runtime/analyze.h"
+#include "runtime/dynamic.h"
 #include "runtime/entropy.h"
 #include "runtime/output.h"
 #include "runtime/plot.h"
@@ -138,6 +139,7 @@ typedef struct {
     int epoch;                      /* 1-based */
     double accuracy;                /* mean-field test accuracy */
     double sampled_mean, sampled_sd;
+    double dynamic_mean, dynamic_sd; /* networks resampled every step (NaN when not measured) */
     sasc_layer_statistics *layers;  /* layer_count entries */
 } analysis_row;
 
@@ -146,7 +148,31 @@ struct sasc_analysis {
     const sasc_task *task;
     analysis_row *rows;
     int row_count, row_capacity;
+    sasc_accuracy_fn dynamic_accuracy;  /* or NULL */
 };
+
+void sasc_analysis_set_dynamic(sasc_analysis *analysis, sasc_accuracy_fn dynamic_accuracy)
+{
+    analysis->dynamic_accuracy = dynamic_accuracy;
+}
+
+/* Whether the rows have the dynamic network's columns. */
+static bool has_dynamic(const sasc_analysis *a)
+{
+    return a->dynamic_accuracy && a->program->predict_dynamic && a->task->dynamic_networks > 0;
+}
+
+/* The accuracy columns of a row: mean field, sampled mean and sd, then
+ * (has_dynamic) the dynamic networks' mean and sd; returns their count. */
+static size_t accuracy_columns(const sasc_analysis *a, analysis_row *row, double *columns[5])
+{
+    double *all[5] = {&row->accuracy, &row->sampled_mean, &row->sampled_sd, &row->dynamic_mean,
+                      &row->dynamic_sd};
+    size_t count = has_dynamic(a) ? 5 : 3;
+    for (size_t k = 0; k < count; k++)
+        columns[k] = all[k];
+    return count;
+}
 
 sasc_analysis *sasc_analysis_open(const sasc_program *program, const sasc_task *task,
                                   char *error, size_t error_size)
@@ -221,7 +247,8 @@ static double field(const sasc_layer_statistics *s, size_t offset)
 static bool csv_header(const sasc_analysis *a, char *out, size_t size)
 {
     size_t used = (size_t)snprintf(out, size, "epoch,test_accuracy,sampled_accuracy_mean,"
-                                              "sampled_accuracy_sd");
+                                              "sampled_accuracy_sd%s",
+                                   has_dynamic(a) ? ",dynamic_accuracy_mean,dynamic_accuracy_sd" : "");
     for (int l = 0; l < a->program->layer_count; l++)
         for (int c = 0; c < LAYER_COLUMN_COUNT && used < size; c++)
             if (has_column(a->program, l, c))
@@ -250,12 +277,13 @@ static bool write_csv(const sasc_analysis *a, char *error, size_t error_size)
     sasc_atomic_printf(&f, "%s\n", header);
     free(header);
     for (int r = 0; r < a->row_count; r++) {
-        const analysis_row *row = &a->rows[r];
-        double values[] = {row->accuracy, row->sampled_mean, row->sampled_sd};
+        analysis_row *row = &a->rows[r];
+        double *values[5];
+        size_t count = accuracy_columns(a, row, values);
         sasc_atomic_printf(&f, "%d", row->epoch);
-        for (size_t k = 0; k < 3; k++) {
+        for (size_t k = 0; k < count; k++) {
             sasc_atomic_printf(&f, ",");
-            sasc_atomic_number(&f, values[k]);
+            sasc_atomic_number(&f, *values[k]);
         }
         for (int l = 0; l < a->program->layer_count; l++)
             for (int c = 0; c < LAYER_COLUMN_COUNT; c++) {
@@ -346,7 +374,7 @@ static bool write_accuracy_figure(const sasc_analysis *a, char *error, size_t er
 {
     size_t rows = (size_t)a->row_count;
     curves c;
-    bool ok = curves_allocate(&c, 3, rows);
+    bool ok = curves_allocate(&c, 5, rows);
     if (!ok)
         snprintf(error, error_size, "out of memory drawing accuracy.svg");
     for (size_t r = 0; ok && r < rows; r++) {
@@ -354,15 +382,24 @@ static bool write_accuracy_figure(const sasc_analysis *a, char *error, size_t er
         c.values[r] = a->rows[r].accuracy;
         c.values[rows + r] = a->rows[r].sampled_mean;
         c.values[2 * rows + r] = a->rows[r].sampled_sd;
+        c.values[3 * rows + r] = a->rows[r].dynamic_mean;
+        c.values[4 * rows + r] = a->rows[r].dynamic_sd;
     }
-    char sampled[96];
+    char sampled[96], dynamic[96];
     snprintf(sampled, sizeof sampled, "%d sampled networks (mean +- sd)",
              a->task->sampled_networks);
+    snprintf(dynamic, sizeof dynamic, "%d networks resampled every step (mean +- sd)",
+             a->task->dynamic_networks);
+    size_t count = 0;
     if (ok) {
-        c.series[0] = (sasc_plot_series){"mean-field network", c.x, c.values, NULL, rows};
-        c.series[1] = (sasc_plot_series){sampled, c.x, c.values + rows, c.values + 2 * rows, rows};
+        c.series[count++] = (sasc_plot_series){"mean-field network", c.x, c.values, NULL, rows};
+        if (a->task->sampled_networks > 0)
+            c.series[count++] = (sasc_plot_series){sampled, c.x, c.values + rows, c.values + 2 * rows,
+                                                   rows};
+        if (has_dynamic(a))
+            c.series[count++] = (sasc_plot_series){dynamic, c.x, c.values + 3 * rows,
+                                                   c.values + 4 * rows, rows};
     }
-    size_t count = a->task->sampled_networks > 0 ? 2 : 1;
     ok = ok && write_figure(a, "accuracy.svg", "Test accuracy during training", "test accuracy",
                             c.series, count, SASC_SPREAD_BAND, error, error_size);
     curves_free(&c);
@@ -404,8 +441,9 @@ static bool parse_row(sasc_analysis *a, const char *line)
         return false;
     char *end;
     row->epoch = (int)strtol(line, &end, 10);
-    double *fixed[] = {&row->accuracy, &row->sampled_mean, &row->sampled_sd};
-    for (size_t k = 0; k < 3; k++)
+    double *fixed[5];
+    size_t count = accuracy_columns(a, row, fixed);
+    for (size_t k = 0; k < count; k++)
         *fixed[k] = strtod(end + (*end == ','), &end);
     for (int l = 0; l < a->program->layer_count; l++)
         for (int c = 0; c < LAYER_COLUMN_COUNT; c++) {
@@ -459,11 +497,17 @@ bool sasc_analysis_epoch(sasc_analysis *analysis, void *const *buffers, int epoc
     }
     row->epoch = epoch + 1;
     row->accuracy = mean_field_accuracy;
-    row->sampled_mean = row->sampled_sd = NAN;
+    row->sampled_mean = row->sampled_sd = row->dynamic_mean = row->dynamic_sd = NAN;
     sasc_parameter_copy copy;
     if (!sasc_parameters_save(p, buffers, &copy, error, error_size))
         return false;
     bool ok = sasc_network_statistics(p, task, &copy, row->layers, error, error_size);
+    if (ok && has_dynamic(analysis))
+        ok = sasc_step_networks_accuracy(p, buffers, &copy, task->seed, SASC_STEP_DYNAMIC,
+                                         (uint64_t)epoch * (uint64_t)task->dynamic_networks,
+                                         task->dynamic_networks, analysis->dynamic_accuracy,
+                                         context, &row->dynamic_mean, &row->dynamic_sd, NULL, error,
+                                         error_size);
     sasc_parameters_free(&copy);
     /* Draw numbers advance with the epoch so that every evaluation sees new networks. */
     uint64_t first_draw = (uint64_t)epoch * (uint64_t)task->sampled_networks;

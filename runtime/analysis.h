@@ -83,6 +83,13 @@ typedef struct sasc_analysis sasc_analysis;
 sasc_analysis *sasc_analysis_open(const sasc_program *program, const sasc_task *task,
                                   char *error, size_t error_size);
 
+/* Also measure, at every analysis epoch, the test accuracy of
+ * task->dynamic_networks networks resampled at every time step
+ * (runtime/dynamic.h): `dynamic_accuracy(context)` evaluates the network in
+ * the STEP_WEIGHTS buffers with predict_dynamic. Without this call, or for
+ * a program without predict_dynamic, analysis.csv has no such columns. */
+void sasc_analysis_set_dynamic(sasc_analysis *analysis, sasc_accuracy_fn dynamic_accuracy);
+
 /* After epoch `epoch` (0-based) of training: when it is an analysis epoch
  * (every analyze_every-th, and the last), compute the statistics and the
  * sampled networks' accuracy, and rewrite analysis.csv and its figures.

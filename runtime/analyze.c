@@ -5,11 +5,15 @@
  */
 #include "runtime/analyze.h"
 #include "runtime/analysis.h"
+#include "runtime/dynamic.h"
 #include "runtime/npy.h"
 #include "runtime/output.h"
 #include "runtime/plot.h"
 #include "runtime/rng.h"
 #include "runtime/selectivity.h"
+#include "runtime/msi.h"
+#include "runtime/msi_selectivity.h"
+#include "runtime/psychometric.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -28,6 +32,7 @@ typedef struct {
     sasc_parameter_copy copy;      /* the trained parameters */
     char *error;
     size_t error_size;
+    const char *parameter_dir;     /* the run's saved parameters (the dynamic network's session) */
 } analysis_context;
 
 static bool oom(analysis_context *c, const char *what)
@@ -313,6 +318,93 @@ static bool run_dynamics(analysis_context *c)
     free(data);
     free(zeros);
     free(etas);
+    return ok;
+}
+
+/* ---- test accuracy of the dynamic network (gbptt Sec. III A end, Sec. III B end) ---- */
+
+static bool write_dynamic_accuracy(analysis_context *c, const sasc_dynamic_accuracies *a,
+                                   const double *sampled, const double *dynamic)
+{
+    char path[8192];
+    out_file(c, "dynamics_accuracy.csv", path, sizeof path);
+    sasc_atomic_file f;
+    if (!sasc_atomic_open(&f, path, c->error, c->error_size))
+        return false;
+    sasc_atomic_printf(&f, "network,kind,test_accuracy\n0,mean_field,");
+    sasc_atomic_number(&f, a->mean_field);
+    const char *const kinds[2] = {"sampled", "dynamic"};
+    const double *values[2] = {sampled, dynamic};
+    const int counts[2] = {c->task->sampled_networks, c->task->dynamic_networks};
+    for (int k = 0; k < 2; k++)
+        for (int n = 0; n < counts[k]; n++) {
+            sasc_atomic_printf(&f, "\n%d,%s,", n + 1, kinds[k]);
+            sasc_atomic_number(&f, values[k][n]);
+        }
+    sasc_atomic_printf(&f, "\n");
+    return sasc_atomic_commit(&f, c->error, c->error_size);
+}
+
+/* Each network's accuracy against its number, the mean-field network as a level line. */
+static bool plot_dynamic_accuracy(analysis_context *c, const sasc_dynamic_accuracies *a,
+                                  const double *sampled, const double *dynamic)
+{
+    int most = c->task->sampled_networks > c->task->dynamic_networks ? c->task->sampled_networks
+                                                                    : c->task->dynamic_networks;
+    double *x = malloc(((size_t)most + 2) * sizeof *x);
+    if (!x)
+        return oom(c, "the dynamic network's figure");
+    for (int n = 0; n < most; n++)
+        x[n] = n + 1;
+    double level_x[2] = {1, most > 1 ? most : 2}, level[2] = {a->mean_field, a->mean_field};
+    char labels[3][128];
+    snprintf(labels[0], sizeof labels[0], "resampled every step: %.4f +- %.4f", a->dynamic_mean,
+             a->dynamic_sd);
+    snprintf(labels[1], sizeof labels[1], "sampled once: %.4f +- %.4f", a->sampled_mean, a->sampled_sd);
+    snprintf(labels[2], sizeof labels[2], "mean field (eps = 0): %.4f", a->mean_field);
+    sasc_plot_series series[3] = {
+        {labels[0], x, dynamic, NULL, (size_t)c->task->dynamic_networks},
+        {labels[1], x, sampled, NULL, (size_t)c->task->sampled_networks},
+        {labels[2], level_x, level, NULL, 2},
+    };
+    char path[8192];
+    out_file(c, "dynamics_accuracy.svg", path, sizeof path);
+    sasc_line_plot plot = {"Test accuracy of the network resampled at every time step", "network",
+                           "test accuracy", series, 3, SASC_SPREAD_NONE, 0, 0};
+    bool ok = sasc_plot_write_lines(&plot, path, c->error, c->error_size);
+    free(x);
+    return ok;
+}
+
+/* The dynamic, sampled and mean-field networks run by predict_dynamic in a
+ * session of their own (the same test trials and noise as the run's test
+ * accuracy), from the run's saved parameters. */
+static bool run_dynamic_accuracy(analysis_context *c)
+{
+    const sasc_program *p = c->program;
+    if (!p->predict_dynamic || c->task->dynamic_networks < 1)
+        return true;   /* docs/analyses.md: dynamic_networks = 0 skips it */
+    sasc_program program = sasc_dynamic_program(p);
+    double *sampled = calloc((size_t)c->task->sampled_networks + 1, sizeof *sampled);
+    double *dynamic = calloc((size_t)c->task->dynamic_networks + 1, sizeof *dynamic);
+    sasc_session *session = sampled && dynamic
+        ? sasc_session_open(&program, c->task, c->parameter_dir, c->error, c->error_size) : NULL;
+    sasc_dynamic_accuracies a;
+    bool ok = session && sasc_dynamic_accuracy(&program, sasc_session_buffers(session), &c->copy,
+                                                c->task, sasc_session_accuracy, session, &a, sampled,
+                                                dynamic, c->error, c->error_size);
+    if (!sampled || !dynamic)
+        oom(c, "the dynamic network's accuracy");
+    ok = ok && write_dynamic_accuracy(c, &a, sampled, dynamic) &&
+         plot_dynamic_accuracy(c, &a, sampled, dynamic);
+    if (ok)
+        printf("test accuracy: mean field (eps = 0) %.4f; %d networks sampled once %.4f +- %.4f; "
+               "%d networks resampled every step %.4f +- %.4f\n", a.mean_field,
+               c->task->sampled_networks, a.sampled_mean, a.sampled_sd, c->task->dynamic_networks,
+               a.dynamic_mean, a.dynamic_sd);
+    sasc_session_close(session);
+    free(sampled);
+    free(dynamic);
     return ok;
 }
 
@@ -661,13 +753,14 @@ static bool check_list(const char *list, bool allow_train_size, char *error, siz
     for (const char *p = list; next_item(&p, &item, &length);) {
         bool known = allow_train_size &&
                      (item_is(item, length, "train_size") || item_is(item, length, "all") ||
-                      item_is(item, length, "selectivity"));
+                      item_is(item, length, "selectivity") ||
+                      item_is(item, length, "psychometric"));
         for (size_t k = 0; k < sizeof list_items / sizeof list_items[0]; k++)
             known = known || item_is(item, length, list_items[k]);
         if (!known) {
             snprintf(error, error_size, "unknown analysis '%.*s'; the analyses are histograms, "
                      "entropy, perturbation, dynamics%s", (int)length, item,
-                     allow_train_size ? ", selectivity, train_size and all" : "");
+                     allow_train_size ? ", selectivity, psychometric, train_size and all" : "");
             return false;
         }
     }
@@ -682,16 +775,17 @@ bool sasc_analyze_check(const sasc_program *program, const sasc_task *task, char
     return check_list(task->analyze, false, error, error_size) && check_layer_list(&c);
 }
 
-bool sasc_analyze_list(const sasc_program *program, const sasc_task *task, void *const *buffers,
-                       const char *list, const char *out_dir, sasc_accuracy_fn accuracy,
-                       void *context, char *error, size_t error_size)
+/* sasc_analyze_list with the run's saved parameters in `parameter_dir`. */
+static bool analyze_items(const sasc_program *program, const sasc_task *task, void *const *buffers,
+                          const char *list, const char *out_dir, const char *parameter_dir,
+                          sasc_accuracy_fn accuracy, void *context, char *error, size_t error_size)
 {
     if (!check_list(list, false, error, error_size))
         return false;
     if (!list[0])
         return true;
     analysis_context c = {program, task, buffers, out_dir, accuracy,
-                          context, {0}, error, error_size};
+                          context, {0}, error, error_size, parameter_dir};
     if (!sasc_make_directories(out_dir, error, error_size) ||
         !sasc_parameters_save(program, buffers, &c.copy, error, error_size))
         return false;
@@ -709,10 +803,19 @@ bool sasc_analyze_list(const sasc_program *program, const sasc_task *task, void 
     if (ok && list_contains(list, "perturbation"))
         ok = run_perturbation(&c);
     if (ok && list_contains(list, "dynamics"))
-        ok = run_dynamics(&c);
+        ok = run_dynamics(&c) && run_dynamic_accuracy(&c);
     network_entropy_free(&e);
     sasc_parameters_free(&c.copy);
     return ok;
+}
+
+/* After training the run has just written its parameters into out_dir. */
+bool sasc_analyze_list(const sasc_program *program, const sasc_task *task, void *const *buffers,
+                       const char *list, const char *out_dir, sasc_accuracy_fn accuracy,
+                       void *context, char *error, size_t error_size)
+{
+    return analyze_items(program, task, buffers, list, out_dir, out_dir, accuracy, context, error,
+                         error_size);
 }
 
 /* ---- training-set size (gbp Fig. 2b, its inset, Fig. 3c) ---- */
@@ -937,6 +1040,41 @@ static bool run_selectivity(const sasc_program *program, const sasc_task *task, 
     return ok;
 }
 
+/* MSI runs: the choice, modality and condition views (gbptt Fig. 15). */
+static bool run_msi_selectivity(const sasc_program *program, const sasc_task *task,
+                                const char *run_dir, char *error, size_t error_size)
+{
+    sasc_msi_selectivity m;
+    if (!sasc_msi_selectivity_init(&m, program, error, error_size))
+        return false;
+    sasc_session *session = sasc_session_open(program, task, run_dir, error, error_size);
+    bool ok = session &&
+              sasc_session_test_pass(session, sasc_msi_selectivity_add, &m, error, error_size) &&
+              sasc_msi_selectivity_write(&m, task->out, error, error_size);
+    sasc_session_close(session);
+    sasc_msi_selectivity_free(&m);
+    return ok;
+}
+
+/* MSI runs: the psychometric function of the saved network (gbptt Fig. 11). */
+static bool run_psychometric(const sasc_program *program, const sasc_task *task,
+                             const char *run_dir, char *error, size_t error_size)
+{
+    if (!sasc_msi_is_generator(task->data)) {
+        snprintf(error, error_size, "the psychometric function needs an MSI run (data = \"msi\"), "
+                 "not data = \"%s\"", task->data);
+        return false;
+    }
+    sasc_psychometric_pass pass;
+    sasc_psychometric_pass_init(&pass, program);
+    sasc_session *session = sasc_session_open(program, task, run_dir, error, error_size);
+    bool ok = session &&
+              sasc_session_test_pass(session, sasc_psychometric_add, &pass, error, error_size) &&
+              sasc_psychometric_write(&pass, task->out, error, error_size);
+    sasc_session_close(session);
+    return ok;
+}
+
 /* `list` without its train_size and all items, all expanded. */
 static void session_items(const char *list, char *out, size_t size)
 {
@@ -956,20 +1094,24 @@ int sasc_analyze_run(const sasc_program *program, const sasc_task *task, const c
     if (!check_list(what, true, error, sizeof error) || !what[0]) {
         if (!what[0])
             snprintf(error, sizeof error, "name an analysis: histograms, entropy, perturbation, "
-                     "dynamics, selectivity, train_size or all");
+                     "dynamics, selectivity, psychometric, train_size or all");
         code = SASC_EXIT_USER_ERROR;
     }
     session_items(what, items, sizeof items);
     if (code == SASC_EXIT_OK && items[0]) {
         sasc_session *session = sasc_session_open(program, task, run_dir, error, sizeof error);
-        bool ok = session && sasc_analyze_list(program, task, sasc_session_buffers(session), items,
-                                               task->out, sasc_session_accuracy, session, error,
-                                               sizeof error);
+        bool ok = session && analyze_items(program, task, sasc_session_buffers(session), items,
+                                           task->out, run_dir, sasc_session_accuracy, session, error,
+                                           sizeof error);
         sasc_session_close(session);
         code = ok ? SASC_EXIT_OK : SASC_EXIT_USER_ERROR;
     }
     if (code == SASC_EXIT_OK && list_contains(what, "selectivity") &&
-        !run_selectivity(program, task, run_dir, error, sizeof error))
+        !(sasc_msi_is_generator(task->data) ? run_msi_selectivity : run_selectivity)(
+            program, task, run_dir, error, sizeof error))
+        code = SASC_EXIT_USER_ERROR;
+    if (code == SASC_EXIT_OK && list_contains(what, "psychometric") &&
+        !run_psychometric(program, task, run_dir, error, sizeof error))
         code = SASC_EXIT_USER_ERROR;
     if (code == SASC_EXIT_OK && list_contains(what, "train_size"))
         code = train_size_sweep(program, task, info, error, sizeof error);

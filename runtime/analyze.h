@@ -13,12 +13,19 @@
  *                 UIP weights are turned on with N(0,1) values (gbp Fig. 4a)
  *   dynamics      recurrent (square) layers: fraction of zero weights and the
  *                 asymmetry eta of the network resampled at every time step,
- *                 along `dynamic_steps` steps (gbptt Figs. 9, 18); with
+ *                 along `dynamic_steps` steps (gbptt Figs. 9, 18), and the
+ *                 test accuracy of `dynamic_networks` such networks next to
+ *                 the mean-field and sampled networks' (runtime/dynamic.h;
+ *                 programs with predict_dynamic, from the run's saved
+ *                 parameters); with
  *                 `histograms`, square layers also get heat maps of pi, m, Xi
  *                 (gbptt Figs. 6, 16)
  *   selectivity   (sasc analyze only) recurrent models: selectivity index of
  *                 every unit along time over the test set's classes (gbptt
- *                 Eq. 15, Figs. 8, 15; runtime/selectivity.h)
+ *                 Eq. 15, Figs. 8, 15; runtime/selectivity.h); MSI runs also
+ *                 by modality and modality x choice (runtime/msi_selectivity.h)
+ *   psychometric  (sasc analyze only) MSI runs: the psychometric function of
+ *                 the saved network (gbptt Fig. 11; runtime/psychometric.h)
  *   train_size    (sasc analyze only) retrain with each size of `train_sizes`
  *                 and plot the test error (gbp Fig. 2b), sparsity and entropy
  *                 per layer (gbp Fig. 2b inset, Fig. 3c) against it

@@ -2,8 +2,8 @@
  * buffers.c — checking a program's buffer table and allocating its buffers.
  *
  * All buffers live in one zero-filled block; each starts on a 64-byte
- * boundary (cache line, widest vector load). Buffer 0 starts the block, so
- * freeing buffers[0] frees them all.
+ * boundary (cache line, widest vector load). The block's address is kept
+ * after the buffer pointers, so one free releases them all.
  */
 #include "runtime/buffers.h"
 #include "runtime/memory.h"
@@ -155,28 +155,51 @@ static bool padded_bytes(const sasc_program *p, int i, size_t *bytes)
     return true;
 }
 
-static bool total_bytes(const sasc_program *p, size_t *total)
+/* The per-sample roles are listed, so any other role (e.g. the runtime-filled
+ * STEP_WEIGHTS of the dynamics analysis) is shared, never silently copied. */
+bool sasc_buffer_role_shared(sasc_buffer_role role)
 {
-    *total = 0;
+    switch (role) {
+    case SASC_BUFFER_INPUT: case SASC_BUFFER_TARGET: case SASC_BUFFER_LOSS_MASK:
+    case SASC_BUFFER_NOISE: case SASC_BUFFER_OUTPUT: case SASC_BUFFER_LOSS:
+    case SASC_BUFFER_TEMPORARY: case SASC_BUFFER_STATE: case SASC_BUFFER_GRADIENT:
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* Buffers this allocation owns: all, or with `shared` only the per-sample ones. */
+static bool owned(const sasc_program *p, int i, void *const *shared)
+{
+    return !shared || !sasc_buffer_role_shared(p->buffers[i].role);
+}
+
+static bool total_bytes(const sasc_program *p, void *const *shared, size_t *total)
+{
+    *total = ALIGNMENT;   /* at least one line, so the block is never empty */
     for (int i = 0; i < p->buffer_count; i++) {
         size_t bytes;
         if (!padded_bytes(p, i, &bytes) || bytes > SIZE_MAX - *total)
             return false;
-        *total += bytes;
+        if (owned(p, i, shared))
+            *total += bytes;
     }
     return true;
 }
 
-void **sasc_buffers_allocate(const sasc_program *p, char *error, size_t size)
+/* The array holds buffer_count base pointers and, after them, the block
+ * they live in (what sasc_buffers_free releases). */
+static void **allocate(const sasc_program *p, void *const *shared, char *error, size_t size)
 {
     size_t total;
-    if (!total_bytes(p, &total)) {
+    if (!total_bytes(p, shared, &total)) {
         snprintf(error, size, "the model's buffers are too large to address");
         return NULL;
     }
     if (!sasc_memory_check((double)total, "the model's buffers", error, size))
         return NULL;
-    void **buffers = calloc((size_t)p->buffer_count, sizeof *buffers);
+    void **buffers = calloc((size_t)p->buffer_count + 1, sizeof *buffers);
     char *block = buffers ? aligned_alloc(ALIGNMENT, total) : NULL;
     if (!block) {
         free(buffers);
@@ -189,17 +212,32 @@ void **sasc_buffers_allocate(const sasc_program *p, char *error, size_t size)
     for (int i = 0; i < p->buffer_count; i++) {
         size_t bytes = 0;
         padded_bytes(p, i, &bytes);  /* cannot fail: total_bytes checked every buffer */
+        if (!owned(p, i, shared)) {
+            buffers[i] = shared[i];
+            continue;
+        }
         buffers[i] = block + offset;
         offset += bytes;
     }
+    buffers[p->buffer_count] = block;
     return buffers;
+}
+
+void **sasc_buffers_allocate(const sasc_program *p, char *error, size_t size)
+{
+    return allocate(p, NULL, error, size);
+}
+
+void **sasc_buffers_allocate_shard(const sasc_program *p, void *const *shared, char *error,
+                                   size_t size)
+{
+    return allocate(p, shared, error, size);
 }
 
 void sasc_buffers_free(const sasc_program *p, void **buffers)
 {
-    (void)p;  /* the block layout needs no per-buffer information to free */
     if (!buffers)
         return;
-    free(buffers[0]);
+    free(buffers[p->buffer_count]);
     free(buffers);
 }

@@ -29,6 +29,18 @@ bool sasc_program_validate(const sasc_program *program, char *error, size_t erro
 void **sasc_buffers_allocate(const sasc_program *program, char *error, size_t error_size);
 void sasc_buffers_free(const sasc_program *program, void **buffers);
 
+/* Whether a buffer of this role belongs to the whole ensemble (PARAMETER,
+ * MASK, OPTIMIZER_STATE, SCALARS, ...: one copy, read-only during `train`)
+ * rather than to the samples of one kernel call (INPUT, TARGET, LOSS_MASK,
+ * NOISE, OUTPUT, LOSS, TEMPORARY, STATE, GRADIENT). */
+bool sasc_buffer_role_shared(sasc_buffer_role role);
+
+/* The buffers of one more data-parallel shard: the shared roles point into
+ * `shared` (another allocation, which must outlive this one), the others are
+ * allocated as by sasc_buffers_allocate. Freed with sasc_buffers_free. */
+void **sasc_buffers_allocate_shard(const sasc_program *program, void *const *shared,
+                                   char *error, size_t error_size);
+
 static inline double sasc_buffer_get(const void *buffer, sasc_precision precision, size_t i)
 {
     return precision == SASC_F64 ? ((const double *)buffer)[i] : (double)((const float *)buffer)[i];

@@ -84,12 +84,32 @@ static void draw_training(sasc_msi_trials *t, uint64_t seed, unsigned char *labe
     }
 }
 
+int sasc_msi_test_modality(long trial)
+{
+    return (int)(trial % SASC_MSI_MODALITIES);
+}
+
+int sasc_msi_test_rate(long trial)
+{
+    return SASC_MSI_LOW_RATE + (int)(trial / SASC_MSI_MODALITIES % SASC_MSI_RATES);
+}
+
+long sasc_msi_cursor_advance(sasc_msi_test_cursor *c, const int *labels, int rows)
+{
+    long first = c->next;
+    for (int row = 0; row < rows; row++)
+        c->out_of_order = c->out_of_order ||
+                          labels[row] != sasc_msi_choice(sasc_msi_test_rate(first + row));
+    c->next += rows;
+    return first;
+}
+
 /* Test trials: every (modality, rate) pair in turn. */
 static void lay_out_test(sasc_msi_trials *t, unsigned char *labels)
 {
     for (long k = 0; k < t->count; k++) {
-        t->modality[k] = (unsigned char)(k % SASC_MSI_MODALITIES);
-        t->rate[k] = (unsigned char)(SASC_MSI_LOW_RATE + (k / SASC_MSI_MODALITIES) % SASC_MSI_RATES);
+        t->modality[k] = (unsigned char)sasc_msi_test_modality(k);
+        t->rate[k] = (unsigned char)sasc_msi_test_rate(k);
         labels[k] = (unsigned char)sasc_msi_choice(t->rate[k]);
     }
 }
@@ -191,15 +211,26 @@ void sasc_msi_tally_reset(sasc_msi *msi)
     memset(msi->tally, 0, sizeof msi->tally);
 }
 
+bool sasc_msi_chose_high(const sasc_program *p, void *const *buffers, int row)
+{
+    double high = sasc_buffer_get(buffers[p->output_buffer], p->precision, (size_t)row * MSI_OUTPUTS);
+    double low = sasc_buffer_get(buffers[p->output_buffer], p->precision, (size_t)row * MSI_OUTPUTS + 1);
+    return high > low;
+}
+
+void sasc_msi_tally_choice(sasc_msi *msi, int modality, int rate, bool high)
+{
+    long *cell = msi->tally[modality][rate - SASC_MSI_LOW_RATE];
+    cell[0]++;
+    cell[1] += high;
+}
+
 void sasc_msi_tally(sasc_msi *msi, const sasc_program *p, void *const *buffers, long first, int rows)
 {
     for (int row = 0; row < rows; row++) {
         long trial = first + row;
-        double high = sasc_buffer_get(buffers[p->output_buffer], p->precision, (size_t)row * MSI_OUTPUTS);
-        double low = sasc_buffer_get(buffers[p->output_buffer], p->precision, (size_t)row * MSI_OUTPUTS + 1);
-        long *cell = msi->tally[msi->test.modality[trial]][msi->test.rate[trial] - SASC_MSI_LOW_RATE];
-        cell[0]++;
-        cell[1] += high > low;
+        sasc_msi_tally_choice(msi, msi->test.modality[trial], msi->test.rate[trial],
+                              sasc_msi_chose_high(p, buffers, row));
     }
 }
 

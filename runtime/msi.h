@@ -65,6 +65,24 @@ sasc_msi_timing sasc_msi_timing_of(double dt_ms, bool test);
 /* The correct choice for rate f. */
 int sasc_msi_choice(int rate);
 
+/* Test trial k (0-based) of every test set: the fixed cycle over the
+ * (modality, rate) pairs, modality fastest (k = 0: visual at 9 events/s,
+ * k = 1: auditory at 9, k = 3: visual at 10, ...), so analyses that visit the
+ * test trials in order know each one's condition without the generator. */
+int sasc_msi_test_modality(long trial);
+int sasc_msi_test_rate(long trial);
+
+/* Where a pass over the test set (train.h, sasc_session_test_pass: batches in
+ * order from trial 0) is: each batch's labels are checked against the correct
+ * choices of the positions they claim, so a pass in another order is caught. */
+typedef struct {
+    long next;            /* the position of the next row */
+    bool out_of_order;    /* a label disagreed with its position's choice */
+} sasc_msi_test_cursor;
+
+/* The position of the batch's first row; checks `labels`, advances by `rows`. */
+long sasc_msi_cursor_advance(sasc_msi_test_cursor *c, const int *labels, int rows);
+
 /* Check `p`, derive dt, draw the trials; `train_set` and `test_set` get the
  * trial counts and each trial's correct choice as its label, so the
  * training loop counts correct choices as it counts correct labels.
@@ -84,6 +102,10 @@ void sasc_msi_inputs(const sasc_msi_timing *timing, int rate, int modality, int 
 /* Test tallies: reset, add the choices in OUTPUT of test trials first..first+rows-1. */
 void sasc_msi_tally_reset(sasc_msi *msi);
 void sasc_msi_tally(sasc_msi *msi, const sasc_program *p, void *const *buffers, long first, int rows);
+/* Whether the network chose "high" (the larger output at the last step) for
+ * the batch's row `row` in OUTPUT; count one trial of (modality, rate). */
+bool sasc_msi_chose_high(const sasc_program *p, void *const *buffers, int row);
+void sasc_msi_tally_choice(sasc_msi *msi, int modality, int rate, bool high);
 
 /* Fraction of correct test choices per modality. */
 void sasc_msi_modality_accuracy(const sasc_msi *msi, double accuracy[SASC_MSI_MODALITIES]);

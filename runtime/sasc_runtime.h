@@ -21,7 +21,11 @@
  *    OPTIMIZER_STATE in place (frozen and masked entries untouched, pi
  *    clipped to [0,1], Xi to >= 0);
  *  - `predict` reads INPUT, NOISE and the parameters and writes OUTPUT (and
- *    TEMPORARY buffers); it never touches gradients or optimiser state.
+ *    TEMPORARY buffers); it never touches gradients or optimiser state;
+ *  - `predict_dynamic` (when not NULL) is `predict` with the STEP_WEIGHTS
+ *    buffers in place of the mean-field moments: a concrete network whose
+ *    weights change at every time step (no eps noise; the recurrent and
+ *    input noise as in `predict`).
  */
 #ifndef SASC_RUNTIME_H
 #define SASC_RUNTIME_H
@@ -49,10 +53,16 @@ typedef enum {
     SASC_BUFFER_TEMPORARY,        /* intermediate values; contents meaningless between kernel calls */
     SASC_BUFFER_LOSS_MASK,        /* same shape as TARGET: 1 where a target counts in the loss, else 0
                                      (sequence targets, e.g. the MSI stimulus period is 0) */
-    SASC_BUFFER_STATE             /* [(blocks + 1) batch, units] of a recurrent layer: block t holds the
+    SASC_BUFFER_STATE,            /* [(blocks + 1) batch, units] of a recurrent layer: block t holds the
                                      hidden states h(t) of the batch (block 0 = h0), written by `train`
                                      and `predict` like a TEMPORARY; after `predict` the runtime may read
                                      it (appended in ABI version 1: older programs simply lack it) */
+    SASC_BUFFER_STEP_WEIGHTS      /* [blocks fan_in, width] of a recurrent program's group `layer`: block t
+                                     holds the concrete weights w (units of m, before the mask) of time
+                                     step t of the network resampled at every step; read only by
+                                     `predict_dynamic`, filled by the runtime (sampled networks, draw
+                                     per step); absent for deterministic groups (appended in ABI
+                                     version 1: older programs simply lack it) */
 } sasc_buffer_role;
 
 /* Which hyper-parameter of a connection group a parameter-shaped buffer is about. */
@@ -129,6 +139,9 @@ typedef struct {
     sasc_kernel train;             /* forward + loss + backward */
     sasc_kernel update;            /* optimiser step + clipping */
     sasc_kernel predict;           /* forward only */
+    sasc_kernel predict_dynamic;   /* forward only, every step with its own weights from the
+                                      STEP_WEIGHTS buffers (groups without one read m); recurrent
+                                      programs only, NULL otherwise (appended in ABI version 1) */
 } sasc_program;
 
 /* ---- Routines generated code may call (generic work only). ---- */

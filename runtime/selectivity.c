@@ -38,8 +38,19 @@ static int find_state(const sasc_program *p)
 bool sasc_selectivity_init(sasc_selectivity *s, const sasc_program *program, char *error,
                            size_t error_size)
 {
+    return sasc_selectivity_init_view(s, program, program->classes, "", "class", NULL, error,
+                                      error_size);
+}
+
+bool sasc_selectivity_init_view(sasc_selectivity *s, const sasc_program *program, int classes,
+                                const char *suffix, const char *kind,
+                                const char *const *class_names, char *error, size_t error_size)
+{
     memset(s, 0, sizeof *s);
     s->program = program;
+    s->suffix = suffix;
+    s->kind = kind;
+    s->class_names = class_names;
     s->state_buffer = find_state(program);
     if (s->state_buffer < 0) {
         snprintf(error, error_size, "the selectivity analysis needs a recurrent layer (the compiled "
@@ -49,7 +60,7 @@ bool sasc_selectivity_init(sasc_selectivity *s, const sasc_program *program, cha
     const sasc_buffer_desc *b = &program->buffers[s->state_buffer];
     s->steps = b->rows / program->batch - 1;
     s->units = b->cols;
-    s->classes = program->classes;
+    s->classes = classes;
     if (s->steps < 1 || s->classes < 2) {
         snprintf(error, error_size, "the selectivity analysis needs at least one step and two classes");
         return false;
@@ -112,24 +123,36 @@ void sasc_selectivity_free(sasc_selectivity *s)
 
 /* ---- output ---- */
 
-static void out_file(const char *dir, const char *file, char *path, size_t size)
+/* DIR/STEM<suffix>.EXTENSION */
+static void out_file(const sasc_selectivity *s, const char *dir, const char *stem,
+                     const char *extension, char *path, size_t size)
 {
-    snprintf(path, size, "%s/%s", dir, file);
+    snprintf(path, size, "%s/%s%s.%s", dir, stem, s->suffix, extension);
+}
+
+static void class_name(const sasc_selectivity *s, int c, char *name, size_t size)
+{
+    if (s->class_names)
+        snprintf(name, size, "%s", s->class_names[c]);
+    else
+        snprintf(name, size, "%d", c);
 }
 
 static bool write_csv(const sasc_selectivity *s, const double *sli, const double *means, int n,
                       const char *dir, char *error, size_t error_size)
 {
-    char path[8192];
-    out_file(dir, "selectivity.csv", path, sizeof path);
+    char path[8192], name[64];
+    out_file(s, dir, "selectivity", "csv", path, sizeof path);
     sasc_atomic_file f;
     if (!sasc_atomic_open(&f, path, error, error_size))
         return false;
     size_t plane = (size_t)s->steps * (size_t)s->units;
     sasc_atomic_printf(&f, "step,unit,sli");
     for (int c = 0; c < s->classes; c++)
-        if (s->count[c] > 0)
-            sasc_atomic_printf(&f, ",response_%d", c);
+        if (s->count[c] > 0) {
+            class_name(s, c, name, sizeof name);
+            sasc_atomic_printf(&f, ",response_%s", name);
+        }
     sasc_atomic_printf(&f, "\n");
     for (size_t k = 0; k < plane; k++) {
         sasc_atomic_printf(&f, "%zu,%zu,", k / (size_t)s->units + 1, k % (size_t)s->units);
@@ -143,15 +166,20 @@ static bool write_csv(const sasc_selectivity *s, const double *sli, const double
     return sasc_atomic_commit(&f, error, error_size);
 }
 
-/* The unit with the largest SLI averaged over time. */
-static int most_selective(const sasc_selectivity *s, const double *sli)
+double sasc_selectivity_unit_mean(const sasc_selectivity *s, const double *sli, int unit)
+{
+    double sum = 0.0;
+    for (int t = 0; t < s->steps; t++)
+        sum += sli[(size_t)t * (size_t)s->units + (size_t)unit];
+    return sum / (double)s->steps;
+}
+
+int sasc_selectivity_most_selective(const sasc_selectivity *s, const double *sli)
 {
     int best = 0;
     double best_mean = -1.0;
     for (int i = 0; i < s->units; i++) {
-        double mean = 0.0;
-        for (int t = 0; t < s->steps; t++)
-            mean += sli[(size_t)t * (size_t)s->units + (size_t)i];
+        double mean = sasc_selectivity_unit_mean(s, sli, i);
         if (mean > best_mean) {
             best_mean = mean;
             best = i;
@@ -160,15 +188,50 @@ static int most_selective(const sasc_selectivity *s, const double *sli)
     return best;
 }
 
-/* work: 5 * steps doubles (x, mean, sd, best unit's SLI, and its responses
- * per class follow in `responses`, n * steps). */
-static bool write_figures(const sasc_selectivity *s, const double *sli, const double *means, int n,
-                          const char *dir, double *work, char *error, size_t error_size)
+bool sasc_selectivity_plot_unit(const sasc_selectivity *s, int unit, const char *title,
+                                const char *path, char *error, size_t error_size)
 {
     size_t steps = (size_t)s->steps, units = (size_t)s->units, plane = steps * units;
-    double *x = work, *mean = x + steps, *sd = mean + steps, *best = sd + steps,
-           *responses = best + steps;
-    int unit = most_selective(s, sli);
+    double *x = malloc((1 + (size_t)s->classes) * steps * sizeof *x);
+    sasc_plot_series *series = calloc((size_t)s->classes, sizeof *series);
+    char (*labels)[80] = calloc((size_t)s->classes, sizeof *labels);
+    if (!x || !series || !labels) {
+        free(x);
+        free(series);
+        free(labels);
+        snprintf(error, error_size, "out of memory for the selectivity figures");
+        return false;
+    }
+    size_t n = 0;
+    for (int c = 0; c < s->classes; c++) {
+        if (s->count[c] == 0)
+            continue;
+        double *r = x + (1 + n) * steps;   /* the class mean of relu(h) along the trial */
+        for (size_t t = 0; t < steps; t++)
+            r[t] = s->sum[(size_t)c * plane + t * units + (size_t)unit] / (double)s->count[c];
+        char name[64];   /* the class's name, or "class 3" */
+        class_name(s, c, name, sizeof name);
+        snprintf(labels[n], sizeof labels[n], "%s%s", s->class_names ? "" : "class ", name);
+        series[n] = (sasc_plot_series){labels[n], x, r, NULL, steps};
+        n++;
+    }
+    for (size_t t = 0; t < steps; t++)
+        x[t] = (double)(t + 1);
+    sasc_line_plot plot = {title, "time step", "mean relu(h)", series, n, SASC_SPREAD_NONE, 0, 0};
+    bool ok = sasc_plot_write_lines(&plot, path, error, error_size);
+    free(x);
+    free(series);
+    free(labels);
+    return ok;
+}
+
+/* work: 4 * steps doubles (x, mean, sd, best unit's SLI). */
+static bool write_figures(const sasc_selectivity *s, const double *sli, const char *dir,
+                          double *work, char *error, size_t error_size)
+{
+    size_t steps = (size_t)s->steps, units = (size_t)s->units;
+    double *x = work, *mean = x + steps, *sd = mean + steps, *best = sd + steps;
+    int unit = sasc_selectivity_most_selective(s, sli);
     for (size_t t = 0; t < steps; t++) {
         double m = 0.0, q = 0.0;
         for (size_t i = 0; i < units; i++)
@@ -180,38 +243,20 @@ static bool write_figures(const sasc_selectivity *s, const double *sli, const do
         mean[t] = m;
         sd[t] = units > 1 ? sqrt(q / (double)(units - 1)) : 0.0;
         best[t] = sli[t * units + (size_t)unit];
-        for (int c = 0; c < n; c++)
-            responses[(size_t)c * steps + t] = means[(size_t)c * plane + t * units + (size_t)unit];
     }
-    char best_label[64], path[8192];
+    char best_label[64], title[128], path[8192];
     snprintf(best_label, sizeof best_label, "unit %d (most selective)", unit);
+    snprintf(title, sizeof title, "Selectivity index of the recurrent units (%s)", s->kind);
     sasc_plot_series sli_series[2] = {{"mean over units (band: sd)", x, mean, sd, steps},
                                       {best_label, x, best, NULL, steps}};
-    sasc_line_plot sli_plot = {"Selectivity index of the recurrent units", "time step",
-                               "SLI (gbptt Eq. 15)", sli_series, 2, SASC_SPREAD_BAND, 0, 0};
-    out_file(dir, "selectivity.svg", path, sizeof path);
+    sasc_line_plot sli_plot = {title, "time step", "SLI (gbptt Eq. 15)", sli_series, 2,
+                               SASC_SPREAD_BAND, 0, 0};
+    out_file(s, dir, "selectivity", "svg", path, sizeof path);
     if (!sasc_plot_write_lines(&sli_plot, path, error, error_size))
         return false;
-    sasc_plot_series *series = calloc((size_t)n, sizeof *series);
-    char (*labels)[32] = calloc((size_t)n, sizeof *labels);
-    bool ok = series && labels;
-    for (int c = 0, k = 0; ok && c < s->classes; c++)
-        if (s->count[c] > 0) {
-            snprintf(labels[k], sizeof labels[k], "class %d", c);
-            series[k] = (sasc_plot_series){labels[k], x, responses + (size_t)k * steps, NULL, steps};
-            k++;
-        }
-    char title[96];
-    snprintf(title, sizeof title, "Mean response of unit %d per class", unit);
-    sasc_line_plot unit_plot = {title, "time step", "mean relu(h)", series, (size_t)n,
-                                SASC_SPREAD_NONE, 0, 0};
-    out_file(dir, "selectivity_unit.svg", path, sizeof path);
-    if (!ok)
-        snprintf(error, error_size, "out of memory for the selectivity figures");
-    ok = ok && sasc_plot_write_lines(&unit_plot, path, error, error_size);
-    free(series);
-    free(labels);
-    return ok;
+    snprintf(title, sizeof title, "Mean response of unit %d per %s", unit, s->kind);
+    out_file(s, dir, "selectivity_unit", "svg", path, sizeof path);
+    return sasc_selectivity_plot_unit(s, unit, title, path, error, error_size);
 }
 
 bool sasc_selectivity_write(const sasc_selectivity *s, const char *out_dir, char *error,
@@ -220,7 +265,7 @@ bool sasc_selectivity_write(const sasc_selectivity *s, const char *out_dir, char
     size_t plane = (size_t)s->steps * (size_t)s->units, steps = (size_t)s->steps;
     double *sli = malloc(plane * sizeof *sli);
     double *means = malloc((size_t)s->classes * plane * sizeof *means);
-    double *work = malloc((4 + (size_t)s->classes) * steps * sizeof *work);
+    double *work = malloc(4 * steps * sizeof *work);
     int n = 0;
     bool ok = sli && means && work;
     if (!ok)
@@ -228,13 +273,13 @@ bool sasc_selectivity_write(const sasc_selectivity *s, const char *out_dir, char
     else if (!(ok = sasc_selectivity_compute(s, sli, means, &n)))
         snprintf(error, error_size, "the selectivity index needs test trials of at least two classes");
     char path[8192];
-    out_file(out_dir, "selectivity.npy", path, sizeof path);
+    out_file(s, out_dir, "selectivity", "npy", path, sizeof path);
     ok = ok && sasc_make_directories(out_dir, error, error_size) &&
          write_csv(s, sli, means, n, out_dir, error, error_size) &&
          sasc_npy_write(path, sli, SASC_F64, s->steps, s->units, error, error_size);
-    out_file(out_dir, "responses.npy", path, sizeof path);
+    out_file(s, out_dir, "responses", "npy", path, sizeof path);
     ok = ok && sasc_npy_write(path, means, SASC_F64, n * s->steps, s->units, error, error_size) &&
-         write_figures(s, sli, means, n, out_dir, work, error, error_size);
+         write_figures(s, sli, out_dir, work, error, error_size);
     free(sli);
     free(means);
     free(work);

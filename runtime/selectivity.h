@@ -22,7 +22,8 @@
 /* Eq. 15 for the n >= 2 responses r[0], r[stride], ..., r[(n-1) stride]. */
 double sasc_selectivity_index(const double *r, size_t n, size_t stride);
 
-/* Class-mean responses accumulated over test batches. */
+/* Class-mean responses accumulated over test batches, for one choice of
+ * classes (a "view": the labels, or e.g. the MSI trial's modality). */
 typedef struct {
     const sasc_program *program;
     int state_buffer;     /* the STATE buffer read after each predict */
@@ -30,11 +31,20 @@ typedef struct {
     int classes;
     double *sum;          /* [classes][steps][units] sums of r */
     long *count;          /* [classes] test trials */
+    const char *suffix;   /* file names: selectivity<suffix>.csv, responses<suffix>.npy, ... */
+    const char *kind;     /* what the classes are, for titles ("class", "modality") */
+    const char *const *class_names;   /* [classes] names, or NULL for "0", "1", ... */
 } sasc_selectivity;
 
-/* Prepare for `program`; an error for a program without a STATE buffer. */
+/* Prepare for `program` with its labels as the classes (suffix "", kind
+ * "class", no names); an error for a program without a STATE buffer. */
 bool sasc_selectivity_init(sasc_selectivity *s, const sasc_program *program, char *error,
                            size_t error_size);
+/* The same with `classes` classes of the caller's choosing; `suffix`, `kind`
+ * and `class_names` (which may be NULL) are kept, not copied. */
+bool sasc_selectivity_init_view(sasc_selectivity *s, const sasc_program *program, int classes,
+                                const char *suffix, const char *kind,
+                                const char *const *class_names, char *error, size_t error_size);
 /* Add the first `rows` trials of the batch in `buffers` (a sasc_test_batch_fn,
  * `s` the context); labels outside 0 .. classes-1 are ignored. */
 void sasc_selectivity_add(void *s, void *const *buffers, const int *labels, int rows);
@@ -44,11 +54,23 @@ void sasc_selectivity_add(void *s, void *const *buffers, const int *labels, int 
 bool sasc_selectivity_compute(const sasc_selectivity *s, double *sli, double *means, int *used);
 void sasc_selectivity_free(sasc_selectivity *s);
 
+/* The SLI of `unit` averaged over the steps, and the unit for which that is
+ * largest (the first of equals), for `sli` as computed above. */
+double sasc_selectivity_unit_mean(const sasc_selectivity *s, const double *sli, int unit);
+int sasc_selectivity_most_selective(const sasc_selectivity *s, const double *sli);
+
+/* `unit`'s mean response per class (with test trials) against step, titled
+ * `title`, as an SVG line plot at `path`. */
+bool sasc_selectivity_plot_unit(const sasc_selectivity *s, int unit, const char *title,
+                                const char *path, char *error, size_t error_size);
+
 /* Compute and write selectivity.csv (step, unit, sli, then the mean
- * response per class), selectivity.npy [steps, units], responses.npy
- * [classes * steps, units] (class-major), selectivity.svg (the SLI along
- * time: mean and standard deviation over the units, and the most selective
- * unit) and selectivity_unit.svg (that unit's mean response per class). */
+ * response per class: response_0, ... or response_NAME), selectivity.npy
+ * [steps, units], responses.npy [classes * steps, units] (class-major),
+ * selectivity.svg (the SLI along time: mean and standard deviation over the
+ * units, and the most selective unit) and selectivity_unit.svg (that unit's
+ * mean response per class); every name with the view's suffix before the
+ * extension (selectivity_modality.csv, responses_modality.npy, ...). */
 bool sasc_selectivity_write(const sasc_selectivity *s, const char *out_dir, char *error,
                             size_t error_size);
 

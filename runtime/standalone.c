@@ -3,7 +3,7 @@
  * embedded model (emit.c writes it as `sasc_model`) run by the same
  * training loop, with the same task options, as `sasc run`.
  *
- * Settings compiled into the kernels (batch, precision) are fixed; asking
+ * Settings compiled into the kernels (batch / shards, precision) are fixed; asking
  * for other values is an error that says to rebuild.
  */
 #include "runtime/checkpoint.h"
@@ -43,21 +43,23 @@ static void print_help(const sasc_embedded_model *model)
            "  --resume DIR                 continue the run in DIR from its checkpoint\n"
            "  -h, --help                   show this help and exit\n"
            "  -V, --version                show version information and exit\n\n"
-           "The batch size (%d) and precision (%d bits) are compiled in.\n"
+           "The samples per shard (batch / shards: %d) and precision (%d bits) are compiled in.\n"
            "Exit status: 0 on success, 1 on a user error, 2 on an internal error.\n",
            program_name, model->task->name, model->task->model, model->model_file,
            model->compiler, sasc_task_options_help, model->program->batch,
            8 * (int)model->program->precision);
 }
 
-/* batch and precision were fixed when the kernels were generated. */
+/* The samples per shard (batch / shards) and the precision were fixed when
+ * the kernels were generated. */
 static int check_compiled_settings(const sasc_program *program, const sasc_task *task)
 {
     char message[256];
-    if (task->batch != program->batch || task->precision != 8 * (int)program->precision) {
-        snprintf(message, sizeof message, "batch and precision are compiled into this program "
-                 "(batch %d, precision %d); rebuild with `sasc build --set ...` to change them",
-                 program->batch, 8 * (int)program->precision);
+    if (task->batch != program->batch * sasc_task_shards(task) ||
+        task->precision != 8 * (int)program->precision) {
+        snprintf(message, sizeof message, "batch, shards and precision are compiled into this "
+                 "program (%d samples per shard, precision %d); rebuild with `sasc build --set "
+                 "...` to change them", program->batch, 8 * (int)program->precision);
         return user_error(message);
     }
     return SASC_EXIT_OK;

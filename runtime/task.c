@@ -101,7 +101,9 @@ static const choice precision_choices[] = {
       CHOICE_SPEC(precision, precision_choices, true, "32 or 64 (also f32 or f64)")) \
     X("out", STRING, "output directory (empty: runs/<task name>)", \
       STRING_SPEC(out, "a directory path of at most 4095 characters")) \
-    X("threads", INTEGER, "worker threads for matrix products (0 = all cores)", \
+    X("shards", INTEGER, "data-parallel shards of a training step (0 = 2 for an even batch, else 1)", \
+      INT_SPEC(shards, 0, 4096, "an integer between 0 and 4096 (0 = automatic)")) \
+    X("threads", INTEGER, "worker threads for the shards of a step (0 = all cores)", \
       INT_SPEC(threads, 0, 4096, "an integer between 0 and 4096 (0 = all cores)")) \
     X("shuffle", BOOLEAN, "shuffle the training images every epoch", \
       BOOL_SPEC(shuffle, "true or false (or 1 or 0)")) \
@@ -132,7 +134,10 @@ static const choice precision_choices[] = {
     X("train_sizes", STRING, "train_size sweep: comma list of training-set sizes", \
       STRING_SPEC(train_sizes, "a comma list of at most 255 characters")) \
     X("dynamic_steps", INTEGER, "dynamics analysis: time steps of the network resampled every step", \
-      INT_SPEC(dynamic_steps, 1, 1000000, "an integer between 1 and 1000000"))
+      INT_SPEC(dynamic_steps, 1, 1000000, "an integer between 1 and 1000000")) \
+    X("dynamic_networks", INTEGER, "dynamics analysis: test accuracy of this many networks resampled " \
+      "every step (0 = none, and recurrent programs carry no per-step weights)", \
+      INT_SPEC(dynamic_networks, 0, 100000, "an integer between 0 and 100000"))
 
 #define AS_INFO(key, type, help, spec_init) {key, SASC_SETTING_##type, help},
 #define AS_SPEC(key, type, help, spec_init) spec_init,
@@ -164,6 +169,7 @@ void sasc_task_defaults(sasc_task *task)
     task->perturb_steps = 10;
     task->perturb_repeats = 10;
     task->dynamic_steps = 100;
+    task->dynamic_networks = 10;
     snprintf(task->train_sizes, sizeof task->train_sizes, "%s", "1000,2000,4000,6000,8000,10000");
 }
 
@@ -179,6 +185,13 @@ const sasc_setting_info *sasc_task_setting_find(const char *key)
         if (strcmp(settings[i].key, key) == 0)
             return &settings[i];
     return NULL;
+}
+
+int sasc_task_shards(const sasc_task *task)
+{
+    if (task->shards > 0)
+        return task->shards;
+    return task->batch >= 2 && task->batch % 2 == 0 ? 2 : 1;
 }
 
 /* ---- parsing: the whole text must be the value, no blanks, no trailing junk ---- */

@@ -50,6 +50,10 @@ typedef struct {
     char perturb_layers[256]; /* comma list of layer names; empty = every layer */
     char train_sizes[256];  /* comma list of training-set sizes for the train_size sweep */
     int dynamic_steps;      /* dynamics analysis: time steps of the resampled network */
+    int dynamic_networks;   /* dynamics analysis: networks resampled at every step whose test accuracy
+                               is measured; recurrent programs get predict_dynamic when > 0 */
+    int shards;             /* data-parallel shards of a training step (0 = automatic, see
+                               sasc_task_shards); the kernels are compiled for batch / shards */
 } sasc_task;
 
 /* How connections are classified as very important (VIP) or unimportant (UIP). */
@@ -76,6 +80,11 @@ bool sasc_task_set(sasc_task *task, const char *key, const char *value,
 /* The table of settings, for help text and for the front end's checks. */
 const sasc_setting_info *sasc_task_settings(int *count);
 const sasc_setting_info *sasc_task_setting_find(const char *key);
+
+/* The shards a training step is split into: `shards` when set, else 2 when
+ * the batch is even and 1 when it is odd. Depends on the settings alone,
+ * never on the thread count, so results do not either. */
+int sasc_task_shards(const sasc_task *task);
 
 /* Render the setting's current value as JSON (for run.json). */
 void sasc_task_value_json(const sasc_task *task, const sasc_setting_info *s, char *out, size_t size);

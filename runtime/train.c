@@ -13,6 +13,7 @@
 #include "runtime/buffers.h"
 #include "runtime/checkpoint.h"
 #include "runtime/divergence.h"
+#include "runtime/dynamic.h"
 #include "runtime/gemm.h"
 #include "runtime/idx.h"
 #include "runtime/msi.h"
@@ -22,6 +23,7 @@
 #include "runtime/parallel_normals.h"
 #include "runtime/progress.h"
 #include "runtime/rng.h"
+#include "runtime/shards.h"
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -48,7 +50,12 @@ typedef struct {
     const sasc_program *program;
     const sasc_task *task;
     const sasc_run_info *info;
-    void **buffers;
+    void **buffers;                  /* shard 0's: the ensemble's parameters live here */
+    sasc_shards shards;              /* data-parallel shards of a step (shards.h) */
+    double *shard_loss;              /* per shard: its LOSS after `train` */
+    long *shard_correct;             /* per shard: its rows' correct predictions */
+    float pixel_f32[256];            /* byte / 255.0 in each precision: loading a pixel */
+    double pixel_f64[256];           /* is a table look-up, not a division */
     sasc_idx_set train, test;
     bool generated;                  /* data = "msi": trials from the generator, labels = choices */
     sasc_msi msi;
@@ -107,10 +114,11 @@ static bool load_data(run *r)
     if (!r->generated && (!sasc_idx_load(r->task->data, &train, &r->train, r->error, sizeof r->error) ||
                           !sasc_idx_load(r->task->data, &test, &r->test, r->error, sizeof r->error)))
         return false;
-    r->steps = (int)(r->train.count / p->batch);
+    int batch = r->shards.step_batch;
+    r->steps = (int)(r->train.count / batch);
     if (r->steps == 0 && r->task->epochs > 0)
         return fail(r, "the training set has %ld images, fewer than one mini-batch of %d",
-                    r->train.count, p->batch);
+                    r->train.count, batch);
     return true;
 }
 
@@ -123,10 +131,17 @@ static bool allocate_run_memory(run *r)
     r->scratch = malloc(sasc_buffers_largest(p) * sizeof *r->scratch);
     r->metrics = calloc(epochs + 1, sizeof *r->metrics);
     r->sparsity_storage = calloc((epochs + 1) * (layers + 1), sizeof *r->sparsity_storage);
-    if (!r->order || !r->scratch || !r->metrics || !r->sparsity_storage)
+    r->shard_loss = calloc((size_t)r->shards.count, sizeof *r->shard_loss);
+    r->shard_correct = calloc((size_t)r->shards.count, sizeof *r->shard_correct);
+    if (!r->order || !r->scratch || !r->metrics || !r->sparsity_storage || !r->shard_loss ||
+        !r->shard_correct)
         return fail(r, "out of memory setting up the run");
     for (size_t e = 0; e < epochs; e++)
         r->metrics[e].sparsity = r->sparsity_storage + e * layers;
+    for (int byte = 0; byte < 256; byte++) {
+        r->pixel_f64[byte] = byte / 255.0;
+        r->pixel_f32[byte] = (float)r->pixel_f64[byte];
+    }
     return true;
 }
 
@@ -188,6 +203,11 @@ static bool prepare_output(run *r)
     return true;
 }
 
+static bool open_shards(run *r)
+{
+    return sasc_shards_open(&r->shards, r->program, r->task, r->buffers, r->error, sizeof r->error);
+}
+
 /* Returns an exit code: a malformed program is the compiler's fault, the rest the user's. */
 static int set_up(run *r)
 {
@@ -197,9 +217,8 @@ static int set_up(run *r)
         fail(r, "no output directory was given");
         return SASC_EXIT_INTERNAL_ERROR;
     }
-    sasc_gemm_set_threads(r->task->threads);
     r->buffers = sasc_buffers_allocate(r->program, r->error, sizeof r->error);
-    bool ok = r->buffers && load_data(r) && allocate_run_memory(r) &&
+    bool ok = r->buffers && open_shards(r) && load_data(r) && allocate_run_memory(r) &&
               sasc_initialize(r->program, r->buffers, r->task->seed, r->error, sizeof r->error) &&
               prepare_output(r) &&
               (r->analysis = sasc_analysis_open(r->program, r->task, r->error,
@@ -209,7 +228,10 @@ static int set_up(run *r)
 
 static void tear_down(run *r)
 {
+    sasc_shards_close(&r->shards, r->program);
     sasc_buffers_free(r->program, r->buffers);
+    free(r->shard_loss);
+    free(r->shard_correct);
     sasc_idx_free(&r->train);
     sasc_idx_free(&r->test);
     sasc_msi_free(&r->msi);
@@ -228,13 +250,29 @@ static size_t image_index(const size_t *order, long k)
     return order ? order[k] : (size_t)k;
 }
 
-/* Fill INPUT and TARGET with `rows` images starting at position `first`;
- * rows below `rows` up to the batch size are zero (padding). */
-static void load_batch(run *r, const sasc_idx_set *set, const size_t *order, long first, int rows)
+/* n pixels from `bytes` into `input` from element `at`. */
+static void store_pixels(const run *r, void *input, size_t at, const unsigned char *bytes, size_t n)
+{
+    if (r->program->precision == SASC_F32) {
+        float *out = (float *)input + at;
+        for (size_t c = 0; c < n; c++)
+            out[c] = r->pixel_f32[bytes[c]];
+    } else {
+        double *out = (double *)input + at;
+        for (size_t c = 0; c < n; c++)
+            out[c] = r->pixel_f64[bytes[c]];
+    }
+}
+
+/* Fill INPUT and TARGET of one shard's `buffers` with `rows` images starting
+ * at position `first`; rows below `rows` up to the batch size are zero
+ * (padding). Reads the run, writes only `buffers`: shards load concurrently. */
+static void load_batch(const run *r, void *const *buffers, const sasc_idx_set *set,
+                       const size_t *order, long first, int rows)
 {
     const sasc_program *p = r->program;
     if (r->generated) {
-        sasc_msi_load_batch(&r->msi, p, r->buffers, set == &r->test, order, first, rows);
+        sasc_msi_load_batch(&r->msi, p, buffers, set == &r->test, order, first, rows);
         return;
     }
     size_t pixels = (size_t)p->input_width;
@@ -242,26 +280,25 @@ static void load_batch(run *r, const sasc_idx_set *set, const size_t *order, lon
     size_t input_cols = (size_t)p->buffers[p->input_buffer].cols;
     /* Zeroing the input is only needed where the images leave it unwritten. */
     if (rows < p->batch || pixels * (size_t)p->batch != sasc_buffer_elements(p, p->input_buffer))
-        sasc_buffer_zero(p, r->buffers, p->input_buffer);
-    sasc_buffer_zero(p, r->buffers, p->target_buffer);
+        sasc_buffer_zero(p, buffers, p->input_buffer);
+    sasc_buffer_zero(p, buffers, p->target_buffer);
     for (int row = 0; row < rows; row++) {
         size_t image = image_index(order, first + row);
         const unsigned char *source = set->pixels + image * pixels;
         for (size_t k = 0; k < pixels; k += input_cols) {   /* pixel k + c is input c of step k / cols */
             size_t at = ((k / input_cols) * (size_t)p->batch + row) * input_cols;
-            size_t run = pixels - k < input_cols ? pixels - k : input_cols;
-            for (size_t c = 0; c < run; c++)
-                sasc_buffer_set(r->buffers[p->input_buffer], p->precision, at + c, source[k + c] / 255.0);
+            store_pixels(r, buffers[p->input_buffer], at, source + k,
+                         pixels - k < input_cols ? pixels - k : input_cols);
         }
-        sasc_buffer_set(r->buffers[p->target_buffer], p->precision,
+        sasc_buffer_set(buffers[p->target_buffer], p->precision,
                         row * target_cols + set->labels[image], 1.0);
     }
 }
 
-static int output_argmax(const run *r, int row)
+static int output_argmax(const run *r, void *const *buffers, int row)
 {
     const sasc_program *p = r->program;
-    const void *output = r->buffers[p->output_buffer];
+    const void *output = buffers[p->output_buffer];
     size_t base = (size_t)row * (size_t)p->buffers[p->output_buffer].cols;
     int best = 0;
     for (int c = 1; c < p->classes; c++)
@@ -271,34 +308,32 @@ static int output_argmax(const run *r, int row)
     return best;
 }
 
-/* How many of the first `rows` OUTPUT rows pick their image's label. */
-static long count_correct(const run *r, const sasc_idx_set *set, const size_t *order, long first,
-                          int rows)
+/* How many of the first `rows` OUTPUT rows of `buffers` pick their image's label. */
+static long count_correct(const run *r, void *const *buffers, const sasc_idx_set *set,
+                          const size_t *order, long first, int rows)
 {
     long correct = 0;
     for (int row = 0; row < rows; row++)
-        correct += output_argmax(r, row) == set->labels[image_index(order, first + row)];
+        correct += output_argmax(r, buffers, row) == set->labels[image_index(order, first + row)];
     return correct;
 }
 
-static void fill_noise(run *r, int epoch, int step)
+/* The noise of the shard holding rows `first` .. of the data set in `buffers`:
+ * those rows' part of the noise of the step they belong to (shards.h). A lone
+ * shard may split its draw over the threads; shards run one per thread. */
+static void fill_noise(const run *r, void *const *buffers, int epoch, long first)
 {
-    const sasc_program *p = r->program;
-    for (int i = 0; i < p->buffer_count; i++) {
-        if (p->buffers[i].role != SASC_BUFFER_NOISE)
-            continue;
-        size_t n = sasc_buffer_elements(p, i);
-        uint64_t stream = sasc_rng_stream(SASC_STREAM_NOISE, (uint32_t)i, (uint32_t)epoch);
-        sasc_rng_normals_fill(r->task->seed, stream, (uint64_t)step << 32, r->buffers[i],
-                              p->precision, n, r->task->threads);
-    }
+    int batch = r->shards.step_batch;
+    sasc_shards_fill_noise(r->program, buffers, r->task->seed, epoch, (int)(first / batch), batch,
+                           (int)(first % batch), r->shards.count == 1 ? r->task->threads : 1);
 }
 
 static void zero_noise(run *r)
 {
-    for (int i = 0; i < r->program->buffer_count; i++)
-        if (r->program->buffers[i].role == SASC_BUFFER_NOISE)
-            sasc_buffer_zero(r->program, r->buffers, i);
+    for (int k = 0; k < r->shards.count; k++)
+        for (int i = 0; i < r->program->buffer_count; i++)
+            if (r->program->buffers[i].role == SASC_BUFFER_NOISE)
+                sasc_buffer_zero(r->program, r->shards.buffers[k], i);
 }
 
 /* ---- schedule and optimiser scalars ---- */
@@ -437,6 +472,44 @@ static bool diverged(run *r, int epoch, int step, const char *what)
                 r->task->out, r->epochs_done);
 }
 
+/* One training step's region: shard k trains on positions first + k batch ..
+ * of the epoch's order, in its own buffers, and leaves its loss and count. */
+typedef struct {
+    run *r;
+    int epoch;
+    long first;
+} step_job;
+
+static void train_shard(void *context, int k)
+{
+    const step_job *job = context;
+    run *r = job->r;
+    const sasc_program *p = r->program;
+    void *const *buffers = r->shards.buffers[k];
+    long first = job->first + (long)k * p->batch;
+    load_batch(r, buffers, &r->train, r->order, first, p->batch);
+    fill_noise(r, buffers, job->epoch, first);
+    p->train(buffers);
+    r->shard_loss[k] = sasc_buffer_get(buffers[p->loss_buffer], p->precision, 0);
+    r->shard_correct[k] = count_correct(r, buffers, &r->train, r->order, first, p->batch);
+}
+
+/* Train the shards of one step; returns the step's loss (the shards' mean,
+ * summed in shard order) and adds its correct predictions to `correct`.
+ * Shard 0's gradients are then the step's (shards.h). */
+static double train_step(run *r, int epoch, int step, long *correct)
+{
+    step_job job = {r, epoch, (long)step * r->shards.step_batch};
+    sasc_thread_pool_run(r->shards.pool, r->shards.count, train_shard, &job);
+    double loss = 0;
+    for (int k = 0; k < r->shards.count; k++) {
+        loss += r->shard_loss[k];
+        *correct += r->shard_correct[k];
+    }
+    sasc_shards_average_gradients(&r->shards, r->program);
+    return loss / r->shards.count;
+}
+
 static bool train_epoch(run *r, int epoch, epoch_metrics *m)
 {
     const sasc_program *p = r->program;
@@ -445,26 +518,22 @@ static bool train_epoch(run *r, int epoch, epoch_metrics *m)
     long correct = resumed ? r->resume.correct : 0;
     shuffle_order(r, epoch);
     m->learning_rate = learning_rate(r->task, epoch);
+    int batch = r->shards.step_batch;
     for (int step = resumed ? r->resume.step : 0; step < r->steps; step++) {
-        long first = (long)step * p->batch;
-        load_batch(r, &r->train, r->order, first, p->batch);
-        fill_noise(r, epoch, step);
-        p->train(r->buffers);
-        double loss = sasc_buffer_get(r->buffers[p->loss_buffer], p->precision, 0);
+        double loss = train_step(r, epoch, step, &correct);
         if (!isfinite(loss))
             return diverged(r, epoch, step, isnan(loss) ? "the loss is nan" : "the loss is inf");
         loss_sum += loss;
-        correct += count_correct(r, &r->train, r->order, first, p->batch);
         r->updates++;
         write_scalars(r, m->learning_rate);
         p->update(r->buffers);
         sasc_progress_step(&r->progress, epoch, step, loss_sum / (step + 1),
-                           (double)correct / ((double)(step + 1) * p->batch));
+                           (double)correct / ((double)(step + 1) * batch));
         if (sasc_checkpoint_stop_signal() != 0)
             return stop_early(r, epoch, step + 1, loss_sum, correct);
     }
     m->train_loss = loss_sum / r->steps;
-    m->train_accuracy = (double)correct / ((double)r->steps * p->batch);
+    m->train_accuracy = (double)correct / ((double)r->steps * batch);
     return true;
 }
 
@@ -472,31 +541,54 @@ static bool train_epoch(run *r, int epoch, epoch_metrics *m)
  * MSI test trials are noisy trials (input and recurrent noise, and the
  * ensemble's eps: a network sampled at every step), drawn from a stream of
  * their own, the same at every epoch; their choices are tallied. */
-typedef void (*test_batch_fn)(run *r, long first, int rows, void *context);
+typedef void (*test_batch_fn)(run *r, void *const *buffers, long first, int rows, void *context);
 
-/* One pass of `predict` over the test set, calling `visit` after each batch.
- * Every pass sees the same inputs and noise, so the accuracy and the state
- * read by the selectivity analysis come from the same trials. */
+/* Valid rows of the test batch starting at `first` (the last may be short). */
+static int test_rows(const run *r, long first)
+{
+    long left = r->test.count - first;
+    return (int)(left < r->program->batch ? left : r->program->batch);
+}
+
+/* Shard k predicts the test batch at first + k batch (one group of shards). */
+static void predict_shard(void *context, int k)
+{
+    const step_job *job = context;
+    const run *r = job->r;
+    void *const *buffers = r->shards.buffers[k];
+    long first = job->first + (long)k * r->program->batch;
+    load_batch(r, buffers, &r->test, NULL, first, test_rows(r, first));
+    if (r->generated)
+        fill_noise(r, buffers, -1, first);
+    r->program->predict(buffers);
+}
+
+/* One pass of `predict` over the test set, calling `visit` after each batch,
+ * in order. Every pass sees the same inputs and noise, so the accuracy and
+ * the state read by the selectivity analysis come from the same trials.
+ * The shards predict consecutive batches at once. */
 static void test_pass(run *r, test_batch_fn visit, void *context)
 {
     const sasc_program *p = r->program;
     if (!r->generated)
         zero_noise(r);
-    for (long first = 0; first < r->test.count; first += p->batch) {
-        int rows = (int)(r->test.count - first < p->batch ? r->test.count - first : p->batch);
-        load_batch(r, &r->test, NULL, first, rows);
-        if (r->generated)
-            fill_noise(r, -1, (int)(first / p->batch));
-        p->predict(r->buffers);
-        visit(r, first, rows, context);
+    for (long group = 0; group < r->test.count; group += r->shards.step_batch) {
+        long batches = (r->test.count - group + p->batch - 1) / p->batch;
+        int shards = batches < r->shards.count ? (int)batches : r->shards.count;
+        step_job job = {r, -1, group};
+        sasc_thread_pool_run(r->shards.pool, shards, predict_shard, &job);
+        for (int k = 0; k < shards; k++) {
+            long first = group + (long)k * p->batch;
+            visit(r, r->shards.buffers[k], first, test_rows(r, first), context);
+        }
     }
 }
 
-static void tally_batch(run *r, long first, int rows, void *correct)
+static void tally_batch(run *r, void *const *buffers, long first, int rows, void *correct)
 {
     if (r->generated)
-        sasc_msi_tally(&r->msi, r->program, r->buffers, first, rows);
-    *(long *)correct += count_correct(r, &r->test, NULL, first, rows);
+        sasc_msi_tally(&r->msi, r->program, buffers, first, rows);
+    *(long *)correct += count_correct(r, buffers, &r->test, NULL, first, rows);
 }
 
 static double test_accuracy(run *r)
@@ -512,6 +604,19 @@ static double test_accuracy(run *r)
 static double accuracy_of_buffers(void *context)
 {
     return test_accuracy(context);
+}
+
+/* test_accuracy of the network in the STEP_WEIGHTS buffers: the same pass
+ * with the predict_dynamic kernel (runtime/dynamic.h), for the analyses. */
+static double dynamic_accuracy_of_buffers(void *context)
+{
+    run *r = context;
+    const sasc_program *mean_field = r->program;
+    sasc_program dynamic = sasc_dynamic_program(mean_field);
+    r->program = &dynamic;
+    double accuracy = test_accuracy(r);
+    r->program = mean_field;
+    return accuracy;
 }
 
 /* Mean of pi over each layer's connections (NaN for a layer without pi). */
@@ -660,9 +765,9 @@ static bool write_run_json(run *r, const char *status)
     json_field_string(&f, "task", r->task->name);
     json_field_string(&f, "status", status);
     json_settings(r, &f);
-    sasc_atomic_printf(&f, "  \"seed\": %llu,\n  \"precision\": %d,\n  \"batch\": %d,\n",
-                       (unsigned long long)r->task->seed, 8 * (int)r->program->precision,
-                       r->program->batch);
+    sasc_atomic_printf(&f, "  \"seed\": %llu,\n  \"precision\": %d,\n  \"batch\": %d,\n"
+                       "  \"shards\": %d,\n", (unsigned long long)r->task->seed,
+                       8 * (int)r->program->precision, r->shards.step_batch, r->shards.count);
     json_field_string(&f, "compiler", info ? info->compiler : NULL);
     sasc_atomic_printf(&f, "  \"compile_seconds\": ");
     sasc_atomic_json_number(&f, info ? info->compile_seconds : NAN);
@@ -692,7 +797,7 @@ static bool record_msi(run *r, epoch_metrics *m)
 
 static bool train_all(run *r)
 {
-    sasc_progress_start(&r->progress, stderr, r->task->epochs, r->steps, r->program->batch);
+    sasc_progress_start(&r->progress, stderr, r->task->epochs, r->steps, r->shards.step_batch);
     for (int epoch = r->epochs_done; epoch < r->task->epochs; epoch++) {
         double began = sasc_seconds();
         epoch_metrics *m = &r->metrics[epoch];
@@ -736,6 +841,8 @@ int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc
 {
     run r = {.program = program, .task = task, .info = info, .start = sasc_seconds()};
     int code = set_up(&r);
+    if (code == SASC_EXIT_OK)
+        sasc_analysis_set_dynamic(r.analysis, dynamic_accuracy_of_buffers);
     if (code == SASC_EXIT_OK && info && info->resume &&
         !(restore_checkpoint(&r) &&
           sasc_analysis_restore(r.analysis, r.epochs_done, r.error, sizeof r.error)))
@@ -800,9 +907,8 @@ sasc_session *sasc_session_open(const sasc_program *program, const sasc_task *ta
     run *r = &s->r;
     bool ok = sasc_program_validate(program, r->error, sizeof r->error);
     if (ok) {
-        sasc_gemm_set_threads(task->threads);
         r->buffers = sasc_buffers_allocate(program, r->error, sizeof r->error);
-        ok = r->buffers && load_data(r) && allocate_run_memory(r) &&
+        ok = r->buffers && open_shards(r) && load_data(r) && allocate_run_memory(r) &&
              sasc_initialize(program, r->buffers, task->seed, r->error, sizeof r->error) &&
              load_saved_parameters(r, parameter_dir);
     }
@@ -830,12 +936,12 @@ typedef struct {
     int *labels;     /* batch entries */
 } visit_adapter;
 
-static void visit_labels(run *r, long first, int rows, void *context)
+static void visit_labels(run *r, void *const *buffers, long first, int rows, void *context)
 {
     visit_adapter *a = context;
     for (int row = 0; row < rows; row++)
         a->labels[row] = r->test.labels[first + row];
-    a->visit(a->context, r->buffers, a->labels, rows);
+    a->visit(a->context, buffers, a->labels, rows);
 }
 
 bool sasc_session_test_pass(sasc_session *session, sasc_test_batch_fn visit, void *context,

@@ -83,6 +83,13 @@ expect 0 "build recurrent model" "$SASC" build "$rnn" $rsmall -o "$work/rnn"
 expect 0 "recurrent program runs" "$work/rnn" --out "$work/p3"
 expect 0 "sasc run recurrent" "$SASC" run "$rnn" $rsmall --out "$work/r3"
 same_results "recurrent: built program vs sasc run" "$work/p3" "$work/r3"
+# its predict_dynamic kernel (the dynamics analysis after training) too
+dyn="--set analyze=dynamics --set dynamic_networks=2 --set sampled_networks=2 --set dynamic_steps=3"
+expect 0 "recurrent program: dynamics" "$work/rnn" --out "$work/p4" $dyn
+expect 0 "sasc run recurrent: dynamics" "$SASC" run "$rnn" $rsmall --out "$work/r4" $dyn
+[ -s "$work/p4/dynamics_accuracy.csv" ] && cmp -s "$work/p4/dynamics_accuracy.csv" \
+    "$work/r4/dynamics_accuracy.csv" && pass \
+    || fail "dynamics_accuracy.csv: built program and sasc run differ"
 
 # ---- object and LLVM output, errors
 expect 0 "--emit-obj" "$SASC" build "$qs" --emit-obj -o "$work/qs.o"

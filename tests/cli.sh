@@ -99,6 +99,28 @@ expect 0 "short MSI run" "$SASC" run "$SRCDIR/models/msi.sas" --set epochs=1 --s
 expect 0 "analyze selectivity" "$SASC" analyze "$work/rmsi" selectivity
 [ "$(wc -l < "$work/rmsi/selectivity.csv")" -eq $((90 * 150 + 1)) ] && pass \
     || fail "selectivity.csv: not one row per step (90) and unit (150)"
+head -n 1 "$work/rmsi/selectivity_modality.csv" | grep -q '^step,unit,sli,response_visual,response_auditory,response_multisensory$' \
+    && pass || fail "selectivity_modality.csv: modality classes in the header"
+# The psychometric function of the saved network is the run's last test pass.
+expect 0 "analyze psychometric" "$SASC" analyze "$work/rmsi" psychometric --out "$work/rmsi_psy"
+cmp -s "$work/rmsi/psychometric.csv" "$work/rmsi_psy/psychometric.csv" && pass \
+    || fail "analyze psychometric: not the run's psychometric.csv"
+expect 1 "psychometric of a feedforward run" "$SASC" analyze "$work/ra" psychometric
+contains "$work/err" "needs an MSI run" "psychometric: not an MSI run named"
+# The network resampled at every time step (predict_dynamic): its accuracy next
+# to the mean-field and sampled networks', the same numbers twice from the seed.
+for d in a b; do
+    expect 0 "analyze dynamics ($d)" "$SASC" analyze "$work/rmsi" dynamics --set dynamic_networks=2 \
+        --set sampled_networks=3 --set dynamic_steps=4 --out "$work/rmsi_dyn_$d"
+done
+contains "$work/out" "networks resampled every step" "dynamics: accuracy summary printed"
+[ "$(grep -c ',dynamic,' "$work/rmsi_dyn_a/dynamics_accuracy.csv")" -eq 2 ] && \
+    [ "$(grep -c ',sampled,' "$work/rmsi_dyn_a/dynamics_accuracy.csv")" -eq 3 ] && \
+    [ "$(grep -c ',mean_field,' "$work/rmsi_dyn_a/dynamics_accuracy.csv")" -eq 1 ] && pass \
+    || fail "dynamics_accuracy.csv: not 1 mean-field, 3 sampled and 2 dynamic rows"
+cmp -s "$work/rmsi_dyn_a/dynamics_accuracy.csv" "$work/rmsi_dyn_b/dynamics_accuracy.csv" && pass \
+    || fail "dynamics_accuracy.csv differs between two analyses with the same seed"
+[ -s "$work/rmsi_dyn_a/dynamics_accuracy.svg" ] && pass || fail "no dynamics_accuracy.svg"
 expect 1 "analyze a directory that is no run" "$SASC" analyze "$work" entropy
 contains "$work/err" "run directory" "not a run directory"
 # The BP baseline (pi and Xi frozen at 0) has zero sparsity and zero entropy.

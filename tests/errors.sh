@@ -96,6 +96,7 @@ row cli-directory 1 "sasc: error: adir: Is a directory" check adir
 row cli-set-form 1 "sasc: error: '--set epochs' is not of the form KEY=VALUE" run ok.sas --set epochs
 row cli-unknown-setting 1 "sasc: error: --set btach=10: unknown setting 'btach'; did you mean 'batch'?" run ok.sas --set btach=10
 row cli-bad-value 1 "sasc: error: --set epochs=-3: epochs must be a non-negative integer, got '-3'" run ok.sas --set epochs=-3
+row cli-shards-batch 1 "sasc: error: batch 5 cannot be split into 2 equal shards; set shards to a divisor of the batch" run ok.sas --set batch=5 --set shards=2 --out out-shards
 row cli-unknown-task 1 "sasc: error: ok.sas has no task named 'nosuch'" run ok.sas nosuch
 sas twotasks "$MODEL task a { epochs = 1 } task b { epochs = 2 }"
 sas notask 'prior p { pi = 0 }'
@@ -236,7 +237,7 @@ row sema-not-a-number 1 "s45.sas:1:15: error: unknown function 'dense'; expected
 
 # ==== plans and memory: refused before anything is allocated
 sas big "model m { input x[46000] layer h = dense(x, 46000) { activation = relu } layer y = dense(h, 10) { activation = softmax } loss cross_entropy(y) }"
-check mem-too-large 1 glob "sasc: error: the run's buffers and data (estimated) need 149.7 GB of memory but at most * are available to this process" \
+check mem-too-large 1 glob "sasc: error: the run's buffers and data (estimated) need 192.0 GB of memory but at most * are available to this process" \
     "$SASC" run big.sas --set batch=10000 --out out-mem
 
 # ==== data files (made here: 2x2 images, 20 training and 10 test images)
@@ -321,7 +322,7 @@ row safety-out-parent 1 "up.sas:1:108: error: out in a .sas file must be a relat
 # ==== the plan a run is checked against (not an error: sasc check --plan)
 if [ -z "${ERRORS_LIST:-}" ]; then
     "$SASC" check "$SRCDIR/examples/quickstart.sas" --plan >out 2>err
-    for text in "buffers                    2.8 MB" "images                      10000 train + 2000 test" \
+    for text in "buffers                    3.4 MB" "images                      10000 train + 2000 test" \
                 "memory, estimated" "at a nominal 10 GFLOP/s"; do
         if grep -qF -- "$text" out; then passed=$((passed + 1)); else fail "check --plan: no '$text'"; fi
     done

@@ -45,6 +45,7 @@ void fixture_init(fixture *fx, int input_width, const int *widths, int layer_cou
     fx->model.classes = widths[layer_count - 1];
     fx->model.loss = loss;
     fx->task.batch = batch;
+    fx->task.shards = 1;   /* kernels for the whole batch (runtime/shards.h splits steps) */
     fx->task.precision = precision;
     fx->task.optimizer = SASC_OPTIMIZER_ADAM;
     fx->task.lr = 0.1;

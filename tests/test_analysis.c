@@ -24,6 +24,7 @@
 #include "runtime/sampling.h"
 #include "runtime/plot.h"
 #include "runtime/selectivity.h"
+#include "runtime/msi_selectivity.h"
 #include "tests/testing.h"
 
 static const double TWO_PI_E = 2.0 * M_PI * M_E;
@@ -1117,6 +1118,70 @@ static void test_during_training(void)
     free(after);
 }
 
+/* The dynamic network's accuracy during training (runtime/dynamic.h): a
+ * program with predict_dynamic gets two more columns, the mean and sd of
+ * the accuracies its evaluator returns (0.5, 0.6, 0.7, 0.8 per epoch). */
+static int dynamic_calls;
+
+static double dynamic_sequence(void *context)
+{
+    (void)context;
+    return 0.5 + 0.1 * (dynamic_calls++ % 4);
+}
+
+static void no_kernel(void *const *buffers)
+{
+    (void)buffers;
+}
+
+static void test_during_training_dynamic(void)
+{
+    sasc_program p = tiny_program();
+    p.predict_dynamic = no_kernel;
+    sasc_task t = tiny_task();
+    t.analyze_every = 1;
+    t.sampled_networks = 2;
+    t.dynamic_networks = 4;
+    snprintf(t.out, sizeof t.out, "%s", analysis_dir);
+    char error[512];
+    sasc_analysis *a = sasc_analysis_open(&p, &t, error, sizeof error);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    sasc_analysis_set_dynamic(a, dynamic_sequence);
+    tiny_context c = {0};
+    dynamic_calls = 0;
+    for (int epoch = 0; epoch < 2; epoch++)
+        CU_ASSERT_TRUE(sasc_analysis_epoch(a, tiny_buffers, epoch, epoch == 1, 0.75,
+                                           vip_intact, &c, error, sizeof error));
+    sasc_analysis_close(a);
+    CU_ASSERT_EQUAL(dynamic_calls, 2 * 4);
+    char *csv = read_all(analysis_path("analysis.csv"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(csv, "epoch,test_accuracy,sampled_accuracy_mean,sampled_accuracy_sd,"
+                                       "dynamic_accuracy_mean,dynamic_accuracy_sd,sparsity_w,"));
+    char line[256];
+    CU_ASSERT_TRUE_FATAL(csv_line(csv, "2,", line, sizeof line));
+    ASSERT_CLOSE(csv_field(line, 4), 0.65, 1e-9);
+    ASSERT_CLOSE(csv_field(line, 5), sqrt(0.05 / 3), 1e-9);
+    ASSERT_CLOSE(csv_field(line, 6), 0.35, 1e-8);   /* the layer columns follow */
+    free(csv);
+    char *svg = read_all(analysis_path("accuracy.svg"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(svg, ">4 networks resampled every step (mean +- sd)</text>"));
+    CU_ASSERT_EQUAL(count(svg, "<path class=\"series\""), 3);
+    free(svg);
+    /* A resumed run reads the rows back with their dynamic columns. */
+    char *before = read_all(analysis_path("analysis.csv"));
+    a = sasc_analysis_open(&p, &t, error, sizeof error);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    sasc_analysis_set_dynamic(a, dynamic_sequence);
+    CU_ASSERT_TRUE(sasc_analysis_restore(a, 1, error, sizeof error));
+    CU_ASSERT_TRUE(sasc_analysis_epoch(a, tiny_buffers, 1, true, 0.75, vip_intact, &c, error,
+                                       sizeof error));
+    sasc_analysis_close(a);
+    char *after = read_all(analysis_path("analysis.csv"));
+    CU_ASSERT_STRING_EQUAL(after, before);
+    free(before);
+    free(after);
+}
+
 /* Tallies set by hand: percentages and the figure. */
 static void test_psychometric(void)
 {
@@ -1135,6 +1200,12 @@ static void test_psychometric(void)
     CU_ASSERT_EQUAL(percent[SASC_MSI_BOTH][7], 100.0);
     CU_ASSERT_EQUAL(percent[SASC_MSI_AUDITORY][3], 0.0);
     CU_ASSERT_TRUE(isnan(percent[SASC_MSI_VISUAL][1]));   /* no trials */
+    double bars[SASC_MSI_MODALITIES][SASC_MSI_RATES];
+    sasc_psychometric_errors(&msi, bars);
+    ASSERT_CLOSE(bars[SASC_MSI_VISUAL][0], 100.0 * sqrt(0.25 * 0.75 / 4.0), 1e-12);   /* 21.65 */
+    CU_ASSERT_EQUAL(bars[SASC_MSI_BOTH][7], 0.0);
+    CU_ASSERT_EQUAL(bars[SASC_MSI_AUDITORY][3], 0.0);
+    CU_ASSERT_TRUE(isnan(bars[SASC_MSI_VISUAL][1]));
     char error[256];
     CU_ASSERT_TRUE_FATAL(sasc_psychometric_plot(&msi, analysis_path("psychometric.svg"), error,
                                                 sizeof error));
@@ -1143,6 +1214,7 @@ static void test_psychometric(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(svg, ">multisensory</text>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(svg, ">event rate (events/s)</text>"));
     CU_ASSERT_EQUAL(count(svg, "<circle class=\"point\""), 3);   /* one finite point per curve */
+    CU_ASSERT_TRUE(count(svg, "class=\"spread\"") >= 1);         /* the visual point's bar */
     free(svg);
 }
 
@@ -1244,6 +1316,117 @@ static void test_selectivity_accumulation(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(error, "recurrent layer"));
 }
 
+/* The MSI test set's fixed cycle: modality fastest, then the rate. */
+static void test_msi_test_layout(void)
+{
+    CU_ASSERT_EQUAL(sasc_msi_test_modality(0), SASC_MSI_VISUAL);
+    CU_ASSERT_EQUAL(sasc_msi_test_rate(0), 9);
+    CU_ASSERT_EQUAL(sasc_msi_test_modality(1), SASC_MSI_AUDITORY);
+    CU_ASSERT_EQUAL(sasc_msi_test_modality(5), SASC_MSI_BOTH);
+    CU_ASSERT_EQUAL(sasc_msi_test_rate(5), 10);
+    CU_ASSERT_EQUAL(sasc_msi_test_rate(23), 16);
+    CU_ASSERT_EQUAL(sasc_msi_test_rate(24), 9);      /* the cycle restarts */
+    CU_ASSERT_EQUAL(sasc_msi_test_modality(2400 - 1), SASC_MSI_BOTH);
+    CU_ASSERT_EQUAL(sasc_msi_condition(13), 2 * SASC_MSI_AUDITORY + SASC_MSI_HIGH);   /* 13 events/s */
+    CU_ASSERT_EQUAL(sasc_msi_condition(6), 2 * SASC_MSI_VISUAL + SASC_MSI_LOW);      /* 11 events/s */
+}
+
+/* The 24 trials of one cycle (rates 9..12 low, 13..16 high) in two batches
+ * of 12, one step, two units. Unit 0 follows vision: relu(h) = 1 on visual
+ * and multisensory trials, 0 on auditory ones. Unit 1 follows the choice: 1
+ * on "high" trials, 0 on "low" ones. By hand (Eq. 15):
+ *   choice (N_s = 2):     unit 0 means (2/3, 2/3): 0;  unit 1 (1, 0): 1;
+ *   modality (N_s = 3):   unit 0 (1, 0, 1): (1 - (4/9)/(2/3)) / (2/3) = 1/2;
+ *                         unit 1 (1/2, 1/2, 1/2): 0;
+ *   condition (N_s = 6):  unit 0 (1, 1, 0, 0, 1, 1): (1 - 2/3) / (5/6) = 2/5;
+ *                         unit 1 (1, 0, 1, 0, 1, 0): (1 - 1/2) / (5/6) = 3/5. */
+static void test_msi_selectivity(void)
+{
+    static double h[2 * 12 * 2];
+    void *buffers[1] = {h};
+    static const sasc_buffer_desc descs[1] = {
+        {"h.state", SASC_BUFFER_STATE, 0, SASC_NOT_A_PARAMETER, 2 * 12, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1}};
+    sasc_program p = {.abi_version = SASC_ABI_VERSION, .precision = SASC_F64, .batch = 12,
+                      .input_width = 4, .classes = 2, .buffer_count = 1, .buffers = descs};
+    sasc_msi_selectivity m;
+    char error[512];
+    CU_ASSERT_TRUE_FATAL(sasc_msi_selectivity_init(&m, &p, error, sizeof error));
+    for (int batch = 0; batch < 2; batch++) {
+        int labels[12];
+        for (int row = 0; row < 12; row++) {
+            int trial = 12 * batch + row, modality = trial % 3;
+            labels[row] = batch == 0 ? SASC_MSI_LOW : SASC_MSI_HIGH;
+            h[(12 + row) * 2] = modality == SASC_MSI_AUDITORY ? -0.5 : 1.0;   /* relu: 0 */
+            h[(12 + row) * 2 + 1] = batch == 1 ? 1.0 : 0.0;
+            h[row * 2] = h[row * 2 + 1] = 7.0;                               /* h0: ignored */
+        }
+        sasc_msi_selectivity_add(&m, buffers, labels, 12);
+    }
+    const struct { const sasc_selectivity *view; int classes; double sli[2]; } expected[3] = {
+        {&m.choice, 2, {0.0, 1.0}}, {&m.modality, 3, {0.5, 0.0}}, {&m.condition, 6, {0.4, 0.6}}};
+    for (int v = 0; v < 3; v++) {
+        double sli[2], means[6 * 2];
+        int used = 0;
+        CU_ASSERT_TRUE_FATAL(sasc_selectivity_compute(expected[v].view, sli, means, &used));
+        CU_ASSERT_EQUAL(used, expected[v].classes);
+        ASSERT_CLOSE(sli[0], expected[v].sli[0], 1e-12);
+        ASSERT_CLOSE(sli[1], expected[v].sli[1], 1e-12);
+    }
+    CU_ASSERT_TRUE_FATAL(sasc_msi_selectivity_write(&m, analysis_dir, error, sizeof error));
+    char *csv = read_all(analysis_path("selectivity_modality.csv"));
+    char line[256];
+    CU_ASSERT_PTR_NOT_NULL(strstr(csv, "step,unit,sli,response_visual,response_auditory,"
+                                       "response_multisensory\n"));
+    CU_ASSERT_TRUE(csv_line(csv, "1,0,", line, sizeof line));
+    ASSERT_CLOSE(csv_field(line, 2), 0.5, 1e-8);
+    ASSERT_CLOSE(csv_field(line, 4), 0.0, 1e-8);   /* unit 0 on auditory trials */
+    free(csv);
+    csv = read_all(analysis_path("selectivity.csv"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(csv, "step,unit,sli,response_high,response_low\n"));
+    free(csv);
+    const char *files[] = {"selectivity_modality.svg", "selectivity_unit_modality.svg",
+                           "selectivity_condition.svg", "selectivity_unit_condition.svg"};
+    for (size_t i = 0; i < 4; i++) {
+        char *svg = read_all(analysis_path(files[i]));
+        CU_ASSERT_TRUE(xml_well_formed(svg));
+        free(svg);
+    }
+    double npy[6 * 2];
+    CU_ASSERT_TRUE(sasc_npy_read(analysis_path("responses_condition.npy"), 6, 2, npy, error,
+                                 sizeof error));
+    ASSERT_CLOSE(npy[2 * 2], 0.0, 1e-12);   /* auditory_high, unit 0 */
+    ASSERT_CLOSE(npy[2 * 2 + 1], 1.0, 1e-12);
+    csv = read_all(analysis_path("selectivity_units.csv"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(csv, "unit,sli_choice,sli_modality,sli_condition\n"));
+    CU_ASSERT_TRUE(csv_line(csv, "1,", line, sizeof line));
+    ASSERT_CLOSE(csv_field(line, 1), 1.0, 1e-8);
+    ASSERT_CLOSE(csv_field(line, 2), 0.0, 1e-8);
+    ASSERT_CLOSE(csv_field(line, 3), 0.6, 1e-8);
+    free(csv);
+    const struct { const char *file, *title; } examples[3] = {
+        {"selectivity_example_choice.svg", "Unit 1, selective to choice"},
+        {"selectivity_example_modality.svg", "Unit 0, selective to modality"},
+        {"selectivity_example_mixed.svg", "Unit 0, selective to both"}};   /* min 0 both: the first */
+    for (size_t i = 0; i < 3; i++) {
+        char *svg = read_all(analysis_path(examples[i].file));
+        CU_ASSERT_TRUE(xml_well_formed(svg));
+        CU_ASSERT_PTR_NOT_NULL(strstr(svg, examples[i].title));
+        CU_ASSERT_EQUAL(count(svg, "class=\"series\""), 6);   /* one curve per condition */
+        free(svg);
+    }
+    /* A pass that starts elsewhere than trial 0: the labels give it away. */
+    sasc_msi_selectivity_free(&m);
+    CU_ASSERT_TRUE_FATAL(sasc_msi_selectivity_init(&m, &p, error, sizeof error));
+    const int high[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    sasc_msi_selectivity_add(&m, buffers, high, 12);
+    CU_ASSERT_FALSE(sasc_msi_selectivity_write(&m, analysis_dir, error, sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "order"));
+    sasc_msi_selectivity_free(&m);
+    p.classes = 10;
+    CU_ASSERT_FALSE(sasc_msi_selectivity_init(&m, &p, error, sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "two outputs"));
+}
+
 int main(void)
 {
     TESTING_INIT();
@@ -1271,10 +1454,14 @@ int main(void)
     CU_add_test(ensemble, "histograms, layers.csv, entropy .npy", test_histograms_and_entropy_files);
     CU_add_test(ensemble, "run.json settings", test_run_settings);
     CU_add_test(ensemble, "during training: analysis.csv and figures", test_during_training);
+    CU_add_test(ensemble, "during training: the dynamic network's columns", test_during_training_dynamic);
     CU_add_test(ensemble, "MSI psychometric curves by hand", test_psychometric);
     CU_add_test(ensemble, "recurrent: triangle sparsity, eta by hand", test_recurrent_statistics);
     CU_add_test(ensemble, "recurrent: heat maps, dynamics files", test_recurrent_files);
     CU_add_test(ensemble, "selectivity index by hand (gbptt Eq. 15)", test_selectivity_index);
     CU_add_test(ensemble, "selectivity: class means along time, files", test_selectivity_accumulation);
+    CU_add_test(ensemble, "MSI test trials: modality and rate by position", test_msi_test_layout);
+    CU_add_test(ensemble, "MSI selectivity: choice, modality, condition by hand",
+                test_msi_selectivity);
     return testing_run_registry();
 }

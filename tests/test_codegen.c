@@ -416,6 +416,44 @@ static void test_matmul_transposes(void)
     }
 }
 
+/* Transposes of a buffer, of a computed value, and as a product's operand. */
+static void test_transpose(void)
+{
+    const int rows = 7, cols = 13;
+    for (int pr = 0; pr < 2; pr++) {
+        fixture x = { 0 };
+        ir_program *p = &x.program;
+        ir_program_init(p, "transpose", precisions[pr], rows);
+        ir_function *f = &p->train;
+        int a = ir_add_buffer(p, "a", SASC_BUFFER_INPUT, -1, SASC_NOT_A_PARAMETER, rows, cols);
+        int plain = ir_add_buffer(p, "plain", SASC_BUFFER_OUTPUT, -1, SASC_NOT_A_PARAMETER, cols, rows);
+        int computed = ir_add_buffer(p, "computed", SASC_BUFFER_OUTPUT, -1, SASC_NOT_A_PARAMETER, cols, rows);
+        int product = ir_add_buffer(p, "product", SASC_BUFFER_OUTPUT, -1, SASC_NOT_A_PARAMETER, rows, rows);
+        int leaf = ir_buffer_node(f, p, a);
+        ir_store(f, p, plain, ir_transpose(f, leaf));
+        ir_store(f, p, computed, ir_transpose(f, ir_unary(f, IR_RELU, leaf)));
+        ir_store(f, p, product, ir_matmul(f, leaf, ir_transpose(f, leaf), false, false, 1.0));
+        if (!compile(&x)) {
+            release(&x);
+            continue;
+        }
+        fill(&x, a, -1.0, 1.0, false);
+        run(&x, 0);
+        bool ok = true;
+        for (int r = 0; ok && r < rows; r++)
+            for (int c = 0; ok && c < cols; c++) {
+                double value = get(&x, x.jit, a, (long)r * cols + c);
+                ok = check_value(&x, plain, (long)c * rows + r, value, 0.0) &&
+                     check_value(&x, computed, (long)c * rows + r, value > 0 ? value : 0.0, 0.0);
+            }
+        CU_ASSERT(ok);
+        check_against_interpreter(&x, plain, 0.0);
+        check_against_interpreter(&x, computed, 0.0);
+        check_against_interpreter(&x, product, tolerance_of(p->precision) * 10);
+        release(&x);
+    }
+}
+
 /* ---- row-wise ---- */
 
 static void test_rowwise(void)
@@ -1078,6 +1116,7 @@ void register_codegen_tests(void)
     CU_add_test(ops, "scalar, constant, broadcast, sum", test_leaves_and_sums);
     CU_add_test(ops, "matmul, four transposes, alpha", test_matmul_transposes);
     CU_add_test(ops, "softmax, cross-entropy and its backward", test_rowwise);
+    CU_add_test(ops, "transpose", test_transpose);
     CU_pSuite plan = CU_add_suite("codegen_plan", NULL, NULL);
     CU_add_test(plan, "fusion and temporary reuse", test_fusion_and_reuse);
     CU_add_test(plan, "stores over buffers still read", test_store_hazards);

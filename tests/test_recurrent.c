@@ -14,6 +14,7 @@
 #include "../compiler/frontend.h"
 #include "../compiler/interpret.h"
 #include "../compiler/lower.h"
+#include "../runtime/dynamic.h"
 #include "../runtime/msi.h"
 #include "../runtime/parallel_normals.h"
 #include "../runtime/rng.h"
@@ -65,6 +66,7 @@ static void recurrent_init(recurrent_fixture *fx, bool noisy, bool every_step, a
                               .loss = every_step ? LOSS_MEAN_SQUARED_ERROR : LOSS_CROSS_ENTROPY,
                               .l2_m = 1e-2, .l2_xi = 1e-2 };
     fx->task.batch = BATCH;
+    fx->task.shards = 1;   /* kernels for the whole batch (runtime/shards.h splits steps) */
     fx->task.precision = 64;
     fx->task.optimizer = SASC_OPTIMIZER_SGD;
     fx->task.lr = 0.1;
@@ -353,6 +355,258 @@ static void test_paper_equations(void)
         }
     fixture_buffers_free(&p, buffers);
     ir_program_free(&p);
+}
+
+/* ---- the network resampled at every time step (lower_dynamic.c, runtime/dynamic.c) ---- */
+
+/* A fixture lowered with predict_dynamic (test sequence 2 steps longer than
+ * training), its exported tables and interpreter buffers. */
+typedef struct {
+    recurrent_fixture fx;
+    ir_program p;
+    sasc_program program;
+    sasc_buffer_desc *descs;
+    sasc_layer_desc *layers;
+    void **buffers;
+    compiled_model *compiled;   /* or NULL */
+} dynamic_fixture;
+
+/* With `jit`, the kernels are compiled first: code generation adds the
+ * temporaries the buffers must include. */
+static bool dynamic_open(dynamic_fixture *d, bool noisy, bool every_step, bool masked_input, bool jit)
+{
+    recurrent_init(&d->fx, noisy, every_step, ACTIVATION_RELU);
+    if (masked_input)   /* the runtime's density draw is replaced by hand */
+        d->fx.layers[0].input_mask = (sasc_mask){ SASC_MASK_DENSITY, 0.5, NULL };
+    d->fx.layers[0].test_steps = STEPS + 2;
+    d->fx.task.dynamic_networks = 1;
+    d->fx.task.shards = 1;   /* kernels over the whole BATCH */
+    if (!recurrent_lower(&d->fx, &d->p))
+        return false;
+    char error[1024];
+    d->compiled = jit ? codegen_jit(&d->p, error, sizeof error) : NULL;
+    CU_ASSERT_TRUE_FATAL(d->compiled || !jit);
+    ir_export_tables(&d->p, &d->program, &d->descs, &d->layers);
+    d->buffers = fixture_buffers_new(&d->p);
+    return true;
+}
+
+static void dynamic_close(dynamic_fixture *d)
+{
+    fixture_buffers_free(&d->p, d->buffers);
+    compiled_model_free(d->compiled);
+    free(d->descs);
+    free(d->layers);
+    ir_program_free(&d->p);
+}
+
+/* Draw network `network` of `kind` into the STEP_WEIGHTS buffers from the parameters in the buffers. */
+static void dynamic_fill(dynamic_fixture *d, sasc_step_weights kind, uint64_t network)
+{
+    sasc_parameter_copy copy;
+    char error[256];
+    double *scratch = malloc(sasc_largest_layer(&d->program) * sizeof *scratch);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(scratch);
+    CU_ASSERT_TRUE_FATAL(sasc_parameters_save(&d->program, d->buffers, &copy, error, sizeof error));
+    sasc_dynamic_fill(&d->program, d->buffers, &copy, 11, kind, network, scratch);
+    sasc_parameters_free(&copy);
+    free(scratch);
+}
+
+static int count_role(const ir_program *p, sasc_buffer_role role)
+{
+    int count = 0;
+    for (int i = 0; i < p->buffer_count; i++)
+        count += p->buffers[i].desc.role == role;
+    return count;
+}
+
+/* With pi = Xi = 0 every draw is m: the dynamic network is the deterministic
+ * one, exactly, noise and all; the JIT kernel agrees with the interpreter;
+ * without dynamic_networks there is no such function or buffer. */
+static void test_dynamic_equals_deterministic(void)
+{
+    dynamic_fixture d, jit;
+    if (!dynamic_open(&d, true, true, false, false) || !dynamic_open(&jit, true, true, false, true))
+        return;
+    CU_ASSERT_EQUAL(count_role(&d.p, SASC_BUFFER_STEP_WEIGHTS), 3);
+    CU_ASSERT_TRUE(d.p.predict_dynamic.count > 0);
+    dynamic_fixture *both[2] = { &d, &jit };
+    for (int k = 0; k < 2; k++) {
+        fixture_rng rng = { 5 };
+        randomise(&both[k]->p, both[k]->buffers, &rng, true);
+        for (int g = 0; g < both[k]->p.layer_count; g++) {
+            const int *b = both[k]->p.layers[g].parameter_buffer;
+            for (int e = 0; e < both[k]->p.layers[g].fan_in * both[k]->p.layers[g].width; e++) {
+                fixture_set(&both[k]->p, both[k]->buffers, b[SASC_PI], e, 0.0);
+                fixture_set(&both[k]->p, both[k]->buffers, b[SASC_XI], e, 0.0);
+            }
+        }
+        dynamic_fill(both[k], SASC_STEP_DYNAMIC, 3);
+    }
+    int state = fixture_find_buffer(&d.p, "h.state"), n = BATCH * OUTPUTS;
+    int state_n = (STEPS + 3) * BATCH * UNITS;
+    double *mean_field = malloc((size_t)(n + state_n) * sizeof *mean_field);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mean_field);
+    fixture_run(&d.p, &d.p.predict, d.buffers);
+    for (int e = 0; e < n; e++)
+        mean_field[e] = fixture_get(&d.p, d.buffers, d.p.output_buffer, e);
+    for (int e = 0; e < state_n; e++)
+        mean_field[n + e] = fixture_get(&d.p, d.buffers, state, e);
+    fixture_run(&d.p, &d.p.predict_dynamic, d.buffers);
+    for (int e = 0; e < n; e++)
+        CU_ASSERT_EQUAL(fixture_get(&d.p, d.buffers, d.p.output_buffer, e), mean_field[e]);
+    for (int e = 0; e < state_n; e++)
+        CU_ASSERT_EQUAL(fixture_get(&d.p, d.buffers, state, e), mean_field[n + e]);
+    const sasc_program *compiled = compiled_model_program(jit.compiled);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(compiled->predict_dynamic);
+    compiled->predict_dynamic(jit.buffers);
+    for (int e = 0; e < n; e++)
+        CU_ASSERT_DOUBLE_EQUAL(fixture_get(&jit.p, jit.buffers, jit.p.output_buffer, e), mean_field[e], 1e-12);
+    free(mean_field);
+    dynamic_close(&d);
+    dynamic_close(&jit);
+    recurrent_fixture off;
+    recurrent_init(&off, true, true, ACTIVATION_RELU);
+    ir_program p;
+    if (!recurrent_lower(&off, &p))   /* task.dynamic_networks = 0 */
+        return;
+    CU_ASSERT_EQUAL(p.predict_dynamic.count, 0);
+    CU_ASSERT_EQUAL(count_role(&p, SASC_BUFFER_STEP_WEIGHTS), 0);
+    ir_program_free(&p);
+}
+
+/* Entry e of every group: pi = 1 (absent at every step), pi = Xi = 0 (m at
+ * every step) or stochastic, by e mod 3. */
+static void hand_set_parameters(dynamic_fixture *d, fixture_rng *rng)
+{
+    for (int g = 0; g < d->p.layer_count; g++) {
+        const int *b = d->p.layers[g].parameter_buffer;
+        for (int e = 0; e < d->p.layers[g].fan_in * d->p.layers[g].width; e++) {
+            fixture_set(&d->p, d->buffers, b[SASC_M], e, fixture_uniform(rng, -0.8, 0.8));
+            fixture_set(&d->p, d->buffers, b[SASC_PI], e, e % 3 == 0 ? 1.0 : e % 3 == 1 ? 0.0 : 0.3);
+            fixture_set(&d->p, d->buffers, b[SASC_XI], e, e % 3 == 2 ? 0.05 : 0.0);
+        }
+    }
+}
+
+/* The drawn weights follow the parameters: 0 where pi = 1, m where pi = Xi
+ * = 0, and the stochastic entries change from step to step. */
+static void check_step_weights(dynamic_fixture *d)
+{
+    for (int b = 0; b < d->p.buffer_count; b++) {
+        const sasc_buffer_desc *desc = &d->p.buffers[b].desc;
+        if (desc->role != SASC_BUFFER_STEP_WEIGHTS)
+            continue;
+        const ir_layer *layer = &d->p.layers[desc->layer];
+        int n = layer->fan_in * layer->width, changed = 0;
+        CU_ASSERT_EQUAL(desc->rows, (STEPS + 2) * layer->fan_in);
+        for (int t = 0; t < STEPS + 2; t++)
+            for (int e = 0; e < n; e++) {
+                double w = fixture_get(&d->p, d->buffers, b, t * n + e);
+                double m = fixture_get(&d->p, d->buffers, layer->parameter_buffer[SASC_M], e);
+                if (e % 3 == 0)
+                    CU_ASSERT_EQUAL(w, 0.0);
+                if (e % 3 == 1)
+                    CU_ASSERT_EQUAL(w, m);
+                changed += t > 0 && e % 3 == 2 && w != fixture_get(&d->p, d->buffers, b, e);
+            }
+        CU_ASSERT_TRUE(changed > 0);
+    }
+}
+
+/* W_g(t)[source, target], masked. */
+static double step_weight(dynamic_fixture *d, const char *group, int t, int source, int target)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s.step_weights", group);
+    int b = fixture_find_buffer(&d->p, name);
+    const sasc_buffer_desc *desc = &d->p.buffers[b].desc;
+    int e = source * desc->cols + target, n = d->p.layers[desc->layer].fan_in * desc->cols;
+    int mask = d->p.layers[desc->layer].mask_buffer;
+    double keep = mask >= 0 ? fixture_get(&d->p, d->buffers, mask, e) : 1.0;
+    return keep * fixture_get(&d->p, d->buffers, b, t * n + e);
+}
+
+/* Per-step weights known from the parameters, a masked input group, and the
+ * output of predict_dynamic against the network computed here in C. */
+static void test_dynamic_hand_set(void)
+{
+    dynamic_fixture d;
+    if (!dynamic_open(&d, false, false, true, false))
+        return;
+    fixture_rng rng = { 99 };
+    hand_set_parameters(&d, &rng);
+    int mask = fixture_find_buffer(&d.p, "h.in.mask");
+    for (int e = 0; e < INPUTS * UNITS; e++)
+        fixture_set(&d.p, d.buffers, mask, e, e % 4 != 0);
+    fixture_fill(&d.p, d.buffers, d.p.input_buffer, &rng, 0.0, 1.0);
+    dynamic_fill(&d, SASC_STEP_DYNAMIC, 2);
+    check_step_weights(&d);
+    fixture_run(&d.p, &d.p.predict_dynamic, d.buffers);
+    const double alpha = 0.3;
+    const int T = STEPS + 2;
+    for (int s = 0; s < BATCH; s++) {
+        double h[UNITS], z[OUTPUTS], norm = 0;
+        for (int i = 0; i < UNITS; i++)
+            h[i] = 0.1;
+        for (int t = 0; t < T; t++) {
+            double next[UNITS];
+            const double *x = (const double *)d.buffers[d.p.input_buffer] + (t * BATCH + s) * INPUTS;
+            for (int i = 0; i < UNITS; i++) {
+                double u = 0;
+                for (int j = 0; j < UNITS; j++)
+                    u += relu(h[j]) * step_weight(&d, "h", t, j, i);
+                for (int j = 0; j < INPUTS; j++)
+                    u += x[j] * step_weight(&d, "h.in", t, j, i);
+                next[i] = (1 - alpha) * h[i] + alpha * u;
+            }
+            memcpy(h, next, sizeof h);
+        }
+        for (int k = 0; k < OUTPUTS; k++) {
+            z[k] = 0;
+            for (int i = 0; i < UNITS; i++)
+                z[k] += relu(h[i]) * step_weight(&d, "y", T - 1, i, k);
+            norm += exp(z[k]);
+        }
+        for (int k = 0; k < OUTPUTS; k++)
+            CU_ASSERT_DOUBLE_EQUAL(fixture_get(&d.p, d.buffers, d.p.output_buffer, s * OUTPUTS + k),
+                                   exp(z[k]) / norm, 1e-12);
+    }
+    dynamic_close(&d);
+}
+
+/* The draws follow the seed: network k's step t is sampled network k T + t;
+ * a sampled network repeats its weights at every step; the mean field fills
+ * mu = (1 - pi) m. */
+static void test_dynamic_draws(void)
+{
+    dynamic_fixture d;
+    if (!dynamic_open(&d, false, false, false, false))
+        return;
+    fixture_rng rng = { 3 };
+    hand_set_parameters(&d, &rng);
+    enum { REC = 1 };   /* the groups are h.in, h, y */
+    int b = fixture_find_buffer(&d.p, "h.step_weights"), n = UNITS * UNITS, T = STEPS + 2;
+    sasc_parameter_copy copy;
+    char error[256];
+    CU_ASSERT_TRUE_FATAL(sasc_parameters_save(&d.program, d.buffers, &copy, error, sizeof error));
+    double w[UNITS * UNITS];
+    const sasc_step_weights kinds[3] = { SASC_STEP_DYNAMIC, SASC_STEP_SAMPLED, SASC_STEP_MEAN_FIELD };
+    for (int k = 0; k < 3; k++) {
+        dynamic_fill(&d, kinds[k], 4);
+        for (int t = 0; t < T; t++) {
+            if (kinds[k] == SASC_STEP_MEAN_FIELD)
+                for (int e = 0; e < n; e++)
+                    w[e] = (1 - copy.values[REC][SASC_PI][e]) * copy.values[REC][SASC_M][e];
+            else
+                sasc_sample_weights(&d.program, &copy, REC, 11, kinds[k] == SASC_STEP_DYNAMIC ? 4 * T + t : 4, w);
+            for (int e = 0; e < n; e++)
+                CU_ASSERT_EQUAL(fixture_get(&d.p, d.buffers, b, t * n + e), w[e]);
+        }
+    }
+    sasc_parameters_free(&copy);
+    dynamic_close(&d);
 }
 
 /* ---- IR loops: what ir_verify rejects ---- */
@@ -650,6 +904,9 @@ int main(void)
     CU_add_test(suite, "JIT kernels = interpreter", test_jit_matches_interpreter);
     CU_add_test(suite, "gradients = the paper's Eqs. 8-13 transcribed", test_paper_equations);
     CU_add_test(suite, "malformed loops are rejected", test_ir_loop_verification);
+    CU_add_test(suite, "dynamic network with pi = Xi = 0 = the deterministic one", test_dynamic_equals_deterministic);
+    CU_add_test(suite, "dynamic network = its per-step weights computed in C", test_dynamic_hand_set);
+    CU_add_test(suite, "dynamic network draws follow the seed", test_dynamic_draws);
     CU_add_test(suite, "noise drawn in parallel = drawn in sequence", test_parallel_normals_identical);
     CU_pSuite language = CU_add_suite("recurrent language", NULL, NULL);
     CU_add_test(language, "a recurrent model is checked into its layer specs", test_language_recurrent_model);

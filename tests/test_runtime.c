@@ -11,6 +11,8 @@
 #include "runtime/npy.h"
 #include "runtime/output.h"
 #include "runtime/rng.h"
+#include "runtime/shards.h"
+#include "runtime/thread_pool.h"
 #include "runtime/task.h"
 #include "runtime/train.h"
 
@@ -315,6 +317,15 @@ static void test_task_defaults(void)
     CU_ASSERT_EQUAL(t.precision, 32);
     CU_ASSERT_STRING_EQUAL(t.out, "");
     CU_ASSERT_EQUAL(t.threads, 0);
+    CU_ASSERT_EQUAL(t.dynamic_networks, 10);
+    CU_ASSERT_EQUAL(t.shards, 0);                 /* automatic: 2 for an even batch, else 1 */
+    CU_ASSERT_EQUAL(sasc_task_shards(&t), 2);
+    t.batch = 5;
+    CU_ASSERT_EQUAL(sasc_task_shards(&t), 1);
+    t.shards = 5;
+    CU_ASSERT_EQUAL(sasc_task_shards(&t), 5);
+    t.batch = 100;
+    t.shards = 0;
     CU_ASSERT_TRUE(t.shuffle);
 }
 
@@ -346,7 +357,8 @@ static void test_task_set_every_key(void)
         {"beta2", "0", "0"}, {"epsilon", "1e-6", "1e-06"},
         {"momentum", "0.9", "0.9"}, {"weight_decay", "1e-4", "0.0001"},
         {"lr_decay", "0.25", "0.25"}, {"halve_every", "7", "7"}, {"precision", "f64", "64"},
-        {"out", "runs/x", "\"runs/x\""}, {"threads", "2", "2"}, {"shuffle", "false", "false"},
+        {"out", "runs/x", "\"runs/x\""}, {"shards", "4", "4"}, {"threads", "2", "2"},
+        {"shuffle", "false", "false"},
         /* analyses (runtime/analysis.h) */
         {"analyze_every", "5", "5"}, {"entropy_samples", "200", "200"},
         {"entropy_a", "1e-6", "1e-06"}, {"sampled_networks", "0", "0"},
@@ -355,7 +367,7 @@ static void test_task_set_every_key(void)
         {"analyze", "histograms,entropy", "\"histograms,entropy\""},
         {"perturb_steps", "4", "4"}, {"perturb_repeats", "3", "3"},
         {"perturb_layers", "h1,y", "\"h1,y\""}, {"train_sizes", "100,200", "\"100,200\""},
-        {"dynamic_steps", "28", "28"}};
+        {"dynamic_steps", "28", "28"}, {"dynamic_networks", "3", "3"}};
     int count;
     sasc_task_settings(&count);
     CU_ASSERT_EQUAL(count, (int)(sizeof pairs / sizeof pairs[0]));
@@ -395,6 +407,7 @@ static void test_task_rejects_bad_values(void)
     expect_rejected("batch", "", "batch must be a positive integer no larger than 1000000, got ''");
     expect_rejected("batch", " 5", "batch must be a positive integer no larger than 1000000, got ' 5'");
     expect_rejected("epochs", "-1", "epochs must be a non-negative integer, got '-1'");
+    expect_rejected("dynamic_networks", "-1", "dynamic_networks must be an integer between 0 and 100000, got '-1'");
     expect_rejected("epochs", "99999999999", "epochs must be a non-negative integer, got '99999999999'");
     expect_rejected("train", "99999999999999999999", "train must be a non-negative integer (0 = all), got '99999999999999999999'");
     expect_rejected("seed", "-1", "seed must be a non-negative integer below 2^64, got '-1'");
@@ -409,6 +422,7 @@ static void test_task_rejects_bad_values(void)
     expect_rejected("optimizer", "adamw", "optimizer must be one of adam, rmsprop, sgd, got 'adamw'");
     expect_rejected("precision", "16", "precision must be 32 or 64 (also f32 or f64), got '16'");
     expect_rejected("shuffle", "yes", "shuffle must be true or false (or 1 or 0), got 'yes'");
+    expect_rejected("shards", "-1", "shards must be an integer between 0 and 4096 (0 = automatic), got '-1'");
     expect_rejected("threads", "-2", "threads must be an integer between 0 and 4096 (0 = all cores), got '-2'");
     char long_name[100];
     memset(long_name, 'a', 64);
@@ -747,12 +761,15 @@ static const sasc_layer_desc SOFTMAX_LAYERS[1] = {
     {"out", PIXELS_IN, CLASSES, {B_PI, B_M, -1}, B_NOISE, -1, {SASC_MASK_NONE, 0, NULL}},
 };
 
+/* Rows per kernel call: BATCH, or half of it for the program of two shards. */
+static int softmax_rows = BATCH;
+
 /* p = softmax(x m + 0.01 eps), row by row. */
 static void softmax_forward(void *const *b)
 {
     const float *x = b[B_X], *m = b[B_M], *eps = b[B_NOISE];
     float *p = b[B_OUT];
-    for (int r = 0; r < BATCH; r++) {
+    for (int r = 0; r < softmax_rows; r++) {
         double z[CLASSES], max = -INFINITY, sum = 0;
         for (int c = 0; c < CLASSES; c++) {
             z[c] = 0.01 * eps[r * CLASSES + c];
@@ -773,15 +790,15 @@ static void softmax_train(void *const *b)
     const float *x = b[B_X], *y = b[B_Y], *p = b[B_OUT];
     float *grad = b[B_GRAD], *loss = b[B_LOSS];
     double total = 0;
-    for (int i = 0; i < BATCH * CLASSES; i++)
+    for (int i = 0; i < softmax_rows * CLASSES; i++)
         total -= y[i] * log(p[i] + 1e-12);
-    loss[0] = (float)(total / BATCH);
+    loss[0] = (float)(total / softmax_rows);
     for (int k = 0; k < PIXELS_IN; k++)
         for (int c = 0; c < CLASSES; c++) {
             double g = 0;
-            for (int r = 0; r < BATCH; r++)
+            for (int r = 0; r < softmax_rows; r++)
                 g += x[r * PIXELS_IN + k] * (p[r * CLASSES + c] - y[r * CLASSES + c]);
-            grad[k * CLASSES + c] = (float)(g / BATCH);
+            grad[k * CLASSES + c] = (float)(g / softmax_rows);
         }
 }
 
@@ -838,6 +855,7 @@ static void softmax_task(sasc_task *t, const char *data, const char *out)
     CU_ASSERT_TRUE(sasc_task_set(t, "lr", "2", e, sizeof e));
     CU_ASSERT_TRUE(sasc_task_set(t, "seed", "5", e, sizeof e));
     CU_ASSERT_TRUE(sasc_task_set(t, "threads", "1", e, sizeof e));
+    CU_ASSERT_TRUE(sasc_task_set(t, "shards", "1", e, sizeof e));   /* the kernels take BATCH rows */
 }
 
 /* metrics.csv without the seconds column (the fifth). */
@@ -1108,6 +1126,197 @@ static void test_training_user_errors(void)
     free(dir);
 }
 
+/* ---- data-parallel shards (runtime/shards.h) ---- */
+
+/* The softmax program compiled for shards of BATCH / 2 rows. */
+static sasc_buffer_desc half_batch_buffers[B_COUNT];
+
+static sasc_program half_batch_program(void)
+{
+    memcpy(half_batch_buffers, SOFTMAX_BUFFERS, sizeof half_batch_buffers);
+    const int per_sample[] = {B_X, B_Y, B_OUT, B_NOISE};
+    for (size_t k = 0; k < sizeof per_sample / sizeof per_sample[0]; k++)
+        half_batch_buffers[per_sample[k]].rows = BATCH / 2;
+    sasc_program p = softmax_program();
+    p.buffers = half_batch_buffers;
+    p.batch = BATCH / 2;
+    return p;
+}
+
+/* Train loss and test accuracy of the last row of metrics.csv in `dir`. */
+static bool last_metrics(const char *dir, double *train_loss, double *test_accuracy)
+{
+    char *m = metrics_without_seconds(dir);
+    const char *last = m ? strstr(m, "\n4,") : NULL;
+    double train_accuracy;
+    bool ok = last && sscanf(last + 3, "%lf,%lf,%lf", train_loss, &train_accuracy,
+                             test_accuracy) == 3;
+    free(m);
+    return ok;
+}
+
+/* Two shards give the same bits with one thread (the shards one after the
+ * other) and two, and, as the average of the shards' mean gradients is the
+ * whole batch's mean gradient, nearly the numbers of one shard of 4. */
+static void test_shards_independent_of_threads(void)
+{
+    char *dir = make_temp_dir();
+    char data[4096], out[3][4096], e[256];
+    snprintf(data, sizeof data, "%s/data", dir);
+    mkdir(data, 0777);
+    write_dataset(data, 40, 10, true);
+    sasc_task t[3];
+    for (int k = 0; k < 3; k++) {
+        snprintf(out[k], sizeof out[k], "%s/run%d", dir, k);
+        softmax_task(&t[k], data, out[k]);
+    }
+    CU_ASSERT_TRUE(sasc_task_set(&t[0], "shards", "2", e, sizeof e));
+    CU_ASSERT_TRUE(sasc_task_set(&t[1], "shards", "0", e, sizeof e));   /* automatic: 2 */
+    CU_ASSERT_TRUE(sasc_task_set(&t[1], "threads", "2", e, sizeof e));
+    sasc_program halves = half_batch_program(), whole = softmax_program();
+    softmax_rows = BATCH / 2;
+    CU_ASSERT_EQUAL(run_quietly(&halves, &t[0], NULL, NULL), 0);
+    CU_ASSERT_EQUAL(run_quietly(&halves, &t[1], NULL, NULL), 0);
+    softmax_rows = BATCH;
+    CU_ASSERT_EQUAL(run_quietly(&whole, &t[2], NULL, NULL), 0);
+
+    char *m0 = metrics_without_seconds(out[0]), *m1 = metrics_without_seconds(out[1]);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m1);
+    CU_ASSERT_STRING_EQUAL(m0, m1);
+    free(m0);
+    free(m1);
+    CU_ASSERT_TRUE(same_file(out[0], out[1], "out.m.npy"));
+    double loss[3], accuracy[3];
+    for (int k = 0; k < 3; k++)
+        CU_ASSERT_TRUE_FATAL(last_metrics(out[k], &loss[k], &accuracy[k]));
+    CU_ASSERT(fabs(loss[0] - loss[2]) < 1e-5);
+    CU_ASSERT_EQUAL(accuracy[0], accuracy[2]);
+    char path[8192];
+    snprintf(path, sizeof path, "%s/run.json", out[1]);
+    char *json = read_text(path, NULL);
+    CU_ASSERT_PTR_NOT_NULL(json && strstr(json, "\"batch\": 4,\n  \"shards\": 2,"));
+    free(json);
+
+    /* Kernels compiled for 4 rows cannot run shards of 2. */
+    char *messages = NULL;
+    CU_ASSERT_EQUAL(run_quietly(&whole, &t[0], NULL, &messages), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(messages, "compiled for shards of 4 samples, but batch 4 in 2 "
+                                            "shards needs shards of 2 samples"));
+    free(messages);
+    remove_tree(dir);
+    free(dir);
+}
+
+/* A shard's noise is exactly its rows of the whole step's noise, block by
+ * block (odd widths put rows at odd counters), in both precisions, and the
+ * whole step's is the one contiguous draw of the buffer. */
+static void test_shards_noise_is_the_steps(void)
+{
+    enum { BLOCKS = 3, STEP = 4, SHARD = 2, WIDTH = 5, STEP_INDEX = 7, EPOCH = 2 };
+    const uint64_t seed = 99;
+    sasc_precision precisions[2] = {SASC_F64, SASC_F32};
+    for (int q = 0; q < 2; q++) {
+        sasc_buffer_desc desc = {"eps", SASC_BUFFER_NOISE, 0, SASC_NOT_A_PARAMETER, BLOCKS * STEP,
+                                 WIDTH, {0}, false, -1};
+        sasc_program whole = {.precision = precisions[q], .batch = STEP, .buffer_count = 1,
+                              .buffers = &desc};
+        double all[BLOCKS * STEP * WIDTH];
+        sasc_rng_normals(seed, sasc_rng_stream(SASC_STREAM_NOISE, 0, EPOCH),
+                         (uint64_t)STEP_INDEX << 32, all, BLOCKS * STEP * WIDTH);
+        char e[256];
+        void **b = sasc_buffers_allocate(&whole, e, sizeof e);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        sasc_shards_fill_noise(&whole, b, seed, EPOCH, STEP_INDEX, STEP, 0, 2);
+        bool whole_ok = true;
+        for (int i = 0; i < BLOCKS * STEP * WIDTH; i++)
+            whole_ok = whole_ok && sasc_buffer_get(b[0], precisions[q], (size_t)i) ==
+                                   (precisions[q] == SASC_F32 ? (double)(float)all[i] : all[i]);
+        CU_ASSERT_TRUE(whole_ok);
+        sasc_buffer_desc half = desc;
+        half.rows = BLOCKS * SHARD;
+        sasc_program shard = whole;
+        shard.batch = SHARD;
+        shard.buffers = &half;
+        void **s = sasc_buffers_allocate(&shard, e, sizeof e);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+        bool rows_ok = true;
+        for (int k = 0; k < STEP / SHARD; k++) {
+            sasc_shards_fill_noise(&shard, s, seed, EPOCH, STEP_INDEX, STEP, k * SHARD, 1);
+            for (int t = 0; t < BLOCKS; t++)
+                for (int r = 0; r < SHARD; r++)
+                    for (int c = 0; c < WIDTH; c++)
+                        rows_ok = rows_ok &&
+                            sasc_buffer_get(s[0], precisions[q], (size_t)((t * SHARD + r) * WIDTH + c)) ==
+                            sasc_buffer_get(b[0], precisions[q],
+                                            (size_t)((t * STEP + k * SHARD + r) * WIDTH + c));
+        }
+        CU_ASSERT_TRUE(rows_ok);
+        sasc_buffers_free(&shard, s);
+        sasc_buffers_free(&whole, b);
+    }
+}
+
+/* Shard buffers share the ensemble's and own the per-sample ones. */
+static void test_shard_buffers_share_parameters(void)
+{
+    sasc_program p = softmax_program();
+    char e[256];
+    void **main_buffers = sasc_buffers_allocate(&p, e, sizeof e);
+    void **other = sasc_buffers_allocate_shard(&p, main_buffers, e, sizeof e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(main_buffers);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+    for (int i = 0; i < B_COUNT; i++) {
+        bool shared = i == B_M || i == B_PI || i == B_SCALARS;
+        CU_ASSERT_EQUAL(sasc_buffer_role_shared(p.buffers[i].role), shared);
+        CU_ASSERT_EQUAL(other[i] == main_buffers[i], shared);
+        CU_ASSERT_EQUAL((uintptr_t)other[i] % 64, 0);
+    }
+    sasc_buffers_free(&p, other);
+    sasc_buffers_free(&p, main_buffers);
+}
+
+typedef struct {
+    int runs[7];
+    int region;
+    bool in_order;       /* every task saw the region it was run for */
+    int seen[7];
+} pool_tally;
+
+static void count_task(void *context, int task)
+{
+    pool_tally *tally = context;
+    tally->runs[task]++;
+    if (tally->seen[task] != tally->region - 1)
+        tally->in_order = false;
+    tally->seen[task] = tally->region;
+}
+
+/* Every task of every region runs exactly once, before the region returns,
+ * with a pool of 1 (no workers), 2 or 3 threads and more tasks than threads. */
+static void test_thread_pool_runs_every_task(void)
+{
+    for (int threads = 1; threads <= 3; threads++) {
+        char e[256];
+        sasc_thread_pool *pool = sasc_thread_pool_create(threads, e, sizeof e);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(pool);
+        CU_ASSERT_EQUAL(sasc_thread_pool_threads(pool), threads);
+        pool_tally tally = {.in_order = true};
+        for (int k = 0; k < 7; k++)
+            tally.seen[k] = -1;
+        for (tally.region = 0; tally.region < 500; tally.region++)
+            sasc_thread_pool_run(pool, 7, count_task, &tally);
+        sasc_thread_pool_run(pool, 0, count_task, &tally);
+        bool all = true;
+        for (int k = 0; k < 7; k++)
+            all = all && tally.runs[k] == 500;
+        CU_ASSERT_TRUE(all);
+        CU_ASSERT_TRUE(tally.in_order);
+        sasc_thread_pool_destroy(pool);
+    }
+    sasc_thread_pool_destroy(NULL);
+}
+
 /* ---- initialisation ---- */
 
 enum { I_PI, I_M, I_XI, I_MASK, I_ID, I_COUNT };
@@ -1233,5 +1442,10 @@ int main(void)
     CU_add_test(train, "non-finite parameter named", test_training_names_nonfinite_parameter);
     CU_add_test(train, "learning-rate schedule and bias corrections", test_training_schedule_and_scalars);
     CU_add_test(train, "user errors", test_training_user_errors);
+    CU_pSuite shards = CU_add_suite("shards", NULL, NULL);
+    CU_add_test(shards, "the thread pool runs every task once per region", test_thread_pool_runs_every_task);
+    CU_add_test(shards, "shard buffers share the ensemble's", test_shard_buffers_share_parameters);
+    CU_add_test(shards, "a shard's noise is its rows of the step's", test_shards_noise_is_the_steps);
+    CU_add_test(shards, "bits independent of --threads", test_shards_independent_of_threads);
     return testing_run_registry();
 }
