@@ -8,46 +8,9 @@
 #  - `sasc eval` reproduces the run's final mean-field test accuracy;
 #  - `sasc build --library` plus examples/embed.c compile, link and predict.
 # Run by `make check` with SASC and SRCDIR set.
-set -u
-SASC=${SASC:-./sasc}
 SRCDIR=${SRCDIR:-.}
+. "$SRCDIR/tests/lib.sh"
 BUILDDIR=$(dirname "$SASC")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $1"; [ -f "$work/err" ] && sed 's/^/  stderr: /' "$work/err" | tail -10; }
-
-# expect STATUS DESCRIPTION COMMAND...
-expect() {
-    want=$1; what=$2; shift 2
-    "$@" >"$work/out" 2>"$work/err" </dev/null
-    got=$?
-    if [ "$got" -eq "$want" ]; then pass; else fail "$what: exit $got, expected $want"; fi
-}
-
-# The metrics without the timing column.
-strip_seconds() {
-    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "seconds") skip = i }
-             { line = ""; for (i = 1; i <= NF; i++) if (i != skip) line = line (line == "" ? "" : ",") $i; print line }' "$1"
-}
-
-# same_results WHAT DIR1 DIR2: metrics (timing aside) and every .npy identical.
-same_results() {
-    strip_seconds "$2/metrics.csv" > "$work/a.csv"
-    strip_seconds "$3/metrics.csv" > "$work/b.csv"
-    if [ -s "$work/a.csv" ] && cmp -s "$work/a.csv" "$work/b.csv"; then pass
-    else fail "$1: metrics.csv differ"; diff "$work/a.csv" "$work/b.csv" | head -5; fi
-    count=0; differ=0
-    for npy in "$2"/*.npy; do
-        count=$((count + 1))
-        cmp -s "$npy" "$3/$(basename "$npy")" || differ=$((differ + 1))
-    done
-    if [ "$count" -gt 0 ] && [ "$differ" -eq 0 ]; then pass
-    else fail "$1: $differ of $count parameter files differ"; fi
-}
 
 qs="$SRCDIR/examples/quickstart.sas"
 small="--set train=2000 --set test=1000 --set epochs=2 --seed 11 --threads 1"
@@ -151,5 +114,4 @@ expect 0 "embed predicts" "$work/embed" "$work/full"
 grep -q "^mean-field image 1:" "$work/out" && pass || fail "embed printed no prediction"
 expect 1 "embed without a run" "$work/embed" "$work/none"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -1,24 +1,9 @@
 #!/bin/sh
 # The command-line contract: exit codes, help, diagnostics, overrides and the
 # files a run writes. Run by `make check` with SASC and SRCDIR set.
-set -u
-SASC=${SASC:-./sasc}
 SRCDIR=${SRCDIR:-.}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
+. "$SRCDIR/tests/lib.sh"
 
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $1"; [ -f "$work/err" ] && sed 's/^/  stderr: /' "$work/err" | head -20; }
-
-# expect STATUS DESCRIPTION COMMAND...: run COMMAND, check its exit status.
-expect() {
-    want=$1; what=$2; shift 2
-    "$@" >"$work/out" 2>"$work/err" </dev/null
-    got=$?
-    if [ "$got" -eq "$want" ]; then pass; else fail "$what: exit $got, expected $want"; fi
-}
 # contains FILE TEXT DESCRIPTION
 contains() {
     if grep -q -- "$2" "$1"; then pass; else fail "$3: '$2' not in $(basename "$1")"; fi
@@ -129,5 +114,4 @@ expect 0 "run BP baseline" "$SASC" run "$work/bp.sas" $small --out "$work/rbp"
 expect 0 "analyze BP baseline" "$SASC" analyze "$work/rbp" entropy
 contains "$work/out" "^y  *7840  *0  *0  *0  *0  *1.0000  *0.0000$" "BP baseline: zero sparsity and entropy"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

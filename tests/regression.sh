@@ -4,21 +4,10 @@
 # and two runs with the same seed must write identical bytes.
 #   tests/regression.sh            check
 #   tests/regression.sh --record   re-record (after an intended change; say why in the commit)
-set -u
-SASC=${SASC:-./sasc}
 SRCDIR=${SRCDIR:-.}
+. "$SRCDIR/tests/lib.sh"
 record=no
 [ "${1:-}" = "--record" ] && record=yes
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-# Drop the timing column so files compare across runs and machines.
-strip_seconds() {
-    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "seconds") skip = i }
-             { line = ""; for (i = 1; i <= NF; i++) if (i != skip) line = line (line == "" ? "" : ",") $i; print line }' "$1"
-}
 
 # Compare two metric tables numerically (relative tolerance 1e-4: recorded on
 # one CPU, checked on another whose BLAS kernels may round differently).
@@ -35,26 +24,16 @@ same_metrics() {
 check_model() {
     name=$1; file=$2; shift 2
     for attempt in a b; do
-        if ! "$SASC" run "$file" "$@" --out "$work/$name.$attempt" >/dev/null 2>"$work/$name.err"; then
-            echo "FAIL: $name: sasc run failed"; sed 's/^/  /' "$work/$name.err" | tail -20
-            failed=$((failed + 1)); return
-        fi
-        strip_seconds "$work/$name.$attempt/metrics.csv" > "$work/$name.$attempt.csv"
+        expect 0 "$name: sasc run" "$SASC" run "$file" "$@" --out "$work/$name.$attempt" || return
     done
+    strip_seconds "$work/$name.a/metrics.csv" > "$work/$name.a.csv"
     expected="$SRCDIR/tests/data/$name.expected.csv"
     if [ "$record" = yes ]; then
         cp "$work/$name.a.csv" "$expected"; echo "recorded $expected"; return
     fi
-    if cmp -s "$work/$name.a.csv" "$work/$name.b.csv"; then passed=$((passed + 1))
-    else echo "FAIL: $name: two runs with the same seed differ"; failed=$((failed + 1)); fi
-    identical=yes
-    for npy in "$work/$name.a"/*.npy; do
-        cmp -s "$npy" "$work/$name.b/$(basename "$npy")" || identical=no
-    done
-    if [ "$identical" = yes ]; then passed=$((passed + 1))
-    else echo "FAIL: $name: parameters differ between two runs with the same seed"; failed=$((failed + 1)); fi
-    if same_metrics "$expected" "$work/$name.a.csv"; then passed=$((passed + 1))
-    else echo "FAIL: $name: metrics differ from $expected"; failed=$((failed + 1)); fi
+    same_results "$name: two runs with the same seed" "$work/$name.a" "$work/$name.b"
+    if same_metrics "$expected" "$work/$name.a.csv"; then pass
+    else fail "$name: metrics differ from $expected"; fi
 }
 
 check_model quickstart "$SRCDIR/examples/quickstart.sas" \
@@ -69,5 +48,4 @@ check_model msi "$SRCDIR/models/msi.sas" \
     --set train=300 --set test=96 --set epochs=2 --seed 5 --threads 1
 
 [ "$record" = yes ] && exit 0
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
