@@ -1,6 +1,7 @@
 /*
  * codegen.c — the module builder: IR program -> one LLVM module holding the
- * kernels sasc_train, sasc_update and sasc_predict, verified and optimised
+ * kernels sasc_train, sasc_update and sasc_predict (and sasc_predict_dynamic,
+ * sasc_update_part when they apply), verified and optimised
  * for the host (KERNEL_PIPELINE); and the textual printer built on it.
  * Running the module is jit.c's business (and, later, the object emitter's).
  *
@@ -41,6 +42,8 @@ const char *codegen_kernel_symbol(int k)
     return symbols[k];
 }
 
+const char CODEGEN_UPDATE_PART_SYMBOL[] = "sasc_update_part";
+
 bool codegen_kernel_emitted(const ir_program *p, int k)
 {
     return k < 3 || p->predict_dynamic.count > 0;
@@ -63,13 +66,16 @@ typedef struct {
     LLVMValueRef gemm;
     LLVMTypeRef gemm_type;
     LLVMValueRef step;         /* t (i64) inside a time loop, NULL outside */
+    LLVMValueRef part, parts;  /* i64 in a part kernel (update_part): elementwise loops run
+                                  their part's element range only; NULL in whole kernels */
 } emitter;
 
-/* A counted loop `for (index = 0; index < count; index++)`, count >= 1,
- * with values carried from one iteration to the next. */
+/* A counted loop `for (index = first; index < limit; index++)`, entered
+ * with first < limit (a guard branches to `exit` otherwise), with values
+ * carried from one iteration to the next. */
 typedef struct {
-    long count;
-    LLVMBasicBlockRef preheader, body;
+    LLVMValueRef limit;
+    LLVMBasicBlockRef preheader, body, exit;
     LLVMValueRef index;
     int carries;
     LLVMValueRef phi[LOOP_MAX_CARRIES], next[LOOP_MAX_CARRIES];
@@ -85,22 +91,33 @@ static LLVMValueRef real_constant(emitter *e, double value)
     return LLVMConstReal(e->real, value);
 }
 
-static void loop_open(emitter *e, loop *l, long count, int carries, const LLVMValueRef *initial)
+/* The loop from `first` to `limit`; `guarded` when it may run no iteration. */
+static void loop_open_range(emitter *e, loop *l, LLVMValueRef first, LLVMValueRef limit, bool guarded,
+                            int carries, const LLVMValueRef *initial)
 {
-    l->count = count;
+    l->limit = limit;
     l->carries = carries;
     l->preheader = LLVMGetInsertBlock(e->b);
     LLVMValueRef function = LLVMGetBasicBlockParent(l->preheader);
     l->body = LLVMAppendBasicBlockInContext(e->context, function, "loop");
-    LLVMBuildBr(e->b, l->body);
+    l->exit = guarded ? LLVMAppendBasicBlockInContext(e->context, function, "done") : NULL;
+    if (guarded)
+        LLVMBuildCondBr(e->b, LLVMBuildICmp(e->b, LLVMIntULT, first, limit, "any"), l->body, l->exit);
+    else
+        LLVMBuildBr(e->b, l->body);
     LLVMPositionBuilderAtEnd(e->b, l->body);
     l->index = LLVMBuildPhi(e->b, e->i64, "i");
-    LLVMValueRef zero = index_constant(e, 0);
-    LLVMAddIncoming(l->index, &zero, &l->preheader, 1);
+    LLVMAddIncoming(l->index, &first, &l->preheader, 1);
     for (int k = 0; k < carries; k++) {
         l->phi[k] = LLVMBuildPhi(e->b, LLVMTypeOf(initial[k]), "carry");
         LLVMAddIncoming(l->phi[k], (LLVMValueRef *)&initial[k], &l->preheader, 1);
     }
+}
+
+/* for (index = 0; index < count; index++), count >= 1 */
+static void loop_open(emitter *e, loop *l, long count, int carries, const LLVMValueRef *initial)
+{
+    loop_open_range(e, l, index_constant(e, 0), index_constant(e, count), false, carries, initial);
 }
 
 /* Close the loop; l->next[k] holds each carry's value for the next iteration
@@ -109,8 +126,9 @@ static void loop_close(emitter *e, loop *l)
 {
     LLVMBasicBlockRef latch = LLVMGetInsertBlock(e->b);
     LLVMValueRef next = LLVMBuildAdd(e->b, l->index, index_constant(e, 1), "i.next");
-    LLVMValueRef more = LLVMBuildICmp(e->b, LLVMIntULT, next, index_constant(e, l->count), "more");
-    LLVMBasicBlockRef exit = LLVMAppendBasicBlockInContext(e->context, LLVMGetBasicBlockParent(latch), "done");
+    LLVMValueRef more = LLVMBuildICmp(e->b, LLVMIntULT, next, l->limit, "more");
+    LLVMBasicBlockRef exit = l->exit ? l->exit
+                                     : LLVMAppendBasicBlockInContext(e->context, LLVMGetBasicBlockParent(latch), "done");
     LLVMBuildCondBr(e->b, more, l->body, exit);
     LLVMAddIncoming(l->index, &next, &latch, 1);
     for (int k = 0; k < l->carries; k++)
@@ -270,10 +288,33 @@ static LLVMValueRef element(emitter *e, int n, LLVMValueRef index)
 
 /* ---- materialised nodes ---- */
 
+/* sasc_part_boundary(count, k, parts) of sasc_runtime.h, in i64. */
+static LLVMValueRef part_boundary(emitter *e, long count, LLVMValueRef k)
+{
+    LLVMValueRef n = index_constant(e, count), align = index_constant(e, SASC_PART_ALIGNMENT);
+    LLVMValueRef share = LLVMBuildUDiv(e->b, LLVMBuildMul(e->b, n, k, ""), e->parts, "share");
+    LLVMValueRef blocks = LLVMBuildUDiv(e->b, LLVMBuildAdd(e->b, share, index_constant(e, SASC_PART_ALIGNMENT - 1), ""),
+                                        align, "");
+    LLVMValueRef up = LLVMBuildMul(e->b, blocks, align, "");
+    return LLVMBuildSelect(e->b, LLVMBuildICmp(e->b, LLVMIntULT, up, n, ""), up, n, "boundary");
+}
+
+/* An elementwise loop over `count` elements: all of them in a whole
+ * kernel, the part's range in a part kernel. */
+static void element_loop_open(emitter *e, loop *l, long count)
+{
+    if (!e->part) {
+        loop_open(e, l, count, 0, NULL);
+        return;
+    }
+    LLVMValueRef next = LLVMBuildAdd(e->b, e->part, index_constant(e, 1), "");
+    loop_open_range(e, l, part_boundary(e, count, e->part), part_boundary(e, count, next), true, 0, NULL);
+}
+
 static void emit_pointwise(emitter *e, int n, int destination)
 {
     loop l;
-    loop_open(e, &l, codegen_element_count(&e->f->nodes[n]), 0, NULL);
+    element_loop_open(e, &l, codegen_element_count(&e->f->nodes[n]));
     store_element(e, destination, l.index, compute(e, n, l.index));
     loop_close(e, &l);
 }
@@ -428,7 +469,7 @@ static void emit_store(emitter *e, int n)
     LLVMValueRef destination = node->op == IR_STORE_SLICE
         ? block_pointer(e, node->buffer, node->index, size) : e->base[node->buffer];
     loop l;
-    loop_open(e, &l, size, 0, NULL);
+    element_loop_open(e, &l, size);
     store_at(e, destination, l.index, element(e, node->a, l.index));
     loop_close(e, &l);
 }
@@ -491,16 +532,20 @@ static void add_target_attributes(LLVMValueRef function, LLVMTargetMachineRef ma
 
 /* The body takes every buffer as its own parameter, so that the facts the
  * runtime guarantees (distinct, 64-byte aligned, rows*cols elements) become
- * noalias / align / dereferenceable; it is inlined into the kernel. */
-static LLVMValueRef declare_body(emitter *e, const char *symbol, LLVMTargetMachineRef machine)
+ * noalias / align / dereferenceable; it is inlined into the kernel. A part
+ * kernel's body also takes (i32 part, i32 parts) after the buffers. */
+static LLVMValueRef declare_body(emitter *e, const char *symbol, bool parted, LLVMTargetMachineRef machine)
 {
-    int count = e->p->buffer_count;
-    LLVMTypeRef *params = malloc((size_t)(count > 0 ? count : 1) * sizeof *params);
+    int count = e->p->buffer_count, extra = parted ? 2 : 0;
+    LLVMTypeRef *params = malloc((size_t)(count + extra > 0 ? count + extra : 1) * sizeof *params);
     if (!params)
         return NULL;
     for (int i = 0; i < count; i++)
         params[i] = e->ptr;
-    LLVMTypeRef type = LLVMFunctionType(LLVMVoidTypeInContext(e->context), params, (unsigned)count, false);
+    for (int i = count; i < count + extra; i++)
+        params[i] = e->i32;
+    LLVMTypeRef type = LLVMFunctionType(LLVMVoidTypeInContext(e->context), params,
+                                        (unsigned)(count + extra), false);
     free(params);
     char name[64];
     snprintf(name, sizeof name, "%s.body", symbol);
@@ -520,14 +565,17 @@ static LLVMValueRef declare_body(emitter *e, const char *symbol, LLVMTargetMachi
     return body;
 }
 
-/* void sasc_<name>(ptr buffers): load each base pointer, call the body. */
-static bool emit_entry(emitter *e, const char *symbol, LLVMValueRef body, LLVMTargetMachineRef machine)
+/* void sasc_<name>(ptr buffers) (a part kernel: (ptr buffers, i32 part,
+ * i32 parts)): load each base pointer, call the body. */
+static bool emit_entry(emitter *e, const char *symbol, LLVMValueRef body, bool parted,
+                       LLVMTargetMachineRef machine)
 {
-    int count = e->p->buffer_count;
-    LLVMValueRef *args = malloc((size_t)(count > 0 ? count : 1) * sizeof *args);
+    int count = e->p->buffer_count, extra = parted ? 2 : 0;
+    LLVMValueRef *args = malloc((size_t)(count + extra > 0 ? count + extra : 1) * sizeof *args);
     if (!args)
         return false;
-    LLVMTypeRef type = LLVMFunctionType(LLVMVoidTypeInContext(e->context), &e->ptr, 1, false);
+    LLVMTypeRef params[3] = { e->ptr, e->i32, e->i32 };
+    LLVMTypeRef type = LLVMFunctionType(LLVMVoidTypeInContext(e->context), params, 1 + (unsigned)extra, false);
     LLVMValueRef kernel = LLVMAddFunction(e->module, symbol, type);
     add_attribute(e, kernel, LLVMAttributeFunctionIndex, "nounwind", 0);
     add_attribute(e, kernel, 1, "nonnull", 0);
@@ -540,22 +588,30 @@ static bool emit_entry(emitter *e, const char *symbol, LLVMValueRef body, LLVMTa
         args[i] = LLVMBuildLoad2(e->b, e->ptr, slot, e->p->buffers[i].desc.name);
         LLVMSetAlignment(args[i], sizeof(void *));
     }
-    LLVMBuildCall2(e->b, LLVMGlobalGetValueType(body), body, args, (unsigned)count, "");
+    for (int i = 0; i < extra; i++)
+        args[count + i] = LLVMGetParam(kernel, 1 + (unsigned)i);
+    LLVMBuildCall2(e->b, LLVMGlobalGetValueType(body), body, args, (unsigned)(count + extra), "");
     LLVMBuildRetVoid(e->b);
     free(args);
     return true;
 }
 
-static bool emit_kernel(emitter *e, const char *symbol, LLVMTargetMachineRef machine)
+/* Emit function e->f as kernel `symbol`; `parted`: as a part kernel, whose
+ * elementwise loops run their part's range (codegen_is_partitionable must
+ * hold for e->f). */
+static bool emit_kernel(emitter *e, const char *symbol, bool parted, LLVMTargetMachineRef machine)
 {
-    LLVMValueRef body = declare_body(e, symbol, machine);
+    LLVMValueRef body = declare_body(e, symbol, parted, machine);
     if (!body)
         return false;
-    for (int i = 0; i < e->p->buffer_count; i++) {
+    int count = e->p->buffer_count;
+    for (int i = 0; i < count; i++) {
         e->base[i] = LLVMGetParam(body, (unsigned)i);
         LLVMSetValueName2(e->base[i], e->p->buffers[i].desc.name, strlen(e->p->buffers[i].desc.name));
     }
     LLVMPositionBuilderAtEnd(e->b, LLVMAppendBasicBlockInContext(e->context, body, "entry"));
+    e->part = parted ? LLVMBuildZExt(e->b, LLVMGetParam(body, (unsigned)count), e->i64, "part") : NULL;
+    e->parts = parted ? LLVMBuildZExt(e->b, LLVMGetParam(body, (unsigned)count + 1), e->i64, "parts") : NULL;
     loop time;
     e->step = NULL;
     for (int n = 0; n < e->f->count; n++) {
@@ -566,7 +622,8 @@ static bool emit_kernel(emitter *e, const char *symbol, LLVMTargetMachineRef mac
             emit_node(e, n);
     }
     LLVMBuildRetVoid(e->b);
-    return emit_entry(e, symbol, body, machine);
+    e->part = e->parts = NULL;
+    return emit_entry(e, symbol, body, parted, machine);
 }
 
 static void declare_gemm(emitter *e)
@@ -601,8 +658,13 @@ static bool emit_program(ir_program *p, codegen_node_plan *plans[CODEGEN_KERNEL_
             continue;
         e.f = codegen_kernel_function(p, k);
         e.plan = plans[k];
-        ok = emit_kernel(&e, codegen_kernel_symbol(k), machine);
+        ok = emit_kernel(&e, codegen_kernel_symbol(k), false, machine);
     }
+    /* update again, by element ranges, when it is elementwise (update_part) */
+    e.f = &p->update;
+    e.plan = plans[1];
+    if (ok && codegen_is_partitionable(p, e.f, e.plan))
+        ok = emit_kernel(&e, CODEGEN_UPDATE_PART_SYMBOL, true, machine);
     free(e.base);
     LLVMDisposeBuilder(e.b);
     return ok;

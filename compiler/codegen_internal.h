@@ -7,7 +7,8 @@
  * The module builder knows nothing about how the module is run: it turns an
  * ir_program into one LLVM module for a given target machine, verified and
  * (optionally) optimised, with the three kernels as external functions named
- * by codegen_kernel_symbol().
+ * by codegen_kernel_symbol(), and CODEGEN_UPDATE_PART_SYMBOL when the update
+ * is elementwise (codegen_is_partitionable).
  */
 #ifndef SASC_CODEGEN_INTERNAL_H
 #define SASC_CODEGEN_INTERNAL_H
@@ -72,6 +73,19 @@ typedef struct {
  * plans[k] gets one entry per node of function k (free each). False when
  * out of memory. */
 bool codegen_plan_program(ir_program *p, codegen_node_plan *plans[CODEGEN_KERNEL_COUNT]);
+
+/* Whether function f (planned as `plan`) can run in element-range parts
+ * (sasc_program.update_part): every live node is a leaf, an elementwise op
+ * or a whole-buffer store; every buffer is accessed element by element with
+ * one element count (so sasc_part_boundary splits all its loops alike and a
+ * part touches only its own elements of it, temporaries included); and a
+ * [1,1] value read by every element is computed inline from constants and
+ * buffers f never writes. Then the parts, run in any order or concurrently,
+ * compute exactly what f computes. */
+bool codegen_is_partitionable(const ir_program *p, const ir_function *f, const codegen_node_plan *plan);
+
+/* The symbol of update_part: "sasc_update_part" (void (ptr, i32 part, i32 parts)). */
+extern const char CODEGEN_UPDATE_PART_SYMBOL[];
 
 /* train, update, predict, predict_dynamic for k = 0 .. 3. */
 ir_function *codegen_kernel_function(ir_program *p, int k);

@@ -412,3 +412,92 @@ bool codegen_plan_program(ir_program *p, codegen_node_plan *plans[CODEGEN_KERNEL
     free(pool.items);
     return ok;
 }
+
+/* ---- element-range parts (update_part) ---- */
+
+/* Record that buffer b is accessed element by element over `count`
+ * elements; false when another access used another count. */
+static bool same_count(long *count, int b, long n)
+{
+    if (count[b] < 0)
+        count[b] = n;
+    return count[b] == n;
+}
+
+/* Every live node is a leaf, elementwise or a whole-buffer store, and each
+ * buffer is written and read (element-indexed) with one element count. */
+static bool accesses_agree(const ir_program *p, const ir_function *f, const codegen_node_plan *plan,
+                           long *count, bool *written)
+{
+    for (int b = 0; b < p->buffer_count; b++) {
+        count[b] = -1;
+        written[b] = false;
+    }
+    for (int i = 0; i < f->count; i++) {
+        const ir_node *n = &f->nodes[i];
+        if (!plan[i].live)
+            continue;
+        long size = codegen_element_count(n);
+        switch (n->op) {
+        case IR_CONSTANT: case IR_SCALAR:
+            break;
+        case IR_BUFFER:
+            if (!same_count(count, n->buffer, size))
+                return false;
+            break;
+        case IR_STORE:
+            written[n->buffer] = true;
+            if (!same_count(count, n->buffer, codegen_element_count(&f->nodes[n->a])))
+                return false;
+            break;
+        default:
+            if (!codegen_is_pointwise(n->op))
+                return false;
+            break;
+        }
+        bool writes = plan[i].materialized && plan[i].storage >= 0;
+        if (writes) {
+            written[plan[i].storage] = true;
+            if (!same_count(count, plan[i].storage, size))
+                return false;
+        }
+    }
+    return true;
+}
+
+bool codegen_is_partitionable(const ir_program *p, const ir_function *f, const codegen_node_plan *plan)
+{
+    size_t buffers = p->buffer_count > 0 ? (size_t)p->buffer_count : 1;
+    long *count = malloc(buffers * sizeof *count);
+    bool *written = malloc(buffers * sizeof *written);
+    bool *uniform = calloc(f->count > 0 ? (size_t)f->count : 1, sizeof *uniform);
+    bool ok = count && written && uniform && accesses_agree(p, f, plan, count, written);
+    /* uniform: the same value for every element, computed in registers from
+     * constants and buffers no part writes. */
+    for (int i = 0; ok && i < f->count; i++) {
+        const ir_node *n = &f->nodes[i];
+        if (!plan[i].live)
+            continue;
+        if (n->op == IR_CONSTANT)
+            uniform[i] = true;
+        else if (n->op == IR_SCALAR || n->op == IR_BUFFER)
+            uniform[i] = !plan[i].materialized && !written[n->buffer];
+        if (!codegen_is_pointwise(n->op))
+            continue;   /* a leaf, or a store (of a value with its buffer's count) */
+        int operands[3], operand_count = node_operands(n, operands);
+        bool all_uniform = !plan[i].materialized;
+        for (int k = 0; k < operand_count; k++) {
+            const ir_node *o = &f->nodes[operands[k]];
+            all_uniform = all_uniform && uniform[operands[k]];
+            bool broadcast = codegen_element_count(o) != codegen_element_count(n);
+            /* a [1,1] operand of a larger loop is read at element 0 by every part */
+            if (broadcast && (codegen_element_count(o) != 1 || !uniform[operands[k]]))
+                ok = false;
+        }
+        uniform[i] = all_uniform;
+    }
+    free(count);
+    free(written);
+    free(uniform);
+    return ok;
+}

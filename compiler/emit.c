@@ -83,7 +83,7 @@ static LLVMValueRef string_global(data_emitter *d, const char *text)
     return g;
 }
 
-enum { MAX_POINTER_FIELDS = 8 };   /* the most any structure above has is 7 */
+enum { MAX_POINTER_FIELDS = 8 };   /* the most any structure above has is 8 */
 
 /* The C object `bytes` (size bytes) as a packed constant: byte runs between
  * the pointer fields (sorted by offset, at most MAX_POINTER_FIELDS), each
@@ -151,11 +151,17 @@ static LLVMValueRef layer_table(data_emitter *d, const sasc_program *program)
 
 /* The kernels become local symbols: only the program table refers to them,
  * so several models can be linked into one program. */
+static LLVMValueRef kernel_named(data_emitter *d, const char *symbol)
+{
+    LLVMValueRef function = LLVMGetNamedFunction(d->module, symbol);
+    if (function)
+        LLVMSetLinkage(function, LLVMInternalLinkage);
+    return function;
+}
+
 static LLVMValueRef kernel(data_emitter *d, int k)
 {
-    LLVMValueRef function = LLVMGetNamedFunction(d->module, codegen_kernel_symbol(k));
-    LLVMSetLinkage(function, LLVMInternalLinkage);
-    return function;
+    return kernel_named(d, codegen_kernel_symbol(k));
 }
 
 static LLVMValueRef program_global(data_emitter *d, const sasc_program *program)
@@ -171,10 +177,11 @@ static LLVMValueRef program_global(data_emitter *d, const sasc_program *program)
         {offsetof(sasc_program, update), kernel(d, 1)},
         {offsetof(sasc_program, predict), kernel(d, 2)},
         /* recurrent programs only; a null pointer otherwise */
-        {offsetof(sasc_program, predict_dynamic),
-         LLVMGetNamedFunction(d->module, codegen_kernel_symbol(3)) ? kernel(d, 3) : NULL},
+        {offsetof(sasc_program, predict_dynamic), kernel(d, 3)},
+        /* elementwise updates only; a null pointer otherwise */
+        {offsetof(sasc_program, update_part), kernel_named(d, CODEGEN_UPDATE_PART_SYMBOL)},
     };
-    return global(d, NULL, image(d, program, sizeof *program, fields, 7), 16);
+    return global(d, NULL, image(d, program, sizeof *program, fields, 8), 16);
 }
 
 static bool add_embedded_model(data_emitter *d, const sasc_program *program,

@@ -22,6 +22,7 @@ struct compiled_model {
     sasc_program program;         /* borrows from the ir_program and the tables below */
     sasc_buffer_desc *buffers;
     sasc_layer_desc *layers;
+    bool has_update_part;         /* the module defines CODEGEN_UPDATE_PART_SYMBOL */
 };
 
 static void fail(char *error, size_t error_size, const char *message)
@@ -81,9 +82,11 @@ static bool add_process_symbols(LLVMOrcLLJITRef jit, char *error, size_t error_s
     return true;
 }
 
-/* Build, optimise and hand the module to the JIT (which takes it over). */
-static bool add_module(LLVMOrcLLJITRef jit, ir_program *p, char *error, size_t error_size)
+/* Build, optimise and hand the module to the JIT (which takes it over);
+ * note whether it has update_part. */
+static bool add_module(compiled_model *m, ir_program *p, char *error, size_t error_size)
 {
+    LLVMOrcLLJITRef jit = m->jit;
     LLVMTargetMachineRef machine = codegen_host_target_machine(error, error_size);
     if (!machine)
         return false;
@@ -93,6 +96,7 @@ static bool add_module(LLVMOrcLLJITRef jit, ir_program *p, char *error, size_t e
     LLVMDisposeTargetMachine(machine);
     bool ok = module != NULL;
     if (ok) {
+        m->has_update_part = LLVMGetNamedFunction(module, CODEGEN_UPDATE_PART_SYMBOL) != NULL;
         LLVMOrcThreadSafeModuleRef owned = LLVMOrcCreateNewThreadSafeModule(module, context);
         LLVMErrorRef failure = LLVMOrcLLJITAddLLVMIRModule(jit, LLVMOrcLLJITGetMainJITDylib(jit), owned);
         if (failure) {
@@ -120,6 +124,15 @@ static bool look_up_kernels(compiled_model *m, const ir_program *p, char *error,
         }
         *kernels[k] = (sasc_kernel)(uintptr_t)address;
     }
+    if (m->has_update_part) {   /* otherwise it stays NULL: the runtime calls update */
+        LLVMOrcExecutorAddress address = 0;
+        LLVMErrorRef failure = LLVMOrcLLJITLookup(m->jit, &address, CODEGEN_UPDATE_PART_SYMBOL);
+        if (failure) {
+            codegen_error_message(failure, "cannot compile the kernels", error, error_size);
+            return false;
+        }
+        m->program.update_part = (sasc_part_kernel)(uintptr_t)address;
+    }
     return true;
 }
 
@@ -133,7 +146,7 @@ compiled_model *codegen_jit(ir_program *p, char *error, size_t error_size)
     m->jit = create_jit(error, error_size);
     bool ok = m->jit && define_runtime_symbols(m->jit, error, error_size) &&
               add_process_symbols(m->jit, error, error_size) &&
-              add_module(m->jit, p, error, error_size);
+              add_module(m, p, error, error_size);
     if (ok) {
         ir_export_tables(p, &m->program, &m->buffers, &m->layers);
         ok = look_up_kernels(m, p, error, error_size);

@@ -124,6 +124,8 @@ typedef struct {
 } sasc_layer_desc;
 
 typedef void (*sasc_kernel)(void *const *buffers);
+/* A kernel that does part `part` of `parts` of its work (update_part). */
+typedef void (*sasc_part_kernel)(void *const *buffers, int part, int parts);
 
 typedef struct {
     int abi_version;               /* SASC_ABI_VERSION */
@@ -142,7 +144,32 @@ typedef struct {
     sasc_kernel predict_dynamic;   /* forward only, every step with its own weights from the
                                       STEP_WEIGHTS buffers (groups without one read m); recurrent
                                       programs only, NULL otherwise (appended in ABI version 1) */
+    sasc_part_kernel update_part;  /* `update` restricted to part `part` (0 <= part < parts) of
+                                      every buffer it touches: each of its elementwise loops over
+                                      n elements runs only elements [sasc_part_boundary(n, part,
+                                      parts), sasc_part_boundary(n, part + 1, parts)). Generated
+                                      only when `update` is purely elementwise (every element of
+                                      every buffer depends on the same element of the others and
+                                      on SCALARS alone), so calling it for parts 0 .. parts - 1, in
+                                      any order or at the same time on different threads, gives
+                                      the same bits as one `update`. NULL when `update` is not
+                                      elementwise, and in programs older than it: the runtime
+                                      then calls `update` (appended in ABI version 1) */
 } sasc_program;
+
+/* The first element of part k of n elements split into `parts` parts
+ * (0 <= k <= parts): n k / parts rounded up to a multiple of
+ * SASC_PART_ALIGNMENT elements (64 bytes of f32, so vector loops start
+ * aligned), at most n. Monotone in k, 0 at k = 0 and n at k = parts; the
+ * same for every buffer of n elements, so a runtime loop over an element
+ * range (the gradient average) and `update_part` agree on who owns what. */
+enum { SASC_PART_ALIGNMENT = 16 };
+static inline size_t sasc_part_boundary(size_t n, int k, int parts)
+{
+    size_t share = n * (size_t)k / (size_t)parts;
+    size_t up = (share + SASC_PART_ALIGNMENT - 1) / SASC_PART_ALIGNMENT * SASC_PART_ALIGNMENT;
+    return up < n ? up : n;
+}
 
 /* ---- Routines generated code may call (generic work only). ---- */
 

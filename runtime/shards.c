@@ -71,11 +71,13 @@ typedef struct {
 } average_job;
 
 /* g_0[i] = (... (g_0[i] + g_1[i]) + ... + g_{S-1}[i]) / S for i in [begin, end),
- * in the buffer's precision and in shard order: the same bits whichever part
- * i falls in. The shards' buffers never overlap; the loops run in blocks of
- * a fixed LANES elements, which GCC vectorises at -O2, then a scalar tail. */
+ * S >= 2, in the buffer's precision and in shard order: the same bits
+ * whichever part i falls in. The last sum and the division share one pass
+ * (the same two roundings as two passes). The shards' buffers never
+ * overlap; the loops run in blocks of a fixed LANES elements, which GCC
+ * vectorises at -O2, then a scalar tail. */
 enum { LANES = 16 };
-#define DEFINE_AVERAGE(add, divide, average, type)                                        \
+#define DEFINE_AVERAGE(add, add_divide, average, type)                                    \
     static WIDE_VECTORS void add(type *restrict out, const type *restrict in, size_t n) { \
         size_t i = 0;                                                                     \
         for (; i + LANES <= n; i += LANES)                                                \
@@ -84,33 +86,38 @@ enum { LANES = 16 };
         for (; i < n; i++)                                                                \
             out[i] += in[i];                                                              \
     }                                                                                     \
-    static WIDE_VECTORS void divide(type *restrict out, type count, size_t n) {           \
+    static WIDE_VECTORS void add_divide(type *restrict out, const type *restrict in,      \
+                                        type count, size_t n) {                           \
         size_t i = 0;                                                                     \
         for (; i + LANES <= n; i += LANES)                                                \
             for (size_t j = 0; j < LANES; j++)                                            \
-                out[i + j] /= count;                                                      \
+                out[i + j] = (out[i + j] + in[i + j]) / count;                            \
         for (; i < n; i++)                                                                \
-            out[i] /= count;                                                              \
+            out[i] = (out[i] + in[i]) / count;                                            \
     }                                                                                     \
     static void average(void ***buffers, int shards, int index, size_t begin, size_t end) { \
-        for (int k = 1; k < shards; k++)                                                  \
+        for (int k = 1; k < shards - 1; k++)                                              \
             add((type *)buffers[0][index] + begin, (const type *)buffers[k][index] + begin, \
                 end - begin);                                                             \
-        divide((type *)buffers[0][index] + begin, (type)shards, end - begin);             \
+        add_divide((type *)buffers[0][index] + begin,                                     \
+                   (const type *)buffers[shards - 1][index] + begin, (type)shards, end - begin); \
     }
-DEFINE_AVERAGE(add_f32, divide_f32, average_f32, float)
-DEFINE_AVERAGE(add_f64, divide_f64, average_f64, double)
+DEFINE_AVERAGE(add_f32, add_divide_f32, average_f32, float)
+DEFINE_AVERAGE(add_f64, add_divide_f64, average_f64, double)
 
+/* The part's elements of every gradient, split as update_part splits them
+ * (sasc_part_boundary), so that the same thread then updates exactly the
+ * elements it has just averaged. */
 static void average_part(void *context, int part)
 {
     const average_job *job = context;
     const sasc_program *p = job->program;
-    for (int i = 0; i < p->buffer_count; i++) {
+    for (int i = 0; job->shards->count > 1 && i < p->buffer_count; i++) {
         if (p->buffers[i].role != SASC_BUFFER_GRADIENT)
             continue;
         size_t n = sasc_buffer_elements(p, i);
-        size_t begin = n * (size_t)part / (size_t)job->parts;
-        size_t end = n * (size_t)(part + 1) / (size_t)job->parts;
+        size_t begin = sasc_part_boundary(n, part, job->parts);
+        size_t end = sasc_part_boundary(n, part + 1, job->parts);
         if (p->precision == SASC_F32)
             average_f32(job->shards->buffers, job->shards->count, i, begin, end);
         else
@@ -124,6 +131,25 @@ void sasc_shards_average_gradients(sasc_shards *s, const sasc_program *p)
         return;
     average_job job = {s, p, sasc_thread_pool_threads(s->pool)};
     sasc_thread_pool_run(s->pool, job.parts, average_part, &job);
+}
+
+static void average_and_update_part(void *context, int part)
+{
+    const average_job *job = context;
+    average_part(context, part);
+    job->program->update_part(job->shards->buffers[0], part, job->parts);
+}
+
+void sasc_shards_update(sasc_shards *s, const sasc_program *p)
+{
+    int parts = sasc_thread_pool_threads(s->pool);
+    if (!p->update_part || parts == 1) {
+        sasc_shards_average_gradients(s, p);
+        p->update(s->buffers[0]);
+        return;
+    }
+    average_job job = {s, p, parts};
+    sasc_thread_pool_run(s->pool, parts, average_and_update_part, &job);
 }
 
 /* ---- noise ---- */

@@ -44,6 +44,16 @@ void sasc_shards_close(sasc_shards *shards, const sasc_program *program);
  * that order, split over the pool by element range. Nothing for S = 1. */
 void sasc_shards_average_gradients(sasc_shards *shards, const sasc_program *program);
 
+/* The optimiser step on the shards' gradients: average them into shard 0's
+ * (as sasc_shards_average_gradients) and run `update` on shard 0's buffers.
+ * With update_part and a pool of T > 1 threads, one region does both:
+ * thread t averages part t of every gradient (sasc_part_boundary) and then
+ * runs update_part(buffers, t, T) on the same elements, while they are in
+ * its cache. update_part exists only for elementwise updates, whose parts
+ * give the bits of one `update` whatever T, so results still do not depend
+ * on the thread count. Otherwise the average, then `update` on the caller. */
+void sasc_shards_update(sasc_shards *shards, const sasc_program *program);
+
 /* Fill the NOISE buffers of `buffers` (one shard of `program->batch` rows per
  * block) with exactly the normals rows row0 .. row0 + batch - 1 of a whole
  * step of `step_batch` rows would get: the noise of a step is keyed by (seed,

@@ -496,7 +496,7 @@ static void train_shard(void *context, int k)
 
 /* Train the shards of one step; returns the step's loss (the shards' mean,
  * summed in shard order) and adds its correct predictions to `correct`.
- * Shard 0's gradients are then the step's (shards.h). */
+ * The shards' gradients are averaged by the update (sasc_shards_update). */
 static double train_step(run *r, int epoch, int step, long *correct)
 {
     step_job job = {r, epoch, (long)step * r->shards.step_batch};
@@ -506,7 +506,6 @@ static double train_step(run *r, int epoch, int step, long *correct)
         loss += r->shard_loss[k];
         *correct += r->shard_correct[k];
     }
-    sasc_shards_average_gradients(&r->shards, r->program);
     return loss / r->shards.count;
 }
 
@@ -526,7 +525,7 @@ static bool train_epoch(run *r, int epoch, epoch_metrics *m)
         loss_sum += loss;
         r->updates++;
         write_scalars(r, m->learning_rate);
-        p->update(r->buffers);
+        sasc_shards_update(&r->shards, p);
         sasc_progress_step(&r->progress, epoch, step, loss_sum / (step + 1),
                            (double)correct / ((double)(step + 1) * batch));
         if (sasc_checkpoint_stop_signal() != 0)

@@ -1079,6 +1079,107 @@ static void test_gradient_check(void)
     release(&x);
 }
 
+/* ---- update by parts (sasc_program.update_part) ---- */
+
+static bool same_bits(const sasc_program *c, void *const *a, void *const *b)
+{
+    bool same = true;
+    for (int i = 0; i < c->buffer_count; i++) {
+        if (c->buffers[i].role == SASC_BUFFER_TEMPORARY)
+            continue;
+        size_t bytes = (size_t)c->buffers[i].rows * (size_t)c->buffers[i].cols * (size_t)c->precision;
+        if (memcmp(a[i], b[i], bytes) != 0) {
+            fprintf(stderr, "\n  %s differs from update\n", c->buffers[i].name);
+            same = false;
+        }
+    }
+    return same;
+}
+
+static void copy_buffers(const sasc_program *c, void *const *to, void *const *from)
+{
+    for (int i = 0; i < c->buffer_count; i++)
+        memcpy(to[i], from[i], (size_t)c->buffers[i].rows * (size_t)c->buffers[i].cols * (size_t)c->precision);
+}
+
+/* From `start`, update_part for parts 0 .. parts - 1 (run last to first)
+ * must leave exactly the bits `expected` holds after one update, for 1, 2
+ * and 3 parts and for more parts than some buffers have aligned blocks. */
+static void check_parts_match(const sasc_program *c, void *const *start, void *const *expected)
+{
+    char error[256] = "";
+    void **work = sasc_buffers_allocate(c, error, sizeof error);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(work);
+    const int part_counts[4] = { 1, 2, 3, 7 };
+    for (int k = 0; k < 4; k++) {
+        copy_buffers(c, work, start);
+        for (int part = part_counts[k] - 1; part >= 0; part--)
+            c->update_part(work, part, part_counts[k]);
+        CU_ASSERT(same_bits(c, work, expected));
+    }
+    sasc_buffers_free(c, work);
+}
+
+static void check_update_parts(const model_spec *model, int precision, sasc_optimizer optimizer)
+{
+    fixture x = { 0 };
+    if (lower_with(&x, model, precision, 6, optimizer) && compile(&x)) {
+        const sasc_program *c = x.compiled;
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c->update_part);   /* optimiser updates are elementwise */
+        fill_model_buffers(&x);
+        c->train(x.jit);               /* gradients */
+        copy_buffers(c, x.reference, x.jit);
+        c->update(x.jit);
+        check_parts_match(c, x.reference, x.jit);
+    }
+    release(&x);
+}
+
+/* update_part of lowered models: every optimiser, both precisions, masked
+ * and frozen parameters, buffers of 1073 and 87 elements (split unevenly). */
+static void test_update_parts(void)
+{
+    layer_spec layers[2] = { make_layer("h", -1, 37, 29, ACTIVATION_RELU),
+                             make_layer("out", 0, 29, 3, ACTIVATION_SOFTMAX) };
+    layers[0].mask = (sasc_mask){ SASC_MASK_DENSITY, 0.5, NULL };
+    layers[1].prior[SASC_PI].frozen = true;
+    model_spec model = make_model(layers, 2, 37);
+    check_update_parts(&model, 32, SASC_OPTIMIZER_ADAM);
+    check_update_parts(&model, 64, SASC_OPTIMIZER_ADAM);
+    check_update_parts(&model, 32, SASC_OPTIMIZER_RMSPROP);
+    check_update_parts(&model, 64, SASC_OPTIMIZER_SGD);
+}
+
+/* An update with a sum, or one that writes a [1,1] buffer every element
+ * reads, is not elementwise: no update_part; one that only reads it is. */
+static void test_update_parts_only_elementwise(void)
+{
+    for (int variant = 0; variant < 3; variant++) {
+        ir_program p;
+        ir_program_init(&p, "parts", SASC_F32, 4);
+        int w = ir_add_buffer(&p, "w", SASC_BUFFER_PARAMETER, 0, SASC_M, 33, 5);
+        int s = ir_add_buffer(&p, "s", SASC_BUFFER_PARAMETER, 0, SASC_XI, 1, 1);
+        ir_function *f = &p.update;
+        int wn = ir_buffer_node(f, &p, w), sn = ir_buffer_node(f, &p, s);
+        if (variant == 0) {   /* w := w - sum(w) */
+            ir_store(f, &p, w, ir_binary(f, IR_SUB, wn, ir_unary(f, IR_SUM, wn)));
+        } else if (variant == 1) {   /* w := w + s; s := 2 s */
+            ir_store(f, &p, w, ir_binary(f, IR_ADD, wn, sn));
+            ir_store(f, &p, s, ir_affine(f, sn, 2.0, 0.0));
+        } else {   /* w := sqrt(w) s + 1, s only read */
+            ir_store(f, &p, w, ir_affine(f, ir_binary(f, IR_MUL, ir_unary(f, IR_SQRT, wn), sn), 1.0, 1.0));
+        }
+        char error[512] = "";
+        compiled_model *m = codegen_jit(&p, error, sizeof error);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+        const sasc_program *c = compiled_model_program(m);
+        CU_ASSERT(c->update != NULL);
+        CU_ASSERT_EQUAL(c->update_part == NULL, variant < 2);
+        compiled_model_free(m);
+        ir_program_free(&p);
+    }
+}
+
 static double seconds_now(void)
 {
     struct timespec t;
@@ -1131,6 +1232,8 @@ void register_codegen_tests(void)
     CU_add_test(lowered, "lowered model vs interpreter", test_lowered_model);
     CU_add_test(lowered, "finite-difference gradient check (f64)", test_gradient_check);
     CU_add_test(lowered, "JIT time of 784-100-100-10", test_jit_time_b1);
+    CU_add_test(lowered, "update by parts: the bits of update", test_update_parts);
+    CU_add_test(lowered, "update by parts: only when elementwise", test_update_parts_only_elementwise);
 }
 
 int main(void)
