@@ -22,6 +22,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/Transforms/PassBuilder.h>
@@ -626,6 +627,32 @@ static bool emit_kernel(emitter *e, const char *symbol, bool parted, LLVMTargetM
     return emit_entry(e, symbol, body, parted, machine);
 }
 
+/* void sasc_<name>(ptr buffers) { part_symbol(buffers, 0, 1); }: the whole
+ * kernel as the one part of a part kernel. The elements and the operations on
+ * each are the same, so the bits are those of a kernel emitted whole, and the
+ * body is compiled once instead of twice (the part kernel is not
+ * alwaysinline, so the pipeline keeps one copy). */
+static bool emit_whole_part(emitter *e, const char *symbol, const char *part_symbol,
+                            LLVMTargetMachineRef machine)
+{
+    LLVMValueRef part = LLVMGetNamedFunction(e->module, part_symbol);
+    if (!part)
+        return false;
+    LLVMTypeRef params[1] = { e->ptr };
+    LLVMTypeRef type = LLVMFunctionType(LLVMVoidTypeInContext(e->context), params, 1, false);
+    LLVMValueRef kernel = LLVMAddFunction(e->module, symbol, type);
+    add_attribute(e, kernel, LLVMAttributeFunctionIndex, "nounwind", 0);
+    add_attribute(e, kernel, 1, "nonnull", 0);
+    add_attribute(e, kernel, 1, "noalias", 0);
+    add_target_attributes(kernel, machine);
+    LLVMPositionBuilderAtEnd(e->b, LLVMAppendBasicBlockInContext(e->context, kernel, "entry"));
+    LLVMValueRef args[3] = { LLVMGetParam(kernel, 0), LLVMConstInt(e->i32, 0, false),
+                             LLVMConstInt(e->i32, 1, false) };
+    LLVMBuildCall2(e->b, LLVMGlobalGetValueType(part), part, args, 3, "");
+    LLVMBuildRetVoid(e->b);
+    return true;
+}
+
 static void declare_gemm(emitter *e)
 {
     LLVMTypeRef i = e->i32, r = e->real, p = e->ptr;
@@ -658,13 +685,12 @@ static bool emit_program(ir_program *p, codegen_node_plan *plans[CODEGEN_KERNEL_
             continue;
         e.f = codegen_kernel_function(p, k);
         e.plan = plans[k];
-        ok = emit_kernel(&e, codegen_kernel_symbol(k), false, machine);
+        if (e.f == &p->update && codegen_is_partitionable(p, e.f, e.plan))
+            ok = emit_kernel(&e, CODEGEN_UPDATE_PART_SYMBOL, true, machine) &&
+                 emit_whole_part(&e, codegen_kernel_symbol(k), CODEGEN_UPDATE_PART_SYMBOL, machine);
+        else
+            ok = emit_kernel(&e, codegen_kernel_symbol(k), false, machine);
     }
-    /* update again, by element ranges, when it is elementwise (update_part) */
-    e.f = &p->update;
-    e.plan = plans[1];
-    if (ok && codegen_is_partitionable(p, e.f, e.plan))
-        ok = emit_kernel(&e, CODEGEN_UPDATE_PART_SYMBOL, true, machine);
     free(e.base);
     LLVMDisposeBuilder(e.b);
     return ok;
@@ -725,6 +751,7 @@ LLVMModuleRef codegen_build_module(ir_program *p, LLVMContextRef context,
                                    LLVMTargetMachineRef machine, bool optimize,
                                    char *error, size_t error_size)
 {
+    {struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);fprintf(stderr,"H7 buildstart %.1f\n",t.tv_sec*1e3+t.tv_nsec/1e6);}
     if (!ir_verify(p, error, error_size))
         return NULL;
     if (p->precision != SASC_F32 && p->precision != SASC_F64) {
@@ -744,7 +771,9 @@ LLVMModuleRef codegen_build_module(ir_program *p, LLVMContextRef context,
         if (!ok)
             failf(error, error_size, "out of memory while generating code");
         ok = ok && verify_module(module, error, error_size);
+        {struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);fprintf(stderr,"H7 built %.1f\n",t.tv_sec*1e3+t.tv_nsec/1e6);}
         ok = ok && (!optimize || optimize_module(module, machine, error, error_size));
+        {struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);fprintf(stderr,"H7 optimized %.1f\n",t.tv_sec*1e3+t.tv_nsec/1e6);}
         if (!ok) {
             LLVMDisposeModule(module);
             module = NULL;
