@@ -82,13 +82,16 @@ def main():
     parser.add_argument("--weight-decay", type=float, default=1e-4)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--widths", default=",".join(str(w) for w in WIDTHS),
+                        help="layer sizes, input first (bench/scaling.py sweeps them)")
     args = parser.parse_args()
+    widths = [int(w) for w in args.widths.split(",")]
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     x, y = common.load_split(args.data, "train", args.train)
     tx, ty = common.load_split(args.data, "test", args.test)
     generator = torch.Generator().manual_seed(args.seed)
-    layers = [Layer(a, b, generator) for a, b in zip(WIDTHS, WIDTHS[1:])]
+    layers = [Layer(a, b, generator) for a, b in zip(widths, widths[1:])]
     parameters = [p for l in layers for p in (l.pi, l.m, l.xi)]
     optimizer = common.adam(parameters, args.lr, args.weight_decay)
     seconds, test_accuracy = [], []
