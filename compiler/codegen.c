@@ -1,7 +1,8 @@
 /*
  * codegen.c — the module builder: IR program -> one LLVM module holding the
  * kernels sasc_train, sasc_update and sasc_predict (and sasc_predict_dynamic,
- * sasc_update_part when they apply), verified and optimised
+ * sasc_update_part when they apply) or a chosen subset of them (the JIT
+ * builds two modules at once), verified and optimised
  * for the host (KERNEL_PIPELINE); and the textual printer built on it.
  * Running the module is jit.c's business (and, later, the object emitter's).
  *
@@ -22,7 +23,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/Transforms/PassBuilder.h>
@@ -666,7 +666,7 @@ static void declare_gemm(emitter *e)
 /* ---- module ---- */
 
 static bool emit_program(ir_program *p, codegen_node_plan *plans[CODEGEN_KERNEL_COUNT],
-                         LLVMModuleRef module, LLVMTargetMachineRef machine)
+                         unsigned kernels, LLVMModuleRef module, LLVMTargetMachineRef machine)
 {
     LLVMContextRef context = LLVMGetModuleContext(module);
     emitter e = {
@@ -681,7 +681,7 @@ static bool emit_program(ir_program *p, codegen_node_plan *plans[CODEGEN_KERNEL_
     declare_gemm(&e);
     bool ok = e.base != NULL;
     for (int k = 0; ok && k < CODEGEN_KERNEL_COUNT; k++) {
-        if (!codegen_kernel_emitted(p, k))
+        if (!(kernels & CODEGEN_KERNEL_BIT(k)) || !codegen_kernel_emitted(p, k))
             continue;
         e.f = codegen_kernel_function(p, k);
         e.plan = plans[k];
@@ -747,40 +747,64 @@ static bool optimize_module(LLVMModuleRef module, LLVMTargetMachineRef machine, 
     return true;
 }
 
+bool codegen_prepare(ir_program *p, codegen_node_plan *plans[CODEGEN_KERNEL_COUNT],
+                     char *error, size_t error_size)
+{
+    for (int k = 0; k < CODEGEN_KERNEL_COUNT; k++)
+        plans[k] = NULL;
+    if (!ir_verify(p, error, error_size))
+        return false;
+    if (p->precision != SASC_F32 && p->precision != SASC_F64) {
+        failf(error, error_size, "internal error: unknown precision %d", (int)p->precision);
+        return false;
+    }
+    if (!codegen_plan_program(p, plans)) {
+        codegen_free_plans(plans);
+        failf(error, error_size, "out of memory while planning storage");
+        return false;
+    }
+    return true;
+}
+
+void codegen_free_plans(codegen_node_plan *plans[CODEGEN_KERNEL_COUNT])
+{
+    for (int k = 0; k < CODEGEN_KERNEL_COUNT; k++) {
+        free(plans[k]);
+        plans[k] = NULL;
+    }
+}
+
+LLVMModuleRef codegen_build_kernels(ir_program *p, codegen_node_plan *plans[CODEGEN_KERNEL_COUNT],
+                                    unsigned kernels, LLVMContextRef context,
+                                    LLVMTargetMachineRef machine, bool optimize,
+                                    char *error, size_t error_size)
+{
+    char name[256];
+    snprintf(name, sizeof name, "sasc.%s", p->model_name ? p->model_name : "model");
+    LLVMModuleRef module = LLVMModuleCreateWithNameInContext(name, context);
+    set_target(module, machine);
+    bool ok = emit_program(p, plans, kernels, module, machine);
+    if (!ok)
+        failf(error, error_size, "out of memory while generating code");
+    ok = ok && verify_module(module, error, error_size);
+    ok = ok && (!optimize || optimize_module(module, machine, error, error_size));
+    if (!ok) {
+        LLVMDisposeModule(module);
+        module = NULL;
+    }
+    return module;
+}
+
 LLVMModuleRef codegen_build_module(ir_program *p, LLVMContextRef context,
                                    LLVMTargetMachineRef machine, bool optimize,
                                    char *error, size_t error_size)
 {
-    {struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);fprintf(stderr,"H7 buildstart %.1f\n",t.tv_sec*1e3+t.tv_nsec/1e6);}
-    if (!ir_verify(p, error, error_size))
+    codegen_node_plan *plans[CODEGEN_KERNEL_COUNT];
+    if (!codegen_prepare(p, plans, error, error_size))
         return NULL;
-    if (p->precision != SASC_F32 && p->precision != SASC_F64) {
-        failf(error, error_size, "internal error: unknown precision %d", (int)p->precision);
-        return NULL;
-    }
-    codegen_node_plan *plans[CODEGEN_KERNEL_COUNT] = { NULL, NULL, NULL, NULL };
-    LLVMModuleRef module = NULL;
-    if (!codegen_plan_program(p, plans)) {
-        failf(error, error_size, "out of memory while planning storage");
-    } else {
-        char name[256];
-        snprintf(name, sizeof name, "sasc.%s", p->model_name ? p->model_name : "model");
-        module = LLVMModuleCreateWithNameInContext(name, context);
-        set_target(module, machine);
-        bool ok = emit_program(p, plans, module, machine);
-        if (!ok)
-            failf(error, error_size, "out of memory while generating code");
-        ok = ok && verify_module(module, error, error_size);
-        {struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);fprintf(stderr,"H7 built %.1f\n",t.tv_sec*1e3+t.tv_nsec/1e6);}
-        ok = ok && (!optimize || optimize_module(module, machine, error, error_size));
-        {struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);fprintf(stderr,"H7 optimized %.1f\n",t.tv_sec*1e3+t.tv_nsec/1e6);}
-        if (!ok) {
-            LLVMDisposeModule(module);
-            module = NULL;
-        }
-    }
-    for (int k = 0; k < CODEGEN_KERNEL_COUNT; k++)
-        free(plans[k]);
+    LLVMModuleRef module = codegen_build_kernels(p, plans, CODEGEN_ALL_KERNELS, context, machine,
+                                                 optimize, error, error_size);
+    codegen_free_plans(plans);
     return module;
 }
 

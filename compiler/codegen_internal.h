@@ -74,6 +74,26 @@ typedef struct {
  * out of memory. */
 bool codegen_plan_program(ir_program *p, codegen_node_plan *plans[CODEGEN_KERNEL_COUNT]);
 
+/* codegen_build_module in two steps, so that the kernels can be built into
+ * several modules on several threads: codegen_prepare verifies `p` and plans
+ * its storage (the only step that changes `p`; plans[k] are NULL after a
+ * failure, else freed with codegen_free_plans), then codegen_build_kernels
+ * builds the kernels whose bit (CODEGEN_KERNEL_BIT(k)) is set in `kernels`
+ * into one module. codegen_build_kernels only reads `p` and `plans` and
+ * touches no LLVM state outside `context`, `machine` and the new module, so
+ * calls with distinct contexts and machines may run concurrently. A kernel's
+ * code does not depend on which other kernels share its module (update and
+ * update_part always go together: update calls update_part). */
+#define CODEGEN_KERNEL_BIT(k) (1u << (unsigned)(k))
+#define CODEGEN_ALL_KERNELS ((1u << CODEGEN_KERNEL_COUNT) - 1u)
+bool codegen_prepare(ir_program *p, codegen_node_plan *plans[CODEGEN_KERNEL_COUNT],
+                     char *error, size_t error_size);
+void codegen_free_plans(codegen_node_plan *plans[CODEGEN_KERNEL_COUNT]);
+LLVMModuleRef codegen_build_kernels(ir_program *p, codegen_node_plan *plans[CODEGEN_KERNEL_COUNT],
+                                    unsigned kernels, LLVMContextRef context,
+                                    LLVMTargetMachineRef machine, bool optimize,
+                                    char *error, size_t error_size);
+
 /* Whether function f (planned as `plan`) can run in element-range parts
  * (sasc_program.update_part): every live node is a leaf, an elementwise op
  * or a whole-buffer store; every buffer is accessed element by element with

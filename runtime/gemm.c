@@ -65,6 +65,17 @@ void sasc_gemm_f64(int transpose_a, int transpose_b, int m, int n, int k,
                 m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
+/* OpenBLAS's own fork handler (exported, undocumented): joins the worker
+ * threads; OpenBLAS starts them again when a thread count is set or a
+ * product is split. Weak, so that a BLAS without it leaves it NULL. */
+extern int blas_thread_shutdown_(void) __attribute__((weak));
+
+void sasc_gemm_park_threads(void)
+{
+    if (blas_thread_shutdown_)
+        blas_thread_shutdown_();
+}
+
 void sasc_gemm_set_threads(int threads)
 {
     if (threads <= 0) {

@@ -9,6 +9,13 @@
 /* Use `threads` BLAS threads; 0 means one per online CPU. */
 void sasc_gemm_set_threads(int threads);
 
+/* Stop the BLAS's worker threads until the next sasc_gemm_set_threads or
+ * multi-threaded product starts them again. OpenBLAS starts them when it is
+ * loaded and they spin for ~0.1 s waiting for work -- exactly while sasc
+ * compiles the kernels on both cores (docs/performance.md, B4). Call it only
+ * while no product runs. Nothing happens with a BLAS that cannot do it. */
+void sasc_gemm_park_threads(void);
+
 /* Whether sasc_gemm_f32 sends this product to sasc's own kernel
  * (gemm_kernel.h) rather than to the BLAS under the current thread setting:
  * a fixed rule of the arguments, the thread setting and the processor. */
