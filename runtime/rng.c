@@ -76,9 +76,9 @@ void sasc_rng_uniforms(uint64_t seed, uint64_t stream, uint64_t counter, double 
  * polynomial code on structure-of-arrays chunks, so the compiler vectorises
  * all of it (Philox rounds included), where libm's scalar log and sincos
  * are not (measured: 52-65 ns a normal with libm, 10-17 ns here). Results
- * are within 1e-13 of libm's Box-Muller on the same uniforms, so the float
- * noise of f32 programs is, but for rare roundings (one value in millions),
- * what libm gives. The same IEEE operations run in every clone
+ * are within 1e-13 of libm's Box-Muller on the same uniforms. The float
+ * noise of f32 programs has a transform of its own in float (below). The
+ * same IEEE operations run in every clone
  * (no FMA contraction under -std=c11), so values never depend on the
  * processor's vector width. */
 
@@ -174,14 +174,11 @@ INLINE void box_muller_parts(uint32_t w0, uint32_t w1, uint32_t w2, uint32_t w3,
     *cosine = quadrant == 0 ? c : quadrant == 1 ? -s : quadrant == 2 ? -c : s;
 }
 
-/* 2 * CHUNK normals from blocks counter .. counter + CHUNK - 1: out[2j] =
- * r cos, out[2j+1] = r sin of block j. Each loop runs across the chunk
- * (structure of arrays) so that it vectorises; the square roots have a loop
- * of their own because libm's errno keeps sqrt scalar. */
-WIDE_VECTORS
-static void normals_chunk(uint64_t seed, uint64_t stream, uint64_t counter, double out[2 * CHUNK])
+/* Philox4x32-10 on blocks counter .. counter + CHUNK - 1 at once, words
+ * in structure of arrays; inlined into each clone of the transforms. */
+INLINE void philox_chunk(uint64_t seed, uint64_t stream, uint64_t counter, uint32_t c0[CHUNK],
+                         uint32_t c1[CHUNK], uint32_t c2[CHUNK], uint32_t c3[CHUNK])
 {
-    uint32_t c0[CHUNK], c1[CHUNK], c2[CHUNK], c3[CHUNK];
     uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
     for (int j = 0; j < CHUNK; j++) {
         c0[j] = (uint32_t)(counter + (uint64_t)j);
@@ -201,6 +198,17 @@ static void normals_chunk(uint64_t seed, uint64_t stream, uint64_t counter, doub
         k0 += PHILOX_W0;
         k1 += PHILOX_W1;
     }
+}
+
+/* 2 * CHUNK normals from blocks counter .. counter + CHUNK - 1: out[2j] =
+ * r cos, out[2j+1] = r sin of block j. Each loop runs across the chunk
+ * (structure of arrays) so that it vectorises; the square roots have a loop
+ * of their own because libm's errno keeps sqrt scalar. */
+WIDE_VECTORS
+static void normals_chunk(uint64_t seed, uint64_t stream, uint64_t counter, double out[2 * CHUNK])
+{
+    uint32_t c0[CHUNK], c1[CHUNK], c2[CHUNK], c3[CHUNK];
+    philox_chunk(seed, stream, counter, c0, c1, c2, c3);
     double radius_squared[CHUNK], cosine[CHUNK], sine[CHUNK];
     for (int j = 0; j < CHUNK; j++)
         box_muller_parts(c0[j], c1[j], c2[j], c3[j], &radius_squared[j], &cosine[j], &sine[j]);
@@ -225,36 +233,141 @@ static void normals_block(uint64_t seed, uint64_t stream, uint64_t counter, doub
     out[1] = r * sine;
 }
 
-/* Values first .. first + count - 1 of the sequence (first even). */
-static void normals_run(uint64_t seed, uint64_t stream, uint64_t counter, size_t first,
-                        size_t count, double *values)
+/* ---- the float transform, for the noise of f32 programs ----
+ *
+ * The same Box-Muller in float arithmetic on 24-bit uniforms (twice the
+ * lanes of the double transform per vector), with series cut where their
+ * remainder is below half an ulp of float. Its own values, not the double
+ * ones rounded: within a few float ulps of the double formula on the same
+ * 24-bit uniforms (tested). u1 >= 2^-24 bounds |z| by sqrt(48 ln 2) = 5.77. */
+
+INLINE uint32_t float_bits(float x)
 {
-    if (count == 2 * CHUNK) {
-        normals_chunk(seed, stream, counter + first / 2, values);
-        return;
-    }
-    for (size_t i = 0; i < count; i += 2) {
-        double pair[2];
-        normals_block(seed, stream, counter + (first + i) / 2, pair);
-        values[i] = pair[0];
-        if (i + 1 < count)
-            values[i + 1] = pair[1];
+    uint32_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    return bits;
+}
+
+INLINE float bits_float(uint32_t bits)
+{
+    float x;
+    memcpy(&x, &bits, sizeof x);
+    return x;
+}
+
+/* p[0] + p[1] z + ... + p[n-1] z^(n-1) by Horner's rule (n <= 6). */
+INLINE float polynomial_f32(const float *p, int n, float z)
+{
+    float value = p[n - 1];
+#pragma GCC unroll 5   /* as in log_unit */
+    for (int k = n - 2; k >= 0; k--)
+        value = value * z + p[k];
+    return value;
+}
+
+/* log(u) for u in [2^-24, 1], as log_unit: |s| < 0.172, the odd series of
+ * atanh to s^9 leaves under 1e-9. */
+INLINE float log_unit_f32(float u)
+{
+    const uint32_t sqrt_half = 0x3F3504F3u;
+    int32_t e = (int32_t)(float_bits(u) - sqrt_half) >> 23;
+    float m = bits_float(float_bits(u) - ((uint32_t)e << 23));
+    float s = (m - 1.0f) / (m + 1.0f);
+    static const float odd_reciprocal[5] = { 1.0f, 1.0f / 3, 1.0f / 5, 1.0f / 7, 1.0f / 9 };
+    /* ln2_high has 15 significant bits, so e * ln2_high is exact for |e| <= 24. */
+    const float ln2_high = 0x1.62e4p-1f, ln2_low = 1.4286068203094172e-6f;
+    return (float)e * ln2_high + ((float)e * ln2_low + 2.0f * s * polynomial_f32(odd_reciprocal, 5, s * s));
+}
+
+/* sin and cos of x in [0, pi/4] to x^9 and x^10 (remainders under 2e-9, 2e-10). */
+INLINE float sin_octant_f32(float x)
+{
+    static const float c[5] = { 1.0f, -1.0f / 6, 1.0f / 120, -1.0f / 5040, 1.0f / 362880 };
+    return x * polynomial_f32(c, 5, x * x);
+}
+
+INLINE float cos_octant_f32(float x)
+{
+    static const float c[6] = { 1.0f, -1.0f / 2, 1.0f / 24, -1.0f / 720, 1.0f / 40320, -1.0f / 3628800 };
+    return polynomial_f32(c, 6, x * x);
+}
+
+/* box_muller_parts in float: u1 = 1 - k / 2^24 from the top 24 bits of w0,
+ * the turn fraction from the top 24 bits of w2 (w1, w3 unused). */
+INLINE void box_muller_parts_f32(uint32_t w0, uint32_t w2, float *radius_squared, float *cosine,
+                                 float *sine)
+{
+    *radius_squared = -2.0f * log_unit_f32(1.0f - (float)(int32_t)(w0 >> 8) * 0x1.0p-24f);
+    uint32_t quadrant = w2 >> 30;
+    float f = (float)(int32_t)((w2 >> 8) & ((1u << 22) - 1)) * 0x1.0p-22f;
+    const float quarter_turn = 1.57079632679489661923f;
+    bool upper = f > 0.5f;
+    float x = (upper ? 1.0f - f : f) * quarter_turn;
+    float s0 = sin_octant_f32(x), c0 = cos_octant_f32(x);
+    float s = upper ? c0 : s0, c = upper ? s0 : c0;    /* sin, cos of f * pi/2 */
+    *sine = quadrant == 0 ? s : quadrant == 1 ? c : quadrant == 2 ? -s : -c;
+    *cosine = quadrant == 0 ? c : quadrant == 1 ? -s : quadrant == 2 ? -c : s;
+}
+
+/* normals_chunk in float. */
+WIDE_VECTORS
+static void normals_chunk_f32(uint64_t seed, uint64_t stream, uint64_t counter, float out[2 * CHUNK])
+{
+    uint32_t c0[CHUNK], c1[CHUNK], c2[CHUNK], c3[CHUNK];
+    philox_chunk(seed, stream, counter, c0, c1, c2, c3);
+    float radius_squared[CHUNK], cosine[CHUNK], sine[CHUNK];
+    for (int j = 0; j < CHUNK; j++)
+        box_muller_parts_f32(c0[j], c2[j], &radius_squared[j], &cosine[j], &sine[j]);
+    for (int j = 0; j < CHUNK; j++) {
+        float r = sqrtf(radius_squared[j]);
+        out[2 * j] = r * cosine[j];
+        out[2 * j + 1] = r * sine[j];
     }
 }
 
-/* n normals into out_double or (when it is NULL) out_float. */
+/* The same operations as normals_chunk_f32 on one block's words. */
+void sasc_rng_box_muller_f32(const uint32_t words[4], float out[2])
+{
+    float radius_squared, cosine, sine;
+    box_muller_parts_f32(words[0], words[2], &radius_squared, &cosine, &sine);
+    float r = sqrtf(radius_squared);
+    out[0] = r * cosine;
+    out[1] = r * sine;
+}
+
+/* normals_block in float. */
+static void normals_block_f32(uint64_t seed, uint64_t stream, uint64_t counter, float out[2])
+{
+    uint32_t w[4];
+    sasc_rng_block(seed, stream, counter, w);
+    sasc_rng_box_muller_f32(w, out);
+}
+
+/* n normals into out_double or (when it is NULL) out_float: whole chunks
+ * straight into the output, the rest (at most a chunk) a block at a time. */
 static void draw_normals(uint64_t seed, uint64_t stream, uint64_t counter, double *out_double,
                          float *out_float, size_t n)
 {
-    for (size_t first = 0; first < n; first += 2 * CHUNK) {
-        double values[2 * CHUNK];
-        size_t count = n - first < 2 * CHUNK ? n - first : 2 * CHUNK;
-        normals_run(seed, stream, counter, first, count, values);
+    size_t whole = n / (2 * CHUNK) * (2 * CHUNK);
+    for (size_t first = 0; first < whole; first += 2 * CHUNK) {
         if (out_double)
-            memcpy(out_double + first, values, count * sizeof *values);
+            normals_chunk(seed, stream, counter + first / 2, out_double + first);
         else
-            for (size_t i = 0; i < count; i++)
-                out_float[first + i] = (float)values[i];
+            normals_chunk_f32(seed, stream, counter + first / 2, out_float + first);
+    }
+    for (size_t i = whole; i < n; i += 2) {
+        double pair[2];
+        float pair_f32[2];
+        if (out_double)
+            normals_block(seed, stream, counter + i / 2, pair);
+        else
+            normals_block_f32(seed, stream, counter + i / 2, pair_f32);
+        for (size_t k = 0; k < 2 && i + k < n; k++) {
+            if (out_double)
+                out_double[i + k] = pair[k];
+            else
+                out_float[i + k] = pair_f32[k];
+        }
     }
 }
 

@@ -38,7 +38,13 @@ void sasc_rng_uniforms(uint64_t seed, uint64_t stream, uint64_t counter, double 
  * The logarithm's argument is in (0, 1], so it is never log(0). */
 void sasc_rng_normals(uint64_t seed, uint64_t stream, uint64_t counter, double *out, size_t n);
 
-/* The same normals rounded to float (the noise of f32 programs). */
+/* N(0, 1) in float for the noise of f32 programs: the same blocks, but the
+ * transform in float on 24-bit uniforms (u1 = 1 - k / 2^24, so |out[i]| <=
+ * 5.77), within a few float ulps of the double formula on those uniforms. */
 void sasc_rng_normals_f32(uint64_t seed, uint64_t stream, uint64_t counter, float *out, size_t n);
+
+/* The float transform alone: the two normals sasc_rng_normals_f32 makes of
+ * a block's four words (words[1] and words[3] unused). */
+void sasc_rng_box_muller_f32(const uint32_t words[4], float out[2]);
 
 #endif
