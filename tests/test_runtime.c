@@ -273,6 +273,35 @@ static void test_normals_match_libm(void)
     free(z);
 }
 
+/* Chunked draws (vectorised Philox rounds) equal one-block draws (scalar
+ * Philox) bit for bit with every key and counter bit in use: a 64-bit seed
+ * and stream, and chunks whose counters carry into the high word. */
+static void test_chunked_philox_full_width(void)
+{
+    enum { N = 128 };   /* four whole chunks */
+    const uint64_t seed = UINT64_C(0xFEDCBA9876543210), stream = UINT64_C(0x89ABCDEF01234567);
+    const uint64_t counter = (UINT64_C(1) << 32) - 40;
+    double z[N];
+    float f[N];
+    sasc_rng_normals(seed, stream, counter, z, N);
+    sasc_rng_normals_f32(seed, stream, counter, f, N);
+    bool same = true;
+    for (int i = 0; i < N; i += 2) {
+        double pair[2];
+        float pair_f32[2];
+        sasc_rng_normals(seed, stream, counter + (uint64_t)i / 2, pair, 2);
+        sasc_rng_normals_f32(seed, stream, counter + (uint64_t)i / 2, pair_f32, 2);
+        uint32_t w[4];
+        sasc_rng_block(seed, stream, counter + (uint64_t)i / 2, w);
+        float expected_f32[2];
+        sasc_rng_box_muller_f32(w, expected_f32);
+        same = same && memcmp(pair, &z[i], sizeof pair) == 0
+               && memcmp(expected_f32, &f[i], sizeof expected_f32) == 0
+               && memcmp(pair_f32, &f[i], sizeof pair_f32) == 0;
+    }
+    CU_ASSERT_TRUE(same);
+}
+
 /* The double Box-Muller (libm) on the 24-bit uniforms of the float transform. */
 static void box_muller_24_bits(const uint32_t w[4], double pair[2])
 {
@@ -1489,6 +1518,7 @@ int main(void)
     CU_add_test(rng, "determinism and streams", test_rng_determinism);
     CU_add_test(rng, "normals match libm's Box-Muller", test_normals_match_libm);
     CU_add_test(rng, "f32 normals: float transform", test_normals_f32);
+    CU_add_test(rng, "chunked Philox: full-width keys and counters", test_chunked_philox_full_width);
     CU_pSuite task = CU_add_suite("task", NULL, NULL);
     CU_add_test(task, "defaults", test_task_defaults);
     CU_add_test(task, "every key set and rendered", test_task_set_every_key);
