@@ -566,8 +566,24 @@ static LLVMValueRef declare_body(emitter *e, const char *symbol, bool parted, LL
     return body;
 }
 
-/* void sasc_<name>(ptr buffers) (a part kernel: (ptr buffers, i32 part,
- * i32 parts)): load each base pointer, call the body. */
+/* The exported kernel `symbol`: void (ptr buffers), or for a part kernel
+ * void (ptr buffers, i32 part, i32 parts); the builder is left at its entry. */
+static LLVMValueRef declare_kernel(emitter *e, const char *symbol, bool parted,
+                                   LLVMTargetMachineRef machine)
+{
+    LLVMTypeRef params[3] = { e->ptr, e->i32, e->i32 };
+    LLVMTypeRef type = LLVMFunctionType(LLVMVoidTypeInContext(e->context), params,
+                                        parted ? 3 : 1, false);
+    LLVMValueRef kernel = LLVMAddFunction(e->module, symbol, type);
+    add_attribute(e, kernel, LLVMAttributeFunctionIndex, "nounwind", 0);
+    add_attribute(e, kernel, 1, "nonnull", 0);
+    add_attribute(e, kernel, 1, "noalias", 0);
+    add_target_attributes(kernel, machine);
+    LLVMPositionBuilderAtEnd(e->b, LLVMAppendBasicBlockInContext(e->context, kernel, "entry"));
+    return kernel;
+}
+
+/* The kernel `symbol`: load each base pointer, call the body. */
 static bool emit_entry(emitter *e, const char *symbol, LLVMValueRef body, bool parted,
                        LLVMTargetMachineRef machine)
 {
@@ -575,14 +591,7 @@ static bool emit_entry(emitter *e, const char *symbol, LLVMValueRef body, bool p
     LLVMValueRef *args = malloc((size_t)(count + extra > 0 ? count + extra : 1) * sizeof *args);
     if (!args)
         return false;
-    LLVMTypeRef params[3] = { e->ptr, e->i32, e->i32 };
-    LLVMTypeRef type = LLVMFunctionType(LLVMVoidTypeInContext(e->context), params, 1 + (unsigned)extra, false);
-    LLVMValueRef kernel = LLVMAddFunction(e->module, symbol, type);
-    add_attribute(e, kernel, LLVMAttributeFunctionIndex, "nounwind", 0);
-    add_attribute(e, kernel, 1, "nonnull", 0);
-    add_attribute(e, kernel, 1, "noalias", 0);
-    add_target_attributes(kernel, machine);
-    LLVMPositionBuilderAtEnd(e->b, LLVMAppendBasicBlockInContext(e->context, kernel, "entry"));
+    LLVMValueRef kernel = declare_kernel(e, symbol, parted, machine);
     for (int i = 0; i < count; i++) {
         LLVMValueRef index = index_constant(e, i);
         LLVMValueRef slot = LLVMBuildInBoundsGEP2(e->b, e->ptr, LLVMGetParam(kernel, 0), &index, 1, "");
@@ -638,14 +647,7 @@ static bool emit_whole_part(emitter *e, const char *symbol, const char *part_sym
     LLVMValueRef part = LLVMGetNamedFunction(e->module, part_symbol);
     if (!part)
         return false;
-    LLVMTypeRef params[1] = { e->ptr };
-    LLVMTypeRef type = LLVMFunctionType(LLVMVoidTypeInContext(e->context), params, 1, false);
-    LLVMValueRef kernel = LLVMAddFunction(e->module, symbol, type);
-    add_attribute(e, kernel, LLVMAttributeFunctionIndex, "nounwind", 0);
-    add_attribute(e, kernel, 1, "nonnull", 0);
-    add_attribute(e, kernel, 1, "noalias", 0);
-    add_target_attributes(kernel, machine);
-    LLVMPositionBuilderAtEnd(e->b, LLVMAppendBasicBlockInContext(e->context, kernel, "entry"));
+    LLVMValueRef kernel = declare_kernel(e, symbol, false, machine);
     LLVMValueRef args[3] = { LLVMGetParam(kernel, 0), LLVMConstInt(e->i32, 0, false),
                              LLVMConstInt(e->i32, 1, false) };
     LLVMBuildCall2(e->b, LLVMGlobalGetValueType(part), part, args, 3, "");
