@@ -1026,16 +1026,25 @@ static int train_size_sweep(const sasc_program *program, const sasc_task *task,
 
 /* ---- selectivity of the recurrent units (gbptt Eq. 15, Figs. 8, 15) ---- */
 
+/* One test pass of the saved ensemble in `run_dir`, every batch given to
+ * `visit` (the accumulators of the test-pass analyses below). */
+static bool saved_test_pass(const sasc_program *program, const sasc_task *task, const char *run_dir,
+                            sasc_test_batch_fn visit, void *context, char *error, size_t error_size)
+{
+    sasc_session *session = sasc_session_open(program, task, run_dir, error, error_size);
+    bool ok = session && sasc_session_test_pass(session, visit, context, error, error_size);
+    sasc_session_close(session);
+    return ok;
+}
+
 static bool run_selectivity(const sasc_program *program, const sasc_task *task, const char *run_dir,
                             char *error, size_t error_size)
 {
     sasc_selectivity s;
     if (!sasc_selectivity_init(&s, program, error, error_size))
         return false;
-    sasc_session *session = sasc_session_open(program, task, run_dir, error, error_size);
-    bool ok = session && sasc_session_test_pass(session, sasc_selectivity_add, &s, error, error_size) &&
+    bool ok = saved_test_pass(program, task, run_dir, sasc_selectivity_add, &s, error, error_size) &&
               sasc_selectivity_write(&s, task->out, error, error_size);
-    sasc_session_close(session);
     sasc_selectivity_free(&s);
     return ok;
 }
@@ -1047,11 +1056,9 @@ static bool run_msi_selectivity(const sasc_program *program, const sasc_task *ta
     sasc_msi_selectivity m;
     if (!sasc_msi_selectivity_init(&m, program, error, error_size))
         return false;
-    sasc_session *session = sasc_session_open(program, task, run_dir, error, error_size);
-    bool ok = session &&
-              sasc_session_test_pass(session, sasc_msi_selectivity_add, &m, error, error_size) &&
+    bool ok = saved_test_pass(program, task, run_dir, sasc_msi_selectivity_add, &m, error,
+                              error_size) &&
               sasc_msi_selectivity_write(&m, task->out, error, error_size);
-    sasc_session_close(session);
     sasc_msi_selectivity_free(&m);
     return ok;
 }
@@ -1067,12 +1074,9 @@ static bool run_psychometric(const sasc_program *program, const sasc_task *task,
     }
     sasc_psychometric_pass pass;
     sasc_psychometric_pass_init(&pass, program);
-    sasc_session *session = sasc_session_open(program, task, run_dir, error, error_size);
-    bool ok = session &&
-              sasc_session_test_pass(session, sasc_psychometric_add, &pass, error, error_size) &&
-              sasc_psychometric_write(&pass, task->out, error, error_size);
-    sasc_session_close(session);
-    return ok;
+    return saved_test_pass(program, task, run_dir, sasc_psychometric_add, &pass, error,
+                           error_size) &&
+           sasc_psychometric_write(&pass, task->out, error, error_size);
 }
 
 /* `list` without its train_size and all items, all expanded. */
