@@ -1061,6 +1061,30 @@ static void test_recurrent_files(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(error, "recurrent (square) layer"));
 }
 
+/* Resume after `epoch` (analysis_dir holds the rows of a finished run): the
+ * analysis reopens, restores the rows up to `epoch` (with the dynamic
+ * evaluator `dynamic` when not NULL), redoes `epoch` as the last one, and
+ * analysis.csv must come out byte for byte as before. */
+static void expect_resume_unchanged(const sasc_program *p, const sasc_task *t,
+                                    sasc_accuracy_fn dynamic, int epoch, double test_accuracy,
+                                    tiny_context *c)
+{
+    char error[512];
+    char *before = read_all(analysis_path("analysis.csv"));
+    sasc_analysis *a = sasc_analysis_open(p, t, error, sizeof error);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    if (dynamic)
+        sasc_analysis_set_dynamic(a, dynamic);
+    CU_ASSERT_TRUE(sasc_analysis_restore(a, epoch, error, sizeof error));
+    CU_ASSERT_TRUE(sasc_analysis_epoch(a, tiny_buffers, epoch, true, test_accuracy, vip_intact, c,
+                                       error, sizeof error));
+    sasc_analysis_close(a);
+    char *after = read_all(analysis_path("analysis.csv"));
+    CU_ASSERT_STRING_EQUAL(after, before);
+    free(before);
+    free(after);
+}
+
 /* analyze_every = 2 over three epochs: rows after epochs 2 and 3 (the last). */
 static void test_during_training(void)
 {
@@ -1105,17 +1129,7 @@ static void test_during_training(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(svg, ">5 sampled networks (mean +- sd)</text>"));
     free(svg);
     /* A resumed run after epoch 2 keeps the row of epoch 2 and redoes epoch 3. */
-    char *before = read_all(analysis_path("analysis.csv"));
-    a = sasc_analysis_open(&p, &t, error, sizeof error);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
-    CU_ASSERT_TRUE(sasc_analysis_restore(a, 2, error, sizeof error));
-    CU_ASSERT_TRUE(sasc_analysis_epoch(a, tiny_buffers, 2, true, 2.75, vip_intact, &c, error,
-                                       sizeof error));
-    sasc_analysis_close(a);
-    char *after = read_all(analysis_path("analysis.csv"));
-    CU_ASSERT_STRING_EQUAL(after, before);
-    free(before);
-    free(after);
+    expect_resume_unchanged(&p, &t, NULL, 2, 2.75, &c);
 }
 
 /* The dynamic network's accuracy during training (runtime/dynamic.h): a
@@ -1168,18 +1182,7 @@ static void test_during_training_dynamic(void)
     CU_ASSERT_EQUAL(count(svg, "<path class=\"series\""), 3);
     free(svg);
     /* A resumed run reads the rows back with their dynamic columns. */
-    char *before = read_all(analysis_path("analysis.csv"));
-    a = sasc_analysis_open(&p, &t, error, sizeof error);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
-    sasc_analysis_set_dynamic(a, dynamic_sequence);
-    CU_ASSERT_TRUE(sasc_analysis_restore(a, 1, error, sizeof error));
-    CU_ASSERT_TRUE(sasc_analysis_epoch(a, tiny_buffers, 1, true, 0.75, vip_intact, &c, error,
-                                       sizeof error));
-    sasc_analysis_close(a);
-    char *after = read_all(analysis_path("analysis.csv"));
-    CU_ASSERT_STRING_EQUAL(after, before);
-    free(before);
-    free(after);
+    expect_resume_unchanged(&p, &t, dynamic_sequence, 1, 0.75, &c);
 }
 
 /* Tallies set by hand: percentages and the figure. */

@@ -1074,7 +1074,11 @@ static void test_training_end_to_end(void)
     free(dir);
 }
 
-static void test_training_reports_divergence(void)
+/* Train `program` (the softmax fixture with a kernel that blows up) until it
+ * diverges: the run fails with one message holding `expected`, the metrics
+ * header (what was finished) stays, and no checkpoint is written over the
+ * last good state. */
+static void expect_divergence(sasc_program program, const char *expected)
 {
     char *dir = make_temp_dir();
     char data[4096], out[4096];
@@ -1082,38 +1086,6 @@ static void test_training_reports_divergence(void)
     snprintf(out, sizeof out, "%s/run", dir);
     mkdir(data, 0777);
     write_dataset(data, 12, 4, false);
-    sasc_program program = softmax_program();
-    program.train = nan_train;
-    sasc_task t;
-    softmax_task(&t, data, out);
-    char *messages = NULL;
-    CU_ASSERT_EQUAL(run_quietly(&program, &t, NULL, &messages), 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(messages,
-        "sasc: error: training diverged at epoch 1, step 1: the loss is nan (every parameter is "
-        "still finite: the forward pass overflowed on the way to the output layer 'out'); no "
-        "epoch finished, so nothing was saved\n"));
-    free(messages);
-    char path[8192];
-    snprintf(path, sizeof path, "%s/metrics.csv", out);
-    char *metrics = read_text(path, NULL);
-    CU_ASSERT_PTR_NOT_NULL(metrics);  /* the header: what was finished */
-    free(metrics);
-    remove_tree(dir);
-    free(dir);
-}
-
-/* Train with `update` until it blows up; the message must hold `expected` and
- * no checkpoint may be written over the last good state. */
-static void expect_divergence(sasc_kernel update, const char *expected)
-{
-    char *dir = make_temp_dir();
-    char data[4096], out[4096];
-    snprintf(data, sizeof data, "%s/data", dir);
-    snprintf(out, sizeof out, "%s/run", dir);
-    mkdir(data, 0777);
-    write_dataset(data, 12, 4, false);
-    sasc_program program = softmax_program();
-    program.update = update;
     sasc_task t;
     softmax_task(&t, data, out);
     char *messages = NULL;
@@ -1121,19 +1093,36 @@ static void expect_divergence(sasc_kernel update, const char *expected)
     CU_ASSERT_PTR_NOT_NULL(strstr(messages, expected));
     free(messages);
     char path[8192];
+    snprintf(path, sizeof path, "%s/metrics.csv", out);
+    char *metrics = read_text(path, NULL);
+    CU_ASSERT_PTR_NOT_NULL(metrics);
+    free(metrics);
     snprintf(path, sizeof path, "%s/checkpoint.sasc", out);
     CU_ASSERT_EQUAL(access(path, F_OK), -1);
     remove_tree(dir);
     free(dir);
 }
 
+static void test_training_reports_divergence(void)
+{
+    sasc_program program = softmax_program();
+    program.train = nan_train;
+    expect_divergence(program,
+        "sasc: error: training diverged at epoch 1, step 1: the loss is nan (every parameter is "
+        "still finite: the forward pass overflowed on the way to the output layer 'out'); no "
+        "epoch finished, so nothing was saved\n");
+}
+
 /* A blown-up parameter is named with its layer and the epoch: found by the
  * scan after the epoch (pi) or when the loss turns nan (m). */
 static void test_training_names_nonfinite_parameter(void)
 {
-    expect_divergence(inf_pi_update, "training diverged at epoch 1, step 3: a parameter is not "
+    sasc_program program = softmax_program();
+    program.update = inf_pi_update;
+    expect_divergence(program, "training diverged at epoch 1, step 3: a parameter is not "
                       "finite (parameter 'out.pi' of layer 'out' holds inf); no epoch finished");
-    expect_divergence(inf_m_update, "training diverged at epoch 1, step 2: the loss is nan "
+    program.update = inf_m_update;
+    expect_divergence(program, "training diverged at epoch 1, step 2: the loss is nan "
                       "(parameter 'out.m' of layer 'out' holds inf); no epoch finished");
 }
 
