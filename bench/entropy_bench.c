@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "runtime/entropy.h"
-#include "runtime/rng.h"
+#include "runtime/analyses/entropy.h"
+#include "runtime/support/rng.h"
 
 #define AUTHORS_SECONDS 28.6
 #define MAX_REPEATS 101

@@ -1,5 +1,5 @@
 /*
- * gemm_bench.c — sasc's own f32 product (runtime/gemm_kernel.h) against
+ * gemm_bench.c — sasc's own f32 product (runtime/kernels/gemm_kernel.h) against
  * OpenBLAS cblas_sgemm on one thread, on every product shape of the B1 step
  * (batch 500 and its data-parallel shard of 250) and of a B2 time step
  * (batch 100 and 50), then the epoch seconds of the B1 products when two
@@ -13,13 +13,13 @@
  * at least SECONDS of the thread's CPU time; the figures are medians over the
  * rounds. The two-shard epoch is wall time. Output lines:
  *   shape NAME M N K TA TB  blas_GFLOPs kernel_GFLOPs kernel/blas max|diff|
- *        routed_to kernel|blas         (sasc_gemm_f32's rule, runtime/gemm.c)
+ *        routed_to kernel|blas         (sasc_gemm_f32's rule, runtime/kernels/gemm.c)
  *   epoch IMPL 2x1 seconds    (the products of 120 steps, two concurrent
  *                              shards of 250; IMPL blas, kernel, or routed =
  *                              sasc_gemm_f32)
  */
-#include "runtime/gemm.h"
-#include "runtime/gemm_kernel.h"
+#include "runtime/kernels/gemm.h"
+#include "runtime/kernels/gemm_kernel.h"
 #include "runtime/sasc_runtime.h"
 
 #include <cblas.h>

@@ -37,7 +37,7 @@
 %parse-param {syntax_context *context}
 
 %code requires {
-#include "compiler/ast.h"
+#include "grammar/ast.h"
 #include "grammar/syntax.h"
 }
 

@@ -6,8 +6,8 @@
 #ifndef SASC_SYNTAX_H
 #define SASC_SYNTAX_H
 
-#include "../compiler/ast.h"
-#include "../compiler/diagnostics.h"
+#include "grammar/ast.h"
+#include "grammar/diagnostics.h"
 
 /* What the parser's actions need besides the scanner. */
 typedef struct syntax_context {

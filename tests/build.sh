@@ -109,7 +109,7 @@ expect 0 "build --library" "$SASC" build "$qs" --library -o "$work/libquick.a"
 [ -f "$work/quick.h" ] && pass || fail "build --library wrote no quick.h"
 libs=$(sed -n 's/^Libs.private: //p' "$BUILDDIR/sasc.pc")
 expect 0 "compile examples/embed.c" ${CC:-cc} -std=c11 -Wall -Wextra -Werror -o "$work/embed" \
-    "$SRCDIR/examples/embed.c" -I"$work" -I"$SRCDIR/runtime" "$work/libquick.a" $libs
+    "$SRCDIR/examples/embed.c" -I"$work" -I"$SRCDIR" "$work/libquick.a" $libs
 expect 0 "embed predicts" "$work/embed" "$work/full"
 grep -q "^mean-field image 1:" "$work/out" && pass || fail "embed printed no prediction"
 expect 1 "embed without a run" "$work/embed" "$work/none"

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "testing.h"
-#include "../compiler/interpret.h"
-#include "../compiler/lower.h"
+#include "compiler/ir/interpret.h"
+#include "compiler/lower/lower.h"
 
 static char *const layer_names[FIXTURE_MAX_LAYERS] = { "h1", "h2", "h3", "h4" };
 
@@ -45,7 +45,7 @@ void fixture_init(fixture *fx, int input_width, const int *widths, int layer_cou
     fx->model.classes = widths[layer_count - 1];
     fx->model.loss = loss;
     fx->task.batch = batch;
-    fx->task.shards = 1;   /* kernels for the whole batch (runtime/shards.h splits steps) */
+    fx->task.shards = 1;   /* kernels for the whole batch (runtime/train/shards.h splits steps) */
     fx->task.precision = precision;
     fx->task.optimizer = SASC_OPTIMIZER_ADAM;
     fx->task.lr = 0.1;

@@ -8,8 +8,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "../compiler/ir.h"
-#include "../compiler/model.h"
+#include "compiler/ir/ir.h"
+#include "compiler/check/model.h"
 
 #define FIXTURE_MAX_LAYERS 4
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Data-parallel shards (runtime/shards.h): a run's results depend on the seed,
+# Data-parallel shards (runtime/train/shards.h): a run's results depend on the seed,
 # the batch and the shards, never on the thread count. Each model trains
 # briefly with two shards on one thread (the shards one after the other) and
 # on two (at once); metrics (without the timing column) and every saved

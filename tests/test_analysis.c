@@ -1,6 +1,6 @@
 /*
- * test_analysis.c — the entropy of spike-and-slab connections (runtime/entropy.h)
- * and the SVG plots (runtime/plot.h).
+ * test_analysis.c — the entropy of spike-and-slab connections (runtime/analyses/entropy.h)
+ * and the SVG plots (runtime/support/plot.h).
  *
  * Entropy values are checked against the closed forms and against an
  * independent quadrature of -∫ P ln P for the Gaussian-regularised density;
@@ -15,16 +15,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "runtime/analysis.h"
-#include "runtime/analyze.h"
-#include "runtime/entropy.h"
-#include "runtime/npy.h"
-#include "runtime/psychometric.h"
-#include "runtime/run_settings.h"
-#include "runtime/sampling.h"
-#include "runtime/plot.h"
-#include "runtime/selectivity.h"
-#include "runtime/msi_selectivity.h"
+#include "runtime/analyses/during_training.h"
+#include "runtime/analyses/saved_run.h"
+#include "runtime/analyses/entropy.h"
+#include "runtime/support/npy.h"
+#include "runtime/analyses/psychometric.h"
+#include "runtime/settings/run_settings.h"
+#include "runtime/ensemble/sampling.h"
+#include "runtime/support/plot.h"
+#include "runtime/analyses/selectivity.h"
+#include "runtime/analyses/msi_selectivity.h"
 #include "tests/testing.h"
 
 static const double TWO_PI_E = 2.0 * M_PI * M_E;
@@ -1132,7 +1132,7 @@ static void test_during_training(void)
     expect_resume_unchanged(&p, &t, NULL, 2, 2.75, &c);
 }
 
-/* The dynamic network's accuracy during training (runtime/dynamic.h): a
+/* The dynamic network's accuracy during training (runtime/ensemble/dynamic.h): a
  * program with predict_dynamic gets two more columns, the mean and sd of
  * the accuracies its evaluator returns (0.5, 0.6, 0.7, 0.8 per epoch). */
 static int dynamic_calls;

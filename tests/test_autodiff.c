@@ -8,8 +8,8 @@
 #include <string.h>
 #include "testing.h"
 #include "ir_fixtures.h"
-#include "../compiler/autodiff.h"
-#include "../compiler/lower.h"
+#include "compiler/ir/autodiff.h"
+#include "compiler/lower/lower.h"
 
 #define FD_STEP 1e-6
 #define FD_TOLERANCE 1e-6

@@ -10,12 +10,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "compiler/codegen.h"
-#include "compiler/codegen_internal.h"
-#include "compiler/interpret.h"
-#include "compiler/lower.h"
-#include "runtime/buffers.h"
-#include "runtime/task.h"
+#include "compiler/codegen/codegen.h"
+#include "compiler/codegen/codegen_internal.h"
+#include "compiler/ir/interpret.h"
+#include "compiler/lower/lower.h"
+#include "runtime/model/buffers.h"
+#include "runtime/settings/task.h"
 #include "tests/testing.h"
 
 static const sasc_precision precisions[2] = { SASC_F32, SASC_F64 };

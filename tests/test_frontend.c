@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compiler/frontend.h"
-#include "compiler/sema.h"
+#include "compiler/check/frontend.h"
+#include "compiler/check/sema.h"
 #include "grammar/syntax.h"
 #include "grammar/parser.h"
 #include "tests/testing.h"

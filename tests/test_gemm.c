@@ -1,6 +1,6 @@
 /*
- * test_gemm.c — sasc's own f32 product (runtime/gemm_kernel.h) and the rule
- * that routes products to it (runtime/gemm.h): every instruction set path
+ * test_gemm.c — sasc's own f32 product (runtime/kernels/gemm_kernel.h) and the rule
+ * that routes products to it (runtime/kernels/gemm.h): every instruction set path
  * this processor runs, against a double-precision triple loop, on every
  * transpose combination, odd shapes, padded leading dimensions, alpha and
  * beta; the paths agree bit for bit (one summation order); beta = 0 never
@@ -8,8 +8,8 @@
  */
 #include "testing.h"
 
-#include "runtime/gemm.h"
-#include "runtime/gemm_kernel.h"
+#include "runtime/kernels/gemm.h"
+#include "runtime/kernels/gemm_kernel.h"
 #include "runtime/sasc_runtime.h"
 
 #include <cblas.h>

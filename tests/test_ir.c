@@ -9,8 +9,8 @@
 #include <string.h>
 #include "testing.h"
 #include "ir_fixtures.h"
-#include "../compiler/interpret.h"
-#include "../compiler/lower.h"
+#include "compiler/ir/interpret.h"
+#include "compiler/lower/lower.h"
 
 /* input 5 -> h1 (4, masked) -> h2 (3, deterministic) -> h3 (2, softmax, m frozen);
  * batch 6, f32, Adam, cross-entropy. */

@@ -10,14 +10,14 @@
 #include <string.h>
 #include "testing.h"
 #include "ir_fixtures.h"
-#include "../compiler/codegen.h"
-#include "../compiler/frontend.h"
-#include "../compiler/interpret.h"
-#include "../compiler/lower.h"
-#include "../runtime/dynamic.h"
-#include "../runtime/msi.h"
-#include "../runtime/parallel_normals.h"
-#include "../runtime/rng.h"
+#include "compiler/codegen/codegen.h"
+#include "compiler/check/frontend.h"
+#include "compiler/ir/interpret.h"
+#include "compiler/lower/lower.h"
+#include "runtime/ensemble/dynamic.h"
+#include "runtime/data/msi.h"
+#include "runtime/kernels/parallel_normals.h"
+#include "runtime/support/rng.h"
 
 enum { INPUTS = 3, UNITS = 4, OUTPUTS = 3, STEPS = 5, BATCH = 2 };
 
@@ -66,7 +66,7 @@ static void recurrent_init(recurrent_fixture *fx, bool noisy, bool every_step, a
                               .loss = every_step ? LOSS_MEAN_SQUARED_ERROR : LOSS_CROSS_ENTROPY,
                               .l2_m = 1e-2, .l2_xi = 1e-2 };
     fx->task.batch = BATCH;
-    fx->task.shards = 1;   /* kernels for the whole batch (runtime/shards.h splits steps) */
+    fx->task.shards = 1;   /* kernels for the whole batch (runtime/train/shards.h splits steps) */
     fx->task.precision = 64;
     fx->task.optimizer = SASC_OPTIMIZER_SGD;
     fx->task.lr = 0.1;
@@ -357,7 +357,7 @@ static void test_paper_equations(void)
     ir_program_free(&p);
 }
 
-/* ---- the network resampled at every time step (lower_dynamic.c, runtime/dynamic.c) ---- */
+/* ---- the network resampled at every time step (lower_dynamic.c, runtime/ensemble/dynamic.c) ---- */
 
 /* A fixture lowered with predict_dynamic (test sequence 2 steps longer than
  * training), its exported tables and interpreter buffers. */

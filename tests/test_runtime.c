@@ -5,17 +5,17 @@
  */
 #include "testing.h"
 
-#include "runtime/buffers.h"
-#include "runtime/idx.h"
-#include "runtime/initialize.h"
-#include "runtime/npy.h"
-#include "runtime/output.h"
-#include "runtime/parallel_normals.h"
-#include "runtime/rng.h"
-#include "runtime/shards.h"
-#include "runtime/thread_pool.h"
-#include "runtime/task.h"
-#include "runtime/train.h"
+#include "runtime/model/buffers.h"
+#include "runtime/data/idx.h"
+#include "runtime/model/initialize.h"
+#include "runtime/support/npy.h"
+#include "runtime/support/output.h"
+#include "runtime/kernels/parallel_normals.h"
+#include "runtime/support/rng.h"
+#include "runtime/train/shards.h"
+#include "runtime/support/thread_pool.h"
+#include "runtime/settings/task.h"
+#include "runtime/train/train.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -458,7 +458,7 @@ static void test_task_set_every_key(void)
         {"lr_decay", "0.25", "0.25"}, {"halve_every", "7", "7"}, {"precision", "f64", "64"},
         {"out", "runs/x", "\"runs/x\""}, {"shards", "4", "4"}, {"threads", "2", "2"},
         {"shuffle", "false", "false"},
-        /* analyses (runtime/analysis.h) */
+        /* analyses (runtime/analyses/during_training.h) */
         {"analyze_every", "5", "5"}, {"entropy_samples", "200", "200"},
         {"entropy_a", "1e-6", "1e-06"}, {"sampled_networks", "0", "0"},
         {"vip_rule", "relaxed", "\"relaxed\""}, {"vip_tolerance", "0.001", "0.001"},
@@ -1214,7 +1214,7 @@ static void test_training_user_errors(void)
     free(dir);
 }
 
-/* ---- data-parallel shards (runtime/shards.h) ---- */
+/* ---- data-parallel shards (runtime/train/shards.h) ---- */
 
 /* The softmax program compiled for shards of BATCH / 2 rows. */
 static sasc_buffer_desc half_batch_buffers[B_COUNT];

@@ -5,9 +5,9 @@
  * bytes, kill and resume, libraries) is tests/build.sh.
  */
 #include "tests/testing.h"
-#include "runtime/checkpoint.h"
-#include "runtime/embedded.h"
-#include "runtime/options.h"
+#include "runtime/model/checkpoint.h"
+#include "runtime/settings/embedded.h"
+#include "runtime/settings/options.h"
 
 #include <stdio.h>
 #include <stdlib.h>

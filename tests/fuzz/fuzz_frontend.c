@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compiler/codegen.h"
-#include "compiler/frontend.h"
-#include "compiler/lower.h"
-#include "compiler/plan.h"
+#include "compiler/codegen/codegen.h"
+#include "compiler/check/frontend.h"
+#include "compiler/lower/lower.h"
+#include "compiler/driver/run_plan.h"
 
 /* Diagnostics and LLVM text go here; opened once, never closed (the process
  * ends with the campaign). */

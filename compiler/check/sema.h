@@ -1,0 +1,34 @@
+/*
+ * sema.h — semantic analysis: from a syntax tree to a checked file.
+ *
+ * Resolves names (layer sources, priors, models), checks kinds of values,
+ * shapes and value ranges, folds constant expressions and applies the
+ * defaults documented in docs/language.md. It keeps going after an error so
+ * one run reports every problem it can find.
+ */
+#ifndef SASC_SEMA_H
+#define SASC_SEMA_H
+
+#include "grammar/ast.h"
+#include "grammar/diagnostics.h"
+#include "compiler/check/model.h"
+
+/* Limits on what a .sas file may declare (checked with a message). */
+#define SEMA_MAX_WIDTH 1000000          /* input and layer widths */
+#define SEMA_MAX_NAME 63                /* model and task names (they go into sasc_task) */
+/* Names are looked up by linear search, so counts are bounded to keep a
+ * hostile file from taking quadratic time (fuzzing found 20000 layers = 3 s). */
+#define SEMA_MAX_DECLARATIONS 1000      /* priors, models and tasks in one file */
+#define SEMA_MAX_ITEMS 1000             /* input, layers, loss and l2 of one model */
+
+/* Check `file` (parsed from `text`, named `path`). Returns true and fills
+ * `out` (path and text copied; release with checked_file_free) when no error
+ * was reported; otherwise `out` is left empty. */
+bool sema_check(const ast_file *file, const char *path, const char *text,
+                diagnostics *d, checked_file *out);
+
+/* The candidate closest to `name` by edit distance (transpositions count
+ * one), if close enough to be a likely typo; NULL otherwise. */
+const char *sema_closest_name(const char *name, const char *const *candidates, int count);
+
+#endif

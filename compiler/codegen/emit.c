@@ -1,0 +1,249 @@
+/*
+ * emit.c — the object emitter: the module builder's kernels, and the
+ * runtime's tables as constant data beside them, through an LLVM target
+ * machine to an object file.
+ *
+ * The tables are C structures (sasc_runtime.h, task.h, embedded.h). Rather
+ * than restate their layout as LLVM types, each one is written as the
+ * bytes this compiler's own C compiler laid out for it (the object targets
+ * the same triple), with its pointer fields replaced by relocations to the
+ * module's globals: a packed struct of byte runs and pointers. New
+ * non-pointer fields in those headers therefore need no change here; new
+ * pointer fields must be added to the field lists below. The embedded
+ * model's `layout` words let the runtime refuse a mismatched object.
+ */
+#include "compiler/codegen/emit.h"
+#include "compiler/codegen/failure.h"
+#include "compiler/codegen/codegen_internal.h"
+#include "runtime/settings/embedded.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <llvm-c/Target.h>
+
+
+/* ---- target ---- */
+
+static LLVMTargetMachineRef target_machine(const char *cpu, char *error, size_t error_size)
+{
+    if (cpu == NULL || strcmp(cpu, "host") == 0)
+        return codegen_host_target_machine(error, error_size);
+    codegen_initialize_native();
+    char *triple = LLVMGetDefaultTargetTriple(), *message = NULL;
+    LLVMTargetRef target = NULL;
+    LLVMTargetMachineRef machine = NULL;
+    if (LLVMGetTargetFromTriple(triple, &target, &message))
+        failf(error, error_size, "no LLVM target for '%s': %s", triple, message ? message : "");
+    else {
+        /* Same code generation level and relocation model as the host machine. */
+        machine = LLVMCreateTargetMachine(target, triple, cpu, "", LLVMCodeGenLevelAggressive,
+                                          LLVMRelocPIC, LLVMCodeModelDefault);
+        if (!machine)
+            failf(error, error_size, "cannot create an LLVM target machine for CPU '%s'", cpu);
+    }
+    LLVMDisposeMessage(message);
+    LLVMDisposeMessage(triple);
+    return machine;
+}
+
+/* ---- constant data ---- */
+
+typedef struct {
+    LLVMModuleRef module;
+    LLVMContextRef context;
+    LLVMTypeRef ptr;
+} data_emitter;
+
+/* A pointer field of a C structure and the constant it points to. */
+typedef struct {
+    size_t offset;
+    LLVMValueRef target;   /* NULL: a null pointer */
+} pointer_field;
+
+static LLVMValueRef global(data_emitter *d, const char *name, LLVMValueRef value, unsigned align)
+{
+    LLVMValueRef g = LLVMAddGlobal(d->module, LLVMTypeOf(value), name ? name : "");
+    LLVMSetInitializer(g, value);
+    LLVMSetGlobalConstant(g, true);
+    LLVMSetLinkage(g, name ? LLVMExternalLinkage : LLVMPrivateLinkage);
+    LLVMSetAlignment(g, align);
+    return g;
+}
+
+static LLVMValueRef string_global(data_emitter *d, const char *text)
+{
+    if (text == NULL)
+        return NULL;
+    LLVMValueRef value = LLVMConstStringInContext(d->context, text, (unsigned)strlen(text), false);
+    LLVMValueRef g = global(d, NULL, value, 1);
+    LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+    return g;
+}
+
+enum { MAX_POINTER_FIELDS = 8 };   /* the most any structure above has is 8 */
+
+/* The C object `bytes` (size bytes) as a packed constant: byte runs between
+ * the pointer fields (sorted by offset, at most MAX_POINTER_FIELDS), each
+ * pointer a relocation. */
+static LLVMValueRef image(data_emitter *d, const void *bytes, size_t size,
+                          const pointer_field *fields, int count)
+{
+    assert(count <= MAX_POINTER_FIELDS);   /* the callers' lists are fixed */
+    LLVMValueRef parts[2 * MAX_POINTER_FIELDS + 1];
+    unsigned n = 0;
+    size_t at = 0;
+    const char *data = bytes;
+    for (int k = 0; k <= count; k++) {
+        size_t end = k < count ? fields[k].offset : size;
+        if (end > at)
+            parts[n++] = LLVMConstStringInContext(d->context, data + at, (unsigned)(end - at), true);
+        if (k == count)
+            break;
+        parts[n++] = fields[k].target ? fields[k].target : LLVMConstNull(d->ptr);
+        at = end + sizeof(void *);
+    }
+    return LLVMConstStructInContext(d->context, parts, n, true);
+}
+
+/* An array of C objects as one packed constant of their images. */
+static LLVMValueRef image_array(LLVMValueRef *images, int count, data_emitter *d)
+{
+    return LLVMConstStructInContext(d->context, images, (unsigned)count, true);
+}
+
+static LLVMValueRef buffer_table(data_emitter *d, const sasc_program *program)
+{
+    int count = program->buffer_count;
+    LLVMValueRef *images = malloc((size_t)(count > 0 ? count : 1) * sizeof *images);
+    if (!images)
+        return NULL;
+    for (int i = 0; i < count; i++) {
+        const sasc_buffer_desc *b = &program->buffers[i];
+        pointer_field fields[] = {{offsetof(sasc_buffer_desc, name), string_global(d, b->name)}};
+        images[i] = image(d, b, sizeof *b, fields, 1);
+    }
+    LLVMValueRef table = global(d, NULL, image_array(images, count, d), 16);
+    free(images);
+    return table;
+}
+
+static LLVMValueRef layer_table(data_emitter *d, const sasc_program *program)
+{
+    int count = program->layer_count;
+    LLVMValueRef *images = malloc((size_t)(count > 0 ? count : 1) * sizeof *images);
+    if (!images)
+        return NULL;
+    for (int i = 0; i < count; i++) {
+        const sasc_layer_desc *l = &program->layers[i];
+        pointer_field fields[] = {
+            {offsetof(sasc_layer_desc, name), string_global(d, l->name)},
+            {offsetof(sasc_layer_desc, mask) + offsetof(sasc_mask, path), string_global(d, l->mask.path)},
+        };
+        images[i] = image(d, l, sizeof *l, fields, 2);
+    }
+    LLVMValueRef table = global(d, NULL, image_array(images, count, d), 16);
+    free(images);
+    return table;
+}
+
+/* The kernels become local symbols: only the program table refers to them,
+ * so several models can be linked into one program. */
+static LLVMValueRef kernel_named(data_emitter *d, const char *symbol)
+{
+    LLVMValueRef function = LLVMGetNamedFunction(d->module, symbol);
+    if (function)
+        LLVMSetLinkage(function, LLVMInternalLinkage);
+    return function;
+}
+
+static LLVMValueRef kernel(data_emitter *d, int k)
+{
+    return kernel_named(d, codegen_kernel_symbol(k));
+}
+
+static LLVMValueRef program_global(data_emitter *d, const sasc_program *program)
+{
+    LLVMValueRef buffers = buffer_table(d, program), layers = layer_table(d, program);
+    if (!buffers || !layers)
+        return NULL;
+    pointer_field fields[] = {
+        {offsetof(sasc_program, model_name), string_global(d, program->model_name)},
+        {offsetof(sasc_program, buffers), buffers},
+        {offsetof(sasc_program, layers), layers},
+        {offsetof(sasc_program, train), kernel(d, 0)},
+        {offsetof(sasc_program, update), kernel(d, 1)},
+        {offsetof(sasc_program, predict), kernel(d, 2)},
+        /* recurrent programs only; a null pointer otherwise */
+        {offsetof(sasc_program, predict_dynamic), kernel(d, 3)},
+        /* elementwise updates only; a null pointer otherwise */
+        {offsetof(sasc_program, update_part), kernel_named(d, CODEGEN_UPDATE_PART_SYMBOL)},
+    };
+    return global(d, NULL, image(d, program, sizeof *program, fields, 8), 16);
+}
+
+static bool add_embedded_model(data_emitter *d, const sasc_program *program,
+                               const emit_payload *payload, const char *symbol)
+{
+    LLVMValueRef program_table = program_global(d, program);
+    if (!program_table)
+        return false;
+    LLVMValueRef task = global(d, NULL, image(d, payload->task, sizeof *payload->task, NULL, 0), 16);
+    sasc_embedded_model model;
+    memset(&model, 0, sizeof model);
+    sasc_embedded_layout(model.layout);
+    pointer_field fields[] = {
+        {offsetof(sasc_embedded_model, program), program_table},
+        {offsetof(sasc_embedded_model, task), task},
+        {offsetof(sasc_embedded_model, model_file), string_global(d, payload->model_file)},
+        {offsetof(sasc_embedded_model, source_text), string_global(d, payload->source_text)},
+        {offsetof(sasc_embedded_model, compiler), string_global(d, payload->compiler)},
+    };
+    global(d, symbol, image(d, &model, sizeof model, fields, 5), 16);
+    return true;
+}
+
+/* ---- output ---- */
+
+static bool write_module(LLVMModuleRef module, LLVMTargetMachineRef machine, bool llvm_text,
+                         const char *path, char *error, size_t error_size)
+{
+    char *message = NULL;
+    bool failed = llvm_text ? LLVMPrintModuleToFile(module, path, &message)
+                            : LLVMTargetMachineEmitToFile(machine, module, path, LLVMObjectFile, &message);
+    if (failed)
+        failf(error, error_size, "cannot write %s: %s", path, message ? message : "unknown error");
+    LLVMDisposeMessage(message);
+    return !failed;
+}
+
+bool emit_model(ir_program *p, const emit_payload *payload, const char *symbol,
+                const char *target_cpu, bool llvm_text, const char *path,
+                char *error, size_t error_size)
+{
+    LLVMTargetMachineRef machine = target_machine(target_cpu, error, error_size);
+    if (!machine)
+        return false;
+    LLVMContextRef context = LLVMContextCreate();
+    LLVMModuleRef module = codegen_build_module(p, context, machine, true, error, error_size);
+    bool ok = module != NULL;
+    if (ok) {
+        sasc_program program;
+        sasc_buffer_desc *buffers = NULL;
+        sasc_layer_desc *layers = NULL;
+        ir_export_tables(p, &program, &buffers, &layers);
+        data_emitter d = {module, context, LLVMPointerTypeInContext(context, 0)};
+        ok = add_embedded_model(&d, &program, payload, symbol);
+        if (!ok)
+            failf(error, error_size, "out of memory while emitting the model's tables");
+        free(buffers);
+        free(layers);
+        ok = ok && write_module(module, machine, llvm_text, path, error, error_size);
+        LLVMDisposeModule(module);
+    }
+    LLVMContextDispose(context);
+    LLVMDisposeTargetMachine(machine);
+    return ok;
+}

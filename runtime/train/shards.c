@@ -1,0 +1,195 @@
+/*
+ * shards.c — see shards.h.
+ */
+#include "runtime/train/shards.h"
+#include "runtime/model/buffers.h"
+#include "runtime/kernels/gemm.h"
+#include "runtime/kernels/parallel_normals.h"
+#include "runtime/support/rng.h"
+#include "runtime/support/vector_clones.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static int online_cores(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 0 ? (int)cores : 1;
+}
+
+bool sasc_shards_open(sasc_shards *s, const sasc_program *p, const sasc_task *task,
+                      void **main_buffers, char *error, size_t error_size)
+{
+    *s = (sasc_shards){.count = sasc_task_shards(task), .step_batch = task->batch};
+    if (task->batch % s->count != 0 || task->batch / s->count != p->batch) {
+        snprintf(error, error_size, "this program was compiled for shards of %d samples, but batch "
+                 "%d in %d shards needs shards of %d samples; compile it with these settings",
+                 p->batch, task->batch, s->count, task->batch / s->count);
+        return false;
+    }
+    int threads = task->threads > 0 ? task->threads : online_cores();
+    /* A product runs on its shard's thread alone: no oversubscription, and no
+     * result that depends on how a BLAS splits a product over threads
+     * (OpenBLAS's threaded and single-threaded sgemm can differ in the last
+     * bit), so with any shard count the bits are independent of --threads. */
+    sasc_gemm_set_threads(1);
+    s->buffers = calloc((size_t)s->count, sizeof *s->buffers);
+    if (!s->buffers) {
+        snprintf(error, error_size, "out of memory setting up %d shards", s->count);
+        return false;
+    }
+    s->buffers[0] = main_buffers;
+    for (int k = 1; k < s->count; k++)
+        if (!(s->buffers[k] = sasc_buffers_allocate_shard(p, main_buffers, error, error_size))) {
+            sasc_shards_close(s, p);
+            return false;
+        }
+    s->pool = sasc_thread_pool_create(threads < s->count ? threads : s->count, error, error_size);
+    if (!s->pool) {
+        sasc_shards_close(s, p);
+        return false;
+    }
+    return true;
+}
+
+void sasc_shards_close(sasc_shards *s, const sasc_program *p)
+{
+    sasc_thread_pool_destroy(s->pool);
+    for (int k = 1; s->buffers && k < s->count; k++)
+        sasc_buffers_free(p, s->buffers[k]);
+    free(s->buffers);
+    *s = (sasc_shards){0};
+}
+
+/* ---- the gradient average ---- */
+
+typedef struct {
+    const sasc_shards *shards;
+    const sasc_program *program;
+    int parts;
+} average_job;
+
+/* g_0[i] = (... (g_0[i] + g_1[i]) + ... + g_{S-1}[i]) / S for i in [begin, end),
+ * S >= 2, in the buffer's precision and in shard order: the same bits
+ * whichever part i falls in. The last sum and the division share one pass
+ * (the same two roundings as two passes). The shards' buffers never
+ * overlap; the loops run in blocks of a fixed LANES elements, which GCC
+ * vectorises at -O2, then a scalar tail. */
+enum { LANES = 16 };
+#define DEFINE_AVERAGE(add, add_divide, average, type)                                    \
+    static WIDE_VECTORS void add(type *restrict out, const type *restrict in, size_t n) { \
+        size_t i = 0;                                                                     \
+        for (; i + LANES <= n; i += LANES)                                                \
+            for (size_t j = 0; j < LANES; j++)                                            \
+                out[i + j] += in[i + j];                                                  \
+        for (; i < n; i++)                                                                \
+            out[i] += in[i];                                                              \
+    }                                                                                     \
+    static WIDE_VECTORS void add_divide(type *restrict out, const type *restrict in,      \
+                                        type count, size_t n) {                           \
+        size_t i = 0;                                                                     \
+        for (; i + LANES <= n; i += LANES)                                                \
+            for (size_t j = 0; j < LANES; j++)                                            \
+                out[i + j] = (out[i + j] + in[i + j]) / count;                            \
+        for (; i < n; i++)                                                                \
+            out[i] = (out[i] + in[i]) / count;                                            \
+    }                                                                                     \
+    static void average(void ***buffers, int shards, int index, size_t begin, size_t end) { \
+        for (int k = 1; k < shards - 1; k++)                                              \
+            add((type *)buffers[0][index] + begin, (const type *)buffers[k][index] + begin, \
+                end - begin);                                                             \
+        add_divide((type *)buffers[0][index] + begin,                                     \
+                   (const type *)buffers[shards - 1][index] + begin, (type)shards, end - begin); \
+    }
+DEFINE_AVERAGE(add_f32, add_divide_f32, average_f32, float)
+DEFINE_AVERAGE(add_f64, add_divide_f64, average_f64, double)
+
+/* The part's elements of every gradient, split as update_part splits them
+ * (sasc_part_boundary), so that the same thread then updates exactly the
+ * elements it has just averaged. */
+static void average_part(void *context, int part)
+{
+    const average_job *job = context;
+    const sasc_program *p = job->program;
+    for (int i = 0; job->shards->count > 1 && i < p->buffer_count; i++) {
+        if (p->buffers[i].role != SASC_BUFFER_GRADIENT)
+            continue;
+        size_t n = sasc_buffer_elements(p, i);
+        size_t begin = sasc_part_boundary(n, part, job->parts);
+        size_t end = sasc_part_boundary(n, part + 1, job->parts);
+        if (p->precision == SASC_F32)
+            average_f32(job->shards->buffers, job->shards->count, i, begin, end);
+        else
+            average_f64(job->shards->buffers, job->shards->count, i, begin, end);
+    }
+}
+
+void sasc_shards_average_gradients(sasc_shards *s, const sasc_program *p)
+{
+    if (s->count == 1)
+        return;
+    average_job job = {s, p, sasc_thread_pool_threads(s->pool)};
+    sasc_thread_pool_run(s->pool, job.parts, average_part, &job);
+}
+
+static void average_and_update_part(void *context, int part)
+{
+    const average_job *job = context;
+    average_part(context, part);
+    job->program->update_part(job->shards->buffers[0], part, job->parts);
+}
+
+void sasc_shards_update(sasc_shards *s, const sasc_program *p)
+{
+    int parts = sasc_thread_pool_threads(s->pool);
+    if (!p->update_part || parts == 1) {
+        sasc_shards_average_gradients(s, p);
+        p->update(s->buffers[0]);
+        return;
+    }
+    average_job job = {s, p, parts};
+    sasc_thread_pool_run(s->pool, parts, average_and_update_part, &job);
+}
+
+/* ---- noise ---- */
+
+/* n normals from element `offset` of the sequence (seed, stream, counter):
+ * elements 2j and 2j + 1 come from block counter + j, so an odd offset
+ * takes the second value of its block first. */
+static void draw_from(uint64_t seed, uint64_t stream, uint64_t counter, size_t offset, void *out,
+                      sasc_precision precision, size_t n, int threads)
+{
+    if (n > 0 && offset % 2 == 1) {
+        double pair[2];
+        sasc_rng_normals(seed, stream, counter + offset / 2, pair, 2);
+        sasc_buffer_set(out, precision, 0, pair[1]);
+        out = (char *)out + precision;
+        offset++;
+        n--;
+    }
+    sasc_rng_normals_fill(seed, stream, counter + offset / 2, out, precision, n, threads);
+}
+
+void sasc_shards_fill_noise(const sasc_program *p, void *const *buffers, uint64_t seed, int epoch,
+                            int step, int step_batch, int row0, int threads)
+{
+    uint64_t counter = (uint64_t)(uint32_t)step << 32;
+    for (int i = 0; i < p->buffer_count; i++) {
+        const sasc_buffer_desc *b = &p->buffers[i];
+        if (b->role != SASC_BUFFER_NOISE)
+            continue;
+        uint64_t stream = sasc_rng_stream(SASC_STREAM_NOISE, (uint32_t)i, (uint32_t)epoch);
+        size_t cols = (size_t)b->cols, rows = (size_t)p->batch;
+        if (p->batch == step_batch) {   /* the whole step: one contiguous draw */
+            draw_from(seed, stream, counter, 0, buffers[i], p->precision,
+                      sasc_buffer_elements(p, i), threads);
+            continue;
+        }
+        /* Block t of the shard is rows row0.. of block t of the whole step. */
+        for (size_t t = 0; t < (size_t)b->rows / rows; t++)
+            draw_from(seed, stream, counter, (t * (size_t)step_batch + (size_t)row0) * cols,
+                      (char *)buffers[i] + t * rows * cols * (size_t)p->precision, p->precision,
+                      rows * cols, threads);
+    }
+}

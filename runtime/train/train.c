@@ -1,0 +1,966 @@
+/*
+ * train.c — the training loop: set up a run, train and evaluate epoch by
+ * epoch, write metrics after every epoch and the parameters at the end.
+ *
+ * Reproducibility: every random number is keyed by the seed and its purpose
+ * (rng.h), and kernels see the same inputs in the same order, so two runs
+ * with the same seed write the same bytes (except timings).
+ */
+#include "runtime/train/train.h"
+#include "runtime/analyses/during_training.h"
+#include "runtime/analyses/saved_run.h"
+#include "runtime/analyses/psychometric.h"
+#include "runtime/model/buffers.h"
+#include "runtime/model/checkpoint.h"
+#include "runtime/model/divergence.h"
+#include "runtime/ensemble/dynamic.h"
+#include "runtime/kernels/gemm.h"
+#include "runtime/data/idx.h"
+#include "runtime/data/msi.h"
+#include "runtime/model/initialize.h"
+#include "runtime/support/npy.h"
+#include "runtime/support/output.h"
+#include "runtime/kernels/parallel_normals.h"
+#include "runtime/support/progress.h"
+#include "runtime/support/rng.h"
+#include "runtime/train/shards.h"
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    double train_loss, train_accuracy, test_accuracy, seconds, learning_rate;
+    double *sparsity;                /* one per layer */
+    double modality_accuracy[SASC_MSI_MODALITIES];  /* MSI test trials only */
+} epoch_metrics;
+
+typedef struct {
+    const sasc_program *program;
+    const sasc_task *task;
+    const sasc_run_info *info;
+    void **buffers;                  /* shard 0's: the ensemble's parameters live here */
+    sasc_shards shards;              /* data-parallel shards of a step (shards.h) */
+    double *shard_loss;              /* per shard: its LOSS after `train` */
+    long *shard_correct;             /* per shard: its rows' correct predictions */
+    float pixel_f32[256];            /* byte / 255.0 in each precision: loading a pixel */
+    double pixel_f64[256];           /* is a table look-up, not a division */
+    sasc_idx_set train, test;
+    bool generated;                  /* data = "msi": trials from the generator, labels = choices */
+    sasc_msi msi;
+    size_t *order;                   /* training images in this epoch's order */
+    int steps;                       /* full mini-batches per epoch */
+    double *scratch;                 /* as many doubles as the largest buffer */
+    epoch_metrics *metrics;          /* task->epochs entries */
+    double *sparsity_storage;
+    int epochs_done;
+    bool diverged;                   /* the loss became NaN or infinite */
+    long updates;                    /* optimiser steps so far */
+    sasc_checkpoint_position resume; /* where training starts: all zero, or a checkpoint's */
+    int stopped_by;                  /* SIGINT or SIGTERM, when training stopped early */
+    sasc_progress progress;
+    sasc_analysis *analysis;         /* the task's analyses (analyze_every, analyze) */
+    double start;
+    char error[8192];
+} run;
+
+static bool fail(run *r, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
+static bool fail(run *r, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vsnprintf(r->error, sizeof r->error, format, args);
+    va_end(args);
+    return false;
+}
+
+static void out_path(const run *r, const char *file, char *path, size_t size)
+{
+    snprintf(path, size, "%s/%s", r->task->out, file);
+}
+
+/* ---- setup ---- */
+
+/* MSI trials stand in for images: their labels are the correct choices. */
+static bool generate_data(run *r)
+{
+    r->generated = true;
+    return sasc_msi_create(&r->msi, r->program, r->task->train, r->task->test, r->task->seed,
+                           &r->train, &r->test, r->error, sizeof r->error);
+}
+
+static bool load_data(run *r)
+{
+    const sasc_program *p = r->program;
+    if (sasc_msi_is_generator(r->task->data) && !generate_data(r))
+        return false;
+    if (!r->generated && p->buffers[p->target_buffer].rows != p->batch)
+        return fail(r, "a readout at every step needs sequence targets, which image sets do not "
+                    "have (use data = \"msi\" or 'at = last')");
+    sasc_idx_request train = {"train", r->task->train, p->input_width, p->classes};
+    sasc_idx_request test = {"t10k", r->task->test, p->input_width, p->classes};
+    if (!r->generated && (!sasc_idx_load(r->task->data, &train, &r->train, r->error, sizeof r->error) ||
+                          !sasc_idx_load(r->task->data, &test, &r->test, r->error, sizeof r->error)))
+        return false;
+    int batch = r->shards.step_batch;
+    r->steps = (int)(r->train.count / batch);
+    if (r->steps == 0 && r->task->epochs > 0)
+        return fail(r, "the training set has %ld images, fewer than one mini-batch of %d",
+                    r->train.count, batch);
+    return true;
+}
+
+static bool allocate_run_memory(run *r)
+{
+    const sasc_program *p = r->program;
+    size_t epochs = (size_t)r->task->epochs;
+    size_t layers = (size_t)p->layer_count;
+    r->order = malloc((size_t)r->train.count * sizeof *r->order);
+    r->scratch = malloc(sasc_buffers_largest(p) * sizeof *r->scratch);
+    r->metrics = calloc(epochs + 1, sizeof *r->metrics);
+    r->sparsity_storage = calloc((epochs + 1) * (layers + 1), sizeof *r->sparsity_storage);
+    r->shard_loss = calloc((size_t)r->shards.count, sizeof *r->shard_loss);
+    r->shard_correct = calloc((size_t)r->shards.count, sizeof *r->shard_correct);
+    if (!r->order || !r->scratch || !r->metrics || !r->sparsity_storage || !r->shard_loss ||
+        !r->shard_correct)
+        return fail(r, "out of memory setting up the run");
+    for (size_t e = 0; e < epochs; e++)
+        r->metrics[e].sparsity = r->sparsity_storage + e * layers;
+    for (int byte = 0; byte < 256; byte++) {
+        r->pixel_f64[byte] = byte / 255.0;
+        r->pixel_f32[byte] = (float)r->pixel_f64[byte];
+    }
+    return true;
+}
+
+/* The mask file of one layer, copied next to model.sas under the relative
+ * path the source names it by, so that the copied model.sas re-reads it
+ * (sasc run --resume, sasc analyze, sasc eval). Masks named by an absolute
+ * path, or already inside the run directory, need no copy. */
+static bool copy_mask_file(run *r, const char *mask_path)
+{
+    const char *model_file = r->info->model_file;
+    const char *slash = model_file ? strrchr(model_file, '/') : NULL;
+    size_t dir_length = slash ? (size_t)(slash - model_file) : 0;
+    const char *relative = NULL;
+    if (slash && strncmp(mask_path, model_file, dir_length) == 0 && mask_path[dir_length] == '/')
+        relative = mask_path + dir_length + 1;
+    else if (model_file && !slash && mask_path[0] != '/')
+        relative = mask_path;
+    if (!relative || strstr(relative, "..") != NULL)
+        return true;
+    char destination[8192];
+    out_path(r, relative, destination, sizeof destination);
+    char *real_source = realpath(mask_path, NULL), *real_destination = realpath(destination, NULL);
+    bool same = real_source && real_destination && strcmp(real_source, real_destination) == 0;
+    free(real_source);
+    free(real_destination);
+    if (same)
+        return true;
+    char directory[8192];
+    snprintf(directory, sizeof directory, "%s", destination);
+    char *last = strrchr(directory, '/');
+    if (last)
+        *last = '\0';
+    size_t size = 0;
+    char *data = sasc_read_file(mask_path, &size);
+    if (!data)
+        return fail(r, "cannot read %s: %s", mask_path, strerror(errno));
+    bool ok = (!last || sasc_make_directories(directory, r->error, sizeof r->error)) &&
+              sasc_write_file_atomically(destination, data, size, r->error, sizeof r->error);
+    free(data);
+    return ok;
+}
+
+static bool prepare_output(run *r)
+{
+    if (!sasc_make_directories(r->task->out, r->error, sizeof r->error))
+        return false;
+    if (!r->info || !r->info->source_text)
+        return true;
+    char path[8192];
+    out_path(r, "model.sas", path, sizeof path);
+    if (!sasc_write_file_atomically(path, r->info->source_text, strlen(r->info->source_text),
+                                    r->error, sizeof r->error))
+        return false;
+    for (int l = 0; l < r->program->layer_count; l++) {
+        const sasc_mask *mask = &r->program->layers[l].mask;
+        if (mask->kind == SASC_MASK_NPY && mask->path && !copy_mask_file(r, mask->path))
+            return false;
+    }
+    return true;
+}
+
+static bool open_shards(run *r)
+{
+    return sasc_shards_open(&r->shards, r->program, r->task, r->buffers, r->error, sizeof r->error);
+}
+
+/* Returns an exit code: a malformed program is the compiler's fault, the rest the user's. */
+static int set_up(run *r)
+{
+    if (!sasc_program_validate(r->program, r->error, sizeof r->error))
+        return SASC_EXIT_INTERNAL_ERROR;
+    if (r->task->out[0] == '\0') {
+        fail(r, "no output directory was given");
+        return SASC_EXIT_INTERNAL_ERROR;
+    }
+    r->buffers = sasc_buffers_allocate(r->program, r->error, sizeof r->error);
+    bool ok = r->buffers && open_shards(r) && load_data(r) && allocate_run_memory(r) &&
+              sasc_initialize(r->program, r->buffers, r->task->seed, r->error, sizeof r->error) &&
+              prepare_output(r) &&
+              (r->analysis = sasc_analysis_open(r->program, r->task, r->error,
+                                                sizeof r->error)) != NULL;
+    return ok ? SASC_EXIT_OK : SASC_EXIT_USER_ERROR;
+}
+
+static void tear_down(run *r)
+{
+    sasc_shards_close(&r->shards, r->program);
+    sasc_buffers_free(r->program, r->buffers);
+    free(r->shard_loss);
+    free(r->shard_correct);
+    sasc_idx_free(&r->train);
+    sasc_idx_free(&r->test);
+    sasc_msi_free(&r->msi);
+    free(r->order);
+    free(r->scratch);
+    free(r->metrics);
+    free(r->sparsity_storage);
+    sasc_analysis_close(r->analysis);
+}
+
+/* ---- one mini-batch in and out ---- */
+
+/* Image number `k` of the rows to load: through `order` when given. */
+static size_t image_index(const size_t *order, long k)
+{
+    return order ? order[k] : (size_t)k;
+}
+
+/* n pixels from `bytes` into `input` from element `at`. */
+static void store_pixels(const run *r, void *input, size_t at, const unsigned char *bytes, size_t n)
+{
+    if (r->program->precision == SASC_F32) {
+        float *out = (float *)input + at;
+        for (size_t c = 0; c < n; c++)
+            out[c] = r->pixel_f32[bytes[c]];
+    } else {
+        double *out = (double *)input + at;
+        for (size_t c = 0; c < n; c++)
+            out[c] = r->pixel_f64[bytes[c]];
+    }
+}
+
+/* Fill INPUT and TARGET of one shard's `buffers` with `rows` images starting
+ * at position `first`; rows below `rows` up to the batch size are zero
+ * (padding). Reads the run, writes only `buffers`: shards load concurrently. */
+static void load_batch(const run *r, void *const *buffers, const sasc_idx_set *set,
+                       const size_t *order, long first, int rows)
+{
+    const sasc_program *p = r->program;
+    if (r->generated) {
+        sasc_msi_load_batch(&r->msi, p, buffers, set == &r->test, order, first, rows);
+        return;
+    }
+    size_t pixels = (size_t)p->input_width;
+    size_t target_cols = (size_t)p->buffers[p->target_buffer].cols;
+    size_t input_cols = (size_t)p->buffers[p->input_buffer].cols;
+    /* Zeroing the input is only needed where the images leave it unwritten. */
+    if (rows < p->batch || pixels * (size_t)p->batch != sasc_buffer_elements(p, p->input_buffer))
+        sasc_buffer_zero(p, buffers, p->input_buffer);
+    sasc_buffer_zero(p, buffers, p->target_buffer);
+    for (int row = 0; row < rows; row++) {
+        size_t image = image_index(order, first + row);
+        const unsigned char *source = set->pixels + image * pixels;
+        for (size_t k = 0; k < pixels; k += input_cols) {   /* pixel k + c is input c of step k / cols */
+            size_t at = ((k / input_cols) * (size_t)p->batch + row) * input_cols;
+            store_pixels(r, buffers[p->input_buffer], at, source + k,
+                         pixels - k < input_cols ? pixels - k : input_cols);
+        }
+        sasc_buffer_set(buffers[p->target_buffer], p->precision,
+                        row * target_cols + set->labels[image], 1.0);
+    }
+}
+
+static int output_argmax(const run *r, void *const *buffers, int row)
+{
+    const sasc_program *p = r->program;
+    const void *output = buffers[p->output_buffer];
+    size_t base = (size_t)row * (size_t)p->buffers[p->output_buffer].cols;
+    int best = 0;
+    for (int c = 1; c < p->classes; c++)
+        if (sasc_buffer_get(output, p->precision, base + c) >
+            sasc_buffer_get(output, p->precision, base + best))
+            best = c;
+    return best;
+}
+
+/* How many of the first `rows` OUTPUT rows of `buffers` pick their image's label. */
+static long count_correct(const run *r, void *const *buffers, const sasc_idx_set *set,
+                          const size_t *order, long first, int rows)
+{
+    long correct = 0;
+    for (int row = 0; row < rows; row++)
+        correct += output_argmax(r, buffers, row) == set->labels[image_index(order, first + row)];
+    return correct;
+}
+
+/* The noise of the shard holding rows `first` .. of the data set in `buffers`:
+ * those rows' part of the noise of the step they belong to (shards.h). A lone
+ * shard may split its draw over the threads; shards run one per thread. */
+static void fill_noise(const run *r, void *const *buffers, int epoch, long first)
+{
+    int batch = r->shards.step_batch;
+    sasc_shards_fill_noise(r->program, buffers, r->task->seed, epoch, (int)(first / batch), batch,
+                           (int)(first % batch), r->shards.count == 1 ? r->task->threads : 1);
+}
+
+static void zero_noise(run *r)
+{
+    for (int k = 0; k < r->shards.count; k++)
+        for (int i = 0; i < r->program->buffer_count; i++)
+            if (r->program->buffers[i].role == SASC_BUFFER_NOISE)
+                sasc_buffer_zero(r->program, r->shards.buffers[k], i);
+}
+
+/* ---- schedule and optimiser scalars ---- */
+
+static double learning_rate(const sasc_task *task, int epoch)
+{
+    double lr = task->lr / (1.0 + task->lr_decay * epoch);
+    if (task->halve_every > 0)
+        lr = ldexp(lr, -(epoch / task->halve_every));
+    return lr;
+}
+
+static void write_scalars(run *r, double lr)
+{
+    const sasc_program *p = r->program;
+    void *scalars = r->buffers[p->scalars_buffer];
+    double t = (double)r->updates;
+    sasc_buffer_set(scalars, p->precision, SASC_SCALAR_LEARNING_RATE, lr);
+    sasc_buffer_set(scalars, p->precision, SASC_SCALAR_BIAS_CORRECTION1, 1.0 - pow(r->task->beta1, t));
+    sasc_buffer_set(scalars, p->precision, SASC_SCALAR_BIAS_CORRECTION2, 1.0 - pow(r->task->beta2, t));
+}
+
+/* ---- an epoch ---- */
+
+/* Fisher-Yates on 0..n-1, keyed by the seed and the epoch alone. */
+static void shuffle_order(run *r, int epoch)
+{
+    long n = r->train.count;
+    for (long i = 0; i < n; i++)
+        r->order[i] = (size_t)i;
+    if (!r->task->shuffle)
+        return;
+    uint64_t stream = sasc_rng_stream(SASC_STREAM_SHUFFLE, 0, (uint32_t)epoch);
+    for (long i = n - 1; i > 0; i--) {
+        double u;
+        sasc_rng_uniforms(r->task->seed, stream, (uint64_t)i, &u, 1);
+        long j = (long)(u * (double)(i + 1));  /* u < 1, so j <= i */
+        size_t swap = r->order[i];
+        r->order[i] = r->order[j];
+        r->order[j] = swap;
+    }
+}
+
+/* ---- checkpoints (checkpoint.h) ---- */
+
+enum { METRIC_COLUMNS = 5 };   /* epoch_metrics' numbers before the sparsities */
+
+/* Numbers per epoch in a checkpoint: the five above, the sparsities, and
+ * for MSI the accuracy per modality. */
+static int checkpoint_columns(const run *r)
+{
+    return METRIC_COLUMNS + r->program->layer_count + (r->generated ? SASC_MSI_MODALITIES : 0);
+}
+
+static bool save_checkpoint(run *r, int epoch, int step, double loss_sum, long correct)
+{
+    int columns = checkpoint_columns(r);
+    double *table = malloc(sizeof(double) * (size_t)columns * (size_t)(r->epochs_done + 1));
+    if (!table)
+        return fail(r, "out of memory writing the checkpoint");
+    for (int e = 0; e < r->epochs_done; e++) {
+        const epoch_metrics *m = &r->metrics[e];
+        double row[METRIC_COLUMNS] = {m->train_loss, m->train_accuracy, m->test_accuracy,
+                                      m->seconds, m->learning_rate};
+        memcpy(&table[e * columns], row, sizeof row);
+        memcpy(&table[e * columns + METRIC_COLUMNS], m->sparsity,
+               sizeof(double) * (size_t)r->program->layer_count);
+        if (r->generated)
+            memcpy(&table[e * columns + METRIC_COLUMNS + r->program->layer_count],
+                   m->modality_accuracy, sizeof m->modality_accuracy);
+    }
+    sasc_checkpoint_position place = {epoch, step, r->updates, loss_sum, correct,
+                                      r->epochs_done, columns, table};
+    bool ok = sasc_checkpoint_write(r->task->out, r->program, r->buffers, r->task, &place,
+                                    r->error, sizeof r->error);
+    free(table);
+    return ok;
+}
+
+/* Continue from the checkpoint in the output directory. */
+static bool restore_checkpoint(run *r)
+{
+    sasc_checkpoint_position *place = &r->resume;
+    sasc_task saved;
+    if (!sasc_checkpoint_read(r->task->out, r->program, r->buffers, &saved, place, r->error,
+                              sizeof r->error))
+        return false;
+    /* Mid-epoch, the step number means a position in that epoch's image order. */
+    if (place->step > 0 && (saved.train != r->task->train || saved.batch != r->task->batch ||
+                            saved.seed != r->task->seed || saved.shuffle != r->task->shuffle))
+        return fail(r, "the checkpoint in %s stopped in the middle of epoch %d; resume it with "
+                    "its own train, batch, seed and shuffle settings", r->task->out, place->epoch + 1);
+    int columns = checkpoint_columns(r);
+    if (place->metric_columns != columns || place->epochs_done > r->task->epochs)
+        return fail(r, "the checkpoint in %s has %d finished epochs of %d metrics; this run has "
+                    "%d epochs of %d", r->task->out, place->epochs_done, place->metric_columns,
+                    r->task->epochs, columns);
+    for (int e = 0; e < place->epochs_done; e++) {
+        const double *row = &place->metrics[e * columns];
+        epoch_metrics *m = &r->metrics[e];
+        m->train_loss = row[0], m->train_accuracy = row[1], m->test_accuracy = row[2];
+        m->seconds = row[3], m->learning_rate = row[4];
+        memcpy(m->sparsity, row + METRIC_COLUMNS, sizeof(double) * (size_t)r->program->layer_count);
+        if (r->generated)
+            memcpy(m->modality_accuracy, row + METRIC_COLUMNS + r->program->layer_count,
+                   sizeof m->modality_accuracy);
+    }
+    r->epochs_done = place->epochs_done;
+    r->updates = place->updates;
+    return true;
+}
+
+/* A stop signal arrived: save where training is, then stop. */
+static bool stop_early(run *r, int epoch, int step, double loss_sum, long correct)
+{
+    r->stopped_by = sasc_checkpoint_stop_signal();
+    if (!save_checkpoint(r, epoch, step, loss_sum, correct))
+        return false;
+    return fail(r, "interrupted by %s at epoch %d, step %d; the checkpoint is saved: continue "
+                "with `sasc run --resume %s`", r->stopped_by == SIGINT ? "SIGINT" : "SIGTERM",
+                epoch + 1, step, r->task->out);
+}
+
+/* Stop on a NaN or infinity, naming where it is and the epoch (issue 7). The
+ * epoch's checkpoint is not written, so the one on disk stays the last good state. */
+static bool diverged(run *r, int epoch, int step, const char *what)
+{
+    char where[1024];
+    sasc_describe_divergence(r->program, r->buffers, where, sizeof where);
+    r->diverged = true;
+    if (r->epochs_done == 0)
+        return fail(r, "training diverged at epoch %d, step %d: %s (%s); no epoch finished, "
+                    "so nothing was saved", epoch + 1, step + 1, what, where);
+    return fail(r, "training diverged at epoch %d, step %d: %s (%s); the checkpoint in %s "
+                "holds epoch %d, the last good state", epoch + 1, step + 1, what, where,
+                r->task->out, r->epochs_done);
+}
+
+/* One training step's region: shard k trains on positions first + k batch ..
+ * of the epoch's order, in its own buffers, and leaves its loss and count. */
+typedef struct {
+    run *r;
+    int epoch;
+    long first;
+} step_job;
+
+static void train_shard(void *context, int k)
+{
+    const step_job *job = context;
+    run *r = job->r;
+    const sasc_program *p = r->program;
+    void *const *buffers = r->shards.buffers[k];
+    long first = job->first + (long)k * p->batch;
+    load_batch(r, buffers, &r->train, r->order, first, p->batch);
+    fill_noise(r, buffers, job->epoch, first);
+    p->train(buffers);
+    r->shard_loss[k] = sasc_buffer_get(buffers[p->loss_buffer], p->precision, 0);
+    r->shard_correct[k] = count_correct(r, buffers, &r->train, r->order, first, p->batch);
+}
+
+/* Train the shards of one step; returns the step's loss (the shards' mean,
+ * summed in shard order) and adds its correct predictions to `correct`.
+ * The shards' gradients are averaged by the update (sasc_shards_update). */
+static double train_step(run *r, int epoch, int step, long *correct)
+{
+    step_job job = {r, epoch, (long)step * r->shards.step_batch};
+    sasc_thread_pool_run(r->shards.pool, r->shards.count, train_shard, &job);
+    double loss = 0;
+    for (int k = 0; k < r->shards.count; k++) {
+        loss += r->shard_loss[k];
+        *correct += r->shard_correct[k];
+    }
+    return loss / r->shards.count;
+}
+
+static bool train_epoch(run *r, int epoch, epoch_metrics *m)
+{
+    const sasc_program *p = r->program;
+    bool resumed = epoch == r->resume.epoch;   /* continue the checkpoint's epoch */
+    double loss_sum = resumed ? r->resume.loss_sum : 0;
+    long correct = resumed ? r->resume.correct : 0;
+    shuffle_order(r, epoch);
+    m->learning_rate = learning_rate(r->task, epoch);
+    int batch = r->shards.step_batch;
+    for (int step = resumed ? r->resume.step : 0; step < r->steps; step++) {
+        double loss = train_step(r, epoch, step, &correct);
+        if (!isfinite(loss))
+            return diverged(r, epoch, step, isnan(loss) ? "the loss is nan" : "the loss is inf");
+        loss_sum += loss;
+        r->updates++;
+        write_scalars(r, m->learning_rate);
+        sasc_shards_update(&r->shards, p);
+        sasc_progress_step(&r->progress, epoch, step, loss_sum / (step + 1),
+                           (double)correct / ((double)(step + 1) * batch));
+        if (sasc_checkpoint_stop_signal() != 0)
+            return stop_early(r, epoch, step + 1, loss_sum, correct);
+    }
+    m->train_loss = loss_sum / r->steps;
+    m->train_accuracy = (double)correct / ((double)r->steps * batch);
+    return true;
+}
+
+/* Accuracy of the mean-field network (all noise zero) on the test set.
+ * MSI test trials are noisy trials (input and recurrent noise, and the
+ * ensemble's eps: a network sampled at every step), drawn from a stream of
+ * their own, the same at every epoch; their choices are tallied. */
+typedef void (*test_batch_fn)(run *r, void *const *buffers, long first, int rows, void *context);
+
+/* Valid rows of the test batch starting at `first` (the last may be short). */
+static int test_rows(const run *r, long first)
+{
+    long left = r->test.count - first;
+    return (int)(left < r->program->batch ? left : r->program->batch);
+}
+
+/* Shard k predicts the test batch at first + k batch (one group of shards). */
+static void predict_shard(void *context, int k)
+{
+    const step_job *job = context;
+    const run *r = job->r;
+    void *const *buffers = r->shards.buffers[k];
+    long first = job->first + (long)k * r->program->batch;
+    load_batch(r, buffers, &r->test, NULL, first, test_rows(r, first));
+    if (r->generated)
+        fill_noise(r, buffers, -1, first);
+    r->program->predict(buffers);
+}
+
+/* One pass of `predict` over the test set, calling `visit` after each batch,
+ * in order. Every pass sees the same inputs and noise, so the accuracy and
+ * the state read by the selectivity analysis come from the same trials.
+ * The shards predict consecutive batches at once. */
+static void test_pass(run *r, test_batch_fn visit, void *context)
+{
+    const sasc_program *p = r->program;
+    if (!r->generated)
+        zero_noise(r);
+    for (long group = 0; group < r->test.count; group += r->shards.step_batch) {
+        long batches = (r->test.count - group + p->batch - 1) / p->batch;
+        int shards = batches < r->shards.count ? (int)batches : r->shards.count;
+        step_job job = {r, -1, group};
+        sasc_thread_pool_run(r->shards.pool, shards, predict_shard, &job);
+        for (int k = 0; k < shards; k++) {
+            long first = group + (long)k * p->batch;
+            visit(r, r->shards.buffers[k], first, test_rows(r, first), context);
+        }
+    }
+}
+
+static void tally_batch(run *r, void *const *buffers, long first, int rows, void *correct)
+{
+    if (r->generated)
+        sasc_msi_tally(&r->msi, r->program, buffers, first, rows);
+    *(long *)correct += count_correct(r, buffers, &r->test, NULL, first, rows);
+}
+
+static double test_accuracy(run *r)
+{
+    long correct = 0;
+    if (r->generated)
+        sasc_msi_tally_reset(&r->msi);
+    test_pass(r, tally_batch, &correct);
+    return (double)correct / (double)r->test.count;
+}
+
+/* test_accuracy as a sasc_accuracy_fn, for the analyses. */
+static double accuracy_of_buffers(void *context)
+{
+    return test_accuracy(context);
+}
+
+/* test_accuracy of the network in the STEP_WEIGHTS buffers: the same pass
+ * with the predict_dynamic kernel (runtime/ensemble/dynamic.h), for the analyses. */
+static double dynamic_accuracy_of_buffers(void *context)
+{
+    run *r = context;
+    const sasc_program *mean_field = r->program;
+    sasc_program dynamic = sasc_dynamic_program(mean_field);
+    r->program = &dynamic;
+    double accuracy = test_accuracy(r);
+    r->program = mean_field;
+    return accuracy;
+}
+
+/* Mean of pi over each layer's connections (NaN for a layer without pi). */
+static void measure_sparsity(run *r, double *sparsity)
+{
+    const sasc_program *p = r->program;
+    for (int l = 0; l < p->layer_count; l++) {
+        int pi = p->layers[l].parameter_buffer[SASC_PI];
+        if (pi < 0) {
+            sparsity[l] = NAN;
+            continue;
+        }
+        size_t n = sasc_buffer_elements(p, pi);
+        double sum = 0;
+        for (size_t k = 0; k < n; k++)
+            sum += sasc_buffer_get(r->buffers[pi], p->precision, k);
+        sparsity[l] = sum / (double)n;
+    }
+}
+
+/* ---- result files ---- */
+
+static bool write_metrics(run *r)
+{
+    char path[8192];
+    out_path(r, "metrics.csv", path, sizeof path);
+    sasc_atomic_file f;
+    if (!sasc_atomic_open(&f, path, r->error, sizeof r->error))
+        return false;
+    sasc_atomic_printf(&f, "epoch,train_loss,train_accuracy,test_accuracy,seconds,learning_rate");
+    for (int l = 0; l < r->program->layer_count; l++)
+        sasc_atomic_printf(&f, ",sparsity_%s", r->program->layers[l].name);
+    if (r->generated)
+        sasc_atomic_printf(&f, ",test_accuracy_visual,test_accuracy_auditory,test_accuracy_multisensory");
+    sasc_atomic_printf(&f, "\n");
+    for (int e = 0; e < r->epochs_done; e++) {
+        const epoch_metrics *m = &r->metrics[e];
+        double columns[] = {m->train_loss, m->train_accuracy, m->test_accuracy, m->seconds,
+                            m->learning_rate};
+        sasc_atomic_printf(&f, "%d", e + 1);
+        for (size_t c = 0; c < sizeof columns / sizeof columns[0]; c++) {
+            sasc_atomic_printf(&f, ",");
+            sasc_atomic_number(&f, columns[c]);
+        }
+        for (int l = 0; l < r->program->layer_count; l++) {
+            sasc_atomic_printf(&f, ",");
+            sasc_atomic_number(&f, m->sparsity[l]);
+        }
+        for (int k = 0; r->generated && k < SASC_MSI_MODALITIES; k++) {
+            sasc_atomic_printf(&f, ",");
+            sasc_atomic_number(&f, m->modality_accuracy[k]);
+        }
+        sasc_atomic_printf(&f, "\n");
+    }
+    return sasc_atomic_commit(&f, r->error, sizeof r->error);
+}
+
+static bool write_parameters(run *r)
+{
+    const sasc_program *p = r->program;
+    for (int i = 0; i < p->buffer_count; i++) {
+        const sasc_buffer_desc *b = &p->buffers[i];
+        if (b->role != SASC_BUFFER_PARAMETER)
+            continue;
+        char file[4096], path[8192];
+        snprintf(file, sizeof file, "%s.npy", b->name);
+        out_path(r, file, path, sizeof path);
+        if (!sasc_npy_write(path, r->buffers[i], p->precision, b->rows, b->cols,
+                            r->error, sizeof r->error))
+            return false;
+    }
+    return true;
+}
+
+static void json_settings(run *r, sasc_atomic_file *f)
+{
+    int count;
+    const sasc_setting_info *settings = sasc_task_settings(&count);
+    sasc_atomic_printf(f, "  \"settings\": {");
+    for (int i = 0; i < count; i++) {
+        char value[8192];
+        sasc_task_value_json(r->task, &settings[i], value, sizeof value);
+        sasc_atomic_printf(f, "%s\n    \"%s\": %s", i ? "," : "", settings[i].key, value);
+    }
+    sasc_atomic_printf(f, "\n  },\n");
+}
+
+static void json_layers(run *r, sasc_atomic_file *f)
+{
+    const sasc_program *p = r->program;
+    sasc_atomic_printf(f, "  \"layers\": [");
+    for (int l = 0; l < p->layer_count; l++) {
+        sasc_atomic_printf(f, "%s\n    {\"name\": ", l ? "," : "");
+        sasc_atomic_json_string(f, p->layers[l].name);
+        sasc_atomic_printf(f, ", \"fan_in\": %d, \"width\": %d}", p->layers[l].fan_in,
+                           p->layers[l].width);
+    }
+    sasc_atomic_printf(f, "\n  ],\n");
+}
+
+static void json_final_metrics(run *r, sasc_atomic_file *f)
+{
+    if (r->epochs_done == 0) {
+        sasc_atomic_printf(f, "  \"final\": null,\n");
+        return;
+    }
+    const epoch_metrics *m = &r->metrics[r->epochs_done - 1];
+    const char *names[] = {"train_loss", "train_accuracy", "test_accuracy", "learning_rate"};
+    double values[] = {m->train_loss, m->train_accuracy, m->test_accuracy, m->learning_rate};
+    sasc_atomic_printf(f, "  \"final\": {\"epoch\": %d", r->epochs_done);
+    for (size_t k = 0; k < sizeof values / sizeof values[0]; k++) {
+        sasc_atomic_printf(f, ", \"%s\": ", names[k]);
+        sasc_atomic_json_number(f, values[k]);
+    }
+    sasc_atomic_printf(f, ", \"sparsity\": {");
+    for (int l = 0; l < r->program->layer_count; l++) {
+        sasc_atomic_printf(f, "%s", l ? ", " : "");
+        sasc_atomic_json_string(f, r->program->layers[l].name);
+        sasc_atomic_printf(f, ": ");
+        sasc_atomic_json_number(f, m->sparsity[l]);
+    }
+    sasc_atomic_printf(f, "}},\n");
+}
+
+static void json_field_string(sasc_atomic_file *f, const char *key, const char *value)
+{
+    sasc_atomic_printf(f, "  \"%s\": ", key);
+    if (value)
+        sasc_atomic_json_string(f, value);
+    else
+        sasc_atomic_printf(f, "null");
+    sasc_atomic_printf(f, ",\n");
+}
+
+static bool write_run_json(run *r, const char *status)
+{
+    char path[8192];
+    out_path(r, "run.json", path, sizeof path);
+    sasc_atomic_file f;
+    if (!sasc_atomic_open(&f, path, r->error, sizeof r->error))
+        return false;
+    const sasc_run_info *info = r->info;
+    sasc_atomic_printf(&f, "{\n");
+    json_field_string(&f, "model", r->program->model_name ? r->program->model_name : r->task->model);
+    json_field_string(&f, "model_file", info ? info->model_file : NULL);
+    json_field_string(&f, "task", r->task->name);
+    json_field_string(&f, "status", status);
+    json_settings(r, &f);
+    sasc_atomic_printf(&f, "  \"seed\": %llu,\n  \"precision\": %d,\n  \"batch\": %d,\n"
+                       "  \"shards\": %d,\n", (unsigned long long)r->task->seed,
+                       8 * (int)r->program->precision, r->shards.step_batch, r->shards.count);
+    json_field_string(&f, "compiler", info ? info->compiler : NULL);
+    sasc_atomic_printf(&f, "  \"compile_seconds\": ");
+    sasc_atomic_json_number(&f, info ? info->compile_seconds : NAN);
+    sasc_atomic_printf(&f, ",\n");
+    json_field_string(&f, "runtime_version", "sasc runtime " PACKAGE_VERSION);
+    json_layers(r, &f);
+    json_final_metrics(r, &f);
+    sasc_atomic_printf(&f, "  \"wall_seconds\": ");
+    sasc_atomic_json_number(&f, sasc_seconds() - r->start);
+    sasc_atomic_printf(&f, "\n}\n");
+    return sasc_atomic_commit(&f, r->error, sizeof r->error);
+}
+
+/* MSI: accuracy per modality for metrics.csv, the psychometric table. */
+static bool record_msi(run *r, epoch_metrics *m)
+{
+    char path[8192];
+    sasc_msi_modality_accuracy(&r->msi, m->modality_accuracy);
+    out_path(r, "psychometric.csv", path, sizeof path);
+    if (!sasc_msi_write_psychometric(&r->msi, path, r->error, sizeof r->error))
+        return false;
+    out_path(r, "psychometric.svg", path, sizeof path);
+    return sasc_psychometric_plot(&r->msi, path, r->error, sizeof r->error);
+}
+
+/* ---- the run ---- */
+
+static bool train_all(run *r)
+{
+    sasc_progress_start(&r->progress, stderr, r->task->epochs, r->steps, r->shards.step_batch);
+    for (int epoch = r->epochs_done; epoch < r->task->epochs; epoch++) {
+        double began = sasc_seconds();
+        epoch_metrics *m = &r->metrics[epoch];
+        if (!train_epoch(r, epoch, m))
+            return false;
+        double bad;
+        if (sasc_find_nonfinite_parameter(r->program, r->buffers, &bad) >= 0)
+            return diverged(r, epoch, r->steps - 1, "a parameter is not finite");
+        m->test_accuracy = test_accuracy(r);
+        if (r->generated && !record_msi(r, m))
+            return false;
+        measure_sparsity(r, m->sparsity);
+        m->seconds = sasc_seconds() - began;
+        r->epochs_done = epoch + 1;
+        if (!write_metrics(r) ||
+            !sasc_analysis_epoch(r->analysis, r->buffers, epoch, epoch + 1 == r->task->epochs,
+                                 m->test_accuracy, accuracy_of_buffers, r, r->error,
+                                 sizeof r->error))
+            return false;
+        if (!save_checkpoint(r, epoch + 1, 0, 0.0, 0))
+            return false;
+        sasc_progress_epoch(&r->progress, epoch, m->train_loss, m->train_accuracy,
+                            m->test_accuracy, m->seconds);
+        if (sasc_checkpoint_stop_signal() != 0)
+            return stop_early(r, epoch + 1, 0, 0.0, 0);
+    }
+    return true;
+}
+
+/* After divergence run.json still records the finished epochs; the divergence
+ * stays the error reported, whether or not that write succeeds. */
+static void record_divergence(run *r)
+{
+    char message[sizeof r->error];
+    memcpy(message, r->error, sizeof message);
+    write_run_json(r, "diverged");
+    memcpy(r->error, message, sizeof message);
+}
+
+int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc_run_info *info)
+{
+    run r = {.program = program, .task = task, .info = info, .start = sasc_seconds()};
+    int code = set_up(&r);
+    if (code == SASC_EXIT_OK)
+        sasc_analysis_set_dynamic(r.analysis, dynamic_accuracy_of_buffers);
+    if (code == SASC_EXIT_OK && info && info->resume &&
+        !(restore_checkpoint(&r) &&
+          sasc_analysis_restore(r.analysis, r.epochs_done, r.error, sizeof r.error)))
+        code = SASC_EXIT_USER_ERROR;
+    sasc_checkpoint_catch_signals();
+    if (code == SASC_EXIT_OK && !(write_metrics(&r) && train_all(&r))) {
+        code = r.stopped_by ? 128 + r.stopped_by : SASC_EXIT_USER_ERROR;
+        if (r.diverged)
+            record_divergence(&r);
+    }
+    if (code == SASC_EXIT_OK && !(write_parameters(&r) && write_run_json(&r, "completed") &&
+                                  sasc_analyze_list(program, task, r.buffers, task->analyze,
+                                                    task->out, accuracy_of_buffers, &r, r.error,
+                                                    sizeof r.error)))
+        code = SASC_EXIT_USER_ERROR;
+    if (code != SASC_EXIT_OK) {
+        if (r.progress.live)
+            fprintf(stderr, "\r\033[K");
+        fprintf(stderr, "sasc: error: %s\n", r.error);
+    } else {
+        sasc_progress_finish(&r.progress, task->out);
+    }
+    sasc_checkpoint_release_signals();
+    free(r.resume.metrics);
+    tear_down(&r);
+    return code;
+}
+
+/* ---- a saved ensemble without training (sasc analyze) ---- */
+
+/* The parameters a run saved: its LAYER.pi/m/Xi.npy files, or, for a run
+ * stopped before writing them, its last checkpoint. */
+static bool load_saved_parameters(run *r, const char *dir)
+{
+    if (sasc_parameters_load(r->program, r->buffers, dir, r->error, sizeof r->error))
+        return true;
+    char npy_error[sizeof r->error];
+    memcpy(npy_error, r->error, sizeof npy_error);
+    if (sasc_checkpoint_read(dir, r->program, r->buffers, NULL, NULL, r->error, sizeof r->error))
+        return true;
+    memcpy(r->error, npy_error, sizeof npy_error);
+    return false;
+}
+
+struct sasc_session {
+    run r;
+    sasc_task task;      /* the caller's task, with only as many training images as needed */
+};
+
+sasc_session *sasc_session_open(const sasc_program *program, const sasc_task *task,
+                                const char *parameter_dir, char *error, size_t error_size)
+{
+    sasc_session *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(error, error_size, "out of memory opening the run");
+        return NULL;
+    }
+    s->task = *task;
+    s->task.epochs = 0;
+    s->task.train = 1;   /* the training images are not used; load one */
+    s->r = (run){.program = program, .task = &s->task, .start = sasc_seconds()};
+    run *r = &s->r;
+    bool ok = sasc_program_validate(program, r->error, sizeof r->error);
+    if (ok) {
+        r->buffers = sasc_buffers_allocate(program, r->error, sizeof r->error);
+        ok = r->buffers && open_shards(r) && load_data(r) && allocate_run_memory(r) &&
+             sasc_initialize(program, r->buffers, task->seed, r->error, sizeof r->error) &&
+             load_saved_parameters(r, parameter_dir);
+    }
+    if (!ok) {
+        snprintf(error, error_size, "%s", r->error);
+        sasc_session_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+void *const *sasc_session_buffers(sasc_session *session)
+{
+    return session->r.buffers;
+}
+
+double sasc_session_accuracy(void *session)
+{
+    return test_accuracy(&((sasc_session *)session)->r);
+}
+
+typedef struct {
+    sasc_test_batch_fn visit;
+    void *context;
+    int *labels;     /* batch entries */
+} visit_adapter;
+
+static void visit_labels(run *r, void *const *buffers, long first, int rows, void *context)
+{
+    visit_adapter *a = context;
+    for (int row = 0; row < rows; row++)
+        a->labels[row] = r->test.labels[first + row];
+    a->visit(a->context, buffers, a->labels, rows);
+}
+
+bool sasc_session_test_pass(sasc_session *session, sasc_test_batch_fn visit, void *context,
+                            char *error, size_t error_size)
+{
+    run *r = &session->r;
+    visit_adapter a = {visit, context, malloc((size_t)r->program->batch * sizeof *a.labels)};
+    if (!a.labels) {
+        snprintf(error, error_size, "out of memory reading the test set");
+        return false;
+    }
+    test_pass(r, visit_labels, &a);
+    free(a.labels);
+    return true;
+}
+
+void sasc_session_close(sasc_session *session)
+{
+    if (!session)
+        return;
+    tear_down(&session->r);
+    free(session);
+}
