@@ -72,9 +72,7 @@ int command_build(invocation *call)
     pipeline state = {0};
     sasc_task task;
     int model = 0;
-    int status = pipeline_front_end(call, &state);
-    if (status == SASC_EXIT_OK)
-        status = pipeline_middle_end(call, &state, &task, &model);
+    int status = pipeline_to_ir(call, &state, &task, &model);
     if (status == SASC_EXIT_OK)
         status = build_program(call, &state, &task);
     pipeline_free(&state);

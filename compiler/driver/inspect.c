@@ -32,9 +32,7 @@ static int print_program(invocation *call, bool llvm)
     pipeline state = {0};
     sasc_task task;
     int model = 0;
-    int status = pipeline_front_end(call, &state);
-    if (status == SASC_EXIT_OK)
-        status = pipeline_middle_end(call, &state, &task, &model);
+    int status = pipeline_to_ir(call, &state, &task, &model);
     char error[ERROR_SIZE];
     if (status == SASC_EXIT_OK && !llvm) {
         ir_print(&state.program, stdout);

@@ -120,6 +120,12 @@ int pipeline_middle_end(const invocation *call, pipeline *state, sasc_task *task
     return SASC_EXIT_OK;
 }
 
+int pipeline_to_ir(const invocation *call, pipeline *state, sasc_task *task, int *model)
+{
+    int status = pipeline_front_end(call, state);
+    return status == SASC_EXIT_OK ? pipeline_middle_end(call, state, task, model) : status;
+}
+
 const sasc_program *pipeline_jit(pipeline *state, int *status)
 {
     char error[ERROR_SIZE];

@@ -33,6 +33,8 @@ typedef struct {
 
 int pipeline_front_end(const invocation *call, pipeline *state);
 int pipeline_middle_end(const invocation *call, pipeline *state, sasc_task *task, int *model);
+/* Both ends: the task's program as IR in state->program. */
+int pipeline_to_ir(const invocation *call, pipeline *state, sasc_task *task, int *model);
 /* The compiled program, or NULL (message printed; *status set). */
 const sasc_program *pipeline_jit(pipeline *state, int *status);
 void pipeline_free(pipeline *state);

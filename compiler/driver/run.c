@@ -25,9 +25,7 @@ static int compile_and(invocation *call, program_action act)
     pipeline state = {0};
     sasc_task task;
     int model = 0;
-    int status = pipeline_front_end(call, &state);
-    if (status == SASC_EXIT_OK)
-        status = pipeline_middle_end(call, &state, &task, &model);
+    int status = pipeline_to_ir(call, &state, &task, &model);
     char error[ERROR_SIZE];
     if (status == SASC_EXIT_OK && !plan_check_task(&state.program, &task, error, sizeof error)) {
         fprintf(stderr, "sasc: error: %s\n", error);
