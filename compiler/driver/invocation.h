@@ -29,6 +29,10 @@ typedef struct {
     build_request build;        /* sasc build: -o, --emit-obj, --emit-llvm, --target-cpu, --library */
     const char *saved_dir;      /* sasc run --resume DIR, sasc eval DIR: a run with a checkpoint */
     sasc_task saved_task;       /* that run's task, from its checkpoint */
+    const char **over;          /* sasc sweep --over KEY=V1,V2,...: in command-line order */
+    int over_count;
+    int jobs;                   /* sasc sweep --jobs N: points at once (0: one per core) */
+    bool zip;                   /* sasc sweep --zip: point k takes value k of every list */
 } invocation;
 
 /* "sasc: error: " + format (one %s: detail) + the --help hint; returns 1. */
