@@ -25,7 +25,7 @@
 #include "compiler/codegen/link.h"
 #include "runtime/analyses/saved_run.h"
 #include "runtime/model/checkpoint.h"
-#include "runtime/ensemble/ensemble.h"
+#include "runtime/train/evaluate.h"
 #include "runtime/settings/options.h"
 #include "runtime/settings/run_settings.h"
 #include "runtime/settings/task.h"
@@ -313,11 +313,7 @@ static int prepare_saved_run(invocation *call)
 static int eval_command(const sasc_program *program, const sasc_task *task, const char *dir)
 {
     char error[ERROR_SIZE];
-    sasc_ensemble *ensemble = sasc_ensemble_load(program, dir, error, sizeof error);
-    bool ok = ensemble && sasc_ensemble_evaluate(ensemble, task->data, task->test,
-                                                 task->sampled_networks, task->seed, stdout,
-                                                 error, sizeof error);
-    sasc_ensemble_free(ensemble);
+    bool ok = sasc_evaluate_run(program, task, dir, stdout, error, sizeof error);
     if (!ok)
         fprintf(stderr, "sasc: error: %s\n", error);
     return ok ? SASC_EXIT_OK : SASC_EXIT_USER_ERROR;
