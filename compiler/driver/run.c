@@ -6,8 +6,8 @@
 #include "compiler/driver/commands_internal.h"
 #include "compiler/driver/run_plan.h"
 #include "runtime/analyses/saved_run.h"
-#include "runtime/ensemble/ensemble.h"
 #include "runtime/settings/run_settings.h"
+#include "runtime/train/evaluate.h"
 #include "runtime/train/train.h"
 
 #include <stdio.h>
@@ -64,11 +64,7 @@ static int evaluate(const invocation *call, pipeline *state, const sasc_program 
 {
     (void)state;
     char error[ERROR_SIZE];
-    sasc_ensemble *ensemble = sasc_ensemble_load(program, call->saved_dir, error, sizeof error);
-    bool ok = ensemble && sasc_ensemble_evaluate(ensemble, task->data, task->test,
-                                                 task->sampled_networks, task->seed, stdout,
-                                                 error, sizeof error);
-    sasc_ensemble_free(ensemble);
+    bool ok = sasc_evaluate_run(program, task, call->saved_dir, stdout, error, sizeof error);
     if (!ok)
         fprintf(stderr, "sasc: error: %s\n", error);
     return ok ? SASC_EXIT_OK : SASC_EXIT_USER_ERROR;
