@@ -106,7 +106,11 @@ static const sasc_command commands[] = {
      "vip_tolerance, vip_pi_max, vip_m_min, perturb_steps, perturb_repeats,\n"
      "perturb_layers, train_sizes, dynamic_steps, dynamic_networks (`sasc help\n"
      "settings`; docs/analyses.md). With histograms, square (recurrent) layers\n"
-     "also get heat maps of pi, m and Xi.\n",
+     "also get heat maps of pi, m and Xi.\n"
+     "RUN_DIR may be a sweep's directory (sasc sweep): every completed point is\n"
+     "analysed, then each table NAME.csv of the points is collected into\n"
+     "RUN_DIR/analysis/NAME.csv and summarised over seeds (mean, sd, sem, n) into\n"
+     "RUN_DIR/analysis/NAME_summary.csv.\n",
      command_analyze},
     {"sweep",
      "  sweep FILE [TASK] --over KEY=V1,V2,...\n"

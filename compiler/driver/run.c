@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* What a compiled program is used for. */
 typedef int (*program_action)(const invocation *call, pipeline *state, const sasc_program *program,
@@ -128,7 +129,7 @@ static int analyze(const invocation *call, pipeline *state, const sasc_program *
     return sasc_analyze_run(program, task, call->run_dir, call->task_what, &info);
 }
 
-int command_analyze(invocation *call)
+int command_analyze_run(invocation *call)
 {
     sasc_run_settings recorded = {0};
     int status = prepare_analyze(call, &recorded);
@@ -136,4 +137,12 @@ int command_analyze(invocation *call)
         status = compile_and(call, analyze);
     sasc_run_settings_free(&recorded);
     return status;
+}
+
+/* A sweep's directory (it has sweep.json) is analysed point by point. */
+int command_analyze(invocation *call)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/sweep.json", call->file);
+    return access(path, F_OK) == 0 ? command_analyze_sweep(call) : command_analyze_run(call);
 }
