@@ -102,10 +102,12 @@ static const sasc_command commands[] = {
      "                modality (psychometric.csv, psychometric.svg)\n"
      "  train_size    retrain with each of train_sizes; test error against size\n"
      "  all           histograms, entropy and perturbation\n"
-     "Settings: entropy_samples, entropy_a, sampled_networks, vip_rule,\n"
-     "vip_tolerance, vip_pi_max, vip_m_min, perturb_steps, perturb_repeats,\n"
-     "perturb_layers, train_sizes, dynamic_steps, dynamic_networks (`sasc help\n"
-     "settings`; docs/analyses.md). With histograms, square (recurrent) layers\n"
+     "Settings: entropy_formula, entropy_samples, entropy_a, sampled_networks,\n"
+     "vip_rule, vip_tolerance, vip_pi_max, vip_m_min, perturb_steps,\n"
+     "perturb_repeats, perturb_layers, train_sizes, dynamic_steps,\n"
+     "dynamic_networks (`sasc help settings`; docs/analyses.md). The entropy is\n"
+     "gbp Eq. 8 for feedforward models and gbptt Eq. 14 for recurrent ones unless\n"
+     "entropy_formula says otherwise. With histograms, square (recurrent) layers\n"
      "also get heat maps of pi, m and Xi.\n",
      command_analyze},
 };

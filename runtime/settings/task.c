@@ -97,9 +97,9 @@ static const choice precision_choices[] = {
       REAL_SPEC(weight_decay, 0, false, INFINITY, true, "a non-negative number")) \
     X("lr_decay", REAL, "learning rate of epoch e is lr / (1 + lr_decay * e)", \
       REAL_SPEC(lr_decay, 0, false, INFINITY, true, "a non-negative number")) \
-    X("clip_spectral", REAL, "clip each gradient matrix to spectral norm <= c after the shards' average (0 = off)", \
+    X("clip_spectral", REAL, "clip each gradient matrix to spectral norm <= c (0 = off)", \
       REAL_SPEC(clip_spectral, 0, false, INFINITY, true, "a non-negative number (0 = off)")) \
-    X("clip_norm", REAL, "clip all gradients together to Euclidean norm <= c, after clip_spectral (0 = off)", \
+    X("clip_norm", REAL, "clip all gradients together to Euclidean norm <= c (0 = off)", \
       REAL_SPEC(clip_norm, 0, false, INFINITY, true, "a non-negative number (0 = off)")) \
     X("halve_every", INTEGER, "halve the learning rate every k epochs (0 = never)", \
       INT_SPEC(halve_every, 0, INT_MAX, "a non-negative integer (0 = never)")) \
@@ -119,7 +119,7 @@ static const choice precision_choices[] = {
       INT_SPEC(entropy_samples, 1, 1000000, "an integer between 1 and 1000000")) \
     X("entropy_a", REAL, "variance a of the Gaussian standing for delta(w) in the entropy", \
       REAL_SPEC(entropy_a, 0, true, INFINITY, true, "a positive number")) \
-    X("entropy_formula", CHOICE, "auto (gbp Eq. 8 feedforward, gbptt Eq. 14 recurrent), gbp_eq8 or gbptt_eq14", \
+    X("entropy_formula", CHOICE, "auto (gbp Eq. 8 feedforward, gbptt Eq. 14 recurrent), gbp_eq8, gbptt_eq14", \
       CHOICE_SPEC(entropy_formula, entropy_formula_choices, false, "one of auto, gbp_eq8, gbptt_eq14")) \
     X("sampled_networks", INTEGER, "networks sampled from the ensemble per evaluation (0 = none)", \
       INT_SPEC(sampled_networks, 0, 100000, "an integer between 0 and 100000")) \
