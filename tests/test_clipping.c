@@ -312,6 +312,12 @@ static void test_spectral_clipping_by_hand(void)
     CU_ASSERT_EQUAL(c.norm_clipped, 1);
     ASSERT_RELATIVE(s.storage_d[C][0], 2.0 / sqrt(14.25), 1e-15);
     ASSERT_RELATIVE(s.storage_d[A][3], 2.0 / sqrt(14.25), 1e-15);
+    /* Frobenius norm above the limit, spectral norm below: left as it is */
+    const double wide[4] = {1.5, 0, 0, 1.5};
+    small_program_init(&s, SASC_F64, wide, b, 0.0, mask_middle_out);
+    clip(&s, 2.0, 0.0, &c);
+    CU_ASSERT_EQUAL(c.spectral_clipped, 1);           /* b only */
+    CU_ASSERT_EQUAL(memcmp(s.storage_d[A], wide, sizeof wide), 0);
     /* a random 2 x 2 matrix clipped to 0.75 has spectral norm 0.75 */
     uint64_t state = 9;
     double r[4];

@@ -4,6 +4,7 @@
 #include "runtime/kernels/spectral_norm.h"
 
 #include <float.h>
+#include <stdbool.h>
 #include <math.h>
 #include <string.h>
 
@@ -12,38 +13,40 @@ static int smaller(int rows, int cols) { return rows < cols ? rows : cols; }
 size_t sasc_spectral_norm_workspace(int rows, int cols)
 {
     size_t n = (size_t)smaller(rows, cols);
-    return n * n + 4 * n;
+    return (size_t)rows * (size_t)cols + n * n + 4 * n;
 }
 
-/* A power of two s >= max |g_ij| (exact to divide by), 0 for a zero matrix,
- * NaN when an entry is not finite. Scaling by it keeps the Gram matrix's
- * entries away from overflow and underflow without rounding. */
-static double power_of_two_scale(const double *g, size_t count)
+/* The exponent e of the power of two 2^e that the entries are divided by:
+ * max |g_ij| / 2^e in [0.5, 1), which keeps the Gram matrix's entries away
+ * from overflow and underflow; the division (ldexp) is exact. False for a
+ * zero matrix (*zero set) or a non-finite entry. */
+static bool scale_exponent(const double *g, size_t count, int *exponent, bool *zero)
 {
     double largest = 0.0;
+    *zero = false;
     for (size_t i = 0; i < count; i++) {
         if (!isfinite(g[i]))
-            return NAN;
+            return false;
         largest = fmax(largest, fabs(g[i]));
     }
-    if (largest == 0.0)
-        return 0.0;
-    int exponent;
-    frexp(largest, &exponent);   /* largest = f 2^exponent, f in [0.5, 1) */
-    return ldexp(1.0, exponent);
+    *zero = largest == 0.0;
+    if (*zero)
+        return false;
+    frexp(largest, exponent);   /* largest = f 2^exponent, f in [0.5, 1) */
+    return true;
 }
 
-/* a = the smaller Gram matrix of g / scale, n x n, both triangles. */
-static void gram(const double *g, int rows, int cols, double scale, double *a, int n)
+/* a = the smaller Gram matrix of the (scaled) g, n x n, both triangles. */
+static void gram(const double *g, int rows, int cols, double *a, int n)
 {
     memset(a, 0, (size_t)n * (size_t)n * sizeof *a);
     if (cols <= rows) {          /* G^T G: sum over the rows of g */
         for (int k = 0; k < rows; k++) {
             const double *row = g + (size_t)k * (size_t)cols;
             for (int i = 0; i < n; i++) {
-                double gi = row[i] / scale;
+                double gi = row[i], *out = a + (size_t)i * n;
                 for (int j = i; j < n; j++)
-                    a[(size_t)i * n + j] += gi * (row[j] / scale);
+                    out[j] += gi * row[j];
             }
         }
     } else {                     /* G G^T: dot products of the rows */
@@ -52,7 +55,7 @@ static void gram(const double *g, int rows, int cols, double scale, double *a, i
                 const double *x = g + (size_t)i * (size_t)cols, *y = g + (size_t)j * (size_t)cols;
                 double sum = 0.0;
                 for (int k = 0; k < cols; k++)
-                    sum += (x[k] / scale) * (y[k] / scale);
+                    sum += x[k] * y[k];
                 a[(size_t)i * n + j] = sum;
             }
     }
@@ -154,12 +157,17 @@ static double largest_eigenvalue(const double *d, const double *e, int n)
 
 double sasc_spectral_norm(const double *g, int rows, int cols, double *work)
 {
-    double scale = power_of_two_scale(g, (size_t)rows * (size_t)cols);
-    if (!(scale > 0.0))
-        return scale;   /* 0 for a zero matrix, NaN for a non-finite entry */
+    size_t count = (size_t)rows * (size_t)cols;
+    int exponent;
+    bool zero;
+    if (!scale_exponent(g, count, &exponent, &zero))
+        return zero ? 0.0 : NAN;
     int n = smaller(rows, cols);
-    double *a = work, *d = a + (size_t)n * n, *e = d + n, *v = e + n, *p = v + n;
-    gram(g, rows, cols, scale, a, n);
+    double *scaled = work, *a = scaled + count, *d = a + (size_t)n * n, *e = d + n, *v = e + n,
+           *p = v + n;
+    for (size_t i = 0; i < count; i++)
+        scaled[i] = ldexp(g[i], -exponent);
+    gram(scaled, rows, cols, a, n);
     tridiagonalise(a, n, d, e, v, p);
-    return scale * sqrt(fmax(largest_eigenvalue(d, e, n), 0.0));
+    return ldexp(sqrt(fmax(largest_eigenvalue(d, e, n), 0.0)), exponent);
 }

@@ -82,8 +82,15 @@ static void clip_spectral(sasc_clipping *c, const sasc_program *p, void *const *
             continue;
         const void *mask = mask_of(p, buffers, i);
         size_t n = sasc_buffer_elements(p, i);
-        for (size_t k = 0; k < n; k++)
+        double frobenius2 = 0.0;
+        for (size_t k = 0; k < n; k++) {
             c->matrix[k] = counted(p, buffers[i], mask, k);
+            frobenius2 += c->matrix[k] * c->matrix[k];
+        }
+        /* sigma <= ||G||_F: a matrix within the limit by that bound is left
+         * without the O(n^3) computation of sigma (most steps of most runs) */
+        if (frobenius2 <= c->spectral * c->spectral)
+            continue;
         double sigma = sasc_spectral_norm(c->matrix, p->buffers[i].rows, p->buffers[i].cols,
                                           c->work);
         if (isfinite(sigma) && sigma > c->spectral) {

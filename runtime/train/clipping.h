@@ -13,8 +13,9 @@
  *     numpy.linalg.norm(g, ord=2) >= 10; for a 2-D array ord=2 is the
  *     largest singular value, from an SVD (not torch's clip_grad_norm_, and
  *     no power iteration). sigma is computed in double to the last bits
- *     (runtime/kernels/spectral_norm.h); a matrix at exactly c is left as it
- *     is (the authors scale it by 1).
+ *     (runtime/kernels/spectral_norm.h) only for a matrix whose Frobenius
+ *     norm, an upper bound of sigma, exceeds c; a matrix at exactly c is left
+ *     as it is (the authors scale it by 1).
  *   clip_norm = c: with N = sqrt(sum of g^2 over every entry of every
  *     GRADIENT buffer), after clip_spectral, every gradient is scaled by
  *     c / N when N > c (TensorFlow's clip_by_global_norm; torch's
