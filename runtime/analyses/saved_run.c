@@ -5,6 +5,7 @@
  */
 #include "runtime/analyses/saved_run.h"
 #include "runtime/analyses/during_training.h"
+#include "runtime/analyses/entropy.h"
 #include "runtime/ensemble/dynamic.h"
 #include "runtime/support/npy.h"
 #include "runtime/support/output.h"
@@ -495,6 +496,11 @@ static bool write_layer_figures(analysis_context *c, const network_entropy *e)
 
 static void print_layer_table(const analysis_context *c, const network_entropy *e)
 {
+    sasc_entropy_formula formula = sasc_entropy_formula_of_program(c->task->entropy_formula,
+                                                                   c->program);
+    printf("entropy: %s (entropy_formula = %s)\n",
+           formula == SASC_ENTROPY_FORMULA_GBP_EQ8 ? "gbp Eq. 8" : "gbptt Eq. 14",
+           sasc_task_choice_name("entropy_formula", c->task->entropy_formula));
     printf("%-12s %12s %10s %10s %10s %10s %8s %8s\n", "layer", "connections", "sparsity",
            "entropy", "S_pi", "S_Xi", "VIP", "UIP");
     for (int l = 0; l < c->program->group_count; l++) {
