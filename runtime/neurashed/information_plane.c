@@ -1,0 +1,130 @@
+/*
+ * information_plane.c — the information of a neurashed level (see
+ * information_plane.h).
+ */
+#include "runtime/neurashed/information_plane.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void sasc_neurashed_information_settings_default(sasc_neurashed_information_settings *settings)
+{
+    *settings = (sasc_neurashed_information_settings){
+        SASC_NEURASHED_REPRESENT_SCORES, SASC_NEURASHED_NORMALISE_DIVISIVE, 1.0, 0.01, {0, 0}};
+    sasc_information_settings_default(&settings->estimator);
+}
+
+/* The raw value of node n for a pathway `fire` with scores `scores`. */
+static double raw_value(const sasc_neurashed_state *state, sasc_neurashed_representation r,
+                        int n, const unsigned char *fire, const double *scores)
+{
+    switch (r) {
+    case SASC_NEURASHED_REPRESENT_AMPLIFICATION:
+        return fire[n] ? state->lambda[n] : 0.0;
+    case SASC_NEURASHED_REPRESENT_FIRING:
+        return fire[n];
+    default:
+        return scores[n];
+    }
+}
+
+static void normalise(double *means, int patterns, int width,
+                      const sasc_neurashed_information_settings *s)
+{
+    if (s->normalisation == SASC_NEURASHED_NORMALISE_LEVEL_MAX) {
+        double top = 0;
+        for (int i = 0; i < patterns * width; i++)
+            top = fmax(top, means[i]);
+        for (int i = 0; top > 0 && i < patterns * width; i++)
+            means[i] /= top;
+    } else if (s->normalisation == SASC_NEURASHED_NORMALISE_DIVISIVE) {
+        for (int p = 0; p < patterns; p++) {
+            double total = s->constant;
+            for (int k = 0; k < width; k++)
+                total += means[p * width + k];
+            for (int k = 0; k < width; k++)
+                means[p * width + k] /= total;
+        }
+    }
+}
+
+void sasc_neurashed_representation_of(const sasc_neurashed_trainer *trainer,
+                                      const sasc_neurashed_state *state, int level,
+                                      const sasc_neurashed_information_settings *settings,
+                                      double *means)
+{
+    const sasc_neurashed_model *m = trainer->model;
+    int first = m->level_start[level], width = m->level_start[level + 1] - first;
+    int patterns = trainer->patterns->count;
+    double *scores = malloc((size_t)m->node_count * sizeof(double));
+    for (int p = 0; p < patterns; p++) {
+        const unsigned char *fire = trainer->pathways + (size_t)p * (size_t)m->node_count;
+        if (scores)
+            sasc_neurashed_scores(m, state, fire, scores);
+        for (int k = 0; k < width; k++)
+            means[p * width + k] = scores ? raw_value(state, settings->representation,
+                                                      m->order[first + k], fire, scores) : NAN;
+    }
+    free(scores);
+    normalise(means, patterns, width, settings);
+}
+
+static bool check_settings(const sasc_neurashed_model *m, int level,
+                           const sasc_neurashed_information_settings *s, char *error,
+                           size_t error_size)
+{
+    if (level < 0 || level >= m->levels - 1) {
+        snprintf(error, error_size, "level %d has no representation to measure; the levels below "
+                 "the classes are 0 to %d", level, m->levels - 2);
+        return false;
+    }
+    if (!isfinite(s->noise) || !(s->noise > 0)) {
+        snprintf(error, error_size, "the noise added to a level must be finite and > 0, not %g",
+                 s->noise);
+        return false;
+    }
+    if (s->normalisation == SASC_NEURASHED_NORMALISE_DIVISIVE &&
+        (!isfinite(s->constant) || !(s->constant > 0))) {
+        snprintf(error, error_size, "the constant of divisive normalisation must be finite and "
+                 "> 0, not %g", s->constant);
+        return false;
+    }
+    return true;
+}
+
+bool sasc_neurashed_information(const sasc_neurashed_trainer *trainer,
+                                const sasc_neurashed_state *state, int level,
+                                const sasc_neurashed_information_settings *settings,
+                                sasc_information_estimate *about_input,
+                                sasc_information_estimate *about_label, char *error,
+                                size_t error_size)
+{
+    const sasc_neurashed_model *m = trainer->model;
+    if (!check_settings(m, level, settings, error, error_size))
+        return false;
+    int width = m->level_start[level + 1] - m->level_start[level];
+    int patterns = trainer->patterns->count;
+    double *means = malloc((size_t)patterns * (size_t)width * sizeof(double));
+    double *weights = malloc((size_t)patterns * sizeof(double));
+    int *labels = malloc((size_t)patterns * sizeof(int));
+    bool ok = means && weights && labels;
+    if (!ok) {
+        snprintf(error, error_size, "out of memory for the representation of level %d", level);
+    } else {
+        sasc_neurashed_representation_of(trainer, state, level, settings, means);
+        for (int p = 0; p < patterns; p++) {
+            weights[p] = trainer->patterns->items[p].frequency;
+            labels[p] = trainer->patterns->items[p].label;
+        }
+        sasc_gaussian_mixture mixture = {(size_t)patterns, (size_t)width, means, NULL,
+                                         settings->noise * settings->noise, weights, labels,
+                                         m->classes};
+        ok = sasc_information_compute(&mixture, &settings->estimator, about_input, about_label,
+                                      error, error_size);
+    }
+    free(means);
+    free(weights);
+    free(labels);
+    return ok;
+}
