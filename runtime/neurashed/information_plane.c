@@ -11,7 +11,8 @@
 void sasc_neurashed_information_settings_default(sasc_neurashed_information_settings *settings)
 {
     *settings = (sasc_neurashed_information_settings){
-        SASC_NEURASHED_REPRESENT_SCORES, SASC_NEURASHED_NORMALISE_DIVISIVE, 1.0, 0.01, {0, 0}};
+        SASC_NEURASHED_REPRESENT_AMPLIFICATION, SASC_NEURASHED_NORMALISE_DIVISIVE, 1.0, 0.01,
+        {0, 0}};
     sasc_information_settings_default(&settings->estimator);
 }
 
@@ -49,7 +50,7 @@ static void normalise(double *means, int patterns, int width,
     }
 }
 
-void sasc_neurashed_representation_of(const sasc_neurashed_trainer *trainer,
+bool sasc_neurashed_representation_of(const sasc_neurashed_trainer *trainer,
                                       const sasc_neurashed_state *state, int level,
                                       const sasc_neurashed_information_settings *settings,
                                       double *means)
@@ -58,16 +59,18 @@ void sasc_neurashed_representation_of(const sasc_neurashed_trainer *trainer,
     int first = m->level_start[level], width = m->level_start[level + 1] - first;
     int patterns = trainer->patterns->count;
     double *scores = malloc((size_t)m->node_count * sizeof(double));
+    if (!scores)
+        return false;
     for (int p = 0; p < patterns; p++) {
         const unsigned char *fire = trainer->pathways + (size_t)p * (size_t)m->node_count;
-        if (scores)
-            sasc_neurashed_scores(m, state, fire, scores);
+        sasc_neurashed_scores(m, state, fire, scores);
         for (int k = 0; k < width; k++)
-            means[p * width + k] = scores ? raw_value(state, settings->representation,
-                                                      m->order[first + k], fire, scores) : NAN;
+            means[p * width + k] = raw_value(state, settings->representation, m->order[first + k],
+                                             fire, scores);
     }
     free(scores);
     normalise(means, patterns, width, settings);
+    return true;
 }
 
 static bool check_settings(const sasc_neurashed_model *m, int level,
@@ -108,11 +111,11 @@ bool sasc_neurashed_information(const sasc_neurashed_trainer *trainer,
     double *means = malloc((size_t)patterns * (size_t)width * sizeof(double));
     double *weights = malloc((size_t)patterns * sizeof(double));
     int *labels = malloc((size_t)patterns * sizeof(int));
-    bool ok = means && weights && labels;
+    bool ok = means && weights && labels &&
+              sasc_neurashed_representation_of(trainer, state, level, settings, means);
     if (!ok) {
         snprintf(error, error_size, "out of memory for the representation of level %d", level);
     } else {
-        sasc_neurashed_representation_of(trainer, state, level, settings, means);
         for (int p = 0; p < patterns; p++) {
             weights[p] = trainer->patterns->items[p].frequency;
             labels[p] = trainer->patterns->items[p].label;

@@ -13,13 +13,20 @@
  *
  * The paper states neither the representation nor the normalisation nor the
  * noise: each is a setting here.
- *   representation  SCORES         the scores S_F of the level's nodes (what the
- *                                  level sends upwards; the default);
- *                   AMPLIFICATION  lambda_F for firing nodes, 0 otherwise;
+ *   representation  AMPLIFICATION  lambda_F for firing nodes, 0 otherwise (the
+ *                                  default: the appendix's account is in these
+ *                                  terms, and only it caps level 2 at the
+ *                                  appendix's log2 4 = 2 bits);
+ *                   SCORES         the scores S_F (what the level sends upwards;
+ *                                  they also carry lambda of the level below,
+ *                                  which tells (1,2,7) from (2,3,7) apart: up to
+ *                                  log2 8 = 3 bits on level 2);
  *                   FIRING         the 0/1 firing pattern (constant in training).
  *   normalisation   DIVISIVE       v_F / (c + sum_F' v_F') per input, c = `constant`
- *                                  (the default: absolute while the level is weak,
- *                                  relative once it is strong);
+ *                                  (the default, c = 1: absolute while the level is
+ *                                  weak, relative once it is strong; the only one
+ *                                  of the three under which information both
+ *                                  rises and falls);
  *                   LEVEL_MAX      v_F / the largest value of the level over all
  *                                  patterns (relative from the start);
  *                   NONE           v_F (raw scores grow without bound).
@@ -47,8 +54,9 @@ typedef enum {
 typedef struct {
     sasc_neurashed_representation representation;
     sasc_neurashed_normalisation normalisation;
-    double constant;                     /* c of DIVISIVE, > 0 */
-    double noise;                        /* standard deviation of the added noise, > 0 */
+    double constant;                     /* c of DIVISIVE, > 0 (default 1) */
+    double noise;                        /* standard deviation of the added noise, > 0 (default
+                                            0.01, the top of the appendix's initial range) */
     sasc_information_settings estimator;
 } sasc_neurashed_information_settings;
 
@@ -56,8 +64,8 @@ typedef struct {
 void sasc_neurashed_information_settings_default(sasc_neurashed_information_settings *settings);
 
 /* The normalised representation of `level`: patterns x (nodes of the level)
- * values into `means`, row p for pattern p. */
-void sasc_neurashed_representation_of(const sasc_neurashed_trainer *trainer,
+ * values into `means`, row p for pattern p. False without memory. */
+bool sasc_neurashed_representation_of(const sasc_neurashed_trainer *trainer,
                                       const sasc_neurashed_state *state, int level,
                                       const sasc_neurashed_information_settings *settings,
                                       double *means);

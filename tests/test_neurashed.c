@@ -1,0 +1,957 @@
+/*
+ * test_neurashed.c — the neurashed model (runtime/neurashed), the
+ * Gaussian-mixture information estimator (runtime/analyses/information.h),
+ * local elasticity, and the paper's three experiments as checks
+ * (paper `neurashed.txt`; docs/neurashed.md).
+ *
+ * Scores and updates are checked against values computed by hand (written
+ * out next to each assertion) on a three-level toy graph; the estimator
+ * against closed forms and against an independent quadrature; the
+ * experiments against the paper's qualitative findings. The experiments
+ * print their numbers (lines starting "neurashed:") for docs/neurashed.md.
+ */
+#include <CUnit/CUnit.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/analyses/elasticity.h"
+#include "runtime/analyses/information.h"
+#include "runtime/neurashed/elasticity.h"
+#include "runtime/neurashed/information_plane.h"
+#include "runtime/neurashed/sparsity.h"
+#include "tests/testing.h"
+
+static const sasc_neurashed_firing BY_INPUT = {SASC_NEURASHED_FIRE_DEFAULT, 0};
+
+/* ---- a model with everything it needs, built and torn down together ---- */
+
+typedef struct {
+    sasc_neurashed_graph graph;
+    sasc_neurashed_patterns patterns;
+    sasc_neurashed_model model;
+    sasc_neurashed_state state;
+    sasc_neurashed_trainer trainer;
+} fixture;
+
+/* Validate, compile, initialise from `seed` and make a trainer. */
+static void fixture_start(fixture *f, int batch, uint64_t seed, sasc_neurashed_eta_firing eta)
+{
+    sasc_neurashed_problems problems;
+    sasc_neurashed_problems_init(&problems);
+    bool valid = sasc_neurashed_validate(&f->graph, &f->patterns, &problems);
+    for (int i = 0; i < problems.count; i++)
+        fprintf(stderr, "unexpected problem: %s\n", problems.items[i].message);
+    CU_ASSERT_TRUE_FATAL(valid);
+    sasc_neurashed_problems_free(&problems);
+    char error[256] = "";
+    CU_ASSERT_TRUE_FATAL(sasc_neurashed_model_compile(&f->graph, &f->model, error, sizeof error));
+    CU_ASSERT_TRUE_FATAL(sasc_neurashed_state_init(&f->model, seed, &f->state));
+    sasc_neurashed_training training = {batch, seed, eta};
+    CU_ASSERT_TRUE_FATAL(sasc_neurashed_trainer_init(&f->trainer, &f->model, &f->patterns,
+                                                     &training, error, sizeof error));
+}
+
+static void fixture_free(fixture *f)
+{
+    sasc_neurashed_trainer_free(&f->trainer);
+    sasc_neurashed_state_free(&f->state);
+    sasc_neurashed_model_free(&f->model);
+    sasc_neurashed_patterns_free(&f->patterns);
+    sasc_neurashed_graph_free(&f->graph);
+}
+
+static void own_init(sasc_neurashed_graph *g, int node, double value)
+{
+    g->nodes[node].own_init = true;
+    g->nodes[node].init = sasc_neurashed_constant(value);
+}
+
+static void add_pattern(sasc_neurashed_patterns *set, int label, double frequency,
+                        const int *nodes, int count)
+{
+    CU_ASSERT_FATAL(sasc_neurashed_add_pattern(set, label, frequency, nodes, count) >= 0);
+}
+
+/* ---- the three-level toy graph ----
+ *
+ *   level 0   a0  b1  c2  d3          lambda 1, 2, 3, 4 (d: g+ = x + 1)
+ *   level 1   u4 = OR(a, b)           lambda 0.5
+ *             v5 = AND(b, c)          lambda 2
+ *             w6 = at least 2 of (b, c, d)   lambda 1
+ *   level 2   class 0 (node 7) <- u, v     eta 1, 1
+ *             class 1 (node 8) <- v, w     eta 2, 1
+ *   rules     lambda: g+ = 2 x, g- = 0.5 x; eta: g+ = 3 x, g- = 0.5 x
+ *   patterns  P0 = {a, b} class 0;  P1 = {b, c, d} class 1;  P2 = {c, d} class 1
+ */
+enum { A, B, C, D, U, V, W, CLASS0, CLASS1 };
+
+static void build_toy(fixture *f)
+{
+    memset(f, 0, sizeof *f);
+    sasc_neurashed_graph *g = &f->graph;
+    sasc_neurashed_graph_init(g, 3);
+    g->lambda_rules = (sasc_neurashed_rules){sasc_neurashed_multiply(2), sasc_neurashed_multiply(0.5)};
+    g->eta_rules = (sasc_neurashed_rules){sasc_neurashed_multiply(3), sasc_neurashed_multiply(0.5)};
+    g->lambda_init = g->eta_init = sasc_neurashed_constant(1);
+    for (int i = 0; i < 4; i++)
+        sasc_neurashed_add_node(g, 0, BY_INPUT);
+    sasc_neurashed_add_node(g, 1, sasc_neurashed_or());
+    sasc_neurashed_add_node(g, 1, sasc_neurashed_and());
+    sasc_neurashed_add_node(g, 1, sasc_neurashed_at_least(2));
+    sasc_neurashed_add_node(g, 2, BY_INPUT);
+    sasc_neurashed_add_node(g, 2, BY_INPUT);
+    const double lambda[] = {1, 2, 3, 4, 0.5, 2, 1};
+    for (int n = 0; n < 7; n++)
+        own_init(g, n, lambda[n]);
+    g->nodes[D].own_rules = true;
+    g->nodes[D].rules = (sasc_neurashed_rules){sasc_neurashed_add(1), sasc_neurashed_multiply(0.5)};
+    const int edges[][2] = {{A, U}, {B, U}, {B, V}, {C, V}, {B, W}, {C, W}, {D, W},
+                            {U, CLASS0}, {V, CLASS0}, {V, CLASS1}, {W, CLASS1}};
+    for (size_t e = 0; e < sizeof edges / sizeof edges[0]; e++)
+        sasc_neurashed_add_edge(g, edges[e][0], edges[e][1]);
+    g->edges[9].own_init = true;   /* eta of v -> class 1 */
+    g->edges[9].init = sasc_neurashed_constant(2);
+    sasc_neurashed_patterns_init(&f->patterns);
+    add_pattern(&f->patterns, 0, 1, (const int[]){A, B}, 2);
+    add_pattern(&f->patterns, 1, 1, (const int[]){B, C, D}, 3);
+    add_pattern(&f->patterns, 1, 2, (const int[]){C, D}, 2);
+}
+
+static void test_toy_structure(void)
+{
+    fixture f;
+    build_toy(&f);
+    fixture_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    const sasc_neurashed_model *m = &f.model;
+    CU_ASSERT_EQUAL(m->classes, 2);
+    CU_ASSERT_EQUAL(m->threshold[U], 1);
+    CU_ASSERT_EQUAL(m->threshold[V], 2);   /* AND over two dependents */
+    CU_ASSERT_EQUAL(m->threshold[W], 2);
+    CU_ASSERT_EQUAL(m->threshold[A], 0);
+    CU_ASSERT_EQUAL(m->level_start[1], 4);
+    CU_ASSERT_EQUAL(m->level_start[2], 7);
+    CU_ASSERT_EQUAL(m->eta_count, 4);
+    /* eta slots class by class: (u,0) (v,0) (v,1) (w,1) */
+    const int from[] = {U, V, V, W}, cls[] = {0, 0, 1, 1};
+    for (int i = 0; i < 4; i++) {
+        CU_ASSERT_EQUAL(m->eta_from[i], from[i]);
+        CU_ASSERT_EQUAL(m->eta_class[i], cls[i]);
+    }
+    const double eta[] = {1, 1, 2, 1}, lambda[] = {1, 2, 3, 4, 0.5, 2, 1, 0, 0};
+    for (int i = 0; i < 4; i++)
+        CU_ASSERT_EQUAL(f.state.eta[i], eta[i]);
+    for (int n = 0; n < 9; n++)
+        CU_ASSERT_EQUAL(f.state.lambda[n], lambda[n]);
+    fixture_free(&f);
+}
+
+static void test_toy_forward(void)
+{
+    fixture f;
+    build_toy(&f);
+    fixture_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    unsigned char fire[9];
+    double scores[9], z[2], p[2];
+    /* P0 = {a, b}: u fires (OR), v does not (c is off), w does not (1 of 3).
+     * S_a = 1, S_b = 2, S_u = 0.5 (1 + 2) = 1.5; Z_0 = 1 * 1.5 + 1 * 0 = 1.5, Z_1 = 0. */
+    sasc_neurashed_pattern_logits(&f.model, &f.state, &f.patterns.items[0], fire, scores, z);
+    const unsigned char fire0[] = {1, 1, 0, 0, 1, 0, 0, 1, 0};
+    CU_ASSERT_EQUAL(memcmp(fire, fire0, 9), 0);
+    const double s0[] = {1, 2, 0, 0, 1.5, 0, 0, 0, 0};
+    for (int n = 0; n < 9; n++)
+        CU_ASSERT_EQUAL(scores[n], s0[n]);
+    CU_ASSERT_EQUAL(z[0], 1.5);
+    CU_ASSERT_EQUAL(z[1], 0);
+    sasc_neurashed_softmax(z, 2, p);
+    ASSERT_CLOSE(p[0], 1 / (1 + exp(-1.5)), 1e-15);
+    ASSERT_CLOSE(p[0] + p[1], 1, 1e-15);
+    /* P1 = {b, c, d}: u (b), v (b and c), w (3 of 3) fire.
+     * S_u = 0.5 * (0 + 2) = 1, S_v = 2 (2 + 3) = 10, S_w = 1 (2 + 3 + 4) = 9;
+     * Z_0 = 1 * 1 + 1 * 10 = 11, Z_1 = 2 * 10 + 1 * 9 = 29. */
+    sasc_neurashed_pattern_logits(&f.model, &f.state, &f.patterns.items[1], fire, scores, z);
+    const double s1[] = {0, 2, 3, 4, 1, 10, 9, 0, 0};
+    for (int n = 0; n < 9; n++)
+        CU_ASSERT_EQUAL(scores[n], s1[n]);
+    CU_ASSERT_EQUAL(fire[CLASS1], 1);   /* the pathway holds its class's top node */
+    CU_ASSERT_EQUAL(fire[CLASS0], 0);
+    CU_ASSERT_EQUAL(z[0], 11);
+    CU_ASSERT_EQUAL(z[1], 29);
+    /* P2 = {c, d}: only w (2 of 3). S_w = 1 (3 + 4) = 7; Z = (0, 7). */
+    sasc_neurashed_pattern_logits(&f.model, &f.state, &f.patterns.items[2], fire, scores, z);
+    CU_ASSERT_EQUAL(scores[W], 7);
+    CU_ASSERT_EQUAL(scores[U] + scores[V], 0);
+    CU_ASSERT_EQUAL(z[0], 0);
+    CU_ASSERT_EQUAL(z[1], 7);
+    fixture_free(&f);
+}
+
+static void assert_state(const sasc_neurashed_state *s, const double *lambda, const double *eta)
+{
+    for (int n = 0; n < 7; n++)
+        CU_ASSERT_EQUAL(s->lambda[n], lambda[n]);
+    CU_ASSERT_EQUAL(s->lambda[CLASS0] + s->lambda[CLASS1], 0);
+    for (int i = 0; i < 4; i++)
+        CU_ASSERT_EQUAL(s->eta[i], eta[i]);
+}
+
+static void test_toy_update(void)
+{
+    fixture f;
+    build_toy(&f);
+    fixture_start(&f, 2, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    sasc_neurashed_state start;
+    CU_ASSERT_TRUE_FATAL(sasc_neurashed_state_copy(&f.model, &f.state, &start));
+    /* Batch {P0, P1}: the union fires every node. lambda: 2x, d: 4 + 1 = 5.
+     * eta, same sample: (u,0) by P0 -> 3; (v,0): v fires only in P1, of
+     * class 1 -> 0.5; (v,1) and (w,1) by P1 -> 6, 3. */
+    sasc_neurashed_update(&f.trainer, &f.state, (const int[]){0, 1}, 2);
+    assert_state(&f.state, (const double[]){2, 4, 6, 5, 1, 4, 2}, (const double[]){3, 0.5, 6, 3});
+    CU_ASSERT_EQUAL(f.state.iteration, 1);
+    /* Batch {P0} alone from the start: a, b, u grow; c, d, v, w shrink
+     * (d's g- is 0.5 x: 2); eta (u,0) grows, the rest shrink. */
+    sasc_neurashed_state one;
+    CU_ASSERT_TRUE_FATAL(sasc_neurashed_state_copy(&f.model, &start, &one));
+    sasc_neurashed_update(&f.trainer, &one, (const int[]){0}, 1);
+    assert_state(&one, (const double[]){2, 4, 1.5, 2, 1, 1, 0.5}, (const double[]){3, 0.5, 1, 0.5});
+    sasc_neurashed_state_free(&one);
+    fixture_free(&f);
+    /* The other reading: f and class j each somewhere in the batch. Now
+     * (v,0) grows too: v fires (P1) and class 0 fires (P0) -> 3. */
+    build_toy(&f);
+    fixture_start(&f, 2, 1, SASC_NEURASHED_ETA_EITHER_SAMPLE);
+    sasc_neurashed_update(&f.trainer, &f.state, (const int[]){0, 1}, 2);
+    assert_state(&f.state, (const double[]){2, 4, 6, 5, 1, 4, 2}, (const double[]){3, 3, 6, 3});
+    sasc_neurashed_state_free(&start);
+    fixture_free(&f);
+}
+
+/* The toy's LE at its initial state, base P0, test P1, by hand.
+ * After the update at P0 (test_toy_update): lambda a2 b4 c1.5 d2 u1 v1 w0.5,
+ * eta (u,0) 3, (v,0) 0.5, (v,1) 1, (w,1) 0.5.
+ * P1: S_u = 1 * 4 = 4, S_v = 1 (4 + 1.5) = 5.5, S_w = 0.5 (4 + 1.5 + 2) = 3.75;
+ *     Z = (3 * 4 + 0.5 * 5.5, 1 * 5.5 + 0.5 * 3.75) = (14.75, 7.375), was (11, 29).
+ * P0: S_u = 1 (2 + 4) = 6; Z = (18, 0), was (1.5, 0).
+ * LE = |(3.75, -21.625)| / |(16.5, 0)|. */
+static void test_toy_elasticity(void)
+{
+    fixture f;
+    build_toy(&f);
+    fixture_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    double table[9];
+    char error[256];
+    CU_ASSERT_TRUE_FATAL(sasc_neurashed_elasticity_table(&f.trainer, &f.state, table, error,
+                                                         sizeof error));
+    ASSERT_CLOSE(table[0 * 3 + 1], sqrt(3.75 * 3.75 + 21.625 * 21.625) / 16.5, 1e-14);
+    CU_ASSERT_EQUAL(table[0 * 3 + 0], 1);
+    CU_ASSERT_EQUAL(f.state.lambda[C], 3);   /* the state given is not changed */
+    CU_ASSERT_EQUAL(f.state.iteration, 0);
+    /* The ratio alone: no change at the base is undefined. */
+    const double z0[] = {1, 2}, z1[] = {4, 6};
+    CU_ASSERT_EQUAL(sasc_local_elasticity(z0, z1, z0, z1, 2), 1);
+    CU_ASSERT_TRUE(isnan(sasc_local_elasticity(z0, z1, z0, z0, 2)));
+    fixture_free(&f);
+}
+
+/* Initial values from the seed and the data stream: reproducible, in range,
+ * and patterns drawn with their frequencies (P2 has weight 2 of 4). */
+static void test_seeded_values(void)
+{
+    fixture f;
+    build_toy(&f);
+    f.graph.nodes[U].init = sasc_neurashed_uniform(0.25, 0.75);
+    f.graph.eta_init = sasc_neurashed_uniform(0, 0.01);
+    fixture_start(&f, 1, 7, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    sasc_neurashed_state again;
+    CU_ASSERT_TRUE_FATAL(sasc_neurashed_state_init(&f.model, 7, &again));
+    CU_ASSERT_EQUAL(again.lambda[U], f.state.lambda[U]);
+    CU_ASSERT(f.state.lambda[U] >= 0.25 && f.state.lambda[U] < 0.75);
+    CU_ASSERT_EQUAL(f.state.lambda[A], 1);
+    for (int i = 0; i < f.model.eta_count; i++) {
+        if (i == 2)
+            CU_ASSERT_EQUAL(f.state.eta[i], 2)       /* v -> class 1 keeps its own constant */
+        else
+            CU_ASSERT(f.state.eta[i] >= 0 && f.state.eta[i] < 0.01);
+        CU_ASSERT_EQUAL(f.state.eta[i], again.eta[i]);
+    }
+    CU_ASSERT(f.state.eta[0] != f.state.eta[3]);   /* uniform 3 != uniform 0 */
+    sasc_neurashed_state_free(&again);
+    sasc_neurashed_state other;
+    CU_ASSERT_TRUE_FATAL(sasc_neurashed_state_init(&f.model, 8, &other));
+    CU_ASSERT(other.lambda[U] != f.state.lambda[U]);
+    sasc_neurashed_state_free(&other);
+
+    enum { BATCH = 5, ITERATIONS = 8000 };
+    int batch[BATCH], again_batch[BATCH];
+    long counts[3] = {0, 0, 0};
+    for (long t = 0; t < ITERATIONS; t++) {
+        sasc_neurashed_draw_batch(&f.patterns, 7, t, BATCH, batch);
+        for (int s = 0; s < BATCH; s++)
+            counts[batch[s]]++;
+    }
+    /* 40000 draws: each count within 5 standard deviations of n p. */
+    const double share[] = {0.25, 0.25, 0.5};
+    for (int p = 0; p < 3; p++) {
+        double n = (double)BATCH * ITERATIONS, sd = sqrt(n * share[p] * (1 - share[p]));
+        CU_ASSERT(fabs((double)counts[p] - n * share[p]) < 5 * sd);
+    }
+    sasc_neurashed_draw_batch(&f.patterns, 7, 123, BATCH, batch);
+    sasc_neurashed_draw_batch(&f.patterns, 7, 123, BATCH, again_batch);
+    CU_ASSERT_EQUAL(memcmp(batch, again_batch, sizeof batch), 0);
+    /* A training step draws its iteration's batch: the same as drawing it here. */
+    sasc_neurashed_state stepped, by_hand;
+    CU_ASSERT_TRUE_FATAL(sasc_neurashed_state_copy(&f.model, &f.state, &stepped));
+    CU_ASSERT_TRUE_FATAL(sasc_neurashed_state_copy(&f.model, &f.state, &by_hand));
+    sasc_neurashed_train_step(&f.trainer, &stepped);
+    sasc_neurashed_draw_batch(&f.patterns, 7, 0, 1, batch);
+    sasc_neurashed_update(&f.trainer, &by_hand, batch, 1);
+    CU_ASSERT_EQUAL(memcmp(stepped.lambda, by_hand.lambda, 9 * sizeof(double)), 0);
+    sasc_neurashed_state_free(&stepped);
+    sasc_neurashed_state_free(&by_hand);
+    fixture_free(&f);
+}
+
+/* ---- validation: each problem, with the element it names ---- */
+
+static bool has_problem(const sasc_neurashed_problems *p, sasc_neurashed_problem_code code,
+                        int node, int edge, int pattern)
+{
+    for (int i = 0; i < p->count; i++)
+        if (p->items[i].code == code && p->items[i].node == node && p->items[i].edge == edge &&
+            p->items[i].pattern == pattern)
+            return true;
+    return false;
+}
+
+static void test_validation(void)
+{
+    fixture f;
+    build_toy(&f);
+    sasc_neurashed_graph *g = &f.graph;
+    sasc_neurashed_problems p;
+    sasc_neurashed_problems_init(&p);
+    CU_ASSERT_TRUE(sasc_neurashed_validate(g, &f.patterns, &p));
+    CU_ASSERT_EQUAL(p.count, 0);
+    /* Break it in every way at once. */
+    int x = sasc_neurashed_add_node(g, 1, sasc_neurashed_at_least(3));   /* 9: needs 3 of 2 */
+    sasc_neurashed_add_edge(g, A, x);
+    sasc_neurashed_add_edge(g, B, x);                                     /* edges 11, 12 */
+    int lonely = sasc_neurashed_add_node(g, 1, sasc_neurashed_or());     /* 10: no dependents */
+    sasc_neurashed_add_node(g, 5, BY_INPUT);                              /* 11: bad level */
+    sasc_neurashed_add_edge(g, A, 42);                                    /* 13: dangling */
+    sasc_neurashed_add_edge(g, A, CLASS0);                                /* 14: skips level 1 */
+    sasc_neurashed_add_edge(g, B, U);                                     /* 15: repeats edge 1 */
+    g->nodes[A].firing = sasc_neurashed_or();                             /* first level: no rule */
+    g->nodes[U].own_rules = true;
+    g->nodes[U].rules = (sasc_neurashed_rules){sasc_neurashed_multiply(1), sasc_neurashed_add(-1)};
+    g->nodes[V].init = sasc_neurashed_uniform(0.5, 0.1);
+    g->nodes[W].init = sasc_neurashed_constant(0);                        /* 2 x from 0 */
+    g->edges[0].own_init = true;                                          /* a -> u has no eta */
+    g->nodes[CLASS1].own_rules = true;
+    add_pattern(&f.patterns, 7, 0, (const int[]){U, A, A}, 3);           /* pattern 3 */
+    add_pattern(&f.patterns, 0, NAN, NULL, 0);                            /* pattern 4 */
+    CU_ASSERT_FALSE(sasc_neurashed_validate(g, &f.patterns, &p));
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_NEVER_FIRES, x, -1, -1));
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_NO_DEPENDENTS, lonely, -1, -1));
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_BAD_LEVEL, 11, -1, -1));
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_DANGLING_EDGE, -1, 13, -1));
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_EDGE_SKIPS_LEVEL, -1, 14, -1));
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_DUPLICATE_EDGE, -1, 15, -1));
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_RULE_NOT_ALLOWED, A, -1, -1));
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_GROW_DOES_NOT_GROW, U, -1, -1));
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_BAD_SHRINK, U, -1, -1));
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_BAD_INIT, V, -1, -1));
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_STUCK_AT_ZERO, W, -1, -1));
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_NOT_A_WEIGHT, -1, 0, -1));
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_TOP_RULES, CLASS1, -1, -1));
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_BAD_LABEL, -1, -1, 3));
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_BAD_FREQUENCY, -1, -1, 3));
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_NOT_AN_INPUT, U, -1, 3));
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_REPEATED_INPUT, A, -1, 3));
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_EMPTY_PATTERN, -1, -1, 4));
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_BAD_FREQUENCY, -1, -1, 4));
+    for (int i = 0; i < p.count; i++)   /* every message is one sentence that names something */
+        CU_ASSERT(strlen(p.items[i].message) > 20);
+    char error[256] = "";
+    sasc_neurashed_model m;
+    CU_ASSERT_FALSE(sasc_neurashed_model_compile(g, &m, error, sizeof error));
+    CU_ASSERT(strlen(error) > 0);
+    sasc_neurashed_problems_free(&p);
+    fixture_free(&f);
+
+    /* Too few levels, an empty level, a class without a pattern, defaults that do not grow. */
+    sasc_neurashed_graph small;
+    sasc_neurashed_graph_init(&small, 1);
+    sasc_neurashed_problems_init(&p);
+    CU_ASSERT_FALSE(sasc_neurashed_validate(&small, NULL, &p));
+    CU_ASSERT_EQUAL(p.items[0].code, SASC_NEURASHED_TOO_FEW_LEVELS);
+    sasc_neurashed_problems_free(&p);
+    sasc_neurashed_graph_free(&small);
+    sasc_neurashed_graph_init(&small, 3);
+    small.lambda_rules.grow = sasc_neurashed_multiply(0.9);
+    sasc_neurashed_add_node(&small, 0, BY_INPUT);
+    sasc_neurashed_add_node(&small, 2, BY_INPUT);
+    sasc_neurashed_patterns none;
+    sasc_neurashed_patterns_init(&none);
+    sasc_neurashed_problems_init(&p);
+    CU_ASSERT_FALSE(sasc_neurashed_validate(&small, &none, &p));
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_GROW_DOES_NOT_GROW, -1, -1, -1));
+    bool empty_level = false;
+    for (int i = 0; i < p.count; i++)
+        empty_level |= p.items[i].code == SASC_NEURASHED_EMPTY_LEVEL && p.items[i].level == 1;
+    CU_ASSERT_TRUE(empty_level);
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_CLASS_WITHOUT_PATTERN, 1, -1, -1));
+    sasc_neurashed_problems_free(&p);
+    sasc_neurashed_patterns_free(&none);
+    sasc_neurashed_graph_free(&small);
+}
+
+/* What the pathways reach: a pattern that misses its class, a node never on a pathway. */
+static void test_pathway_checks(void)
+{
+    fixture f;
+    build_toy(&f);
+    sasc_neurashed_add_pattern(&f.patterns, 0, 1, (const int[]){D}, 1);   /* fires nothing above */
+    fixture_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    sasc_neurashed_problems p;
+    sasc_neurashed_problems_init(&p);
+    sasc_neurashed_check_pathways(&f.model, &f.patterns, &p);
+    CU_ASSERT_EQUAL(p.count, 1);
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_MISSES_CLASS, CLASS0, -1, 3));
+    CU_ASSERT_EQUAL(sasc_neurashed_errors(&p), 1);
+    sasc_neurashed_problems_free(&p);
+    fixture_free(&f);
+    build_toy(&f);
+    f.patterns.items[0].nodes[0] = B;   /* P0 = {b}: now no pattern fires a */
+    f.patterns.items[0].count = 1;
+    fixture_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    sasc_neurashed_problems_init(&p);
+    sasc_neurashed_check_pathways(&f.model, &f.patterns, &p);
+    CU_ASSERT_EQUAL(sasc_neurashed_errors(&p), 0);
+    CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_NEVER_ON_A_PATHWAY, A, -1, -1));
+    CU_ASSERT_TRUE(p.count == 1 && p.items[0].warning);
+    sasc_neurashed_problems_free(&p);
+    fixture_free(&f);
+}
+
+/* ---- the information estimator ---- */
+
+static void information(const sasc_gaussian_mixture *m, size_t samples,
+                        sasc_information_estimate *x, sasc_information_estimate *y)
+{
+    sasc_information_settings s = {samples, 3};
+    char error[256] = "";
+    CU_ASSERT_TRUE_FATAL(sasc_information_compute(m, &s, x, y, error, sizeof error));
+}
+
+/* Value within 5 standard errors (plus a small floor) of `expected`, bounds around it. */
+static void assert_estimate(const sasc_information_estimate *e, double expected)
+{
+    CU_ASSERT(fabs(e->value - expected) <= 5 * e->standard_error + 1e-9);
+    CU_ASSERT(e->lower <= expected + 1e-9);
+    CU_ASSERT(e->upper >= expected - 1e-9);
+}
+
+static void test_information_closed_forms(void)
+{
+    /* Two far-apart Gaussians, equally likely: 1 bit about the input and the label. */
+    const double far[] = {0, 0, 100, 0};
+    const int labels[] = {0, 1};
+    sasc_gaussian_mixture m = {2, 2, far, NULL, 1.0, NULL, labels, 2};
+    sasc_information_estimate x, y;
+    information(&m, 1000, &x, &y);
+    ASSERT_CLOSE(x.value, 1, 1e-9);
+    ASSERT_CLOSE(y.value, 1, 1e-9);
+    ASSERT_CLOSE(x.lower, 1, 1e-9);
+    ASSERT_CLOSE(x.upper, 1, 1e-9);
+    ASSERT_CLOSE(y.lower, 1, 1e-9);
+    /* Identical components: nothing. */
+    const double same[] = {3, -1, 3, -1};
+    m.means = same;
+    information(&m, 1000, &x, &y);
+    ASSERT_CLOSE(x.value, 0, 1e-12);
+    ASSERT_CLOSE(x.upper, 0, 1e-12);
+    ASSERT_CLOSE(y.value, 0, 1e-12);
+    /* Four far-apart inputs, weights 1:1:1:1, two per class: 2 bits about the
+     * input, 1 about the label; with the two of a class coinciding, 1 and 1. */
+    const double four[] = {0, 50, 100, 150}, pairs[] = {0, 0, 100, 100};
+    const int two_classes[] = {0, 0, 1, 1};
+    sasc_gaussian_mixture q = {4, 1, four, NULL, 1.0, NULL, two_classes, 2};
+    information(&q, 500, &x, &y);
+    ASSERT_CLOSE(x.value, 2, 1e-9);
+    ASSERT_CLOSE(y.value, 1, 1e-9);
+    ASSERT_CLOSE(y.upper, 1, 1e-9);
+    q.means = pairs;
+    information(&q, 500, &x, &y);
+    ASSERT_CLOSE(x.value, 1, 1e-9);
+    ASSERT_CLOSE(x.lower, 1, 1e-9);
+    ASSERT_CLOSE(x.upper, 1, 1e-9);
+    ASSERT_CLOSE(y.value, 1, 1e-9);
+    /* Unequal weights 3:1, far apart: H(X) = 0.8113 bits. */
+    const double weights[] = {3, 1};
+    sasc_gaussian_mixture w = {2, 2, far, NULL, 1.0, weights, NULL, 0};
+    information(&w, 500, &x, &y);
+    double h = -(0.75 * log2(0.75) + 0.25 * log2(0.25));
+    ASSERT_CLOSE(x.value, h, 1e-9);
+    CU_ASSERT_TRUE(isnan(y.value) && isnan(y.lower));   /* no labels, no I(T; Y) */
+    /* Bounds only. */
+    information(&w, 0, &x, NULL);
+    CU_ASSERT_TRUE(isnan(x.value));
+    ASSERT_CLOSE(x.lower, h, 1e-9);
+}
+
+/* sum_x w_x int N(t|x) ln[p(t|x) / p(t)] dt in 1-D by the trapezoidal rule
+ * on a fine grid over [-30, 30] (an independent computation, in logs so that
+ * no density underflows). */
+static double quadrature_information(const double *mean, const double *variance,
+                                     const double *weight, int k)
+{
+    double total = 0, step = 1e-4;
+    for (int x = 0; x < k; x++)
+        total += weight[x];
+    double information = 0;
+    for (long i = 0; i <= 600000; i++) {
+        double t = -30 + step * (double)i, log_density[8], top = -INFINITY, sum = 0;
+        for (int x = 0; x < k; x++) {
+            double r = t - mean[x];
+            log_density[x] = -0.5 * r * r / variance[x] - 0.5 * log(2 * M_PI * variance[x]);
+            top = fmax(top, log(weight[x] / total) + log_density[x]);
+        }
+        for (int x = 0; x < k; x++)
+            sum += exp(log(weight[x] / total) + log_density[x] - top);
+        double log_mixture = top + log(sum), end = i == 0 || i == 600000 ? 0.5 : 1.0;
+        for (int x = 0; x < k; x++)
+            information += end * step * weight[x] / total * exp(log_density[x]) *
+                           (log_density[x] - log_mixture);
+    }
+    return information / M_LN2;
+}
+
+static void test_information_quadrature(void)
+{
+    /* Two overlapping 1-D Gaussians (distance 2 sd), then three with unequal
+     * variances and weights: Monte Carlo within 5 SE, bounds around. */
+    const double mean2[] = {0, 2}, variance2[] = {1, 1}, weight2[] = {1, 1};
+    sasc_gaussian_mixture m = {2, 1, mean2, variance2, 0, weight2, NULL, 0};
+    sasc_information_estimate x;
+    information(&m, 20000, &x, NULL);
+    double exact = quadrature_information(mean2, variance2, weight2, 2);
+    assert_estimate(&x, exact);
+    CU_ASSERT(x.standard_error < 0.01);
+    printf("\nneurashed: 1-D two Gaussians 2 sd apart: quadrature %.5f bits, Monte Carlo %.5f "
+           "+- %.5f, bounds [%.5f, %.5f]\n", exact, x.value, x.standard_error, x.lower, x.upper);
+    const double mean3[] = {-1, 0.5, 1}, variance3[] = {0.5, 2, 0.25}, weight3[] = {1, 2, 1};
+    sasc_gaussian_mixture n = {3, 1, mean3, variance3, 0, weight3, NULL, 0};
+    information(&n, 20000, &x, NULL);
+    exact = quadrature_information(mean3, variance3, weight3, 3);
+    assert_estimate(&x, exact);
+    printf("neurashed: 1-D three Gaussians, unequal variances: quadrature %.5f bits, Monte Carlo "
+           "%.5f +- %.5f, bounds [%.5f, %.5f]\n", exact, x.value, x.standard_error, x.lower,
+           x.upper);
+    /* The same seed gives the same numbers; another seed other ones. */
+    sasc_information_estimate again;
+    information(&n, 20000, &again, NULL);
+    CU_ASSERT_EQUAL(again.value, x.value);
+    sasc_information_settings other = {20000, 4};
+    char error[256];
+    CU_ASSERT_TRUE(sasc_information_compute(&n, &other, &again, NULL, error, sizeof error));
+    CU_ASSERT(again.value != x.value);
+    /* A d-dimensional diagonal mixture equals the 1-D one when the other
+     * coordinates are equal across inputs (they carry no information). */
+    const double mean3d[] = {-1, 5, 0.5, 5, 1, 5}, variance3d[] = {0.5, 1, 2, 1, 0.25, 1};
+    sasc_gaussian_mixture wide = {3, 2, mean3d, variance3d, 0, weight3, NULL, 0};
+    sasc_information_estimate x2;
+    information(&wide, 20000, &x2, NULL);
+    assert_estimate(&x2, exact);
+}
+
+static void test_information_errors(void)
+{
+    const double mean[] = {0, 1}, bad_variance[] = {1, 0}, negative[] = {1, -1};
+    const int labels[] = {0, 3};
+    sasc_information_settings s = {100, 1}, one = {1, 1};
+    sasc_information_estimate x, y;
+    char error[256];
+    sasc_gaussian_mixture cases[] = {
+        {0, 1, mean, NULL, 1, NULL, NULL, 0},          /* no input */
+        {2, 1, mean, NULL, 0, NULL, NULL, 0},          /* variance 0 */
+        {2, 1, mean, bad_variance, 0, NULL, NULL, 0},  /* a variance 0 */
+        {2, 1, mean, NULL, 1, negative, NULL, 0},      /* negative weight */
+        {2, 1, mean, NULL, 1, NULL, labels, 2},        /* label 3 of 2 classes */
+        {2, 1, mean, NULL, NAN, NULL, NULL, 0},        /* NaN */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        error[0] = 0;
+        CU_ASSERT_FALSE(sasc_information_compute(&cases[i], &s, &x, &y, error, sizeof error));
+        CU_ASSERT(strlen(error) > 10);
+    }
+    sasc_gaussian_mixture fine = {2, 1, mean, NULL, 1, NULL, NULL, 0};
+    CU_ASSERT_FALSE(sasc_information_compute(&fine, &one, &x, &y, error, sizeof error));
+}
+
+/* ---- Fig. 4: the information plane of the appendix's binary model ----
+ *
+ * docs/neurashed.md ("Fig. 4") gives the reading: 13 first-level nodes
+ * (1..6 of class 1, 7 shared, 8..13 of class 2, node i mirrored by 14 - i);
+ * second level A1 = OR(1,2,3), B1 = at least 2 of (1..7), C1 = OR(4,5,6) and
+ * their mirror images C2, B2, A2; class j depends on its three. */
+static void build_fig4(fixture *f)
+{
+    memset(f, 0, sizeof *f);
+    sasc_neurashed_graph *g = &f->graph;
+    sasc_neurashed_graph_init(g, 3);   /* defaults: the appendix's g+, g-, U(0, 0.01) */
+    for (int i = 0; i < 13; i++)
+        sasc_neurashed_add_node(g, 0, BY_INPUT);
+    g->nodes[6].own_rules = true;      /* "the 7th node" */
+    g->nodes[6].rules = (sasc_neurashed_rules){sasc_neurashed_multiply(pow(1.022, 3.0 / 4.0)),
+                                               sasc_neurashed_multiply(pow(1.022, -1.0 / 4.0))};
+    int a1 = sasc_neurashed_add_node(g, 1, sasc_neurashed_or());
+    int b1 = sasc_neurashed_add_node(g, 1, sasc_neurashed_at_least(2));
+    int c1 = sasc_neurashed_add_node(g, 1, sasc_neurashed_or());
+    int c2 = sasc_neurashed_add_node(g, 1, sasc_neurashed_or());
+    int b2 = sasc_neurashed_add_node(g, 1, sasc_neurashed_at_least(2));
+    int a2 = sasc_neurashed_add_node(g, 1, sasc_neurashed_or());
+    for (int i = 0; i < 3; i++) {
+        sasc_neurashed_add_edge(g, i, a1);
+        sasc_neurashed_add_edge(g, 12 - i, a2);
+        sasc_neurashed_add_edge(g, 3 + i, c1);
+        sasc_neurashed_add_edge(g, 9 - i, c2);
+    }
+    for (int i = 0; i < 7; i++) {
+        sasc_neurashed_add_edge(g, i, b1);
+        sasc_neurashed_add_edge(g, 12 - i, b2);
+    }
+    int y1 = sasc_neurashed_add_node(g, 2, BY_INPUT), y2 = sasc_neurashed_add_node(g, 2, BY_INPUT);
+    const int to_y1[] = {a1, b1, c1}, to_y2[] = {c2, b2, a2};
+    for (int i = 0; i < 3; i++) {
+        sasc_neurashed_add_edge(g, to_y1[i], y1);
+        sasc_neurashed_add_edge(g, to_y2[i], y2);
+    }
+    const int types[4][3] = {{1, 2, 7}, {2, 3, 7}, {4, 5, 7}, {5, 6, 7}};
+    sasc_neurashed_patterns_init(&f->patterns);
+    for (int c = 0; c < 2; c++)
+        for (int p = 0; p < 4; p++) {
+            int nodes[3];
+            for (int k = 0; k < 3; k++)
+                nodes[k] = c == 0 ? types[p][k] - 1 : 13 - types[p][k];   /* mirror: 14 - i */
+            add_pattern(&f->patterns, c, 1, nodes, 3);
+        }
+}
+
+enum { FIG4_ITERATIONS = 800, FIG4_EVERY = 10, FIG4_POINTS = FIG4_ITERATIONS / FIG4_EVERY + 1 };
+
+/* I(level; input) and I(level; label) over training, every FIG4_EVERY updates. */
+static void fig4_run(int batch, uint64_t seed, double ix[2][FIG4_POINTS],
+                     double iy[2][FIG4_POINTS])
+{
+    fixture f;
+    build_fig4(&f);
+    fixture_start(&f, batch, seed, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    sasc_neurashed_information_settings s;
+    sasc_neurashed_information_settings_default(&s);
+    s.estimator.samples = 400;
+    char error[256] = "";
+    for (int point = 0; point < FIG4_POINTS; point++) {
+        for (int level = 0; level < 2; level++) {
+            sasc_information_estimate x, y;
+            CU_ASSERT_TRUE_FATAL(sasc_neurashed_information(&f.trainer, &f.state, level, &s, &x,
+                                                            &y, error, sizeof error));
+            ix[level][point] = x.value;
+            iy[level][point] = y.value;
+        }
+        for (int k = 0; k < FIG4_EVERY && point + 1 < FIG4_POINTS; k++)
+            sasc_neurashed_train_step(&f.trainer, &f.state);
+    }
+    fixture_free(&f);
+}
+
+static int argmax(const double *v, int n)
+{
+    int best = 0;
+    for (int i = 1; i < n; i++)
+        if (v[i] > v[best])
+            best = i;
+    return best;
+}
+
+static void print_curve(const char *what, const double *v)
+{
+    printf("neurashed: %s:", what);
+    for (int i = 0; i < FIG4_POINTS; i += 10)
+        printf(" %d:%.3f", i * FIG4_EVERY, v[i]);
+    printf("\n");
+}
+
+static void test_fig4_information_plane(void)
+{
+    static double ix[2][FIG4_POINTS], iy[2][FIG4_POINTS];
+    fig4_run(2, 1, ix, iy);
+    print_curve("Fig. 4, seed 1, batch 2, I(level 2; input)", ix[1]);
+    print_curve("Fig. 4, seed 1, batch 2, I(level 2; label)", iy[1]);
+    print_curve("Fig. 4, seed 1, batch 2, I(level 1; input)", ix[0]);
+    print_curve("Fig. 4, seed 1, batch 2, I(level 1; label)", iy[0]);
+    int peak = argmax(ix[1], FIG4_POINTS);
+    printf("neurashed: Fig. 4, seed 1: level 2 starts at %.3f bits, peaks at %.3f after %d "
+           "updates, ends at %.3f after %d\n", ix[1][0], ix[1][peak], peak * FIG4_EVERY,
+           ix[1][FIG4_POINTS - 1], FIG4_ITERATIONS);
+    /* The rise towards log2 4 = 2 bits, then the fall towards log2 2 = 1 bit. */
+    CU_ASSERT(ix[1][0] < 0.5);
+    CU_ASSERT(ix[1][peak] > 1.9 && ix[1][peak] < 2.05);
+    CU_ASSERT(peak > 0 && peak < FIG4_POINTS / 2);
+    ASSERT_CLOSE(ix[1][FIG4_POINTS - 1], 1.0, 0.02);
+    /* The label is learned and kept: I(level 2; label) ends at 1 bit. */
+    ASSERT_CLOSE(iy[1][FIG4_POINTS - 1], 1.0, 0.02);
+    CU_ASSERT(iy[1][0] < 0.5);
+    /* Level 1 (the appendix: "similar"): up towards log2 8 = 3, down to 2. */
+    int peak1 = argmax(ix[0], FIG4_POINTS);
+    CU_ASSERT(ix[0][peak1] > 2.5);
+    ASSERT_CLOSE(ix[0][FIG4_POINTS - 1], 2.0, 0.02);
+
+    /* Over seeds 1..5: the mean curve rises and falls the same way. */
+    double mean_peak = 0, mean_end = 0;
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        fig4_run(2, seed, ix, iy);
+        int p = argmax(ix[1], FIG4_POINTS);
+        mean_peak += ix[1][p] / 5;
+        mean_end += ix[1][FIG4_POINTS - 1] / 5;
+        printf("neurashed: Fig. 4, seed %d, batch 2: level 2 from %.3f up to %.3f (after %d) "
+               "down to %.3f\n", (int)seed, ix[1][0], ix[1][p], p * FIG4_EVERY,
+               ix[1][FIG4_POINTS - 1]);
+    }
+    CU_ASSERT(mean_peak > 1.75);
+    ASSERT_CLOSE(mean_end, 1.0, 0.02);
+    /* Batch 1: level 2 rises and falls the same way; level 1 loses everything
+     * to node 7 (docs/neurashed.md, "Fig. 4"). */
+    fig4_run(1, 1, ix, iy);
+    peak = argmax(ix[1], FIG4_POINTS);
+    printf("neurashed: Fig. 4, seed 1, batch 1: level 2 from %.3f up to %.3f (after %d) down to "
+           "%.3f; level 1 from %.3f up to %.3f down to %.3f\n", ix[1][0], ix[1][peak],
+           peak * FIG4_EVERY, ix[1][FIG4_POINTS - 1], ix[0][0], ix[0][argmax(ix[0], FIG4_POINTS)],
+           ix[0][FIG4_POINTS - 1]);
+    CU_ASSERT(ix[1][peak] > 1.8);
+    ASSERT_CLOSE(ix[1][FIG4_POINTS - 1], 1.0, 0.02);
+}
+
+/* The representations and normalisations by hand on the toy graph, and the
+ * settings' checks. */
+static void test_information_plane_settings(void)
+{
+    fixture f;
+    build_toy(&f);
+    fixture_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    sasc_neurashed_information_settings s;
+    sasc_neurashed_information_settings_default(&s);
+    CU_ASSERT_EQUAL(s.representation, SASC_NEURASHED_REPRESENT_AMPLIFICATION);
+    CU_ASSERT_EQUAL(s.normalisation, SASC_NEURASHED_NORMALISE_DIVISIVE);
+    double means[9];
+    /* Level 1 (u, v, w), amplification, divisive c = 1: P0 fires u (0.5):
+     * (0.5, 0, 0) / 1.5; P1 fires all: (0.5, 2, 1) / 4.5; P2 fires w: (0, 0, 1) / 2. */
+    CU_ASSERT_TRUE(sasc_neurashed_representation_of(&f.trainer, &f.state, 1, &s, means));
+    const double amplification[] = {0.5 / 1.5, 0, 0, 0.5 / 4.5, 2 / 4.5, 1 / 4.5, 0, 0, 0.5};
+    for (int i = 0; i < 9; i++)
+        ASSERT_CLOSE(means[i], amplification[i], 1e-15);
+    /* Scores, largest over the level: P1's 10. */
+    s.representation = SASC_NEURASHED_REPRESENT_SCORES;
+    s.normalisation = SASC_NEURASHED_NORMALISE_LEVEL_MAX;
+    CU_ASSERT_TRUE(sasc_neurashed_representation_of(&f.trainer, &f.state, 1, &s, means));
+    const double scores[] = {0.15, 0, 0, 0.1, 1, 0.9, 0, 0, 0.7};
+    for (int i = 0; i < 9; i++)
+        ASSERT_CLOSE(means[i], scores[i], 1e-15);
+    s.representation = SASC_NEURASHED_REPRESENT_FIRING;
+    s.normalisation = SASC_NEURASHED_NORMALISE_NONE;
+    CU_ASSERT_TRUE(sasc_neurashed_representation_of(&f.trainer, &f.state, 1, &s, means));
+    const double firing[] = {1, 0, 0, 1, 1, 1, 0, 0, 1};
+    CU_ASSERT_EQUAL(memcmp(means, firing, sizeof firing), 0);
+    /* Firing, tiny noise: level 1 tells the three patterns apart (H(X) = 1.5
+     * bits with frequencies 1:1:2) and so the classes (H(Y) = H(1/4) bits). */
+    s.noise = 1e-3;
+    sasc_information_estimate x, y;
+    char error[256];
+    CU_ASSERT_TRUE(sasc_neurashed_information(&f.trainer, &f.state, 1, &s, &x, &y, error,
+                                              sizeof error));
+    ASSERT_CLOSE(x.value, 1.5, 1e-9);
+    ASSERT_CLOSE(y.value, -(0.25 * log2(0.25) + 0.75 * log2(0.75)), 1e-9);
+    s.noise = 0;
+    CU_ASSERT_FALSE(sasc_neurashed_information(&f.trainer, &f.state, 1, &s, &x, &y, error,
+                                               sizeof error));
+    s.noise = 0.1;
+    CU_ASSERT_FALSE(sasc_neurashed_information(&f.trainer, &f.state, 2, &s, &x, &y, error,
+                                               sizeof error));   /* the class level */
+    s.normalisation = SASC_NEURASHED_NORMALISE_DIVISIVE;
+    s.constant = 0;
+    CU_ASSERT_FALSE(sasc_neurashed_information(&f.trainer, &f.state, 1, &s, &x, &y, error,
+                                               sizeof error));
+    fixture_free(&f);
+}
+
+/* ---- Fig. 3: implicit regularisation ----
+ *
+ * One class, two pathways sharing their middle: first level 0..5, P = {0,1,2,3}
+ * and Q = {2,3,4,5}; second level x = OR(0,1), y = OR(2,3) (the shared
+ * feature), z = OR(4,5); the class depends on x, y, z. */
+static void build_fig3(fixture *f)
+{
+    memset(f, 0, sizeof *f);
+    sasc_neurashed_graph *g = &f->graph;
+    sasc_neurashed_graph_init(g, 3);
+    for (int i = 0; i < 6; i++)
+        sasc_neurashed_add_node(g, 0, BY_INPUT);
+    for (int i = 0; i < 3; i++) {
+        int n = sasc_neurashed_add_node(g, 1, sasc_neurashed_or());
+        sasc_neurashed_add_edge(g, 2 * i, n);
+        sasc_neurashed_add_edge(g, 2 * i + 1, n);
+    }
+    int top = sasc_neurashed_add_node(g, 2, BY_INPUT);
+    for (int i = 0; i < 3; i++)
+        sasc_neurashed_add_edge(g, 6 + i, top);
+    sasc_neurashed_patterns_init(&f->patterns);
+    add_pattern(&f->patterns, 0, 1, (const int[]){0, 1, 2, 3}, 4);
+    add_pattern(&f->patterns, 0, 1, (const int[]){2, 3, 4, 5}, 4);
+}
+
+static sasc_neurashed_sparsity fig3_run(int batch, int level)
+{
+    fixture f;
+    build_fig3(&f);
+    fixture_start(&f, batch, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    for (int t = 0; t < 300; t++)
+        sasc_neurashed_train_step(&f.trainer, &f.state);
+    sasc_neurashed_sparsity s = sasc_neurashed_sparsity_of(&f.model, &f.state, level, 0.01);
+    fixture_free(&f);
+    return s;
+}
+
+static void test_fig3_implicit_regularisation(void)
+{
+    const char *where[] = {"every level", "level 1", "level 2"};
+    for (int level = -1; level <= 1; level++) {
+        sasc_neurashed_sparsity small = fig3_run(1, level), large = fig3_run(16, level);
+        printf("neurashed: Fig. 3, %s, 300 updates: batch 1: share above 1%% of the largest "
+               "%.3f, participation ratio %.3f; batch 16: %.3f, %.3f\n", where[level + 1],
+               small.share_above, small.participation_ratio, large.share_above,
+               large.participation_ratio);
+        /* Small batches learn sparser pathways, by both measures. */
+        CU_ASSERT(small.share_above < large.share_above);
+        CU_ASSERT(small.participation_ratio < large.participation_ratio);
+    }
+    /* Batch 1: only the shared features y and 2, 3 stay above 1% of the largest. */
+    CU_ASSERT_DOUBLE_EQUAL(fig3_run(1, 1).share_above, 1.0 / 3, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(fig3_run(1, 0).share_above, 2.0 / 6, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(fig3_run(16, -1).share_above, 1.0, 1e-12);
+    /* The measures by hand on the first level: lambda (4, 1, 1, 0.05, 0, 0):
+     * above 1% of 4 (0.04): 4 of 6; PR = 6.05^2 / (6 * 18.0025). */
+    fixture f;
+    build_fig3(&f);
+    fixture_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    const double lambda[] = {4, 1, 1, 0.05};
+    for (int i = 0; i < 4; i++)
+        f.state.lambda[i] = lambda[i];
+    f.state.lambda[4] = f.state.lambda[5] = 0;
+    sasc_neurashed_sparsity s = sasc_neurashed_sparsity_of(&f.model, &f.state, 0, 0.01);
+    CU_ASSERT_EQUAL(s.nodes, 6);
+    CU_ASSERT_DOUBLE_EQUAL(s.share_above, 4.0 / 6, 1e-15);
+    ASSERT_CLOSE(s.participation_ratio, 6.05 * 6.05 / (6 * 18.0025), 1e-14);
+    fixture_free(&f);
+}
+
+/* ---- local elasticity: classes 1a, 1b, 2, 3 (paper Fig. 2 and Sec. 3) ----
+ *
+ * Four levels. First level a..h (0..7); second u1 = OR(a,b), u2 = OR(c,d),
+ * u3 = OR(e,f), u4 = OR(g,h); third v1 = AND(u1,u2) (class 1's feature),
+ * v2 = AND(u2,u3) (class 2's), v3 = OR(u4) (class 3's); each class depends
+ * on its v. Patterns: 1a = {a,b,c}, 1b = {b,c,d} (class 1), 2 = {c,d,e},
+ * 3 = {g,h}. 1a and 1b share b, c, u1, u2, v1; class 2 shares c and u2
+ * with 1a; class 3 shares nothing. */
+static void build_elasticity(fixture *f, double initial)
+{
+    memset(f, 0, sizeof *f);
+    sasc_neurashed_graph *g = &f->graph;
+    sasc_neurashed_graph_init(g, 4);
+    if (initial > 0)
+        g->lambda_init = g->eta_init = sasc_neurashed_constant(initial);
+    for (int i = 0; i < 8; i++)
+        sasc_neurashed_add_node(g, 0, BY_INPUT);
+    for (int i = 0; i < 4; i++) {
+        int u = sasc_neurashed_add_node(g, 1, sasc_neurashed_or());
+        sasc_neurashed_add_edge(g, 2 * i, u);
+        sasc_neurashed_add_edge(g, 2 * i + 1, u);
+    }
+    int v1 = sasc_neurashed_add_node(g, 2, sasc_neurashed_and());
+    int v2 = sasc_neurashed_add_node(g, 2, sasc_neurashed_and());
+    int v3 = sasc_neurashed_add_node(g, 2, sasc_neurashed_or());
+    sasc_neurashed_add_edge(g, 8, v1);
+    sasc_neurashed_add_edge(g, 9, v1);
+    sasc_neurashed_add_edge(g, 9, v2);
+    sasc_neurashed_add_edge(g, 10, v2);
+    sasc_neurashed_add_edge(g, 11, v3);
+    for (int j = 0; j < 3; j++)
+        sasc_neurashed_add_edge(g, v1 + j, sasc_neurashed_add_node(g, 3, BY_INPUT));
+    sasc_neurashed_patterns_init(&f->patterns);
+    add_pattern(&f->patterns, 0, 1, (const int[]){0, 1, 2}, 3);   /* 1a */
+    add_pattern(&f->patterns, 0, 1, (const int[]){1, 2, 3}, 3);   /* 1b */
+    add_pattern(&f->patterns, 1, 1, (const int[]){2, 3, 4}, 3);   /* 2 */
+    add_pattern(&f->patterns, 2, 1, (const int[]){6, 7}, 2);      /* 3 */
+}
+
+static void test_local_elasticity(void)
+{
+    /* At lambda = eta = 1 with the appendix's a = 1.022^(11/4), b = 1.022^(-1/4),
+     * by hand (docs/neurashed.md): the update at 1a changes
+     *   Z_1(1a) = 3 -> 3 a^4,  Z_1(1b) = 3 -> a^3 (2a + b),
+     *   Z_2(2) = 3 -> b^2 (a^2 + a b + b^2),  Z_3(3) = 2 -> 2 b^4. */
+    fixture f;
+    build_elasticity(&f, 1.0);
+    fixture_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    double table[16];
+    char error[256];
+    CU_ASSERT_TRUE_FATAL(sasc_neurashed_elasticity_table(&f.trainer, &f.state, table, error,
+                                                         sizeof error));
+    double a = pow(1.022, 11.0 / 4.0), b = pow(1.022, -1.0 / 4.0), base = 3 * (pow(a, 4) - 1);
+    ASSERT_CLOSE(table[1], (pow(a, 3) * (2 * a + b) - 3) / base, 1e-12);
+    ASSERT_CLOSE(table[2], (b * b * (a * a + a * b + b * b) - 3) / base, 1e-12);
+    ASSERT_CLOSE(table[3], 2 * (1 - pow(b, 4)) / base, 1e-12);
+    printf("neurashed: LE at lambda = eta = 1, base 1a: on 1b %.4f, on 2 %.4f, on 3 %.4f\n",
+           table[1], table[2], table[3]);
+    CU_ASSERT(table[1] > table[2] && table[2] > table[3]);
+    fixture_free(&f);
+    /* After training on all four types (random start U(0, 0.01), 200 updates of
+     * batch 1), every base: its nearest kin is hit hardest. */
+    build_elasticity(&f, 0);
+    fixture_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    for (int t = 0; t < 200; t++)
+        sasc_neurashed_train_step(&f.trainer, &f.state);
+    CU_ASSERT_TRUE_FATAL(sasc_neurashed_elasticity_table(&f.trainer, &f.state, table, error,
+                                                         sizeof error));
+    printf("neurashed: LE after 200 updates, base 1a: on 1b %.4f, on 2 %.4f, on 3 %.4f; "
+           "base 1b: on 1a %.4f, on 2 %.4f, on 3 %.4f\n", table[1], table[2], table[3], table[4],
+           table[6], table[7]);
+    CU_ASSERT(table[1] > table[2] && table[2] > table[3]);
+    CU_ASSERT(table[4] > table[6] && table[6] > table[7]);
+    fixture_free(&f);
+}
+
+int main(void)
+{
+    TESTING_INIT();
+    CU_pSuite model = CU_add_suite("neurashed model", NULL, NULL);
+    CU_add_test(model, "toy graph: compiled structure", test_toy_structure);
+    CU_add_test(model, "toy graph: firing, scores, logits by hand", test_toy_forward);
+    CU_add_test(model, "toy graph: updates by hand, both eta readings", test_toy_update);
+    CU_add_test(model, "toy graph: local elasticity by hand", test_toy_elasticity);
+    CU_add_test(model, "seeded initial values and pattern draws", test_seeded_values);
+    CU_add_test(model, "validation: every problem", test_validation);
+    CU_add_test(model, "pathway checks", test_pathway_checks);
+    CU_pSuite info = CU_add_suite("information estimator", NULL, NULL);
+    CU_add_test(info, "closed forms: 1 bit, 0 bits, 2 bits, H(X)", test_information_closed_forms);
+    CU_add_test(info, "1-D mixtures against quadrature", test_information_quadrature);
+    CU_add_test(info, "bad mixtures and settings", test_information_errors);
+    CU_pSuite paper = CU_add_suite("neurashed paper experiments", NULL, NULL);
+    CU_add_test(paper, "information plane settings by hand", test_information_plane_settings);
+    CU_add_test(paper, "Fig. 4: level 2 rises towards 2 bits, falls to 1",
+                test_fig4_information_plane);
+    CU_add_test(paper, "Fig. 3: small batches learn sparser pathways",
+                test_fig3_implicit_regularisation);
+    CU_add_test(paper, "local elasticity: 1b > 2 > 3", test_local_elasticity);
+    return testing_run_registry();
+}
