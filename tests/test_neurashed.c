@@ -437,68 +437,77 @@ static void test_pathway_checks(void)
 
 /* ---- the information estimator ---- */
 
-static void information(const sasc_gaussian_mixture *m, size_t samples,
-                        sasc_information_estimate *x, sasc_information_estimate *y)
+static void information(const sasc_gaussian_mixture *m, sasc_information_method method,
+                        size_t samples, sasc_information_estimate *x, sasc_information_estimate *y)
 {
-    sasc_information_settings s = {samples, 3};
+    sasc_information_settings s = {method, samples, 3};
     char error[256] = "";
     CU_ASSERT_TRUE_FATAL(sasc_information_compute(m, &s, x, y, error, sizeof error));
 }
 
-/* Value within 5 standard errors (plus a small floor) of `expected`, bounds around it. */
+/* Value within 5 errors (plus a small floor) of `expected`, bounds around it. */
 static void assert_estimate(const sasc_information_estimate *e, double expected)
 {
-    CU_ASSERT(fabs(e->value - expected) <= 5 * e->standard_error + 1e-9);
+    CU_ASSERT(fabs(e->value - expected) <= 5 * e->error + 1e-9);
     CU_ASSERT(e->lower <= expected + 1e-9);
     CU_ASSERT(e->upper >= expected - 1e-9);
 }
 
 static void test_information_closed_forms(void)
 {
-    /* Two far-apart Gaussians, equally likely: 1 bit about the input and the label. */
-    const double far[] = {0, 0, 100, 0};
-    const int labels[] = {0, 1};
-    sasc_gaussian_mixture m = {2, 2, far, NULL, 1.0, NULL, labels, 2};
-    sasc_information_estimate x, y;
-    information(&m, 1000, &x, &y);
-    ASSERT_CLOSE(x.value, 1, 1e-9);
-    ASSERT_CLOSE(y.value, 1, 1e-9);
-    ASSERT_CLOSE(x.lower, 1, 1e-9);
-    ASSERT_CLOSE(x.upper, 1, 1e-9);
-    ASSERT_CLOSE(y.lower, 1, 1e-9);
-    /* Identical components: nothing. */
-    const double same[] = {3, -1, 3, -1};
-    m.means = same;
-    information(&m, 1000, &x, &y);
-    ASSERT_CLOSE(x.value, 0, 1e-12);
-    ASSERT_CLOSE(x.upper, 0, 1e-12);
-    ASSERT_CLOSE(y.value, 0, 1e-12);
-    /* Four far-apart inputs, weights 1:1:1:1, two per class: 2 bits about the
-     * input, 1 about the label; with the two of a class coinciding, 1 and 1. */
-    const double four[] = {0, 50, 100, 150}, pairs[] = {0, 0, 100, 100};
-    const int two_classes[] = {0, 0, 1, 1};
-    sasc_gaussian_mixture q = {4, 1, four, NULL, 1.0, NULL, two_classes, 2};
-    information(&q, 500, &x, &y);
-    ASSERT_CLOSE(x.value, 2, 1e-9);
-    ASSERT_CLOSE(y.value, 1, 1e-9);
-    ASSERT_CLOSE(y.upper, 1, 1e-9);
-    q.means = pairs;
-    information(&q, 500, &x, &y);
-    ASSERT_CLOSE(x.value, 1, 1e-9);
-    ASSERT_CLOSE(x.lower, 1, 1e-9);
-    ASSERT_CLOSE(x.upper, 1, 1e-9);
-    ASSERT_CLOSE(y.value, 1, 1e-9);
-    /* Unequal weights 3:1, far apart: H(X) = 0.8113 bits. */
-    const double weights[] = {3, 1};
-    sasc_gaussian_mixture w = {2, 2, far, NULL, 1.0, weights, NULL, 0};
-    information(&w, 500, &x, &y);
-    double h = -(0.75 * log2(0.75) + 0.25 * log2(0.25));
-    ASSERT_CLOSE(x.value, h, 1e-9);
-    CU_ASSERT_TRUE(isnan(y.value) && isnan(y.lower));   /* no labels, no I(T; Y) */
-    /* Bounds only. */
-    information(&w, 0, &x, NULL);
-    CU_ASSERT_TRUE(isnan(x.value));
-    ASSERT_CLOSE(x.lower, h, 1e-9);
+    static const sasc_information_method ways[] = {SASC_INFORMATION_AUTO,
+                                                   SASC_INFORMATION_MONTE_CARLO};
+    for (int way = 0; way < 2; way++) {
+        sasc_information_method method = ways[way];
+        sasc_information_way expected_way = way == 0 ? SASC_INFORMATION_BY_QUADRATURE
+                                                     : SASC_INFORMATION_BY_MONTE_CARLO;
+        /* Two far-apart Gaussians, equally likely: 1 bit about the input and the label. */
+        const double far[] = {0, 0, 100, 0};
+        const int labels[] = {0, 1};
+        sasc_gaussian_mixture m = {2, 2, far, NULL, 1.0, NULL, labels, 2};
+        sasc_information_estimate x, y;
+        information(&m, method, 1000, &x, &y);
+        CU_ASSERT_EQUAL(x.way, expected_way);
+        ASSERT_CLOSE(x.value, 1, 1e-9);
+        ASSERT_CLOSE(y.value, 1, 1e-9);
+        ASSERT_CLOSE(x.lower, 1, 1e-9);
+        ASSERT_CLOSE(x.upper, 1, 1e-9);
+        ASSERT_CLOSE(y.lower, 1, 1e-9);
+        /* Identical components: nothing. */
+        const double same[] = {3, -1, 3, -1};
+        m.means = same;
+        information(&m, method, 1000, &x, &y);
+        ASSERT_CLOSE(x.value, 0, 1e-12);
+        ASSERT_CLOSE(x.upper, 0, 1e-12);
+        ASSERT_CLOSE(y.value, 0, 1e-12);
+        /* Four far-apart inputs, weights 1:1:1:1, two per class: 2 bits about
+         * the input, 1 about the label; with the two of a class coinciding, 1 and 1. */
+        const double four[] = {0, 50, 100, 150}, pairs[] = {0, 0, 100, 100};
+        const int two_classes[] = {0, 0, 1, 1};
+        sasc_gaussian_mixture q = {4, 1, four, NULL, 1.0, NULL, two_classes, 2};
+        information(&q, method, 500, &x, &y);
+        ASSERT_CLOSE(x.value, 2, 1e-9);
+        ASSERT_CLOSE(y.value, 1, 1e-9);
+        ASSERT_CLOSE(y.upper, 1, 1e-9);
+        q.means = pairs;
+        information(&q, method, 500, &x, &y);
+        ASSERT_CLOSE(x.value, 1, 1e-9);
+        ASSERT_CLOSE(x.lower, 1, 1e-9);
+        ASSERT_CLOSE(x.upper, 1, 1e-9);
+        ASSERT_CLOSE(y.value, 1, 1e-9);
+        /* Unequal weights 3:1, far apart: H(X) = 0.8113 bits. */
+        const double weights[] = {3, 1};
+        sasc_gaussian_mixture w = {2, 2, far, NULL, 1.0, weights, NULL, 0};
+        information(&w, method, 500, &x, &y);
+        double h = -(0.75 * log2(0.75) + 0.25 * log2(0.25));
+        ASSERT_CLOSE(x.value, h, 1e-9);
+        CU_ASSERT_TRUE(isnan(y.value) && isnan(y.lower));   /* no labels, no I(T; Y) */
+        /* Bounds only. */
+        information(&w, SASC_INFORMATION_BOUNDS, 0, &x, NULL);
+        CU_ASSERT_TRUE(isnan(x.value));
+        CU_ASSERT_EQUAL(x.way, SASC_INFORMATION_NOT_COMPUTED);
+        ASSERT_CLOSE(x.lower, h, 1e-9);
+    }
 }
 
 /* sum_x w_x int N(t|x) ln[p(t|x) / p(t)] dt in 1-D by the trapezoidal rule
@@ -528,49 +537,92 @@ static double quadrature_information(const double *mean, const double *variance,
     return information / M_LN2;
 }
 
+static void report(const char *what, const sasc_information_estimate *q,
+                   const sasc_information_estimate *mc)
+{
+    printf("neurashed: %s: %s %.8f bits (error estimate %.1e), Monte Carlo %.5f +- %.5f, "
+           "bounds [%.5f, %.5f]\n", what, q->way == SASC_INFORMATION_BY_QUADRATURE
+           ? "Gauss-Hermite" : "Monte Carlo", q->value, q->error, mc->value, mc->error, q->lower,
+           q->upper);
+}
+
 static void test_information_quadrature(void)
 {
-    /* Two overlapping 1-D Gaussians (distance 2 sd), then three with unequal
-     * variances and weights: Monte Carlo within 5 SE, bounds around. */
+    /* Two overlapping 1-D Gaussians (distance 2 sd): the quadrature to 1e-8,
+     * Monte Carlo within 5 standard errors, bounds around. */
     const double mean2[] = {0, 2}, variance2[] = {1, 1}, weight2[] = {1, 1};
-    sasc_gaussian_mixture m = {2, 1, mean2, variance2, 0, weight2, NULL, 0};
-    sasc_information_estimate x;
-    information(&m, 20000, &x, NULL);
+    sasc_gaussian_mixture m = {2, 1, mean2, NULL, 1, weight2, NULL, 0};
+    sasc_information_estimate q, mc;
+    information(&m, SASC_INFORMATION_AUTO, 0, &q, NULL);
+    information(&m, SASC_INFORMATION_MONTE_CARLO, 20000, &mc, NULL);
     double exact = quadrature_information(mean2, variance2, weight2, 2);
-    assert_estimate(&x, exact);
-    CU_ASSERT(x.standard_error < 0.01);
-    printf("\nneurashed: 1-D two Gaussians 2 sd apart: quadrature %.5f bits, Monte Carlo %.5f "
-           "+- %.5f, bounds [%.5f, %.5f]\n", exact, x.value, x.standard_error, x.lower, x.upper);
+    printf("\n");
+    printf("neurashed: 1-D, two Gaussians 2 sd apart: trapezoid %.8f bits\n", exact);
+    report("1-D, two Gaussians 2 sd apart", &q, &mc);
+    CU_ASSERT_EQUAL(q.way, SASC_INFORMATION_BY_QUADRATURE);
+    ASSERT_CLOSE(q.value, exact, 1e-8);
+    CU_ASSERT(q.error < 1e-8);
+    assert_estimate(&q, exact);
+    assert_estimate(&mc, exact);
+    CU_ASSERT(mc.error < 0.01);
+    /* The same in 3-D, means along a diagonal: the span is one line. */
+    const double diagonal[] = {0, 0, 0, 2 / sqrt(3), 2 / sqrt(3), 2 / sqrt(3)};
+    sasc_gaussian_mixture tilted = {2, 3, diagonal, NULL, 1, weight2, NULL, 0};
+    information(&tilted, SASC_INFORMATION_AUTO, 0, &q, NULL);
+    ASSERT_CLOSE(q.value, exact, 1e-8);
+    /* Three with unequal variances and weights: Monte Carlo (the variances
+     * differ, so no quadrature), within 5 standard errors. */
     const double mean3[] = {-1, 0.5, 1}, variance3[] = {0.5, 2, 0.25}, weight3[] = {1, 2, 1};
     sasc_gaussian_mixture n = {3, 1, mean3, variance3, 0, weight3, NULL, 0};
-    information(&n, 20000, &x, NULL);
+    information(&n, SASC_INFORMATION_AUTO, 20000, &mc, NULL);
+    CU_ASSERT_EQUAL(mc.way, SASC_INFORMATION_BY_MONTE_CARLO);
     exact = quadrature_information(mean3, variance3, weight3, 3);
-    assert_estimate(&x, exact);
-    printf("neurashed: 1-D three Gaussians, unequal variances: quadrature %.5f bits, Monte Carlo "
-           "%.5f +- %.5f, bounds [%.5f, %.5f]\n", exact, x.value, x.standard_error, x.lower,
-           x.upper);
+    printf("neurashed: 1-D, three Gaussians, unequal variances: trapezoid %.8f bits\n", exact);
+    report("1-D, three Gaussians, unequal variances", &mc, &mc);
+    assert_estimate(&mc, exact);
     /* The same seed gives the same numbers; another seed other ones. */
     sasc_information_estimate again;
-    information(&n, 20000, &again, NULL);
-    CU_ASSERT_EQUAL(again.value, x.value);
-    sasc_information_settings other = {20000, 4};
+    information(&n, SASC_INFORMATION_AUTO, 20000, &again, NULL);
+    CU_ASSERT_EQUAL(again.value, mc.value);
+    sasc_information_settings other = {SASC_INFORMATION_AUTO, 20000, 4};
     char error[256];
     CU_ASSERT_TRUE(sasc_information_compute(&n, &other, &again, NULL, error, sizeof error));
-    CU_ASSERT(again.value != x.value);
-    /* A d-dimensional diagonal mixture equals the 1-D one when the other
-     * coordinates are equal across inputs (they carry no information). */
+    CU_ASSERT(again.value != mc.value);
+    /* A 2-D diagonal mixture equals the 1-D one when the other coordinate is
+     * the same for every input (it carries no information). */
     const double mean3d[] = {-1, 5, 0.5, 5, 1, 5}, variance3d[] = {0.5, 1, 2, 1, 0.25, 1};
     sasc_gaussian_mixture wide = {3, 2, mean3d, variance3d, 0, weight3, NULL, 0};
-    sasc_information_estimate x2;
-    information(&wide, 20000, &x2, NULL);
-    assert_estimate(&x2, exact);
+    information(&wide, SASC_INFORMATION_AUTO, 20000, &mc, NULL);
+    assert_estimate(&mc, exact);
+    /* Equal variances, four means spanning 3 dimensions (a tetrahedron of edge
+     * 2 sd) with labels: quadrature against Monte Carlo with many draws. */
+    const double tetra[] = {1, 1, 1, 1, -1, -1, -1, 1, -1, -1, -1, 1};
+    const int labels[] = {0, 0, 1, 1};
+    sasc_gaussian_mixture t = {4, 3, tetra, NULL, 2, NULL, labels, 2};
+    sasc_information_estimate qy, mcy;
+    information(&t, SASC_INFORMATION_AUTO, 0, &q, &qy);
+    information(&t, SASC_INFORMATION_MONTE_CARLO, 40000, &mc, &mcy);
+    report("3-D tetrahedron, I(T; X)", &q, &mc);
+    report("3-D tetrahedron, I(T; Y)", &qy, &mcy);
+    CU_ASSERT_EQUAL(q.way, SASC_INFORMATION_BY_QUADRATURE);
+    CU_ASSERT(q.error < 1e-4);
+    CU_ASSERT(fabs(mc.value - q.value) < 5 * mc.error);
+    CU_ASSERT(fabs(mcy.value - qy.value) < 5 * mcy.error);
+    assert_estimate(&q, q.value);
+    assert_estimate(&qy, qy.value);
+    /* Five means spanning 4 dimensions: beyond the quadrature, Monte Carlo. */
+    const double simplex[] = {0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1};
+    sasc_gaussian_mixture s5 = {5, 4, simplex, NULL, 1, NULL, NULL, 0};
+    information(&s5, SASC_INFORMATION_AUTO, 100, &mc, NULL);
+    CU_ASSERT_EQUAL(mc.way, SASC_INFORMATION_BY_MONTE_CARLO);
 }
 
 static void test_information_errors(void)
 {
     const double mean[] = {0, 1}, bad_variance[] = {1, 0}, negative[] = {1, -1};
     const int labels[] = {0, 3};
-    sasc_information_settings s = {100, 1}, one = {1, 1};
+    sasc_information_settings s = {SASC_INFORMATION_AUTO, 100, 1},
+                              one = {SASC_INFORMATION_MONTE_CARLO, 1, 1};
     sasc_information_estimate x, y;
     char error[256];
     sasc_gaussian_mixture cases[] = {
@@ -733,6 +785,16 @@ static void test_fig4_information_plane(void)
     ASSERT_CLOSE(ix[1][FIG4_POINTS - 1], 1.0, 0.02);
 }
 
+/* The toy's level-1 representation (3 patterns x 3 nodes) under `s`. */
+static void assert_representation(const fixture *f, const sasc_neurashed_information_settings *s,
+                                  const double *expected)
+{
+    double means[9];
+    CU_ASSERT_TRUE(sasc_neurashed_representation_of(&f->trainer, &f->state, 1, s, means));
+    for (int i = 0; i < 9; i++)
+        ASSERT_CLOSE(means[i], expected[i], 1e-15);
+}
+
 /* The representations and normalisations by hand on the toy graph, and the
  * settings' checks. */
 static void test_information_plane_settings(void)
@@ -744,25 +806,17 @@ static void test_information_plane_settings(void)
     sasc_neurashed_information_settings_default(&s);
     CU_ASSERT_EQUAL(s.representation, SASC_NEURASHED_REPRESENT_AMPLIFICATION);
     CU_ASSERT_EQUAL(s.normalisation, SASC_NEURASHED_NORMALISE_DIVISIVE);
-    double means[9];
     /* Level 1 (u, v, w), amplification, divisive c = 1: P0 fires u (0.5):
      * (0.5, 0, 0) / 1.5; P1 fires all: (0.5, 2, 1) / 4.5; P2 fires w: (0, 0, 1) / 2. */
-    CU_ASSERT_TRUE(sasc_neurashed_representation_of(&f.trainer, &f.state, 1, &s, means));
-    const double amplification[] = {0.5 / 1.5, 0, 0, 0.5 / 4.5, 2 / 4.5, 1 / 4.5, 0, 0, 0.5};
-    for (int i = 0; i < 9; i++)
-        ASSERT_CLOSE(means[i], amplification[i], 1e-15);
+    assert_representation(&f, &s, (const double[]){0.5 / 1.5, 0, 0, 0.5 / 4.5, 2 / 4.5, 1 / 4.5,
+                                                   0, 0, 0.5});
     /* Scores, largest over the level: P1's 10. */
     s.representation = SASC_NEURASHED_REPRESENT_SCORES;
     s.normalisation = SASC_NEURASHED_NORMALISE_LEVEL_MAX;
-    CU_ASSERT_TRUE(sasc_neurashed_representation_of(&f.trainer, &f.state, 1, &s, means));
-    const double scores[] = {0.15, 0, 0, 0.1, 1, 0.9, 0, 0, 0.7};
-    for (int i = 0; i < 9; i++)
-        ASSERT_CLOSE(means[i], scores[i], 1e-15);
+    assert_representation(&f, &s, (const double[]){0.15, 0, 0, 0.1, 1, 0.9, 0, 0, 0.7});
     s.representation = SASC_NEURASHED_REPRESENT_FIRING;
     s.normalisation = SASC_NEURASHED_NORMALISE_NONE;
-    CU_ASSERT_TRUE(sasc_neurashed_representation_of(&f.trainer, &f.state, 1, &s, means));
-    const double firing[] = {1, 0, 0, 1, 1, 1, 0, 0, 1};
-    CU_ASSERT_EQUAL(memcmp(means, firing, sizeof firing), 0);
+    assert_representation(&f, &s, (const double[]){1, 0, 0, 1, 1, 1, 0, 0, 1});
     /* Firing, tiny noise: level 1 tells the three patterns apart (H(X) = 1.5
      * bits with frequencies 1:1:2) and so the classes (H(Y) = H(1/4) bits). */
     s.noise = 1e-3;

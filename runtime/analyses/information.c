@@ -2,23 +2,22 @@
  * information.c — mutual information of a Gaussian mixture (see information.h).
  */
 #include "runtime/analyses/information.h"
-#include "runtime/support/rng.h"
+#include "runtime/analyses/information_internal.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-/* What both estimators share, derived once from the mixture. */
-typedef struct {
-    const sasc_gaussian_mixture *m;
-    double *log_weight;        /* K: ln w_x (normalised), -inf for w_x = 0 */
-    double *class_log_weight;  /* classes: ln W_y */
-    double *log_normaliser;    /* K: -1/2 sum_k ln(2 pi v_xk) */
-} prepared;
+typedef sasc_information_prepared prepared;
+
+double sasc_information_variance(const sasc_gaussian_mixture *m, size_t x, size_t k)
+{
+    return m->variances ? m->variances[x * m->dimension + k] : m->variance;
+}
 
 static double variance_of(const sasc_gaussian_mixture *m, size_t x, size_t k)
 {
-    return m->variances ? m->variances[x * m->dimension + k] : m->variance;
+    return sasc_information_variance(m, x, k);
 }
 
 static bool check_mixture(const sasc_gaussian_mixture *m, char *error, size_t error_size)
@@ -95,8 +94,8 @@ static bool prepare(const sasc_gaussian_mixture *m, prepared *p, char *error, si
     return true;
 }
 
-/* ln of sum_i exp(terms[i]) over i with include(i); -inf when none. */
-static double log_sum_exp(const double *terms, size_t n, const int *labels, int only_label)
+double sasc_information_log_sum_exp(const double *terms, size_t n, const int *labels,
+                                    int only_label)
 {
     double top = -INFINITY;
     for (size_t i = 0; i < n; i++)
@@ -111,78 +110,19 @@ static double log_sum_exp(const double *terms, size_t n, const int *labels, int 
     return top + log(sum);
 }
 
-/* ln N(t | mu_x, v_x). */
-static double log_density(const prepared *p, size_t x, const double *t)
+void sasc_information_integrands(const sasc_information_prepared *p, size_t x,
+                                 const double *terms, double *about_input, double *about_label)
 {
     const sasc_gaussian_mixture *m = p->m;
-    double quadratic = 0;
-    for (size_t k = 0; k < m->dimension; k++) {
-        double r = t[k] - m->means[x * m->dimension + k];
-        quadratic += r * r / variance_of(m, x, k);
+    double marginal = sasc_information_log_sum_exp(terms, m->inputs, NULL, 0);
+    *about_input = terms[x] - p->log_weight[x] - marginal;
+    if (m->labels) {
+        int y = m->labels[x];
+        *about_label = sasc_information_log_sum_exp(terms, m->inputs, m->labels, y) -
+                       p->class_log_weight[y] - marginal;
+    } else {
+        *about_label = 0;
     }
-    return p->log_normaliser[x] - 0.5 * quadratic;
-}
-
-/* Running mean and variance (Welford) of one input's Monte Carlo terms. */
-typedef struct {
-    double mean, m2;
-    size_t n;
-} running;
-
-static void running_add(running *r, double value)
-{
-    r->n++;
-    double delta = value - r->mean;
-    r->mean += delta / (double)r->n;
-    r->m2 += delta * (value - r->mean);
-}
-
-/* Adds input x's `samples` draws to `input` (ln p(t|x) - ln p(t)) and
- * `label` (ln p(t|y_x) - ln p(t)). `terms` (K) and `t`, `eps` (d) are scratch. */
-static void draw_input(const prepared *p, const sasc_information_settings *s, size_t x,
-                       double *terms, double *t, double *eps, running *input, running *label)
-{
-    const sasc_gaussian_mixture *m = p->m;
-    size_t d = m->dimension, blocks = (d + 1) / 2;
-    for (size_t draw = 0; draw < s->samples; draw++) {
-        sasc_rng_normals(s->seed, SASC_INFORMATION_STREAM,
-                         ((uint64_t)x * s->samples + draw) * blocks, eps, d);
-        for (size_t k = 0; k < d; k++)
-            t[k] = m->means[x * d + k] + sqrt(variance_of(m, x, k)) * eps[k];
-        for (size_t i = 0; i < m->inputs; i++)
-            terms[i] = p->log_weight[i] + log_density(p, i, t);
-        double marginal = log_sum_exp(terms, m->inputs, NULL, 0);
-        running_add(input, terms[x] - p->log_weight[x] - marginal);
-        if (m->labels) {
-            int y = m->labels[x];
-            double of_class = log_sum_exp(terms, m->inputs, m->labels, y) - p->class_log_weight[y];
-            running_add(label, of_class - marginal);
-        }
-    }
-}
-
-static void monte_carlo(const prepared *p, const sasc_information_settings *s, double *scratch,
-                        sasc_information_estimate *input, sasc_information_estimate *label)
-{
-    const sasc_gaussian_mixture *m = p->m;
-    double value[2] = {0, 0}, variance[2] = {0, 0};
-    for (size_t x = 0; x < m->inputs; x++) {
-        double w = exp(p->log_weight[x]);
-        if (w == 0)
-            continue;
-        running r[2] = {{0, 0, 0}, {0, 0, 0}};
-        draw_input(p, s, x, scratch, scratch + m->inputs, scratch + m->inputs + m->dimension,
-                   &r[0], &r[1]);
-        for (int which = 0; which < 2; which++) {
-            value[which] += w * r[which].mean;
-            variance[which] += w * w * (r[which].n > 1 ? r[which].m2 / (double)(r[which].n - 1) : 0)
-                               / (double)s->samples;
-        }
-    }
-    input->value = value[0] / M_LN2;
-    input->standard_error = sqrt(variance[0]) / M_LN2;
-    label->value = value[1] / M_LN2;
-    label->standard_error = sqrt(variance[1]) / M_LN2;
 }
 
 /* KL(p_i || p_j) and the Bhattacharyya distance between inputs i and j. */
@@ -220,12 +160,12 @@ static void pairwise_bounds(const prepared *p, double *scratch, sasc_information
             kl[j] = p->log_weight[j] - kl_ij;
             bd[j] = p->log_weight[j] - bd_ij;
         }
-        sums[0] -= w * log_sum_exp(bd, K, NULL, 0);
-        sums[1] -= w * log_sum_exp(kl, K, NULL, 0);
+        sums[0] -= w * sasc_information_log_sum_exp(bd, K, NULL, 0);
+        sums[1] -= w * sasc_information_log_sum_exp(kl, K, NULL, 0);
         if (m->labels) {
             int y = m->labels[i];
-            sums[2] -= w * (log_sum_exp(bd, K, m->labels, y) - p->class_log_weight[y]);
-            sums[3] -= w * (log_sum_exp(kl, K, m->labels, y) - p->class_log_weight[y]);
+            sums[2] -= w * (sasc_information_log_sum_exp(bd, K, m->labels, y) - p->class_log_weight[y]);
+            sums[3] -= w * (sasc_information_log_sum_exp(kl, K, m->labels, y) - p->class_log_weight[y]);
         }
     }
     input->lower = fmax(sums[0], 0) / M_LN2;
@@ -242,7 +182,15 @@ static void pairwise_bounds(const prepared *p, double *scratch, sasc_information
 
 void sasc_information_settings_default(sasc_information_settings *settings)
 {
-    *settings = (sasc_information_settings){SASC_INFORMATION_DEFAULT_SAMPLES, 0};
+    *settings = (sasc_information_settings){SASC_INFORMATION_AUTO,
+                                            SASC_INFORMATION_DEFAULT_SAMPLES, 0};
+}
+
+/* nats -> bits for a computed value and its error. */
+static void in_bits(sasc_information_estimate *e)
+{
+    e->value /= M_LN2;
+    e->error /= M_LN2;
 }
 
 bool sasc_information_compute(const sasc_gaussian_mixture *mixture,
@@ -253,32 +201,38 @@ bool sasc_information_compute(const sasc_gaussian_mixture *mixture,
 {
     if (!check_mixture(mixture, error, error_size))
         return false;
-    if (settings->samples == 1) {
-        snprintf(error, error_size, "the Monte Carlo estimate needs at least 2 samples per input "
-                 "(0 computes the bounds only)");
+    if (settings->method == SASC_INFORMATION_MONTE_CARLO && settings->samples < 2) {
+        snprintf(error, error_size, "the Monte Carlo estimate needs at least 2 samples per input, "
+                 "not %zu", settings->samples);
         return false;
     }
     prepared p;
     if (!prepare(mixture, &p, error, error_size))
         return false;
-    double *scratch = malloc((2 * mixture->inputs + 2 * mixture->dimension) * sizeof(double));
-    if (!scratch) {
-        prepared_free(&p);
+    double *scratch = malloc(2 * mixture->inputs * sizeof(double));
+    sasc_information_estimate input = {NAN, NAN, SASC_INFORMATION_NOT_COMPUTED, NAN, NAN};
+    sasc_information_estimate label = input;
+    bool ok = scratch != NULL;
+    if (ok && settings->method != SASC_INFORMATION_BOUNDS) {
+        bool done = settings->method == SASC_INFORMATION_AUTO &&
+                    sasc_information_by_quadrature(&p, &input, &label);
+        if (!done && settings->samples >= 2)
+            ok = sasc_information_by_monte_carlo(&p, settings, &input, &label);
+        in_bits(&input);
+        in_bits(&label);
+    }
+    if (ok)
+        pairwise_bounds(&p, scratch, &input, &label);
+    else
         snprintf(error, error_size, "out of memory for a representation of %zu inputs",
                  mixture->inputs);
-        return false;
-    }
-    sasc_information_estimate input = {NAN, NAN, NAN, NAN}, label = {NAN, NAN, NAN, NAN};
-    if (settings->samples > 0)
-        monte_carlo(&p, settings, scratch, &input, &label);
-    pairwise_bounds(&p, scratch, &input, &label);
     if (!mixture->labels)
-        label = (sasc_information_estimate){NAN, NAN, NAN, NAN};
-    if (about_input)
+        label = (sasc_information_estimate){NAN, NAN, SASC_INFORMATION_NOT_COMPUTED, NAN, NAN};
+    if (ok && about_input)
         *about_input = input;
-    if (about_label)
+    if (ok && about_label)
         *about_label = label;
     free(scratch);
     prepared_free(&p);
-    return true;
+    return ok;
 }

@@ -11,8 +11,8 @@
 void sasc_neurashed_information_settings_default(sasc_neurashed_information_settings *settings)
 {
     *settings = (sasc_neurashed_information_settings){
-        SASC_NEURASHED_REPRESENT_AMPLIFICATION, SASC_NEURASHED_NORMALISE_DIVISIVE, 1.0, 0.01,
-        {0, 0}};
+        .representation = SASC_NEURASHED_REPRESENT_AMPLIFICATION,
+        .normalisation = SASC_NEURASHED_NORMALISE_DIVISIVE, .constant = 1.0, .noise = 0.01};
     sasc_information_settings_default(&settings->estimator);
 }
 

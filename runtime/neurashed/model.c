@@ -55,30 +55,38 @@ static bool allocate(sasc_neurashed_model *m, int edges)
            m->eta_class && m->eta_rules && m->eta_init;
 }
 
-/* order[] level by level, stable, and level_start[]; `next` is levels ints of scratch. */
-static void sort_by_level(const sasc_neurashed_graph *g, sasc_neurashed_model *m, int *next)
+/* A stable counting sort of items 0..n-1 by key (keys < 0 are left out):
+ * start[0..buckets] are the buckets' bounds, order[start[k] ..] the items
+ * of bucket k in increasing order. `fill` is `buckets` ints of scratch. */
+static void bucket_sort(const int *keys, int n, int buckets, int *start, int *order, int *fill)
 {
-    for (int n = 0; n < m->node_count; n++)
-        m->level_start[g->nodes[n].level + 1]++;
-    for (int l = 0; l < m->levels; l++) {
-        m->level_start[l + 1] += m->level_start[l];
-        next[l] = m->level_start[l];
+    memset(start, 0, (size_t)(buckets + 1) * sizeof(int));
+    for (int i = 0; i < n; i++)
+        if (keys[i] >= 0)
+            start[keys[i] + 1]++;
+    for (int k = 0; k < buckets; k++) {
+        start[k + 1] += start[k];
+        fill[k] = start[k];
     }
-    for (int n = 0; n < m->node_count; n++)
-        m->order[next[g->nodes[n].level]++] = n;
+    for (int i = 0; i < n; i++)
+        if (keys[i] >= 0)
+            order[fill[keys[i]]++] = i;
 }
 
-/* The dependents of each node in edge order; `fill` is node_count ints of scratch. */
-static void link_dependents(const sasc_neurashed_graph *g, sasc_neurashed_model *m, int *fill)
+/* The scratch of compiling: a key and a position per node or edge, and the
+ * fill counters of bucket_sort. */
+typedef struct {
+    int *keys, *order, *fill;
+} scratch;
+
+/* The dependents of each node, in edge order. */
+static void link_dependents(const sasc_neurashed_graph *g, sasc_neurashed_model *m, scratch *s)
 {
     for (int e = 0; e < g->edge_count; e++)
-        m->dependent_start[g->edges[e].node + 1]++;
-    for (int n = 0; n < m->node_count; n++) {
-        m->dependent_start[n + 1] += m->dependent_start[n];
-        fill[n] = m->dependent_start[n];
-    }
-    for (int e = 0; e < g->edge_count; e++)
-        m->dependents[fill[g->edges[e].node]++] = g->edges[e].dependent;
+        s->keys[e] = g->edges[e].node;
+    bucket_sort(s->keys, g->edge_count, m->node_count, m->dependent_start, s->order, s->fill);
+    for (int i = 0; i < g->edge_count; i++)
+        m->dependents[i] = g->edges[s->order[i]].dependent;
 }
 
 static int resolve_threshold(const sasc_neurashed_node *node, int dependents)
@@ -94,9 +102,9 @@ static int resolve_threshold(const sasc_neurashed_node *node, int dependents)
 }
 
 /* Classes in the order of their top nodes; the eta slots class by class,
- * each class's in edge order. `fill` is `classes` ints of scratch. */
+ * each class's in edge order. */
 static void assign_classes_and_weights(const sasc_neurashed_graph *g, sasc_neurashed_model *m,
-                                       int *fill)
+                                       scratch *s)
 {
     int top = m->levels - 1;
     for (int n = 0; n < m->node_count; n++)
@@ -106,20 +114,13 @@ static void assign_classes_and_weights(const sasc_neurashed_graph *g, sasc_neura
         m->node_class[m->order[i]] = j;
     }
     for (int e = 0; e < g->edge_count; e++)
-        if (m->node_class[g->edges[e].node] >= 0)
-            m->eta_start[m->node_class[g->edges[e].node] + 1]++;
-    for (int j = 0; j < m->classes; j++) {
-        m->eta_start[j + 1] += m->eta_start[j];
-        fill[j] = m->eta_start[j];
-    }
+        s->keys[e] = m->node_class[g->edges[e].node];   /* -1 below the top: no eta */
+    bucket_sort(s->keys, g->edge_count, m->classes, m->eta_start, s->order, s->fill);
     m->eta_count = m->eta_start[m->classes];
-    for (int e = 0; e < g->edge_count; e++) {
-        int j = m->node_class[g->edges[e].node];
-        if (j < 0)
-            continue;
-        int slot = fill[j]++;
+    for (int slot = 0; slot < m->eta_count; slot++) {
+        int e = s->order[slot];
         m->eta_from[slot] = g->edges[e].dependent;
-        m->eta_class[slot] = j;
+        m->eta_class[slot] = s->keys[e];
         m->eta_rules[slot] = sasc_neurashed_edge_rules(g, e);
         m->eta_init[slot] = sasc_neurashed_edge_init(g, e);
     }
@@ -150,15 +151,22 @@ bool sasc_neurashed_model_compile(const sasc_neurashed_graph *g, sasc_neurashed_
         model->classes += g->nodes[n].level == g->levels - 1;
     model->class_node = zeroed((size_t)model->classes, sizeof(int));
     model->eta_start = zeroed((size_t)model->classes + 1, sizeof(int));
-    int *scratch = zeroed((size_t)(g->node_count + g->levels), sizeof(int));
-    if (!allocate(model, g->edge_count) || !model->class_node || !model->eta_start || !scratch) {
-        free(scratch);
+    size_t items = (size_t)(g->node_count > g->edge_count ? g->node_count : g->edge_count);
+    scratch s = {zeroed(items, sizeof(int)), zeroed(items, sizeof(int)),
+                 zeroed(items + (size_t)g->levels, sizeof(int))};
+    if (!allocate(model, g->edge_count) || !model->class_node || !model->eta_start || !s.keys ||
+        !s.order || !s.fill) {
+        free(s.keys);
+        free(s.order);
+        free(s.fill);
         sasc_neurashed_model_free(model);
         snprintf(error, error_size, "out of memory for a neurashed model of %d nodes", g->node_count);
         return false;
     }
-    sort_by_level(g, model, scratch);
-    link_dependents(g, model, scratch);
+    for (int n = 0; n < g->node_count; n++)
+        s.keys[n] = g->nodes[n].level;   /* nodes level by level */
+    bucket_sort(s.keys, g->node_count, g->levels, model->level_start, model->order, s.fill);
+    link_dependents(g, model, &s);
     for (int n = 0; n < g->node_count; n++) {
         const sasc_neurashed_node *node = &g->nodes[n];
         bool middle = node->level > 0 && node->level < g->levels - 1;
@@ -168,7 +176,9 @@ bool sasc_neurashed_model_compile(const sasc_neurashed_graph *g, sasc_neurashed_
         model->lambda_rules[n] = sasc_neurashed_node_rules(g, n);
         model->lambda_init[n] = sasc_neurashed_node_init(g, n);
     }
-    assign_classes_and_weights(g, model, scratch);
-    free(scratch);
+    assign_classes_and_weights(g, model, &s);
+    free(s.keys);
+    free(s.order);
+    free(s.fill);
     return true;
 }
