@@ -21,6 +21,8 @@
 #include "runtime/neurashed/elasticity.h"
 #include "runtime/neurashed/information_plane.h"
 #include "runtime/neurashed/sparsity.h"
+#include "runtime/support/output.h"
+#include "runtime/support/plot.h"
 #include "tests/testing.h"
 
 static const sasc_neurashed_firing BY_INPUT = {SASC_NEURASHED_FIRE_DEFAULT, 0};
@@ -540,9 +542,10 @@ static double quadrature_information(const double *mean, const double *variance,
 static void report(const char *what, const sasc_information_estimate *q,
                    const sasc_information_estimate *mc)
 {
-    printf("neurashed: %s: %s %.8f bits (error estimate %.1e), Monte Carlo %.5f +- %.5f, "
-           "bounds [%.5f, %.5f]\n", what, q->way == SASC_INFORMATION_BY_QUADRATURE
-           ? "Gauss-Hermite" : "Monte Carlo", q->value, q->error, mc->value, mc->error, q->lower,
+    printf("neurashed: %s:", what);
+    if (q->way == SASC_INFORMATION_BY_QUADRATURE)
+        printf(" Gauss-Hermite %.8f bits (error estimate %.1e),", q->value, q->error);
+    printf(" Monte Carlo %.5f +- %.5f, bounds [%.5f, %.5f]\n", mc->value, mc->error, q->lower,
            q->upper);
 }
 
@@ -735,10 +738,49 @@ static void print_curve(const char *what, const double *v)
     printf("\n");
 }
 
+/* With SASC_NEURASHED_FIGURES=DIR (scripts/neurashed_checks.sh): the curves
+ * as DIR/fig4_information.csv, against updates (fig4_information.svg) and in
+ * the information plane (fig4_information_plane.svg). */
+static void write_fig4_figures(double ix[2][FIG4_POINTS], double iy[2][FIG4_POINTS])
+{
+    const char *dir = getenv("SASC_NEURASHED_FIGURES");
+    if (!dir || !*dir)
+        return;
+    char path[4096], error[512];
+    CU_ASSERT_TRUE_FATAL(sasc_make_directories(dir, error, sizeof error));
+    snprintf(path, sizeof path, "%s/fig4_information.csv", dir);
+    FILE *csv = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(csv);
+    fprintf(csv, "update,level1_input,level1_label,level2_input,level2_label\n");
+    static double updates[FIG4_POINTS];
+    for (int i = 0; i < FIG4_POINTS; i++) {
+        updates[i] = i * FIG4_EVERY;
+        fprintf(csv, "%d,%.6f,%.6f,%.6f,%.6f\n", i * FIG4_EVERY, ix[0][i], iy[0][i], ix[1][i],
+                iy[1][i]);
+    }
+    CU_ASSERT_EQUAL(fclose(csv), 0);
+    sasc_plot_series curves[] = {{"I(level 1; input)", updates, ix[0], NULL, FIG4_POINTS},
+                                 {"I(level 1; label)", updates, iy[0], NULL, FIG4_POINTS},
+                                 {"I(level 2; input)", updates, ix[1], NULL, FIG4_POINTS},
+                                 {"I(level 2; label)", updates, iy[1], NULL, FIG4_POINTS}};
+    sasc_line_plot over_time = {"neurashed Fig. 4: information over training (seed 1, batch 2)",
+                                "updates", "bits", curves, 4, SASC_SPREAD_NONE, 0, 0};
+    snprintf(path, sizeof path, "%s/fig4_information.svg", dir);
+    CU_ASSERT_TRUE(sasc_plot_write_lines(&over_time, path, error, sizeof error));
+    sasc_plot_series plane[] = {{"level 1", ix[0], iy[0], NULL, FIG4_POINTS},
+                                {"level 2", ix[1], iy[1], NULL, FIG4_POINTS}};
+    sasc_line_plot information_plane = {"neurashed Fig. 4: the information plane",
+                                        "I(level; input) (bits)", "I(level; label) (bits)", plane,
+                                        2, SASC_SPREAD_NONE, 0, 0};
+    snprintf(path, sizeof path, "%s/fig4_information_plane.svg", dir);
+    CU_ASSERT_TRUE(sasc_plot_write_lines(&information_plane, path, error, sizeof error));
+}
+
 static void test_fig4_information_plane(void)
 {
     static double ix[2][FIG4_POINTS], iy[2][FIG4_POINTS];
     fig4_run(2, 1, ix, iy);
+    write_fig4_figures(ix, iy);
     print_curve("Fig. 4, seed 1, batch 2, I(level 2; input)", ix[1]);
     print_curve("Fig. 4, seed 1, batch 2, I(level 2; label)", iy[1]);
     print_curve("Fig. 4, seed 1, batch 2, I(level 1; input)", ix[0]);
