@@ -23,109 +23,14 @@
 #include "runtime/neurashed/sparsity.h"
 #include "runtime/support/output.h"
 #include "runtime/support/plot.h"
+#include "tests/neurashed_fixtures.h"
 #include "tests/testing.h"
-
-static const sasc_neurashed_firing BY_INPUT = {SASC_NEURASHED_FIRE_DEFAULT, 0};
-
-/* ---- a model with everything it needs, built and torn down together ---- */
-
-typedef struct {
-    sasc_neurashed_graph graph;
-    sasc_neurashed_patterns patterns;
-    sasc_neurashed_model model;
-    sasc_neurashed_state state;
-    sasc_neurashed_trainer trainer;
-} fixture;
-
-/* Validate, compile, initialise from `seed` and make a trainer. */
-static void fixture_start(fixture *f, int batch, uint64_t seed, sasc_neurashed_eta_firing eta)
-{
-    sasc_neurashed_problems problems;
-    sasc_neurashed_problems_init(&problems);
-    bool valid = sasc_neurashed_validate(&f->graph, &f->patterns, &problems);
-    for (int i = 0; i < problems.count; i++)
-        fprintf(stderr, "unexpected problem: %s\n", problems.items[i].message);
-    CU_ASSERT_TRUE_FATAL(valid);
-    sasc_neurashed_problems_free(&problems);
-    char error[256] = "";
-    CU_ASSERT_TRUE_FATAL(sasc_neurashed_model_compile(&f->graph, &f->model, error, sizeof error));
-    CU_ASSERT_TRUE_FATAL(sasc_neurashed_state_init(&f->model, seed, &f->state));
-    sasc_neurashed_training training = {batch, seed, eta};
-    CU_ASSERT_TRUE_FATAL(sasc_neurashed_trainer_init(&f->trainer, &f->model, &f->patterns,
-                                                     &training, error, sizeof error));
-}
-
-static void fixture_free(fixture *f)
-{
-    sasc_neurashed_trainer_free(&f->trainer);
-    sasc_neurashed_state_free(&f->state);
-    sasc_neurashed_model_free(&f->model);
-    sasc_neurashed_patterns_free(&f->patterns);
-    sasc_neurashed_graph_free(&f->graph);
-}
-
-static void own_init(sasc_neurashed_graph *g, int node, double value)
-{
-    g->nodes[node].own_init = true;
-    g->nodes[node].init = sasc_neurashed_constant(value);
-}
-
-static void add_pattern(sasc_neurashed_patterns *set, int label, double frequency,
-                        const int *nodes, int count)
-{
-    CU_ASSERT_FATAL(sasc_neurashed_add_pattern(set, label, frequency, nodes, count) >= 0);
-}
-
-/* ---- the three-level toy graph ----
- *
- *   level 0   a0  b1  c2  d3          lambda 1, 2, 3, 4 (d: g+ = x + 1)
- *   level 1   u4 = OR(a, b)           lambda 0.5
- *             v5 = AND(b, c)          lambda 2
- *             w6 = at least 2 of (b, c, d)   lambda 1
- *   level 2   class 0 (node 7) <- u, v     eta 1, 1
- *             class 1 (node 8) <- v, w     eta 2, 1
- *   rules     lambda: g+ = 2 x, g- = 0.5 x; eta: g+ = 3 x, g- = 0.5 x
- *   patterns  P0 = {a, b} class 0;  P1 = {b, c, d} class 1;  P2 = {c, d} class 1
- */
-enum { A, B, C, D, U, V, W, CLASS0, CLASS1 };
-
-static void build_toy(fixture *f)
-{
-    memset(f, 0, sizeof *f);
-    sasc_neurashed_graph *g = &f->graph;
-    sasc_neurashed_graph_init(g, 3);
-    g->lambda_rules = (sasc_neurashed_rules){sasc_neurashed_multiply(2), sasc_neurashed_multiply(0.5)};
-    g->eta_rules = (sasc_neurashed_rules){sasc_neurashed_multiply(3), sasc_neurashed_multiply(0.5)};
-    g->lambda_init = g->eta_init = sasc_neurashed_constant(1);
-    for (int i = 0; i < 4; i++)
-        sasc_neurashed_add_node(g, 0, BY_INPUT);
-    sasc_neurashed_add_node(g, 1, sasc_neurashed_or());
-    sasc_neurashed_add_node(g, 1, sasc_neurashed_and());
-    sasc_neurashed_add_node(g, 1, sasc_neurashed_at_least(2));
-    sasc_neurashed_add_node(g, 2, BY_INPUT);
-    sasc_neurashed_add_node(g, 2, BY_INPUT);
-    const double lambda[] = {1, 2, 3, 4, 0.5, 2, 1};
-    for (int n = 0; n < 7; n++)
-        own_init(g, n, lambda[n]);
-    g->nodes[D].own_rules = true;
-    g->nodes[D].rules = (sasc_neurashed_rules){sasc_neurashed_add(1), sasc_neurashed_multiply(0.5)};
-    const int edges[][2] = {{A, U}, {B, U}, {B, V}, {C, V}, {B, W}, {C, W}, {D, W},
-                            {U, CLASS0}, {V, CLASS0}, {V, CLASS1}, {W, CLASS1}};
-    for (size_t e = 0; e < sizeof edges / sizeof edges[0]; e++)
-        sasc_neurashed_add_edge(g, edges[e][0], edges[e][1]);
-    g->edges[9].own_init = true;   /* eta of v -> class 1 */
-    g->edges[9].init = sasc_neurashed_constant(2);
-    sasc_neurashed_patterns_init(&f->patterns);
-    add_pattern(&f->patterns, 0, 1, (const int[]){A, B}, 2);
-    add_pattern(&f->patterns, 1, 1, (const int[]){B, C, D}, 3);
-    add_pattern(&f->patterns, 1, 2, (const int[]){C, D}, 2);
-}
 
 static void test_toy_structure(void)
 {
-    fixture f;
-    build_toy(&f);
-    fixture_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    neurashed_fixture f;
+    neurashed_toy(&f);
+    neurashed_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
     const sasc_neurashed_model *m = &f.model;
     CU_ASSERT_EQUAL(m->classes, 2);
     CU_ASSERT_EQUAL(m->threshold[U], 1);
@@ -146,14 +51,14 @@ static void test_toy_structure(void)
         CU_ASSERT_EQUAL(f.state.eta[i], eta[i]);
     for (int n = 0; n < 9; n++)
         CU_ASSERT_EQUAL(f.state.lambda[n], lambda[n]);
-    fixture_free(&f);
+    neurashed_free(&f);
 }
 
 static void test_toy_forward(void)
 {
-    fixture f;
-    build_toy(&f);
-    fixture_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    neurashed_fixture f;
+    neurashed_toy(&f);
+    neurashed_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
     unsigned char fire[9];
     double scores[9], z[2], p[2];
     /* P0 = {a, b}: u fires (OR), v does not (c is off), w does not (1 of 3).
@@ -186,7 +91,7 @@ static void test_toy_forward(void)
     CU_ASSERT_EQUAL(scores[U] + scores[V], 0);
     CU_ASSERT_EQUAL(z[0], 0);
     CU_ASSERT_EQUAL(z[1], 7);
-    fixture_free(&f);
+    neurashed_free(&f);
 }
 
 static void assert_state(const sasc_neurashed_state *s, const double *lambda, const double *eta)
@@ -200,9 +105,9 @@ static void assert_state(const sasc_neurashed_state *s, const double *lambda, co
 
 static void test_toy_update(void)
 {
-    fixture f;
-    build_toy(&f);
-    fixture_start(&f, 2, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    neurashed_fixture f;
+    neurashed_toy(&f);
+    neurashed_start(&f, 2, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
     sasc_neurashed_state start;
     CU_ASSERT_TRUE_FATAL(sasc_neurashed_state_copy(&f.model, &f.state, &start));
     /* Batch {P0, P1}: the union fires every node. lambda: 2x, d: 4 + 1 = 5.
@@ -218,15 +123,15 @@ static void test_toy_update(void)
     sasc_neurashed_update(&f.trainer, &one, (const int[]){0}, 1);
     assert_state(&one, (const double[]){2, 4, 1.5, 2, 1, 1, 0.5}, (const double[]){3, 0.5, 1, 0.5});
     sasc_neurashed_state_free(&one);
-    fixture_free(&f);
+    neurashed_free(&f);
     /* The other reading: f and class j each somewhere in the batch. Now
      * (v,0) grows too: v fires (P1) and class 0 fires (P0) -> 3. */
-    build_toy(&f);
-    fixture_start(&f, 2, 1, SASC_NEURASHED_ETA_EITHER_SAMPLE);
+    neurashed_toy(&f);
+    neurashed_start(&f, 2, 1, SASC_NEURASHED_ETA_EITHER_SAMPLE);
     sasc_neurashed_update(&f.trainer, &f.state, (const int[]){0, 1}, 2);
     assert_state(&f.state, (const double[]){2, 4, 6, 5, 1, 4, 2}, (const double[]){3, 3, 6, 3});
     sasc_neurashed_state_free(&start);
-    fixture_free(&f);
+    neurashed_free(&f);
 }
 
 /* The toy's LE at its initial state, base P0, test P1, by hand.
@@ -238,9 +143,9 @@ static void test_toy_update(void)
  * LE = |(3.75, -21.625)| / |(16.5, 0)|. */
 static void test_toy_elasticity(void)
 {
-    fixture f;
-    build_toy(&f);
-    fixture_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    neurashed_fixture f;
+    neurashed_toy(&f);
+    neurashed_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
     double table[9];
     char error[256];
     CU_ASSERT_TRUE_FATAL(sasc_neurashed_elasticity_table(&f.trainer, &f.state, table, error,
@@ -253,18 +158,18 @@ static void test_toy_elasticity(void)
     const double z0[] = {1, 2}, z1[] = {4, 6};
     CU_ASSERT_EQUAL(sasc_local_elasticity(z0, z1, z0, z1, 2), 1);
     CU_ASSERT_TRUE(isnan(sasc_local_elasticity(z0, z1, z0, z0, 2)));
-    fixture_free(&f);
+    neurashed_free(&f);
 }
 
 /* Initial values from the seed and the data stream: reproducible, in range,
  * and patterns drawn with their frequencies (P2 has weight 2 of 4). */
 static void test_seeded_values(void)
 {
-    fixture f;
-    build_toy(&f);
+    neurashed_fixture f;
+    neurashed_toy(&f);
     f.graph.nodes[U].init = sasc_neurashed_uniform(0.25, 0.75);
     f.graph.eta_init = sasc_neurashed_uniform(0, 0.01);
-    fixture_start(&f, 1, 7, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    neurashed_start(&f, 1, 7, SASC_NEURASHED_ETA_SAME_SAMPLE);
     sasc_neurashed_state again;
     CU_ASSERT_TRUE_FATAL(sasc_neurashed_state_init(&f.model, 7, &again));
     CU_ASSERT_EQUAL(again.lambda[U], f.state.lambda[U]);
@@ -311,7 +216,7 @@ static void test_seeded_values(void)
     CU_ASSERT_EQUAL(memcmp(stepped.lambda, by_hand.lambda, 9 * sizeof(double)), 0);
     sasc_neurashed_state_free(&stepped);
     sasc_neurashed_state_free(&by_hand);
-    fixture_free(&f);
+    neurashed_free(&f);
 }
 
 /* ---- validation: each problem, with the element it names ---- */
@@ -328,8 +233,8 @@ static bool has_problem(const sasc_neurashed_problems *p, sasc_neurashed_problem
 
 static void test_validation(void)
 {
-    fixture f;
-    build_toy(&f);
+    neurashed_fixture f;
+    neurashed_toy(&f);
     sasc_neurashed_graph *g = &f.graph;
     sasc_neurashed_problems p;
     sasc_neurashed_problems_init(&p);
@@ -340,7 +245,7 @@ static void test_validation(void)
     sasc_neurashed_add_edge(g, A, x);
     sasc_neurashed_add_edge(g, B, x);                                     /* edges 11, 12 */
     int lonely = sasc_neurashed_add_node(g, 1, sasc_neurashed_or());     /* 10: no dependents */
-    sasc_neurashed_add_node(g, 5, BY_INPUT);                              /* 11: bad level */
+    sasc_neurashed_add_node(g, 5, NEURASHED_BY_INPUT);                              /* 11: bad level */
     sasc_neurashed_add_edge(g, A, 42);                                    /* 13: dangling */
     sasc_neurashed_add_edge(g, A, CLASS0);                                /* 14: skips level 1 */
     sasc_neurashed_add_edge(g, B, U);                                     /* 15: repeats edge 1 */
@@ -351,8 +256,8 @@ static void test_validation(void)
     g->nodes[W].init = sasc_neurashed_constant(0);                        /* 2 x from 0 */
     g->edges[0].own_init = true;                                          /* a -> u has no eta */
     g->nodes[CLASS1].own_rules = true;
-    add_pattern(&f.patterns, 7, 0, (const int[]){U, A, A}, 3);           /* pattern 3 */
-    add_pattern(&f.patterns, 0, NAN, NULL, 0);                            /* pattern 4 */
+    neurashed_add_pattern(&f.patterns, 7, 0, (const int[]){U, A, A}, 3);           /* pattern 3 */
+    neurashed_add_pattern(&f.patterns, 0, NAN, NULL, 0);                            /* pattern 4 */
     CU_ASSERT_FALSE(sasc_neurashed_validate(g, &f.patterns, &p));
     CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_NEVER_FIRES, x, -1, -1));
     CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_NO_DEPENDENTS, lonely, -1, -1));
@@ -380,7 +285,7 @@ static void test_validation(void)
     CU_ASSERT_FALSE(sasc_neurashed_model_compile(g, &m, error, sizeof error));
     CU_ASSERT(strlen(error) > 0);
     sasc_neurashed_problems_free(&p);
-    fixture_free(&f);
+    neurashed_free(&f);
 
     /* Too few levels, an empty level, a class without a pattern, defaults that do not grow. */
     sasc_neurashed_graph small;
@@ -392,8 +297,8 @@ static void test_validation(void)
     sasc_neurashed_graph_free(&small);
     sasc_neurashed_graph_init(&small, 3);
     small.lambda_rules.grow = sasc_neurashed_multiply(0.9);
-    sasc_neurashed_add_node(&small, 0, BY_INPUT);
-    sasc_neurashed_add_node(&small, 2, BY_INPUT);
+    sasc_neurashed_add_node(&small, 0, NEURASHED_BY_INPUT);
+    sasc_neurashed_add_node(&small, 2, NEURASHED_BY_INPUT);
     sasc_neurashed_patterns none;
     sasc_neurashed_patterns_init(&none);
     sasc_neurashed_problems_init(&p);
@@ -412,10 +317,10 @@ static void test_validation(void)
 /* What the pathways reach: a pattern that misses its class, a node never on a pathway. */
 static void test_pathway_checks(void)
 {
-    fixture f;
-    build_toy(&f);
-    sasc_neurashed_add_pattern(&f.patterns, 0, 1, (const int[]){D}, 1);   /* fires nothing above */
-    fixture_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    neurashed_fixture f;
+    neurashed_toy(&f);
+    neurashed_add_pattern(&f.patterns, 0, 1, (const int[]){D}, 1);   /* fires nothing above */
+    neurashed_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
     sasc_neurashed_problems p;
     sasc_neurashed_problems_init(&p);
     sasc_neurashed_check_pathways(&f.model, &f.patterns, &p);
@@ -423,18 +328,18 @@ static void test_pathway_checks(void)
     CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_MISSES_CLASS, CLASS0, -1, 3));
     CU_ASSERT_EQUAL(sasc_neurashed_errors(&p), 1);
     sasc_neurashed_problems_free(&p);
-    fixture_free(&f);
-    build_toy(&f);
+    neurashed_free(&f);
+    neurashed_toy(&f);
     f.patterns.items[0].nodes[0] = B;   /* P0 = {b}: now no pattern fires a */
     f.patterns.items[0].count = 1;
-    fixture_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    neurashed_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
     sasc_neurashed_problems_init(&p);
     sasc_neurashed_check_pathways(&f.model, &f.patterns, &p);
     CU_ASSERT_EQUAL(sasc_neurashed_errors(&p), 0);
     CU_ASSERT_TRUE(has_problem(&p, SASC_NEURASHED_NEVER_ON_A_PATHWAY, A, -1, -1));
     CU_ASSERT_TRUE(p.count == 1 && p.items[0].warning);
     sasc_neurashed_problems_free(&p);
-    fixture_free(&f);
+    neurashed_free(&f);
 }
 
 /* ---- the information estimator ---- */
@@ -645,64 +550,15 @@ static void test_information_errors(void)
     CU_ASSERT_FALSE(sasc_information_compute(&fine, &one, &x, &y, error, sizeof error));
 }
 
-/* ---- Fig. 4: the information plane of the appendix's binary model ----
- *
- * docs/neurashed.md ("Fig. 4") gives the reading: 13 first-level nodes
- * (1..6 of class 1, 7 shared, 8..13 of class 2, node i mirrored by 14 - i);
- * second level A1 = OR(1,2,3), B1 = at least 2 of (1..7), C1 = OR(4,5,6) and
- * their mirror images C2, B2, A2; class j depends on its three. */
-static void build_fig4(fixture *f)
-{
-    memset(f, 0, sizeof *f);
-    sasc_neurashed_graph *g = &f->graph;
-    sasc_neurashed_graph_init(g, 3);   /* defaults: the appendix's g+, g-, U(0, 0.01) */
-    for (int i = 0; i < 13; i++)
-        sasc_neurashed_add_node(g, 0, BY_INPUT);
-    g->nodes[6].own_rules = true;      /* "the 7th node" */
-    g->nodes[6].rules = (sasc_neurashed_rules){sasc_neurashed_multiply(pow(1.022, 3.0 / 4.0)),
-                                               sasc_neurashed_multiply(pow(1.022, -1.0 / 4.0))};
-    int a1 = sasc_neurashed_add_node(g, 1, sasc_neurashed_or());
-    int b1 = sasc_neurashed_add_node(g, 1, sasc_neurashed_at_least(2));
-    int c1 = sasc_neurashed_add_node(g, 1, sasc_neurashed_or());
-    int c2 = sasc_neurashed_add_node(g, 1, sasc_neurashed_or());
-    int b2 = sasc_neurashed_add_node(g, 1, sasc_neurashed_at_least(2));
-    int a2 = sasc_neurashed_add_node(g, 1, sasc_neurashed_or());
-    for (int i = 0; i < 3; i++) {
-        sasc_neurashed_add_edge(g, i, a1);
-        sasc_neurashed_add_edge(g, 12 - i, a2);
-        sasc_neurashed_add_edge(g, 3 + i, c1);
-        sasc_neurashed_add_edge(g, 9 - i, c2);
-    }
-    for (int i = 0; i < 7; i++) {
-        sasc_neurashed_add_edge(g, i, b1);
-        sasc_neurashed_add_edge(g, 12 - i, b2);
-    }
-    int y1 = sasc_neurashed_add_node(g, 2, BY_INPUT), y2 = sasc_neurashed_add_node(g, 2, BY_INPUT);
-    const int to_y1[] = {a1, b1, c1}, to_y2[] = {c2, b2, a2};
-    for (int i = 0; i < 3; i++) {
-        sasc_neurashed_add_edge(g, to_y1[i], y1);
-        sasc_neurashed_add_edge(g, to_y2[i], y2);
-    }
-    const int types[4][3] = {{1, 2, 7}, {2, 3, 7}, {4, 5, 7}, {5, 6, 7}};
-    sasc_neurashed_patterns_init(&f->patterns);
-    for (int c = 0; c < 2; c++)
-        for (int p = 0; p < 4; p++) {
-            int nodes[3];
-            for (int k = 0; k < 3; k++)
-                nodes[k] = c == 0 ? types[p][k] - 1 : 13 - types[p][k];   /* mirror: 14 - i */
-            add_pattern(&f->patterns, c, 1, nodes, 3);
-        }
-}
-
 enum { FIG4_ITERATIONS = 800, FIG4_EVERY = 10, FIG4_POINTS = FIG4_ITERATIONS / FIG4_EVERY + 1 };
 
 /* I(level; input) and I(level; label) over training, every FIG4_EVERY updates. */
 static void fig4_run(int batch, uint64_t seed, double ix[2][FIG4_POINTS],
                      double iy[2][FIG4_POINTS])
 {
-    fixture f;
-    build_fig4(&f);
-    fixture_start(&f, batch, seed, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    neurashed_fixture f;
+    neurashed_fig4(&f);
+    neurashed_start(&f, batch, seed, SASC_NEURASHED_ETA_SAME_SAMPLE);
     sasc_neurashed_information_settings s;
     sasc_neurashed_information_settings_default(&s);
     s.estimator.samples = 400;
@@ -718,7 +574,7 @@ static void fig4_run(int batch, uint64_t seed, double ix[2][FIG4_POINTS],
         for (int k = 0; k < FIG4_EVERY && point + 1 < FIG4_POINTS; k++)
             sasc_neurashed_train_step(&f.trainer, &f.state);
     }
-    fixture_free(&f);
+    neurashed_free(&f);
 }
 
 static int argmax(const double *v, int n)
@@ -828,7 +684,7 @@ static void test_fig4_information_plane(void)
 }
 
 /* The toy's level-1 representation (3 patterns x 3 nodes) under `s`. */
-static void assert_representation(const fixture *f, const sasc_neurashed_information_settings *s,
+static void assert_representation(const neurashed_fixture *f, const sasc_neurashed_information_settings *s,
                                   const double *expected)
 {
     double means[9];
@@ -841,9 +697,9 @@ static void assert_representation(const fixture *f, const sasc_neurashed_informa
  * settings' checks. */
 static void test_information_plane_settings(void)
 {
-    fixture f;
-    build_toy(&f);
-    fixture_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    neurashed_fixture f;
+    neurashed_toy(&f);
+    neurashed_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
     sasc_neurashed_information_settings s;
     sasc_neurashed_information_settings_default(&s);
     CU_ASSERT_EQUAL(s.representation, SASC_NEURASHED_REPRESENT_AMPLIFICATION);
@@ -878,43 +734,18 @@ static void test_information_plane_settings(void)
     s.constant = 0;
     CU_ASSERT_FALSE(sasc_neurashed_information(&f.trainer, &f.state, 1, &s, &x, &y, error,
                                                sizeof error));
-    fixture_free(&f);
-}
-
-/* ---- Fig. 3: implicit regularisation ----
- *
- * One class, two pathways sharing their middle: first level 0..5, P = {0,1,2,3}
- * and Q = {2,3,4,5}; second level x = OR(0,1), y = OR(2,3) (the shared
- * feature), z = OR(4,5); the class depends on x, y, z. */
-static void build_fig3(fixture *f)
-{
-    memset(f, 0, sizeof *f);
-    sasc_neurashed_graph *g = &f->graph;
-    sasc_neurashed_graph_init(g, 3);
-    for (int i = 0; i < 6; i++)
-        sasc_neurashed_add_node(g, 0, BY_INPUT);
-    for (int i = 0; i < 3; i++) {
-        int n = sasc_neurashed_add_node(g, 1, sasc_neurashed_or());
-        sasc_neurashed_add_edge(g, 2 * i, n);
-        sasc_neurashed_add_edge(g, 2 * i + 1, n);
-    }
-    int top = sasc_neurashed_add_node(g, 2, BY_INPUT);
-    for (int i = 0; i < 3; i++)
-        sasc_neurashed_add_edge(g, 6 + i, top);
-    sasc_neurashed_patterns_init(&f->patterns);
-    add_pattern(&f->patterns, 0, 1, (const int[]){0, 1, 2, 3}, 4);
-    add_pattern(&f->patterns, 0, 1, (const int[]){2, 3, 4, 5}, 4);
+    neurashed_free(&f);
 }
 
 static sasc_neurashed_sparsity fig3_run(int batch, int level)
 {
-    fixture f;
-    build_fig3(&f);
-    fixture_start(&f, batch, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    neurashed_fixture f;
+    neurashed_fig3(&f);
+    neurashed_start(&f, batch, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
     for (int t = 0; t < 300; t++)
         sasc_neurashed_train_step(&f.trainer, &f.state);
     sasc_neurashed_sparsity s = sasc_neurashed_sparsity_of(&f.model, &f.state, level, 0.01);
-    fixture_free(&f);
+    neurashed_free(&f);
     return s;
 }
 
@@ -937,9 +768,9 @@ static void test_fig3_implicit_regularisation(void)
     CU_ASSERT_DOUBLE_EQUAL(fig3_run(16, -1).share_above, 1.0, 1e-12);
     /* The measures by hand on the first level: lambda (4, 1, 1, 0.05, 0, 0):
      * above 1% of 4 (0.04): 4 of 6; PR = 6.05^2 / (6 * 18.0025). */
-    fixture f;
-    build_fig3(&f);
-    fixture_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    neurashed_fixture f;
+    neurashed_fig3(&f);
+    neurashed_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
     const double lambda[] = {4, 1, 1, 0.05};
     for (int i = 0; i < 4; i++)
         f.state.lambda[i] = lambda[i];
@@ -948,46 +779,7 @@ static void test_fig3_implicit_regularisation(void)
     CU_ASSERT_EQUAL(s.nodes, 6);
     CU_ASSERT_DOUBLE_EQUAL(s.share_above, 4.0 / 6, 1e-15);
     ASSERT_CLOSE(s.participation_ratio, 6.05 * 6.05 / (6 * 18.0025), 1e-14);
-    fixture_free(&f);
-}
-
-/* ---- local elasticity: classes 1a, 1b, 2, 3 (paper Fig. 2 and Sec. 3) ----
- *
- * Four levels. First level a..h (0..7); second u1 = OR(a,b), u2 = OR(c,d),
- * u3 = OR(e,f), u4 = OR(g,h); third v1 = AND(u1,u2) (class 1's feature),
- * v2 = AND(u2,u3) (class 2's), v3 = OR(u4) (class 3's); each class depends
- * on its v. Patterns: 1a = {a,b,c}, 1b = {b,c,d} (class 1), 2 = {c,d,e},
- * 3 = {g,h}. 1a and 1b share b, c, u1, u2, v1; class 2 shares c and u2
- * with 1a; class 3 shares nothing. */
-static void build_elasticity(fixture *f, double initial)
-{
-    memset(f, 0, sizeof *f);
-    sasc_neurashed_graph *g = &f->graph;
-    sasc_neurashed_graph_init(g, 4);
-    if (initial > 0)
-        g->lambda_init = g->eta_init = sasc_neurashed_constant(initial);
-    for (int i = 0; i < 8; i++)
-        sasc_neurashed_add_node(g, 0, BY_INPUT);
-    for (int i = 0; i < 4; i++) {
-        int u = sasc_neurashed_add_node(g, 1, sasc_neurashed_or());
-        sasc_neurashed_add_edge(g, 2 * i, u);
-        sasc_neurashed_add_edge(g, 2 * i + 1, u);
-    }
-    int v1 = sasc_neurashed_add_node(g, 2, sasc_neurashed_and());
-    int v2 = sasc_neurashed_add_node(g, 2, sasc_neurashed_and());
-    int v3 = sasc_neurashed_add_node(g, 2, sasc_neurashed_or());
-    sasc_neurashed_add_edge(g, 8, v1);
-    sasc_neurashed_add_edge(g, 9, v1);
-    sasc_neurashed_add_edge(g, 9, v2);
-    sasc_neurashed_add_edge(g, 10, v2);
-    sasc_neurashed_add_edge(g, 11, v3);
-    for (int j = 0; j < 3; j++)
-        sasc_neurashed_add_edge(g, v1 + j, sasc_neurashed_add_node(g, 3, BY_INPUT));
-    sasc_neurashed_patterns_init(&f->patterns);
-    add_pattern(&f->patterns, 0, 1, (const int[]){0, 1, 2}, 3);   /* 1a */
-    add_pattern(&f->patterns, 0, 1, (const int[]){1, 2, 3}, 3);   /* 1b */
-    add_pattern(&f->patterns, 1, 1, (const int[]){2, 3, 4}, 3);   /* 2 */
-    add_pattern(&f->patterns, 2, 1, (const int[]){6, 7}, 2);      /* 3 */
+    neurashed_free(&f);
 }
 
 static void test_local_elasticity(void)
@@ -996,9 +788,9 @@ static void test_local_elasticity(void)
      * by hand (docs/neurashed.md): the update at 1a changes
      *   Z_1(1a) = 3 -> 3 a^4,  Z_1(1b) = 3 -> a^3 (2a + b),
      *   Z_2(2) = 3 -> b^2 (a^2 + a b + b^2),  Z_3(3) = 2 -> 2 b^4. */
-    fixture f;
-    build_elasticity(&f, 1.0);
-    fixture_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    neurashed_fixture f;
+    neurashed_elasticity(&f, 1.0);
+    neurashed_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
     double table[16];
     char error[256];
     CU_ASSERT_TRUE_FATAL(sasc_neurashed_elasticity_table(&f.trainer, &f.state, table, error,
@@ -1010,11 +802,11 @@ static void test_local_elasticity(void)
     printf("neurashed: LE at lambda = eta = 1, base 1a: on 1b %.4f, on 2 %.4f, on 3 %.4f\n",
            table[1], table[2], table[3]);
     CU_ASSERT(table[1] > table[2] && table[2] > table[3]);
-    fixture_free(&f);
+    neurashed_free(&f);
     /* After training on all four types (random start U(0, 0.01), 200 updates of
      * batch 1), every base: its nearest kin is hit hardest. */
-    build_elasticity(&f, 0);
-    fixture_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    neurashed_elasticity(&f, 0);
+    neurashed_start(&f, 1, 1, SASC_NEURASHED_ETA_SAME_SAMPLE);
     for (int t = 0; t < 200; t++)
         sasc_neurashed_train_step(&f.trainer, &f.state);
     CU_ASSERT_TRUE_FATAL(sasc_neurashed_elasticity_table(&f.trainer, &f.state, table, error,
@@ -1024,7 +816,7 @@ static void test_local_elasticity(void)
            table[6], table[7]);
     CU_ASSERT(table[1] > table[2] && table[2] > table[3]);
     CU_ASSERT(table[4] > table[6] && table[6] > table[7]);
-    fixture_free(&f);
+    neurashed_free(&f);
 }
 
 int main(void)
