@@ -552,15 +552,20 @@ static void test_information_errors(void)
 
 enum { FIG4_ITERATIONS = 800, FIG4_EVERY = 10, FIG4_POINTS = FIG4_ITERATIONS / FIG4_EVERY + 1 };
 
-/* I(level; input) and I(level; label) over training, every FIG4_EVERY updates. */
-static void fig4_run(int batch, uint64_t seed, double ix[2][FIG4_POINTS],
-                     double iy[2][FIG4_POINTS])
+/* I(level; input) and I(level; label) over training, every FIG4_EVERY updates,
+ * under the default settings with `normalisation`. */
+static void fig4_run_normalised(int batch, uint64_t seed, sasc_neurashed_normalisation normalisation,
+                                double ix[2][FIG4_POINTS], double iy[2][FIG4_POINTS],
+                                double initial_level2[6])
 {
     neurashed_fixture f;
     neurashed_fig4(&f);
     neurashed_start(&f, batch, seed, SASC_NEURASHED_ETA_SAME_SAMPLE);
+    for (int i = 0; initial_level2 && i < 6; i++)   /* A1 B1 C1 C2 B2 A2 */
+        initial_level2[i] = f.state.lambda[13 + i];
     sasc_neurashed_information_settings s;
     sasc_neurashed_information_settings_default(&s);
+    s.normalisation = normalisation;
     s.estimator.samples = 400;
     char error[256] = "";
     for (int point = 0; point < FIG4_POINTS; point++) {
@@ -575,6 +580,12 @@ static void fig4_run(int batch, uint64_t seed, double ix[2][FIG4_POINTS],
             sasc_neurashed_train_step(&f.trainer, &f.state);
     }
     neurashed_free(&f);
+}
+
+static void fig4_run(int batch, uint64_t seed, double ix[2][FIG4_POINTS],
+                     double iy[2][FIG4_POINTS])
+{
+    fig4_run_normalised(batch, seed, SASC_NEURASHED_NORMALISE_DIVISIVE, ix, iy, NULL);
 }
 
 static int argmax(const double *v, int n)
@@ -661,13 +672,15 @@ static void test_fig4_information_plane(void)
     /* Over seeds 1..5: the mean curve rises and falls the same way. */
     double mean_peak = 0, mean_end = 0;
     for (uint64_t seed = 1; seed <= 5; seed++) {
-        fig4_run(2, seed, ix, iy);
+        double start[6];
+        fig4_run_normalised(2, seed, SASC_NEURASHED_NORMALISE_DIVISIVE, ix, iy, start);
         int p = argmax(ix[1], FIG4_POINTS);
         mean_peak += ix[1][p] / 5;
         mean_end += ix[1][FIG4_POINTS - 1] / 5;
         printf("neurashed: Fig. 4, seed %d, batch 2: level 2 from %.3f up to %.3f (after %d) "
-               "down to %.3f\n", (int)seed, ix[1][0], ix[1][p], p * FIG4_EVERY,
-               ix[1][FIG4_POINTS - 1]);
+               "down to %.3f; initial lambda of A1 B1 C1 C2 B2 A2: %.5f %.5f %.5f %.5f %.5f "
+               "%.5f\n", (int)seed, ix[1][0], ix[1][p], p * FIG4_EVERY, ix[1][FIG4_POINTS - 1],
+               start[0], start[1], start[2], start[3], start[4], start[5]);
     }
     CU_ASSERT(mean_peak > 1.75);
     ASSERT_CLOSE(mean_end, 1.0, 0.02);
@@ -681,6 +694,21 @@ static void test_fig4_information_plane(void)
            ix[0][FIG4_POINTS - 1]);
     CU_ASSERT(ix[1][peak] > 1.8);
     ASSERT_CLOSE(ix[1][FIG4_POINTS - 1], 1.0, 0.02);
+    /* The other normalisations (docs/neurashed.md, reading 18): by the level's
+     * largest value the information only falls (it is highest at the start);
+     * raw, it only rises (it is highest at the end). */
+    fig4_run_normalised(2, 1, SASC_NEURASHED_NORMALISE_LEVEL_MAX, ix, iy, NULL);
+    peak = argmax(ix[1], FIG4_POINTS);
+    printf("neurashed: Fig. 4, seed 1, batch 2, normalised by the level's largest value: level 2 "
+           "from %.3f, highest %.3f after %d, down to %.3f\n", ix[1][0], ix[1][peak],
+           peak * FIG4_EVERY, ix[1][FIG4_POINTS - 1]);
+    CU_ASSERT(ix[1][0] > ix[1][peak] - 0.01);
+    fig4_run_normalised(2, 1, SASC_NEURASHED_NORMALISE_NONE, ix, iy, NULL);
+    peak = argmax(ix[1], FIG4_POINTS);
+    printf("neurashed: Fig. 4, seed 1, batch 2, raw: level 2 from %.3f, highest %.3f after %d, "
+           "ends at %.3f\n", ix[1][0], ix[1][peak], peak * FIG4_EVERY, ix[1][FIG4_POINTS - 1]);
+    CU_ASSERT(ix[1][FIG4_POINTS - 1] > ix[1][peak] - 0.01);
+    CU_ASSERT(ix[1][0] < 0.5);
 }
 
 /* The toy's level-1 representation (3 patterns x 3 nodes) under `s`. */
@@ -734,6 +762,14 @@ static void test_information_plane_settings(void)
     s.constant = 0;
     CU_ASSERT_FALSE(sasc_neurashed_information(&f.trainer, &f.state, 1, &s, &x, &y, error,
                                                sizeof error));
+    /* Amplification factors beyond the double range: said, not NaN bits. */
+    s.constant = 1;
+    s.representation = SASC_NEURASHED_REPRESENT_SCORES;
+    f.state.lambda[V] = 1e300;
+    f.state.lambda[B] = 1e300;
+    CU_ASSERT_FALSE(sasc_neurashed_information(&f.trainer, &f.state, 1, &s, &x, &y, error,
+                                               sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "double range"));
     neurashed_free(&f);
 }
 

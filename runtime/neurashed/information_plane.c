@@ -73,6 +73,14 @@ bool sasc_neurashed_representation_of(const sasc_neurashed_trainer *trainer,
     return true;
 }
 
+static bool all_finite(const double *values, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(values[i]))
+            return false;
+    return true;
+}
+
 static bool check_settings(const sasc_neurashed_model *m, int level,
                            const sasc_neurashed_information_settings *s, char *error,
                            size_t error_size)
@@ -115,6 +123,11 @@ bool sasc_neurashed_information(const sasc_neurashed_trainer *trainer,
               sasc_neurashed_representation_of(trainer, state, level, settings, means);
     if (!ok) {
         snprintf(error, error_size, "out of memory for the representation of level %d", level);
+    } else if (!all_finite(means, (size_t)patterns * (size_t)width)) {
+        snprintf(error, error_size, "level %d's representation is not finite after %ld updates: "
+                 "the amplification factors have grown beyond the double range", level,
+                 state->iteration);
+        ok = false;
     } else {
         for (int p = 0; p < patterns; p++) {
             weights[p] = trainer->patterns->items[p].frequency;
