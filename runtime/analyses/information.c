@@ -15,11 +15,6 @@ double sasc_information_variance(const sasc_gaussian_mixture *m, size_t x, size_
     return m->variances ? m->variances[x * m->dimension + k] : m->variance;
 }
 
-static double variance_of(const sasc_gaussian_mixture *m, size_t x, size_t k)
-{
-    return sasc_information_variance(m, x, k);
-}
-
 static bool check_mixture(const sasc_gaussian_mixture *m, char *error, size_t error_size)
 {
     if (m->inputs < 1 || m->dimension < 1 || !m->means) {
@@ -33,7 +28,7 @@ static bool check_mixture(const sasc_gaussian_mixture *m, char *error, size_t er
     double total = 0;
     for (size_t x = 0; x < m->inputs; x++) {
         for (size_t k = 0; k < m->dimension; k++) {
-            double mean = m->means[x * m->dimension + k], v = variance_of(m, x, k);
+            double mean = m->means[x * m->dimension + k], v = sasc_information_variance(m, x, k);
             if (!isfinite(mean) || !isfinite(v) || v <= 0) {
                 snprintf(error, error_size, "input %zu, dimension %zu: mean %g and variance %g; "
                          "means must be finite and variances finite and > 0", x, k, mean, v);
@@ -86,7 +81,7 @@ static bool prepare(const sasc_gaussian_mixture *m, prepared *p, char *error, si
         p->class_log_weight[m->labels ? (size_t)m->labels[x] : 0] += w;
         double normaliser = 0;
         for (size_t k = 0; k < m->dimension; k++)
-            normaliser -= 0.5 * log(2.0 * M_PI * variance_of(m, x, k));
+            normaliser -= 0.5 * log(2.0 * M_PI * sasc_information_variance(m, x, k));
         p->log_normaliser[x] = normaliser;
     }
     for (size_t y = 0; y < classes; y++)
@@ -131,7 +126,7 @@ static void pair_distances(const sasc_gaussian_mixture *m, size_t i, size_t j, d
 {
     double sum_kl = 0, sum_bd = 0;
     for (size_t k = 0; k < m->dimension; k++) {
-        double vi = variance_of(m, i, k), vj = variance_of(m, j, k);
+        double vi = sasc_information_variance(m, i, k), vj = sasc_information_variance(m, j, k);
         double diff = m->means[i * m->dimension + k] - m->means[j * m->dimension + k];
         double mean_v = 0.5 * (vi + vj);
         sum_kl += 0.5 * (vi / vj + diff * diff / vj - 1.0 + log(vj / vi));

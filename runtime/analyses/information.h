@@ -17,9 +17,9 @@
  * THE VALUE (`value`) is these expectations over the exact mixture density,
  * taken one of two ways (no binning and no density estimate either way):
  *  - QUADRATURE, exact to the quadrature's error, when every input has the
- *    same isotropic variance (`variances` NULL) and the means span at most 3
+ *    same isotropic variance (`variances` NULL), the means span at most 3
  *    dimensions (K inputs span at most K - 1; inputs sharing a mean count
- *    once). The noise orthogonal to the span of the means is the same for
+ *    once) and K^2 times the quadrature's nodes stays within 10^8. The noise orthogonal to the span of the means is the same for
  *    every input and cancels in p(t | x) / p(t), so the integral is over the
  *    span only, by a Gauss-Hermite product rule of SASC_INFORMATION_ORDER
  *    nodes per dimension (96, 48, 24 for 1, 2, 3 dimensions). `error` is

@@ -13,6 +13,8 @@
 
 enum { MAX_RANK = SASC_INFORMATION_MAX_QUADRATURE_RANK };
 static const int ORDER[MAX_RANK + 1] = {1, 96, 48, 24};   /* nodes per dimension, by rank */
+/* Beyond K^2 x nodes terms, Monte Carlo (K^2 d per draw) is the cheaper way. */
+static const double QUADRATURE_BUDGET = 1e8;
 
 /* ---- quadrature ---- */
 
@@ -106,7 +108,8 @@ bool sasc_information_by_quadrature(const sasc_information_prepared *p,
     double *coordinates = calloc(K * MAX_RANK, sizeof(double)), *terms = malloc(K * sizeof(double));
     int rank = 0;
     bool applies = basis && residual && coordinates && terms &&
-                   span_of_means(m, 1e-9 * sqrt(m->variance), basis, &rank, coordinates, residual);
+                   span_of_means(m, 1e-9 * sqrt(m->variance), basis, &rank, coordinates, residual) &&
+                   (double)K * (double)K * pow(ORDER[rank], rank) <= QUADRATURE_BUDGET;
     if (applies) {
         double fine[2] = {0, 0}, coarse[2] = {0, 0};
         if (rank > 0) {

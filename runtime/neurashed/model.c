@@ -126,24 +126,28 @@ static void assign_classes_and_weights(const sasc_neurashed_graph *g, sasc_neura
     }
 }
 
+/* Whether validate accepts g; if not, its first error into `error`. */
+static bool valid_graph(const sasc_neurashed_graph *g, char *error, size_t error_size)
+{
+    sasc_neurashed_problems problems;
+    sasc_neurashed_problems_init(&problems);
+    bool valid = sasc_neurashed_validate(g, NULL, &problems);
+    if (!valid)   /* an error, or no memory to record one */
+        snprintf(error, error_size, "out of memory while checking the neurashed graph");
+    for (int i = 0; !valid && i < problems.count; i++)
+        if (!problems.items[i].warning) {
+            snprintf(error, error_size, "%s", problems.items[i].message);
+            break;
+        }
+    sasc_neurashed_problems_free(&problems);
+    return valid;
+}
+
 bool sasc_neurashed_model_compile(const sasc_neurashed_graph *g, sasc_neurashed_model *model,
                                   char *error, size_t error_size)
 {
     memset(model, 0, sizeof *model);
-    sasc_neurashed_problems problems;
-    sasc_neurashed_problems_init(&problems);
-    bool valid = sasc_neurashed_validate(g, NULL, &problems);
-    if (!valid) {
-        for (int i = 0; i < problems.count; i++)
-            if (!problems.items[i].warning) {
-                snprintf(error, error_size, "%s", problems.items[i].message);
-                break;
-            }
-        if (problems.count == 0)
-            snprintf(error, error_size, "out of memory while checking the neurashed graph");
-    }
-    sasc_neurashed_problems_free(&problems);
-    if (!valid)
+    if (!valid_graph(g, error, error_size))
         return false;
     model->levels = g->levels;
     model->node_count = g->node_count;

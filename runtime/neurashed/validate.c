@@ -178,11 +178,15 @@ static void check_edges(const sasc_neurashed_graph *g, sasc_neurashed_problems *
     for (int e = 0; e < g->edge_count; e++) {
         const sasc_neurashed_edge *edge = &g->edges[e];
         valid[e] = false;
-        if (!node_exists(g, edge->dependent) || !node_exists(g, edge->node)) {
-            int missing = node_exists(g, edge->dependent) ? edge->node : edge->dependent;
+        bool dependent_named = edge->dependent >= 0 && edge->dependent < g->node_count;
+        bool node_named = edge->node >= 0 && edge->node < g->node_count;
+        if (!dependent_named || !node_named) {
             sasc_neurashed_report(problems, at(SASC_NEURASHED_DANGLING_EDGE, -1, e),
                                   "edge %d joins node %d to node %d, but node %d does not exist",
-                                  e, edge->dependent, edge->node, missing);
+                                  e, edge->dependent, edge->node,
+                                  dependent_named ? edge->node : edge->dependent);
+        } else if (!node_exists(g, edge->dependent) || !node_exists(g, edge->node)) {
+            continue;   /* a node on no level: reported as BAD_LEVEL already */
         } else if (g->nodes[edge->dependent].level != g->nodes[edge->node].level - 1) {
             sasc_neurashed_report(problems, at(SASC_NEURASHED_EDGE_SKIPS_LEVEL, -1, e),
                                   "edge %d makes node %d (level %d) a dependent of node %d "
