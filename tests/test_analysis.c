@@ -657,8 +657,9 @@ static const sasc_buffer_desc tiny_descs[3] = {
     {"w.m", SASC_BUFFER_PARAMETER, 0, SASC_M, 5, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1},
     {"w.Xi", SASC_BUFFER_PARAMETER, 0, SASC_XI, 5, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1},
 };
-static const sasc_layer_desc tiny_layers[1] = {
-    {"w", 5, 2, {0, 1, 2}, -1, -1, {SASC_MASK_NONE, 0, NULL}}};
+static const sasc_group_desc tiny_groups[1] = {
+    {"w", SASC_GROUP_DENSE, 0, 5, 2, {0, 1, 2}, -1, -1, {SASC_MASK_NONE, 0, NULL}}};
+static const sasc_layer_desc tiny_layers[1] = {{"w", "dense", "identity", 2, false, 0, 1, -1}};
 
 static sasc_program tiny_program(void)
 {
@@ -672,9 +673,13 @@ static sasc_program tiny_program(void)
         tiny_buffers[k] = tiny_values[k];
     sasc_program p = {.abi_version = SASC_ABI_VERSION, .model_name = "tiny", .precision = SASC_F64,
                       .batch = 1, .input_width = 5, .classes = 2, .buffer_count = 3,
-                      .buffers = tiny_descs, .layer_count = 1, .layers = tiny_layers};
+                      .buffers = tiny_descs, .group_count = 1, .groups = tiny_groups,
+                      .layer_count = 1, .layers = tiny_layers};
     return p;
 }
+
+/* The data the tiny runs stand for: images, not MSI trials. */
+static const sasc_data_shape image_data = {.kind = "idx"};
 
 static sasc_task tiny_task(void)
 {
@@ -1020,10 +1025,12 @@ static void test_recurrent_files(void)
         {"h.pi", SASC_BUFFER_PARAMETER, 0, SASC_PI, 3, 3, {SASC_INIT_ZEROS, 0, 0}, false, -1},
         {"h.m", SASC_BUFFER_PARAMETER, 0, SASC_M, 3, 3, {SASC_INIT_ZEROS, 0, 0}, false, -1},
         {"h.Xi", SASC_BUFFER_PARAMETER, 0, SASC_XI, 3, 3, {SASC_INIT_ZEROS, 0, 0}, false, -1}};
-    static const sasc_layer_desc layers[1] = {{"h", 3, 3, {0, 1, 2}, -1, -1, {SASC_MASK_NONE, 0, NULL}}};
+    static const sasc_group_desc groups[1] = {
+        {"h", SASC_GROUP_RECURRENT, 0, 3, 3, {0, 1, 2}, -1, -1, {SASC_MASK_NONE, 0, NULL}}};
+    static const sasc_layer_desc layers[1] = {{"h", "recurrent", "relu", 3, true, 0, 1, -1}};
     sasc_program p = {.abi_version = SASC_ABI_VERSION, .precision = SASC_F64, .batch = 1,
                       .input_width = 3, .classes = 3, .buffer_count = 3, .buffers = descs,
-                      .layer_count = 1, .layers = layers};
+                      .group_count = 1, .groups = groups, .layer_count = 1, .layers = layers};
     for (int k = 0; k < 9; k++) {
         values[SASC_PI][k] = k == 1 ? 1.0 : 0.0;   /* one absent link, the rest deterministic */
         values[SASC_M][k] = 1.0 + k;
@@ -1071,7 +1078,7 @@ static void expect_resume_unchanged(const sasc_program *p, const sasc_task *t,
 {
     char error[512];
     char *before = read_all(analysis_path("analysis.csv"));
-    sasc_analysis *a = sasc_analysis_open(p, t, error, sizeof error);
+    sasc_analysis *a = sasc_analysis_open(p, t, &image_data, error, sizeof error);
     CU_ASSERT_PTR_NOT_NULL_FATAL(a);
     if (dynamic)
         sasc_analysis_set_dynamic(a, dynamic);
@@ -1094,7 +1101,7 @@ static void test_during_training(void)
     t.sampled_networks = 5;
     snprintf(t.out, sizeof t.out, "%s", analysis_dir);
     char error[512];
-    sasc_analysis *a = sasc_analysis_open(&p, &t, error, sizeof error);
+    sasc_analysis *a = sasc_analysis_open(&p, &t, &image_data, error, sizeof error);
     CU_ASSERT_PTR_NOT_NULL_FATAL(a);
     tiny_context c = {0};
     for (int epoch = 0; epoch < 3; epoch++)
@@ -1151,14 +1158,16 @@ static void no_kernel(void *const *buffers)
 static void test_during_training_dynamic(void)
 {
     sasc_program p = tiny_program();
-    p.predict_dynamic = no_kernel;
+    static const sasc_kernel_desc kernels[1] = {{SASC_KERNEL_PREDICT_DYNAMIC, "predict_dynamic", no_kernel, NULL}};
+    p.kernel_count = 1;
+    p.kernels = kernels;
     sasc_task t = tiny_task();
     t.analyze_every = 1;
     t.sampled_networks = 2;
     t.dynamic_networks = 4;
     snprintf(t.out, sizeof t.out, "%s", analysis_dir);
     char error[512];
-    sasc_analysis *a = sasc_analysis_open(&p, &t, error, sizeof error);
+    sasc_analysis *a = sasc_analysis_open(&p, &t, &image_data, error, sizeof error);
     CU_ASSERT_PTR_NOT_NULL_FATAL(a);
     sasc_analysis_set_dynamic(a, dynamic_sequence);
     tiny_context c = {0};

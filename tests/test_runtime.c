@@ -7,6 +7,7 @@
 
 #include "runtime/model/buffers.h"
 #include "runtime/data/idx.h"
+#include "runtime/data/source.h"
 #include "runtime/model/initialize.h"
 #include "runtime/support/npy.h"
 #include "runtime/support/output.h"
@@ -673,6 +674,137 @@ static void test_idx_errors(void)
                      "5 images were asked for but %s/train-images-idx3-ubyte has only 2");
 }
 
+/* ---- the data-source interface (source.h) on IDX files ---- */
+
+/* A program reading 2x2 images in `steps` steps of 4 / steps inputs, batch
+ * 3, 2 classes, f64; only what a source reads (the buffer table). */
+typedef struct {
+    sasc_buffer_desc buffers[3];
+    sasc_program program;
+    double input[3 * 4], target[3 * 2], mask[3 * 2];
+    void *pointers[3];
+} image_program;
+
+static void image_program_init(image_program *ip, int steps, bool loss_mask)
+{
+    memset(ip, 0, sizeof *ip);
+    ip->buffers[0] = (sasc_buffer_desc){"x", SASC_BUFFER_INPUT, -1, SASC_NOT_A_PARAMETER, 3 * steps,
+                                        4 / steps, {SASC_INIT_ZEROS, 0, 0}, false, -1};
+    ip->buffers[1] = (sasc_buffer_desc){"target", SASC_BUFFER_TARGET, -1, SASC_NOT_A_PARAMETER, 3, 2,
+                                        {SASC_INIT_ZEROS, 0, 0}, false, -1};
+    ip->buffers[2] = (sasc_buffer_desc){"target.mask", SASC_BUFFER_LOSS_MASK, -1,
+                                        SASC_NOT_A_PARAMETER, 3, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1};
+    ip->program = (sasc_program){.abi_version = SASC_ABI_VERSION, .precision = SASC_F64, .batch = 3,
+                                 .input_width = 4, .classes = 2, .buffer_count = loss_mask ? 3 : 2,
+                                 .buffers = ip->buffers, .input_buffer = 0, .target_buffer = 1};
+    ip->pointers[0] = ip->input;
+    ip->pointers[1] = ip->target;
+    ip->pointers[2] = ip->mask;
+}
+
+static void fill_junk(image_program *ip)
+{
+    for (size_t k = 0; k < 12; k++)
+        ip->input[k] = 7.0;
+    for (size_t k = 0; k < 6; k++)
+        ip->target[k] = 7.0;
+}
+
+static void test_source_idx_probe(void)
+{
+    char *dir = make_temp_dir();
+    write_dataset(dir, 6, 4, false);
+    char e[512];
+    sasc_data_request request = {dir, {0, 3}, 1};
+    sasc_data_shape shape;
+    CU_ASSERT_PTR_EQUAL(sasc_data_kind_of(dir), sasc_data_kind_of("/any/directory"));
+    CU_ASSERT_STRING_EQUAL(sasc_data_kind_of(dir)->name, "idx");
+    CU_ASSERT_STRING_EQUAL(sasc_data_kind_of("msi")->name, "msi");
+    CU_ASSERT_TRUE_FATAL(sasc_data_probe(&request, &shape, e, sizeof e));
+    CU_ASSERT_STRING_EQUAL(shape.kind, "idx");
+    CU_ASSERT_EQUAL(shape.count[SASC_SPLIT_TRAIN], 6);
+    CU_ASSERT_EQUAL(shape.count[SASC_SPLIT_TEST], 3);
+    CU_ASSERT_EQUAL(shape.sample_dims, 2);
+    CU_ASSERT_EQUAL(shape.sample_shape[0], 2);
+    CU_ASSERT_EQUAL(shape.sample_shape[1], 2);
+    CU_ASSERT_EQUAL(shape.features, 4);
+    CU_ASSERT_FALSE(shape.sequence);
+    CU_ASSERT_EQUAL(shape.targets, SASC_TARGETS_CLASSES);
+    /* an unused split is not opened: no training files needed */
+    char *test_only = make_temp_dir();
+    write_dataset(test_only, 6, 4, true);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/train-images-idx3-ubyte.gz", test_only);
+    unlink(path);
+    sasc_data_request no_train = {test_only, {SASC_DATA_UNUSED, 0}, 1};
+    CU_ASSERT_TRUE(sasc_data_probe(&no_train, &shape, e, sizeof e));
+    CU_ASSERT_EQUAL(shape.count[SASC_SPLIT_TRAIN], 0);
+    CU_ASSERT_EQUAL(shape.count[SASC_SPLIT_TEST], 4);
+    sasc_data_request with_train = {test_only, {0, 0}, 1};
+    CU_ASSERT_FALSE(sasc_data_probe(&with_train, &shape, e, sizeof e));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e, "cannot find"));
+    sasc_data_request too_many = {dir, {7, 0}, 1};
+    CU_ASSERT_FALSE(sasc_data_probe(&too_many, &shape, e, sizeof e));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e, "7 images were asked for"));
+    remove_tree(dir);
+    remove_tree(test_only);
+    free(dir);
+    free(test_only);
+}
+
+/* Contracts 2, 3, 4 and 6 on a directory of 2x2 images. */
+static void test_source_idx_batches(void)
+{
+    char *dir = make_temp_dir();
+    write_dataset(dir, 6, 4, false);
+    unsigned char pixels[24], labels[6];
+    make_images(6, 0, pixels, labels);
+    char e[512];
+    for (int steps = 1; steps <= 2; steps++) {   /* a dense model, then 2 steps of 2 inputs */
+        image_program ip;
+        image_program_init(&ip, steps, false);
+        sasc_data_request request = {dir, {0, SASC_DATA_UNUSED}, 1};
+        sasc_data_source *source = sasc_data_open(&request, &ip.program, e, sizeof e);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(source);
+        CU_ASSERT_EQUAL(sasc_data_count(source, SASC_SPLIT_TRAIN), 6);
+        CU_ASSERT_EQUAL(sasc_data_count(source, SASC_SPLIT_TEST), 0);
+        CU_ASSERT_EQUAL(source->shape.classes, 2);
+        fill_junk(&ip);
+        const size_t order[6] = {5, 4, 3, 2, 1, 0};
+        sasc_data_load_batch(source, &ip.program, ip.pointers, SASC_SPLIT_TRAIN, order, 1, 2);
+        for (int row = 0; row < 3; row++) {
+            long sample = 4 - row;                     /* order[1 + row] */
+            int inputs = 4 / steps;
+            for (int k = 0; k < 4; k++) {              /* value k: input k % inputs of step k / inputs */
+                double got = ip.input[((k / inputs) * 3 + row) * inputs + k % inputs];
+                CU_ASSERT_EQUAL(got, row < 2 ? pixels[sample * 4 + k] / 255.0 : 0.0);
+            }
+            for (int c = 0; c < 2; c++)
+                CU_ASSERT_EQUAL(ip.target[row * 2 + c], row < 2 && c == labels[sample] ? 1.0 : 0.0);
+            if (row < 2)
+                CU_ASSERT_EQUAL(sasc_data_label(source, SASC_SPLIT_TRAIN, sample), labels[sample]);
+        }
+        /* the same sample without an order, in another row: the same values */
+        double first[4];
+        for (int k = 0; k < 4; k++)
+            first[k] = ip.input[((k / (4 / steps)) * 3 + 0) * (4 / steps) + k % (4 / steps)];
+        fill_junk(&ip);
+        sasc_data_load_batch(source, &ip.program, ip.pointers, SASC_SPLIT_TRAIN, NULL, 2, 3);
+        for (int k = 0; k < 4; k++)
+            CU_ASSERT_EQUAL(ip.input[((k / (4 / steps)) * 3 + 2) * (4 / steps) + k % (4 / steps)],
+                            first[k]);
+        sasc_data_close(source);
+    }
+    /* a loss mask means targets at every step, which images do not have */
+    image_program ip;
+    image_program_init(&ip, 1, true);
+    sasc_data_request request = {dir, {0, 0}, 1};
+    CU_ASSERT_PTR_NULL(sasc_data_open(&request, &ip.program, e, sizeof e));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e, "a readout at every step needs sequence targets"));
+    remove_tree(dir);
+    free(dir);
+}
+
 /* ---- npy ---- */
 
 static void test_npy_header_bytes(void)
@@ -856,9 +988,10 @@ static const sasc_buffer_desc SOFTMAX_BUFFERS[B_COUNT] = {
     [B_NOISE] = {"out.eps", SASC_BUFFER_NOISE, 0, SASC_NOT_A_PARAMETER, BATCH, CLASSES, {0}, false, -1},
 };
 
-static const sasc_layer_desc SOFTMAX_LAYERS[1] = {
-    {"out", PIXELS_IN, CLASSES, {B_PI, B_M, -1}, B_NOISE, -1, {SASC_MASK_NONE, 0, NULL}},
+static const sasc_group_desc SOFTMAX_GROUPS[1] = {
+    {"out", SASC_GROUP_DENSE, 0, PIXELS_IN, CLASSES, {B_PI, B_M, -1}, B_NOISE, -1, {SASC_MASK_NONE, 0, NULL}},
 };
+static const sasc_layer_desc SOFTMAX_LAYERS[1] = {{"out", "dense", "softmax", CLASSES, false, 0, 1, -1}};
 
 /* Rows per kernel call: BATCH, or half of it for the program of two shards. */
 static int softmax_rows = BATCH;
@@ -929,17 +1062,31 @@ static void inf_m_update(void *const *b)
     ((float *)b[B_M])[3] = INFINITY;
 }
 
+/* The softmax program's kernels; softmax_program() resets them and
+ * set_kernel() replaces one (one program at a time uses them). */
+static sasc_kernel_desc softmax_kernels[3];
+
 static sasc_program softmax_program(void)
 {
+    softmax_kernels[0] = (sasc_kernel_desc){SASC_KERNEL_TRAIN, "train", softmax_train, NULL};
+    softmax_kernels[1] = (sasc_kernel_desc){SASC_KERNEL_UPDATE, "update", softmax_update, NULL};
+    softmax_kernels[2] = (sasc_kernel_desc){SASC_KERNEL_PREDICT, "predict", softmax_forward, NULL};
     sasc_program p = {
         .abi_version = SASC_ABI_VERSION, .model_name = "softmax", .precision = SASC_F32,
         .batch = BATCH, .input_width = PIXELS_IN, .classes = CLASSES,
         .buffer_count = B_COUNT, .buffers = SOFTMAX_BUFFERS,
-        .layer_count = 1, .layers = SOFTMAX_LAYERS,
+        .group_count = 1, .groups = SOFTMAX_GROUPS, .layer_count = 1, .layers = SOFTMAX_LAYERS,
+        .kernel_count = 3, .kernels = softmax_kernels,
         .input_buffer = B_X, .target_buffer = B_Y, .output_buffer = B_OUT,
-        .loss_buffer = B_LOSS, .scalars_buffer = B_SCALARS,
-        .train = softmax_train, .update = softmax_update, .predict = softmax_forward};
+        .loss_buffer = B_LOSS, .scalars_buffer = B_SCALARS};
     return p;
+}
+
+static void set_kernel(sasc_kernel_role role, sasc_kernel kernel)
+{
+    for (int k = 0; k < 3; k++)
+        if (softmax_kernels[k].role == role)
+            softmax_kernels[k].run = kernel;
 }
 
 static void softmax_task(sasc_task *t, const char *data, const char *out)
@@ -1106,7 +1253,7 @@ static void expect_divergence(sasc_program program, const char *expected)
 static void test_training_reports_divergence(void)
 {
     sasc_program program = softmax_program();
-    program.train = nan_train;
+    set_kernel(SASC_KERNEL_TRAIN, nan_train);
     expect_divergence(program,
         "sasc: error: training diverged at epoch 1, step 1: the loss is nan (every parameter is "
         "still finite: the forward pass overflowed on the way to the output layer 'out'); no "
@@ -1118,10 +1265,10 @@ static void test_training_reports_divergence(void)
 static void test_training_names_nonfinite_parameter(void)
 {
     sasc_program program = softmax_program();
-    program.update = inf_pi_update;
+    set_kernel(SASC_KERNEL_UPDATE, inf_pi_update);
     expect_divergence(program, "training diverged at epoch 1, step 3: a parameter is not "
                       "finite (parameter 'out.pi' of layer 'out' holds inf); no epoch finished");
-    program.update = inf_m_update;
+    set_kernel(SASC_KERNEL_UPDATE, inf_m_update);
     expect_divergence(program, "training diverged at epoch 1, step 2: the loss is nan "
                       "(parameter 'out.m' of layer 'out' holds inf); no epoch finished");
 }
@@ -1151,7 +1298,7 @@ static void test_training_schedule_and_scalars(void)
     mkdir(data, 0777);
     write_dataset(data, 8, 4, false);  /* two steps per epoch */
     sasc_program program = softmax_program();
-    program.update = recording_update;
+    set_kernel(SASC_KERNEL_UPDATE, recording_update);
     sasc_task t;
     softmax_task(&t, data, out);
     CU_ASSERT_TRUE(sasc_task_set(&t, "lr_decay", "1", e, sizeof e));
@@ -1429,12 +1576,15 @@ static void test_initialize_masks_and_inits(void)
         [I_MASK] = {"l.mask", SASC_BUFFER_MASK, 0, SASC_NOT_A_PARAMETER, R, C, {0}, false, -1},
         [I_ID] = {"r.m", SASC_BUFFER_PARAMETER, 1, SASC_M, C, C, {SASC_INIT_IDENTITY, 3, 0}, false, -1},
     };
-    sasc_layer_desc layers[2] = {
-        {"l", R, C, {I_PI, I_M, I_XI}, -1, I_MASK, {SASC_MASK_DENSITY, 0.3, NULL}},
-        {"r", C, C, {-1, I_ID, -1}, -1, -1, {SASC_MASK_NONE, 0, NULL}},
+    sasc_group_desc groups[2] = {
+        {"l", SASC_GROUP_DENSE, 0, R, C, {I_PI, I_M, I_XI}, -1, I_MASK, {SASC_MASK_DENSITY, 0.3, NULL}},
+        {"r", SASC_GROUP_DENSE, 1, C, C, {-1, I_ID, -1}, -1, -1, {SASC_MASK_NONE, 0, NULL}},
     };
+    sasc_layer_desc layers[2] = {{"l", "dense", "identity", C, false, 0, 1, -1},
+                                 {"r", "dense", "identity", C, false, 1, 1, -1}};
     sasc_program p = {.abi_version = SASC_ABI_VERSION, .precision = SASC_F64, .batch = 1,
-                      .buffer_count = I_COUNT, .buffers = buffers, .layer_count = 2, .layers = layers};
+                      .buffer_count = I_COUNT, .buffers = buffers, .group_count = 2, .groups = groups,
+                      .layer_count = 2, .layers = layers};
     for (int round = 0; round < 2; round++) {
         void **b = sasc_buffers_allocate(&p, e, sizeof e);
         CU_ASSERT_PTR_NOT_NULL_FATAL(b);
@@ -1464,11 +1614,11 @@ static void test_initialize_masks_and_inits(void)
         CU_ASSERT_EQUAL(id[C + 1], 3);
         CU_ASSERT_EQUAL(id[1], 0);
         sasc_buffers_free(&p, b);
-        layers[0].mask.kind = SASC_MASK_NPY;
-        layers[0].mask.path = mask_path;
+        groups[0].mask.kind = SASC_MASK_NPY;
+        groups[0].mask.path = mask_path;
     }
     /* A mask file of the wrong shape is an error naming the file. */
-    layers[0].mask.path = mask_path;
+    groups[0].mask.path = mask_path;
     buffers[I_MASK].rows = R + 1;
     void **b = sasc_buffers_allocate(&p, e, sizeof e);
     CU_ASSERT_FALSE(sasc_initialize(&p, b, 9, e, sizeof e));
@@ -1517,6 +1667,8 @@ int main(void)
     CU_add_test(idx, "plain and gzip", test_idx_plain_and_gzip);
     CU_add_test(idx, "dot spelling", test_idx_dot_spelling);
     CU_add_test(idx, "errors", test_idx_errors);
+    CU_add_test(idx, "as a data source: probe, unused splits", test_source_idx_probe);
+    CU_add_test(idx, "as a data source: batches, padding, layout, labels", test_source_idx_batches);
     CU_pSuite npy = CU_add_suite("npy", NULL, NULL);
     CU_add_test(npy, "header bytes", test_npy_header_bytes);
     CU_add_test(npy, "round trip", test_npy_round_trip);
