@@ -545,7 +545,7 @@ static void test_task_unknown_key(void)
 
 static sasc_idx_request request(const char *prefix, long limit, int pixels, int classes)
 {
-    sasc_idx_request r = {prefix, limit, pixels, classes};
+    sasc_idx_request r = {prefix, limit, pixels, classes, 1};
     return r;
 }
 
@@ -1420,7 +1420,7 @@ static void test_initialize_masks_and_inits(void)
     snprintf(mask_path, sizeof mask_path, "%s/mask.npy", dir);
     double half[R * C];
     for (int i = 0; i < R * C; i++)
-        half[i] = i < R * C / 2 ? 2.0 : 0.0;  /* nonzero keeps a connection */
+        half[i] = i < R * C / 2 ? 1.0 : 0.0;  /* 1 keeps a connection */
     CU_ASSERT_TRUE(sasc_npy_write(mask_path, half, SASC_F64, R, C, e, sizeof e));
     sasc_buffer_desc buffers[I_COUNT] = {
         [I_PI] = {"l.pi", SASC_BUFFER_PARAMETER, 0, SASC_PI, R, C, {SASC_INIT_UNIFORM, 0.2, 0.4}, false, I_MASK},

@@ -169,7 +169,7 @@ static bool evaluate_set(sasc_ensemble *e, const sasc_idx_set *set, int networks
 bool sasc_ensemble_evaluate(sasc_ensemble *e, const char *data, long test, int networks,
                             uint64_t seed, FILE *out, char *error, size_t error_size)
 {
-    sasc_idx_request request = {"t10k", test, e->program->input_width, e->program->classes};
+    sasc_idx_request request = {"t10k", test, e->program->input_width, e->program->classes, 1};
     sasc_idx_set set;
     if (!sasc_idx_load(data, &request, &set, error, error_size))
         return false;

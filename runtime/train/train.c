@@ -109,8 +109,9 @@ static bool load_data(run *r)
     if (!r->generated && p->buffers[p->target_buffer].rows != p->batch)
         return fail(r, "a readout at every step needs sequence targets, which image sets do not "
                     "have (use data = \"msi\" or 'at = last')");
-    sasc_idx_request train = {"train", r->task->train, p->input_width, p->classes};
-    sasc_idx_request test = {"t10k", r->task->test, p->input_width, p->classes};
+    int steps = p->input_width / p->buffers[p->input_buffer].cols;
+    sasc_idx_request train = {"train", r->task->train, p->input_width, p->classes, steps};
+    sasc_idx_request test = {"t10k", r->task->test, p->input_width, p->classes, steps};
     if (!r->generated && (!sasc_idx_load(r->task->data, &train, &r->train, r->error, sizeof r->error) ||
                           !sasc_idx_load(r->task->data, &test, &r->test, r->error, sizeof r->error)))
         return false;
