@@ -326,6 +326,22 @@ row mask-nan 1 "sasc: error: nan.npy: element 1 is nan, but every element must b
 npy complex.npy 4 3 && sed -i "s/'<f4'/'<c8'/" complex.npy; masked mask8 complex.npy
 row mask-dtype 1 "sasc: error: complex.npy is not a valid .npy file: its dtype '<c8' is not a boolean, integer, float32 or float64 type" run mask8.sas $RUN --set data=good --out out-mask8
 
+# ==== checkpoints: checked before anything in them is used
+# shellcheck disable=SC2086
+"$SASC" run ok.sas $RUN --set data=good --out ck >/dev/null 2>&1
+cp -r ck ck-flip; size=$(wc -c < ck/checkpoint.sasc); middle=$((size / 2))
+byte=$(od -An -tu1 -j "$middle" -N1 ck/checkpoint.sasc | tr -d ' ')
+printf "\\$(printf %03o $((byte ^ 4)))" | dd of=ck-flip/checkpoint.sasc bs=1 seek="$middle" conv=notrunc 2>/dev/null
+row ckpt-flipped-bit 1 "sasc: error: ck-flip/checkpoint.sasc is damaged: its checksum does not match its contents (a changed byte, or a file cut short or copied in part); it cannot be used" run --resume ck-flip
+cp -r ck ck-cut; head -c "$middle" ck/checkpoint.sasc > ck-cut/checkpoint.sasc
+row ckpt-truncated 1 "sasc: error: ck-cut/checkpoint.sasc is damaged: its checksum does not match its contents (a changed byte, or a file cut short or copied in part); it cannot be used" eval ck-cut
+cp -r ck ck-old; printf 'SASCCKP1' > ck-old/checkpoint.sasc; head -c 200 /dev/zero >> ck-old/checkpoint.sasc
+row ckpt-old-format 1 "sasc: error: ck-old/checkpoint.sasc was written by an older sasc (checkpoint format 1, without a checksum); this sasc reads format 2 only" run --resume ck-old
+cp -r ck ck-text; echo 'not a checkpoint at all' > ck-text/checkpoint.sasc
+row ckpt-not-checkpoint 1 "sasc: error: ck-text/checkpoint.sasc is not a sasc checkpoint" run --resume ck-text
+row ckpt-optimizer 1 "sasc: error: the checkpoint in ck holds the state of optimizer adam; it cannot be resumed with optimizer sgd" run --resume ck --set optimizer=sgd
+row ckpt-nothing-to-train 1 "sasc: error: the run in ck has trained all 1 of its epochs, so --set batch=10 would change nothing it did; give more epochs (--set epochs=N) to train with it" run --resume ck --set batch=10
+
 # ==== the output directory
 echo file > plainfile
 run_on out-not-directory 1 "sasc: error: cannot create directory plainfile: Not a directory" good --out plainfile/run

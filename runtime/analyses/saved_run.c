@@ -6,6 +6,7 @@
 #include "runtime/analyses/saved_run.h"
 #include "runtime/analyses/during_training.h"
 #include "runtime/ensemble/dynamic.h"
+#include "runtime/support/input_file.h"
 #include "runtime/support/npy.h"
 #include "runtime/support/output.h"
 #include "runtime/support/plot.h"
@@ -824,9 +825,10 @@ bool sasc_analyze_list(const sasc_program *program, const sasc_task *task, void 
 static bool read_last_row(const char *path, const char *const *names, size_t count,
                           double *values, char *error, size_t error_size)
 {
-    FILE *f = fopen(path, "r");
+    char reason[256];
+    FILE *f = sasc_input_fopen(path, reason, sizeof reason);
     if (!f) {
-        snprintf(error, error_size, "cannot read %s", path);
+        snprintf(error, error_size, "cannot read %s: %s", path, reason);
         return false;
     }
     char header[65536], line[65536], last[65536] = "";

@@ -388,6 +388,19 @@ static void json_real(double value, char *out, size_t size)
         snprintf(out, size, "%.17g", value);
 }
 
+void sasc_task_value_text(const sasc_task *task, const sasc_setting_info *s, char *out, size_t size)
+{
+    const sasc_setting_info *info = sasc_task_setting_find(s->key);
+    const spec *sp = info ? &specs[info - settings] : NULL;
+    const char *field = sp ? (const char *)task + sp->offset : NULL;
+    if (sp && sp->store == STORE_STRING)
+        snprintf(out, size, "%s", field);
+    else if (sp && sp->store == STORE_CHOICE)
+        snprintf(out, size, "%s", choice_name(sp->choices, *(const int *)field));
+    else
+        sasc_task_value_json(task, s, out, size);   /* numbers and booleans read back as written */
+}
+
 void sasc_task_value_json(const sasc_task *task, const sasc_setting_info *s, char *out, size_t size)
 {
     const sasc_setting_info *info = sasc_task_setting_find(s->key);

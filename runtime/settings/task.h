@@ -91,6 +91,10 @@ const sasc_setting_info *sasc_task_setting_find(const char *key);
  * never on the thread count, so results do not either. */
 int sasc_task_shards(const sasc_task *task);
 
+/* Render the setting's current value as the text sasc_task_set reads back
+ * to the same value (strings as they are, choices by name, reals exactly). */
+void sasc_task_value_text(const sasc_task *task, const sasc_setting_info *s, char *out, size_t size);
+
 /* Render the setting's current value as JSON (for run.json). */
 void sasc_task_value_json(const sasc_task *task, const sasc_setting_info *s, char *out, size_t size);
 

@@ -131,3 +131,16 @@ char *sasc_input_read_all(const char *path, uint64_t limit, size_t *size, char *
     }
     return data;
 }
+
+FILE *sasc_input_fopen(const char *path, char *reason, size_t reason_size)
+{
+    sasc_input_file file;
+    if (!sasc_input_open(&file, path, 0, reason, reason_size))
+        return NULL;
+    FILE *stream = fdopen(file.fd, "r");
+    if (!stream) {
+        snprintf(reason, reason_size, "%s", strerror(errno));
+        sasc_input_close(&file);
+    }
+    return stream;
+}

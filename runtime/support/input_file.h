@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct {
     int fd;           /* -1 when closed */
@@ -45,5 +46,9 @@ void sasc_input_close(sasc_input_file *file);
  * frees. */
 char *sasc_input_read_all(const char *path, uint64_t limit, size_t *size, char *reason,
                           size_t reason_size);
+
+/* `path` as a stdio stream for line-by-line reading, if it is a regular
+ * file; NULL with `reason` otherwise. Close with fclose. */
+FILE *sasc_input_fopen(const char *path, char *reason, size_t reason_size);
 
 #endif

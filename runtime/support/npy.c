@@ -399,30 +399,37 @@ bool sasc_npy_read(const char *path, int rows, int cols, double *out,
     return ok;
 }
 
+bool sasc_npy_value_valid(double v, sasc_npy_range range)
+{
+    switch (range) {
+    case SASC_NPY_PROBABILITY: return v >= 0 && v <= 1;   /* false for NaN */
+    case SASC_NPY_VARIANCE: return v >= 0 && isfinite(v);
+    case SASC_NPY_MASK: return v == 0 || v == 1;
+    case SASC_NPY_FINITE: break;
+    }
+    return isfinite(v);
+}
+
+const char *sasc_npy_range_text(sasc_npy_range range)
+{
+    switch (range) {
+    case SASC_NPY_PROBABILITY: return "a probability in [0, 1]";
+    case SASC_NPY_VARIANCE: return "a variance: finite and >= 0";
+    case SASC_NPY_MASK: return "exactly 0 or 1";
+    case SASC_NPY_FINITE: break;
+    }
+    return "a finite number";
+}
+
 bool sasc_npy_check_values(const double *values, size_t count, sasc_npy_range range,
                            const char *name, char *error, size_t error_size)
 {
-    static const char *const expected[] = {
-        [SASC_NPY_FINITE] = "a finite number",
-        [SASC_NPY_PROBABILITY] = "a probability in [0, 1]",
-        [SASC_NPY_VARIANCE] = "a variance: finite and >= 0",
-        [SASC_NPY_MASK] = "exactly 0 or 1",
-    };
-    for (size_t k = 0; k < count; k++) {
-        double v = values[k];
-        bool ok = isfinite(v);
-        if (range == SASC_NPY_PROBABILITY)
-            ok = ok && v >= 0 && v <= 1;
-        else if (range == SASC_NPY_VARIANCE)
-            ok = ok && v >= 0;
-        else if (range == SASC_NPY_MASK)
-            ok = v == 0 || v == 1;
-        if (!ok) {
+    for (size_t k = 0; k < count; k++)
+        if (!sasc_npy_value_valid(values[k], range)) {
             snprintf(error, error_size, "%s: element %zu is %g, but every element must be %s",
-                     name, k, v, expected[range]);
+                     name, k, values[k], sasc_npy_range_text(range));
             return false;
         }
-    }
     return true;
 }
 

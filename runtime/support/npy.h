@@ -44,6 +44,10 @@ typedef enum {
     SASC_NPY_MASK           /* a mask: exactly 0 (absent) or 1 (may exist) */
 } sasc_npy_range;
 
+/* Whether one value is valid for `range`, and the words for the valid ones. */
+bool sasc_npy_value_valid(double value, sasc_npy_range range);
+const char *sasc_npy_range_text(sasc_npy_range range);
+
 /* Check `count` values read from `name` against `range`; the first invalid
  * one is reported with its index. */
 bool sasc_npy_check_values(const double *values, size_t count, sasc_npy_range range,
