@@ -6,7 +6,9 @@
  * standalone executable links against.
  *
  * A compiled model is a `sasc_program`: a table of buffers (every tensor the
- * kernels read or write, with its static shape and role) and three kernels.
+ * kernels read or write, with its static shape and role), the model's layers
+ * and their connection groups (each group with its kind and owning layer),
+ * and a table of kernels, each with its role.
  * Every kernel has the signature `void kernel(void *const *buffers)`: it
  * receives the array of buffer base pointers indexed exactly as the table, so
  * the runtime owns all memory and kernels never allocate.
@@ -22,7 +24,7 @@
  *    clipped to [0,1], Xi to >= 0);
  *  - `predict` reads INPUT, NOISE and the parameters and writes OUTPUT (and
  *    TEMPORARY buffers); it never touches gradients or optimiser state;
- *  - `predict_dynamic` (when not NULL) is `predict` with the STEP_WEIGHTS
+ *  - `predict_dynamic` (when the program has one) is `predict` with the STEP_WEIGHTS
  *    buffers in place of the mean-field moments: a concrete network whose
  *    weights change at every time step (no eps noise; the recurrent and
  *    input noise as in `predict`).
@@ -34,7 +36,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#define SASC_ABI_VERSION 1
+#define SASC_ABI_VERSION 2
 
 typedef enum { SASC_F32 = 4, SASC_F64 = 8 } sasc_precision;
 
@@ -42,8 +44,8 @@ typedef enum { SASC_F32 = 4, SASC_F64 = 8 } sasc_precision;
 typedef enum {
     SASC_BUFFER_INPUT,            /* [batch, input width]: one sample per row */
     SASC_BUFFER_TARGET,           /* [batch, classes]: one-hot labels */
-    SASC_BUFFER_NOISE,            /* [batch, width] of layer `layer`: N(0,1), quenched per mini-batch */
-    SASC_BUFFER_PARAMETER,        /* [fan in, width] of layer `layer`; `parameter` says pi, m or Xi */
+    SASC_BUFFER_NOISE,            /* [batch, width] fed by group `group`: N(0,1), quenched per mini-batch */
+    SASC_BUFFER_PARAMETER,        /* [fan in, width] of group `group`; `parameter` says pi, m or Xi */
     SASC_BUFFER_GRADIENT,         /* same shape as its parameter: d loss / d parameter */
     SASC_BUFFER_OPTIMIZER_STATE,  /* same shape as its parameter (Adam moments, RMSprop average) */
     SASC_BUFFER_MASK,             /* same shape as its parameters: 1 = connection may exist, 0 = absent */
@@ -57,7 +59,7 @@ typedef enum {
                                      hidden states h(t) of the batch (block 0 = h0), written by `train`
                                      and `predict` like a TEMPORARY; after `predict` the runtime may read
                                      it (appended in ABI version 1: older programs simply lack it) */
-    SASC_BUFFER_STEP_WEIGHTS      /* [blocks fan_in, width] of a recurrent program's group `layer`: block t
+    SASC_BUFFER_STEP_WEIGHTS      /* [blocks fan_in, width] of a recurrent program's group `group`: block t
                                      holds the concrete weights w (units of m, before the mask) of time
                                      step t of the network resampled at every step; read only by
                                      `predict_dynamic`, filled by the runtime (sampled networks, draw
@@ -93,12 +95,12 @@ typedef struct {
 typedef struct {
     const char *name;        /* unique, e.g. "h1.pi", "h1.pi.grad", "h1.pi.adam1", "x" */
     sasc_buffer_role role;
-    int layer;               /* index into the program's layers, or -1 */
+    int group;               /* index into the program's groups, or -1 */
     sasc_parameter parameter;/* for PARAMETER/GRADIENT/OPTIMIZER_STATE/MASK-related buffers */
     int rows, cols;
     sasc_init init;          /* PARAMETER buffers: how to initialise */
     bool frozen;             /* PARAMETER buffers: never updated */
-    int mask_buffer;         /* PARAMETER buffers: index of the layer's MASK buffer, or -1 */
+    int mask_buffer;         /* PARAMETER buffers: index of the group's MASK buffer, or -1 */
 } sasc_buffer_desc;
 
 /* Masks: how the runtime fills a MASK buffer (1 keeps a connection). */
@@ -114,18 +116,74 @@ typedef struct {
     const char *path;
 } sasc_mask;
 
+/* What a parameter group's connections are: analyses choose the groups they
+ * apply to by kind, never by shape (a square dense group is not recurrent). */
+typedef enum {
+    SASC_GROUP_DENSE,            /* fan_in x width connections of a dense layer into its units */
+    SASC_GROUP_RECURRENT_INPUT,  /* a recurrent layer's input connections: inputs x units */
+    SASC_GROUP_RECURRENT,        /* a recurrent layer's units x units connections, row i -> column j
+                                    (self-connections on the diagonal): direction, reciprocity and
+                                    the i < j / i > j halves are meaningful */
+    SASC_GROUP_READOUT,          /* the units x outputs readout of a recurrent layer */
+    SASC_GROUP_KIND_COUNT
+} sasc_group_kind;
+
+/* A connection group: one SaS parameter matrix (pi, m, Xi of fan_in x width
+ * connections), owned by one layer. */
 typedef struct {
-    const char *name;        /* the layer's name in the .sas file */
+    const char *name;        /* e.g. "h1", or "h.in" and "h" for the two groups of recurrent h */
+    sasc_group_kind kind;
+    int layer;               /* index into the program's layers: the layer that owns it */
     int fan_in, width;
     int parameter_buffer[3]; /* indexed by sasc_parameter: pi, m, Xi */
-    int noise_buffer;        /* or -1 when the layer is deterministic */
+    int noise_buffer;        /* the eps of the pre-activation this group feeds, or -1 when deterministic */
     int mask_buffer;         /* or -1 */
     sasc_mask mask;
+} sasc_group_desc;
+
+/* A layer of the model as the .sas file declares it. Its groups are
+ * groups[first_group .. first_group + group_count - 1]. */
+typedef struct {
+    const char *name;        /* the layer's name in the .sas file */
+    const char *kind;        /* the layer kind: "dense", "recurrent", "readout", ... */
+    const char *activation;  /* "relu", "tanh", "sigmoid", "softmax", "identity" (figure labels) */
+    int width;               /* units */
+    bool per_step;           /* its value is a sequence (one per time step), not one value */
+    int first_group, group_count;
+    int state_buffer;        /* its STATE buffer (recurrent layers), or -1 */
 } sasc_layer_desc;
 
 typedef void (*sasc_kernel)(void *const *buffers);
 /* A kernel that does part `part` of `parts` of its work (update_part). */
 typedef void (*sasc_part_kernel)(void *const *buffers, int part, int parts);
+
+/* What a kernel does; a program lists the kernels it has (sasc_program_kernel). */
+typedef enum {
+    SASC_KERNEL_TRAIN,            /* forward + loss + backward */
+    SASC_KERNEL_UPDATE,           /* optimiser step + clipping */
+    SASC_KERNEL_PREDICT,          /* forward only */
+    SASC_KERNEL_PREDICT_DYNAMIC,  /* forward only, every step with its own weights from the
+                                     STEP_WEIGHTS buffers (groups without one read m); programs
+                                     with a time loop only */
+    SASC_KERNEL_UPDATE_PART,      /* a sasc_part_kernel: `update` restricted to part `part`
+                                     (0 <= part < parts) of every buffer it touches: each of its
+                                     elementwise loops over n elements runs only elements
+                                     [sasc_part_boundary(n, part, parts), sasc_part_boundary(n,
+                                     part + 1, parts)). Present only when `update` is purely
+                                     elementwise (every element of every buffer depends on the same
+                                     element of the others and on SCALARS alone), so calling it for
+                                     parts 0 .. parts - 1, in any order or at the same time on
+                                     different threads, gives the same bits as one `update`;
+                                     otherwise the runtime calls `update` */
+    SASC_KERNEL_ROLE_COUNT
+} sasc_kernel_role;
+
+typedef struct {
+    sasc_kernel_role role;
+    const char *symbol;      /* its symbol in generated code, e.g. "sasc_train" */
+    sasc_kernel run;         /* every role but SASC_KERNEL_UPDATE_PART */
+    sasc_part_kernel run_part; /* SASC_KERNEL_UPDATE_PART */
+} sasc_kernel_desc;
 
 typedef struct {
     int abi_version;               /* SASC_ABI_VERSION */
@@ -135,27 +193,35 @@ typedef struct {
     int input_width, classes;
     int buffer_count;
     const sasc_buffer_desc *buffers;
+    int group_count;
+    const sasc_group_desc *groups;
     int layer_count;
     const sasc_layer_desc *layers;
+    int kernel_count;              /* at most one kernel per role */
+    const sasc_kernel_desc *kernels;
     int input_buffer, target_buffer, output_buffer, loss_buffer, scalars_buffer;
-    sasc_kernel train;             /* forward + loss + backward */
-    sasc_kernel update;            /* optimiser step + clipping */
-    sasc_kernel predict;           /* forward only */
-    sasc_kernel predict_dynamic;   /* forward only, every step with its own weights from the
-                                      STEP_WEIGHTS buffers (groups without one read m); recurrent
-                                      programs only, NULL otherwise (appended in ABI version 1) */
-    sasc_part_kernel update_part;  /* `update` restricted to part `part` (0 <= part < parts) of
-                                      every buffer it touches: each of its elementwise loops over
-                                      n elements runs only elements [sasc_part_boundary(n, part,
-                                      parts), sasc_part_boundary(n, part + 1, parts)). Generated
-                                      only when `update` is purely elementwise (every element of
-                                      every buffer depends on the same element of the others and
-                                      on SCALARS alone), so calling it for parts 0 .. parts - 1, in
-                                      any order or at the same time on different threads, gives
-                                      the same bits as one `update`. NULL when `update` is not
-                                      elementwise, and in programs older than it: the runtime
-                                      then calls `update` (appended in ABI version 1) */
 } sasc_program;
+
+/* The program's kernel of `role`, or NULL when it has none. */
+static inline const sasc_kernel_desc *sasc_program_find_kernel(const sasc_program *p, sasc_kernel_role role)
+{
+    for (int k = 0; k < p->kernel_count; k++)
+        if (p->kernels[k].role == role)
+            return &p->kernels[k];
+    return (const sasc_kernel_desc *)0;
+}
+
+static inline sasc_kernel sasc_program_kernel(const sasc_program *p, sasc_kernel_role role)
+{
+    const sasc_kernel_desc *k = sasc_program_find_kernel(p, role);
+    return k ? k->run : (sasc_kernel)0;
+}
+
+static inline sasc_part_kernel sasc_program_part_kernel(const sasc_program *p, sasc_kernel_role role)
+{
+    const sasc_kernel_desc *k = sasc_program_find_kernel(p, role);
+    return k ? k->run_part : (sasc_part_kernel)0;
+}
 
 /* The first element of part k of n elements split into `parts` parts
  * (0 <= k <= parts): n k / parts rounded up to a multiple of

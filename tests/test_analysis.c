@@ -657,8 +657,9 @@ static const sasc_buffer_desc tiny_descs[3] = {
     {"w.m", SASC_BUFFER_PARAMETER, 0, SASC_M, 5, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1},
     {"w.Xi", SASC_BUFFER_PARAMETER, 0, SASC_XI, 5, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1},
 };
-static const sasc_layer_desc tiny_layers[1] = {
-    {"w", 5, 2, {0, 1, 2}, -1, -1, {SASC_MASK_NONE, 0, NULL}}};
+static const sasc_group_desc tiny_groups[1] = {
+    {"w", SASC_GROUP_DENSE, 0, 5, 2, {0, 1, 2}, -1, -1, {SASC_MASK_NONE, 0, NULL}}};
+static const sasc_layer_desc tiny_layers[1] = {{"w", "dense", "identity", 2, false, 0, 1, -1}};
 
 static sasc_program tiny_program(void)
 {
@@ -672,7 +673,8 @@ static sasc_program tiny_program(void)
         tiny_buffers[k] = tiny_values[k];
     sasc_program p = {.abi_version = SASC_ABI_VERSION, .model_name = "tiny", .precision = SASC_F64,
                       .batch = 1, .input_width = 5, .classes = 2, .buffer_count = 3,
-                      .buffers = tiny_descs, .layer_count = 1, .layers = tiny_layers};
+                      .buffers = tiny_descs, .group_count = 1, .groups = tiny_groups,
+                      .layer_count = 1, .layers = tiny_layers};
     return p;
 }
 
@@ -1020,10 +1022,12 @@ static void test_recurrent_files(void)
         {"h.pi", SASC_BUFFER_PARAMETER, 0, SASC_PI, 3, 3, {SASC_INIT_ZEROS, 0, 0}, false, -1},
         {"h.m", SASC_BUFFER_PARAMETER, 0, SASC_M, 3, 3, {SASC_INIT_ZEROS, 0, 0}, false, -1},
         {"h.Xi", SASC_BUFFER_PARAMETER, 0, SASC_XI, 3, 3, {SASC_INIT_ZEROS, 0, 0}, false, -1}};
-    static const sasc_layer_desc layers[1] = {{"h", 3, 3, {0, 1, 2}, -1, -1, {SASC_MASK_NONE, 0, NULL}}};
+    static const sasc_group_desc groups[1] = {
+        {"h", SASC_GROUP_RECURRENT, 0, 3, 3, {0, 1, 2}, -1, -1, {SASC_MASK_NONE, 0, NULL}}};
+    static const sasc_layer_desc layers[1] = {{"h", "recurrent", "relu", 3, true, 0, 1, -1}};
     sasc_program p = {.abi_version = SASC_ABI_VERSION, .precision = SASC_F64, .batch = 1,
                       .input_width = 3, .classes = 3, .buffer_count = 3, .buffers = descs,
-                      .layer_count = 1, .layers = layers};
+                      .group_count = 1, .groups = groups, .layer_count = 1, .layers = layers};
     for (int k = 0; k < 9; k++) {
         values[SASC_PI][k] = k == 1 ? 1.0 : 0.0;   /* one absent link, the rest deterministic */
         values[SASC_M][k] = 1.0 + k;
@@ -1151,7 +1155,9 @@ static void no_kernel(void *const *buffers)
 static void test_during_training_dynamic(void)
 {
     sasc_program p = tiny_program();
-    p.predict_dynamic = no_kernel;
+    static const sasc_kernel_desc kernels[1] = {{SASC_KERNEL_PREDICT_DYNAMIC, "predict_dynamic", no_kernel, NULL}};
+    p.kernel_count = 1;
+    p.kernels = kernels;
     sasc_task t = tiny_task();
     t.analyze_every = 1;
     t.sampled_networks = 2;

@@ -245,7 +245,7 @@ static int count_mismatches_of_model(const ir_program *p, void **buffers)
         const sasc_buffer_desc *d = &p->buffers[i].desc;
         if (d->role != SASC_BUFFER_GRADIENT)
             continue;
-        int parameter = p->layers[d->layer].parameter_buffer[d->parameter];
+        int parameter = p->groups[d->group].parameter_buffer[d->parameter];
         mismatches += compare_with_fd(p, &p->train, buffers, parameter, i, p->loss_buffer);
     }
     return mismatches;
@@ -352,8 +352,8 @@ static void check_finite_gradients(const ir_program *p, void **buffers)
 
 static void set_parameter(const ir_program *p, void **buffers, sasc_parameter k, double value)
 {
-    for (int l = 0; l < p->layer_count; l++) {
-        int b = p->layers[l].parameter_buffer[k];
+    for (int l = 0; l < p->group_count; l++) {
+        int b = p->groups[l].parameter_buffer[k];
         for (int e = 0; e < p->buffers[b].desc.rows * p->buffers[b].desc.cols; e++)
             fixture_set(p, buffers, b, e, value);
     }
@@ -375,10 +375,10 @@ static void test_zero_delta_from_parameters(void)
     fixture_run(&p, &p.train, buffers);
     check_finite_gradients(&p, buffers);
     /* Delta stays 0 when m moves (pi = Xi = 0), so m's gradient is the plain BP one. */
-    for (int l = 0; l < p.layer_count; l++) {
+    for (int l = 0; l < p.group_count; l++) {
         char name[32];
         snprintf(name, sizeof name, "h%d.m.grad", l + 1);
-        int mismatches = compare_with_fd(&p, &p.train, buffers, p.layers[l].parameter_buffer[SASC_M],
+        int mismatches = compare_with_fd(&p, &p.train, buffers, p.groups[l].parameter_buffer[SASC_M],
                                          fixture_find_buffer(&p, name), p.loss_buffer);
         CU_ASSERT_EQUAL(mismatches, 0);
     }

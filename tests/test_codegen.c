@@ -98,7 +98,7 @@ static void fill(fixture *x, int buffer, double low, double high, bool zeros)
 static void run(fixture *x, int kernel)
 {
     const sasc_program *c = x->compiled;
-    sasc_kernel kernels[3] = { c->train, c->update, c->predict };
+    sasc_kernel kernels[3] = { sasc_program_kernel(c, SASC_KERNEL_TRAIN), sasc_program_kernel(c, SASC_KERNEL_UPDATE), sasc_program_kernel(c, SASC_KERNEL_PREDICT) };
     const ir_function *functions[3] = { &x->program.train, &x->program.update, &x->program.predict };
     kernels[kernel](x->jit);
     char error[256] = "";
@@ -788,17 +788,17 @@ static void test_jit_twice(void)
         CU_ASSERT_EQUAL(a->precision, SASC_F32);
         CU_ASSERT_EQUAL(a->batch, 4);
         CU_ASSERT_STRING_EQUAL(a->buffers[2].name, "c");
-        CU_ASSERT(a->train && a->update && a->predict && b->predict);
-        CU_ASSERT(a->predict != b->predict);
+        CU_ASSERT(sasc_program_kernel(a, SASC_KERNEL_TRAIN) && sasc_program_kernel(a, SASC_KERNEL_UPDATE) && sasc_program_kernel(a, SASC_KERNEL_PREDICT) && sasc_program_kernel(b, SASC_KERNEL_PREDICT));
+        CU_ASSERT(sasc_program_kernel(a, SASC_KERNEL_PREDICT) != sasc_program_kernel(b, SASC_KERNEL_PREDICT));
         void **buffers = sasc_buffers_allocate(a, error, sizeof error);
         CU_ASSERT_PTR_NOT_NULL_FATAL(buffers);
         for (int i = 0; i < 20; i++)
             sasc_buffer_set(buffers[0], SASC_F32, (size_t)i, 0.1 * i);
         for (int i = 0; i < 15; i++)
             sasc_buffer_set(buffers[1], SASC_F32, (size_t)i, 0.2 - 0.03 * i);
-        b->predict(buffers);
-        a->train(buffers);    /* empty kernels run too */
-        a->update(buffers);
+        sasc_program_kernel(b, SASC_KERNEL_PREDICT)(buffers);
+        sasc_program_kernel(a, SASC_KERNEL_TRAIN)(buffers);    /* empty kernels run too */
+        sasc_program_kernel(a, SASC_KERNEL_UPDATE)(buffers);
         for (int r = 0; r < 4; r++) {
             double total = 0;
             for (int j = 0; j < 3; j++)
@@ -1025,7 +1025,7 @@ static int find_gradient(const ir_program *p, const sasc_buffer_desc *parameter)
 {
     for (int i = 0; i < p->buffer_count; i++) {
         const sasc_buffer_desc *d = &p->buffers[i].desc;
-        if (d->role == SASC_BUFFER_GRADIENT && d->layer == parameter->layer && d->parameter == parameter->parameter)
+        if (d->role == SASC_BUFFER_GRADIENT && d->group == parameter->group && d->parameter == parameter->parameter)
             return i;
     }
     return -1;
@@ -1033,7 +1033,7 @@ static int find_gradient(const ir_program *p, const sasc_buffer_desc *parameter)
 
 static double jit_loss(fixture *x)
 {
-    x->compiled->train(x->jit);
+    sasc_program_kernel(x->compiled, SASC_KERNEL_TRAIN)(x->jit);
     return get(x, x->jit, x->program.loss_buffer, 0);
 }
 
@@ -1114,7 +1114,7 @@ static void check_parts_match(const sasc_program *c, void *const *start, void *c
     for (int k = 0; k < 4; k++) {
         copy_buffers(c, work, start);
         for (int part = part_counts[k] - 1; part >= 0; part--)
-            c->update_part(work, part, part_counts[k]);
+            sasc_program_part_kernel(c, SASC_KERNEL_UPDATE_PART)(work, part, part_counts[k]);
         CU_ASSERT(same_bits(c, work, expected));
     }
     sasc_buffers_free(c, work);
@@ -1125,11 +1125,11 @@ static void check_update_parts(const model_spec *model, int precision, sasc_opti
     fixture x = { 0 };
     if (lower_with(&x, model, precision, 6, optimizer) && compile(&x)) {
         const sasc_program *c = x.compiled;
-        CU_ASSERT_PTR_NOT_NULL_FATAL(c->update_part);   /* optimiser updates are elementwise */
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sasc_program_part_kernel(c, SASC_KERNEL_UPDATE_PART));   /* optimiser updates are elementwise */
         fill_model_buffers(&x);
-        c->train(x.jit);               /* gradients */
+        sasc_program_kernel(c, SASC_KERNEL_TRAIN)(x.jit);               /* gradients */
         copy_buffers(c, x.reference, x.jit);
-        c->update(x.jit);
+        sasc_program_kernel(c, SASC_KERNEL_UPDATE)(x.jit);
         check_parts_match(c, x.reference, x.jit);
     }
     release(&x);
@@ -1173,8 +1173,8 @@ static void test_update_parts_only_elementwise(void)
         compiled_model *m = codegen_jit(&p, error, sizeof error);
         CU_ASSERT_PTR_NOT_NULL_FATAL(m);
         const sasc_program *c = compiled_model_program(m);
-        CU_ASSERT(c->update != NULL);
-        CU_ASSERT_EQUAL(c->update_part == NULL, variant < 2);
+        CU_ASSERT(sasc_program_kernel(c, SASC_KERNEL_UPDATE) != NULL);
+        CU_ASSERT_EQUAL(sasc_program_part_kernel(c, SASC_KERNEL_UPDATE_PART) == NULL, variant < 2);
         compiled_model_free(m);
         ir_program_free(&p);
     }

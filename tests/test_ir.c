@@ -32,7 +32,7 @@ static void expect_buffer(const ir_program *p, const char *name, sasc_buffer_rol
     CU_ASSERT_FATAL(b >= 0);
     const sasc_buffer_desc *d = &p->buffers[b].desc;
     CU_ASSERT_EQUAL(d->role, role);
-    CU_ASSERT_EQUAL(d->layer, layer);
+    CU_ASSERT_EQUAL(d->group, layer);
     CU_ASSERT_EQUAL(d->rows, rows);
     CU_ASSERT_EQUAL(d->cols, cols);
     CU_ASSERT_STRING_EQUAL(d->name, name);
@@ -57,6 +57,7 @@ static void test_buffer_table(void)
     CU_ASSERT_EQUAL(p.input_width, 5);
     CU_ASSERT_EQUAL(p.classes, 2);
     CU_ASSERT_EQUAL(p.layer_count, 3);
+    CU_ASSERT_EQUAL(p.group_count, 3);
     expect_buffer(&p, "x", SASC_BUFFER_INPUT, -1, 6, 5);
     expect_buffer(&p, "target", SASC_BUFFER_TARGET, -1, 6, 2);
     expect_buffer(&p, "output", SASC_BUFFER_OUTPUT, -1, 6, 2);
@@ -141,15 +142,15 @@ static void test_layer_table(void)
     ir_program p;
     if (!fixture_lower(&fx, &p))
         return;
-    CU_ASSERT_STRING_EQUAL(p.layers[0].name, "h1");
-    CU_ASSERT_EQUAL(p.layers[0].fan_in, 5);
-    CU_ASSERT_EQUAL(p.layers[0].width, 4);
-    CU_ASSERT_EQUAL(p.layers[0].mask.kind, SASC_MASK_DENSITY);
-    CU_ASSERT_EQUAL(p.layers[0].mask_buffer, fixture_find_buffer(&p, "h1.mask"));
-    CU_ASSERT_EQUAL(p.layers[0].noise_buffer, fixture_find_buffer(&p, "h1.eps"));
-    CU_ASSERT_EQUAL(p.layers[1].noise_buffer, -1);
-    CU_ASSERT_EQUAL(p.layers[1].mask_buffer, -1);
-    CU_ASSERT_EQUAL(p.layers[2].parameter_buffer[SASC_XI], fixture_find_buffer(&p, "h3.Xi"));
+    CU_ASSERT_STRING_EQUAL(p.groups[0].name, "h1");
+    CU_ASSERT_EQUAL(p.groups[0].fan_in, 5);
+    CU_ASSERT_EQUAL(p.groups[0].width, 4);
+    CU_ASSERT_EQUAL(p.groups[0].mask.kind, SASC_MASK_DENSITY);
+    CU_ASSERT_EQUAL(p.groups[0].mask_buffer, fixture_find_buffer(&p, "h1.mask"));
+    CU_ASSERT_EQUAL(p.groups[0].noise_buffer, fixture_find_buffer(&p, "h1.eps"));
+    CU_ASSERT_EQUAL(p.groups[1].noise_buffer, -1);
+    CU_ASSERT_EQUAL(p.groups[1].mask_buffer, -1);
+    CU_ASSERT_EQUAL(p.groups[2].parameter_buffer[SASC_XI], fixture_find_buffer(&p, "h3.Xi"));
     ir_program_free(&p);
 }
 
@@ -284,7 +285,7 @@ static void test_deterministic_forward(void)
     fixture_rng rng = { 4 };
     fixture_randomise(&p, buffers, &rng, LOSS_MEAN_SQUARED_ERROR);
     fixture_run(&p, &p.predict, buffers);
-    const double *x = buffers[p.input_buffer], *m = buffers[p.layers[0].parameter_buffer[SASC_M]];
+    const double *x = buffers[p.input_buffer], *m = buffers[p.groups[0].parameter_buffer[SASC_M]];
     for (int b = 0; b < 2; b++)
         for (int i = 0; i < 2; i++) {
             double z = 0;

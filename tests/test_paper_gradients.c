@@ -116,7 +116,7 @@ static void paper_parameter_gradients(const paper_layer *w, int l, int b, const 
 static void read_layers(const ir_program *p, void **buffers, paper_layer *w)
 {
     for (int l = 0; l < LAYERS; l++) {
-        const ir_layer *layer = &p->layers[l];
+        const ir_group *layer = &p->groups[l];
         w[l].pi = buffers[layer->parameter_buffer[SASC_PI]];
         w[l].m = buffers[layer->parameter_buffer[SASC_M]];
         w[l].xi = buffers[layer->parameter_buffer[SASC_XI]];

@@ -125,7 +125,7 @@ static void check_gradients(bool noisy, bool every_step, activation_kind phi)
         const sasc_buffer_desc *d = &p.buffers[g].desc;
         if (d->role != SASC_BUFFER_GRADIENT)
             continue;
-        int theta = p.layers[d->layer].parameter_buffer[d->parameter];
+        int theta = p.groups[d->group].parameter_buffer[d->parameter];
         for (int e = 0; e < d->rows * d->cols; e++) {
             double analytic = fixture_get(&p, buffers, g, e);
             double saved = fixture_get(&p, buffers, theta, e), step = 1e-6;
@@ -168,7 +168,7 @@ static void test_jit_matches_interpreter(void)
     randomise(&p, expected, &a, true);
     randomise(&p, actual, &b, true);
     fixture_run(&p, &p.train, expected);
-    program->train(actual);
+    sasc_program_kernel(program, SASC_KERNEL_TRAIN)(actual);
     double trained = fixture_get(&p, actual, p.loss_buffer, 0);
     CU_ASSERT_TRUE(trained > 0.01);   /* the masked data term counts */
     for (int i = 0; i < p.buffer_count; i++) {
@@ -179,7 +179,7 @@ static void test_jit_matches_interpreter(void)
             CU_ASSERT_DOUBLE_EQUAL(fixture_get(&p, actual, i, e), fixture_get(&p, expected, i, e), 1e-10);
     }
     fixture_run(&p, &p.predict, expected);
-    program->predict(actual);
+    sasc_program_kernel(program, SASC_KERNEL_PREDICT)(actual);
     for (int e = 0; e < BATCH * OUTPUTS; e++)
         CU_ASSERT_DOUBLE_EQUAL(fixture_get(&p, actual, p.output_buffer, e),
                                fixture_get(&p, expected, p.output_buffer, e), 1e-10);
@@ -365,8 +365,7 @@ typedef struct {
     recurrent_fixture fx;
     ir_program p;
     sasc_program program;
-    sasc_buffer_desc *descs;
-    sasc_layer_desc *layers;
+    ir_tables tables;
     void **buffers;
     compiled_model *compiled;   /* or NULL */
 } dynamic_fixture;
@@ -386,7 +385,7 @@ static bool dynamic_open(dynamic_fixture *d, bool noisy, bool every_step, bool m
     char error[1024];
     d->compiled = jit ? codegen_jit(&d->p, error, sizeof error) : NULL;
     CU_ASSERT_TRUE_FATAL(d->compiled || !jit);
-    ir_export_tables(&d->p, &d->program, &d->descs, &d->layers);
+    ir_export_tables(&d->p, false, &d->program, &d->tables);
     d->buffers = fixture_buffers_new(&d->p);
     return true;
 }
@@ -395,8 +394,7 @@ static void dynamic_close(dynamic_fixture *d)
 {
     fixture_buffers_free(&d->p, d->buffers);
     compiled_model_free(d->compiled);
-    free(d->descs);
-    free(d->layers);
+    ir_free_tables(&d->tables);
     ir_program_free(&d->p);
 }
 
@@ -435,9 +433,9 @@ static void test_dynamic_equals_deterministic(void)
     for (int k = 0; k < 2; k++) {
         fixture_rng rng = { 5 };
         randomise(&both[k]->p, both[k]->buffers, &rng, true);
-        for (int g = 0; g < both[k]->p.layer_count; g++) {
-            const int *b = both[k]->p.layers[g].parameter_buffer;
-            for (int e = 0; e < both[k]->p.layers[g].fan_in * both[k]->p.layers[g].width; e++) {
+        for (int g = 0; g < both[k]->p.group_count; g++) {
+            const int *b = both[k]->p.groups[g].parameter_buffer;
+            for (int e = 0; e < both[k]->p.groups[g].fan_in * both[k]->p.groups[g].width; e++) {
                 fixture_set(&both[k]->p, both[k]->buffers, b[SASC_PI], e, 0.0);
                 fixture_set(&both[k]->p, both[k]->buffers, b[SASC_XI], e, 0.0);
             }
@@ -459,8 +457,8 @@ static void test_dynamic_equals_deterministic(void)
     for (int e = 0; e < state_n; e++)
         CU_ASSERT_EQUAL(fixture_get(&d.p, d.buffers, state, e), mean_field[n + e]);
     const sasc_program *compiled = compiled_model_program(jit.compiled);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(compiled->predict_dynamic);
-    compiled->predict_dynamic(jit.buffers);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sasc_program_kernel(compiled, SASC_KERNEL_PREDICT_DYNAMIC));
+    sasc_program_kernel(compiled, SASC_KERNEL_PREDICT_DYNAMIC)(jit.buffers);
     for (int e = 0; e < n; e++)
         CU_ASSERT_DOUBLE_EQUAL(fixture_get(&jit.p, jit.buffers, jit.p.output_buffer, e), mean_field[e], 1e-12);
     free(mean_field);
@@ -480,9 +478,9 @@ static void test_dynamic_equals_deterministic(void)
  * every step) or stochastic, by e mod 3. */
 static void hand_set_parameters(dynamic_fixture *d, fixture_rng *rng)
 {
-    for (int g = 0; g < d->p.layer_count; g++) {
-        const int *b = d->p.layers[g].parameter_buffer;
-        for (int e = 0; e < d->p.layers[g].fan_in * d->p.layers[g].width; e++) {
+    for (int g = 0; g < d->p.group_count; g++) {
+        const int *b = d->p.groups[g].parameter_buffer;
+        for (int e = 0; e < d->p.groups[g].fan_in * d->p.groups[g].width; e++) {
             fixture_set(&d->p, d->buffers, b[SASC_M], e, fixture_uniform(rng, -0.8, 0.8));
             fixture_set(&d->p, d->buffers, b[SASC_PI], e, e % 3 == 0 ? 1.0 : e % 3 == 1 ? 0.0 : 0.3);
             fixture_set(&d->p, d->buffers, b[SASC_XI], e, e % 3 == 2 ? 0.05 : 0.0);
@@ -498,7 +496,7 @@ static void check_step_weights(dynamic_fixture *d)
         const sasc_buffer_desc *desc = &d->p.buffers[b].desc;
         if (desc->role != SASC_BUFFER_STEP_WEIGHTS)
             continue;
-        const ir_layer *layer = &d->p.layers[desc->layer];
+        const ir_group *layer = &d->p.groups[desc->group];
         int n = layer->fan_in * layer->width, changed = 0;
         CU_ASSERT_EQUAL(desc->rows, (STEPS + 2) * layer->fan_in);
         for (int t = 0; t < STEPS + 2; t++)
@@ -522,8 +520,8 @@ static double step_weight(dynamic_fixture *d, const char *group, int t, int sour
     snprintf(name, sizeof name, "%s.step_weights", group);
     int b = fixture_find_buffer(&d->p, name);
     const sasc_buffer_desc *desc = &d->p.buffers[b].desc;
-    int e = source * desc->cols + target, n = d->p.layers[desc->layer].fan_in * desc->cols;
-    int mask = d->p.layers[desc->layer].mask_buffer;
+    int e = source * desc->cols + target, n = d->p.groups[desc->group].fan_in * desc->cols;
+    int mask = d->p.groups[desc->group].mask_buffer;
     double keep = mask >= 0 ? fixture_get(&d->p, d->buffers, mask, e) : 1.0;
     return keep * fixture_get(&d->p, d->buffers, b, t * n + e);
 }
@@ -618,6 +616,47 @@ static void expect_verify_error(ir_program *p, const char *expected)
     CU_ASSERT_PTR_NOT_NULL(strstr(error, expected));
     if (!strstr(error, expected))
         fprintf(stderr, "\nexpected '%s', got '%s'\n", expected, error);
+}
+
+/* The exported tables say what each group is and which layer owns it, and
+ * the program lists its kernels by role (sasc_runtime.h). */
+static void test_tables_say_what_things_are(void)
+{
+    recurrent_fixture fx;
+    recurrent_init(&fx, true, true, ACTIVATION_RELU);
+    fx.task.dynamic_networks = 1;
+    ir_program p;
+    if (!recurrent_lower(&fx, &p))
+        return;
+    sasc_program program;
+    ir_tables tables;
+    ir_export_tables(&p, true, &program, &tables);
+    CU_ASSERT_EQUAL_FATAL(program.layer_count, 2);
+    CU_ASSERT_EQUAL_FATAL(program.group_count, 3);
+    CU_ASSERT_STRING_EQUAL(program.layers[0].kind, "recurrent");
+    CU_ASSERT_STRING_EQUAL(program.layers[1].kind, "readout");
+    CU_ASSERT_TRUE(program.layers[0].per_step && program.layers[1].per_step);   /* readout at every step */
+    CU_ASSERT_EQUAL(program.layers[0].first_group, 0);
+    CU_ASSERT_EQUAL(program.layers[0].group_count, 2);
+    CU_ASSERT_EQUAL(program.layers[1].first_group, 2);
+    CU_ASSERT_EQUAL(program.layers[1].group_count, 1);
+    CU_ASSERT_EQUAL(program.layers[0].state_buffer, fixture_find_buffer(&p, "h.state"));
+    CU_ASSERT_EQUAL(program.layers[1].state_buffer, -1);
+    const sasc_group_kind kinds[3] = { SASC_GROUP_RECURRENT_INPUT, SASC_GROUP_RECURRENT, SASC_GROUP_READOUT };
+    const int owners[3] = { 0, 0, 1 };
+    for (int g = 0; g < 3; g++) {
+        CU_ASSERT_EQUAL(program.groups[g].kind, kinds[g]);
+        CU_ASSERT_EQUAL(program.groups[g].layer, owners[g]);
+    }
+    CU_ASSERT_STRING_EQUAL(program.groups[0].name, "h.in");
+    CU_ASSERT_EQUAL(program.kernel_count, 5);
+    for (int role = 0; role < SASC_KERNEL_ROLE_COUNT; role++) {
+        const sasc_kernel_desc *k = sasc_program_find_kernel(&program, (sasc_kernel_role)role);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+        CU_ASSERT_STRING_EQUAL(k->symbol, ir_kernel_symbol((sasc_kernel_role)role));
+    }
+    ir_free_tables(&tables);
+    ir_program_free(&p);
 }
 
 static void test_ir_loop_verification(void)
@@ -785,8 +824,7 @@ static void test_msi_tuning(void)
 }
 
 /* An MSI-shaped program (4 inputs, 2 outputs every step, 80/90 steps). */
-static bool msi_program(ir_program *ir, sasc_program *program, sasc_buffer_desc **buffers,
-                        sasc_layer_desc **layers)
+static bool msi_program(ir_program *ir, sasc_program *program, ir_tables *tables)
 {
     recurrent_fixture fx;
     recurrent_init(&fx, true, true, ACTIVATION_RELU);
@@ -796,7 +834,7 @@ static bool msi_program(ir_program *ir, sasc_program *program, sasc_buffer_desc 
     fx.layers[1].width = fx.model.classes = 2;
     if (!recurrent_lower(&fx, ir))
         return false;
-    ir_export_tables(ir, program, buffers, layers);
+    ir_export_tables(ir, false, program, tables);
     return true;
 }
 
@@ -804,9 +842,8 @@ static void test_msi_trials_targets_masks(void)
 {
     ir_program ir;
     sasc_program program;
-    sasc_buffer_desc *descs;
-    sasc_layer_desc *layers;
-    if (!msi_program(&ir, &program, &descs, &layers))
+    ir_tables tables;
+    if (!msi_program(&ir, &program, &tables))
         return;
     sasc_msi msi, again;
     sasc_idx_set train, test, train2, test2;
@@ -844,8 +881,7 @@ static void test_msi_trials_targets_masks(void)
     sasc_idx_free(&test);
     sasc_idx_free(&train2);
     sasc_idx_free(&test2);
-    free(descs);
-    free(layers);
+    ir_free_tables(&tables);
     ir_program_free(&ir);
 }
 
@@ -853,21 +889,19 @@ static void test_msi_rejects_wrong_steps(void)
 {
     ir_program ir;
     sasc_program program;
-    sasc_buffer_desc *descs;
-    sasc_layer_desc *layers;
-    if (!msi_program(&ir, &program, &descs, &layers))
+    ir_tables tables;
+    if (!msi_program(&ir, &program, &tables))
         return;
     for (int i = 0; i < ir.buffer_count; i++)   /* pretend the test sequence is 85 steps */
-        if (descs[i].role == SASC_BUFFER_INPUT)
-            descs[i].rows = 85 * BATCH;
+        if (tables.buffers[i].role == SASC_BUFFER_INPUT)
+            tables.buffers[i].rows = 85 * BATCH;
     sasc_msi msi;
     sasc_idx_set train, test;
     char error[512];
     CU_ASSERT_FALSE(sasc_msi_create(&msi, &program, 10, 10, 1, &train, &test, error, sizeof error));
     CU_ASSERT_PTR_NOT_NULL(strstr(error, "test_steps = 90"));
     sasc_msi_free(&msi);
-    free(descs);
-    free(layers);
+    ir_free_tables(&tables);
     ir_program_free(&ir);
 }
 
@@ -904,6 +938,7 @@ int main(void)
     CU_add_test(suite, "JIT kernels = interpreter", test_jit_matches_interpreter);
     CU_add_test(suite, "gradients = the paper's Eqs. 8-13 transcribed", test_paper_equations);
     CU_add_test(suite, "malformed loops are rejected", test_ir_loop_verification);
+    CU_add_test(suite, "the tables say what layers, groups and kernels are", test_tables_say_what_things_are);
     CU_add_test(suite, "dynamic network with pi = Xi = 0 = the deterministic one", test_dynamic_equals_deterministic);
     CU_add_test(suite, "dynamic network = its per-step weights computed in C", test_dynamic_hand_set);
     CU_add_test(suite, "dynamic network draws follow the seed", test_dynamic_draws);

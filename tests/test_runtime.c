@@ -856,9 +856,10 @@ static const sasc_buffer_desc SOFTMAX_BUFFERS[B_COUNT] = {
     [B_NOISE] = {"out.eps", SASC_BUFFER_NOISE, 0, SASC_NOT_A_PARAMETER, BATCH, CLASSES, {0}, false, -1},
 };
 
-static const sasc_layer_desc SOFTMAX_LAYERS[1] = {
-    {"out", PIXELS_IN, CLASSES, {B_PI, B_M, -1}, B_NOISE, -1, {SASC_MASK_NONE, 0, NULL}},
+static const sasc_group_desc SOFTMAX_GROUPS[1] = {
+    {"out", SASC_GROUP_DENSE, 0, PIXELS_IN, CLASSES, {B_PI, B_M, -1}, B_NOISE, -1, {SASC_MASK_NONE, 0, NULL}},
 };
+static const sasc_layer_desc SOFTMAX_LAYERS[1] = {{"out", "dense", "softmax", CLASSES, false, 0, 1, -1}};
 
 /* Rows per kernel call: BATCH, or half of it for the program of two shards. */
 static int softmax_rows = BATCH;
@@ -929,17 +930,31 @@ static void inf_m_update(void *const *b)
     ((float *)b[B_M])[3] = INFINITY;
 }
 
+/* The softmax program's kernels; softmax_program() resets them and
+ * set_kernel() replaces one (one program at a time uses them). */
+static sasc_kernel_desc softmax_kernels[3];
+
 static sasc_program softmax_program(void)
 {
+    softmax_kernels[0] = (sasc_kernel_desc){SASC_KERNEL_TRAIN, "train", softmax_train, NULL};
+    softmax_kernels[1] = (sasc_kernel_desc){SASC_KERNEL_UPDATE, "update", softmax_update, NULL};
+    softmax_kernels[2] = (sasc_kernel_desc){SASC_KERNEL_PREDICT, "predict", softmax_forward, NULL};
     sasc_program p = {
         .abi_version = SASC_ABI_VERSION, .model_name = "softmax", .precision = SASC_F32,
         .batch = BATCH, .input_width = PIXELS_IN, .classes = CLASSES,
         .buffer_count = B_COUNT, .buffers = SOFTMAX_BUFFERS,
-        .layer_count = 1, .layers = SOFTMAX_LAYERS,
+        .group_count = 1, .groups = SOFTMAX_GROUPS, .layer_count = 1, .layers = SOFTMAX_LAYERS,
+        .kernel_count = 3, .kernels = softmax_kernels,
         .input_buffer = B_X, .target_buffer = B_Y, .output_buffer = B_OUT,
-        .loss_buffer = B_LOSS, .scalars_buffer = B_SCALARS,
-        .train = softmax_train, .update = softmax_update, .predict = softmax_forward};
+        .loss_buffer = B_LOSS, .scalars_buffer = B_SCALARS};
     return p;
+}
+
+static void set_kernel(sasc_kernel_role role, sasc_kernel kernel)
+{
+    for (int k = 0; k < 3; k++)
+        if (softmax_kernels[k].role == role)
+            softmax_kernels[k].run = kernel;
 }
 
 static void softmax_task(sasc_task *t, const char *data, const char *out)
@@ -1106,7 +1121,7 @@ static void expect_divergence(sasc_program program, const char *expected)
 static void test_training_reports_divergence(void)
 {
     sasc_program program = softmax_program();
-    program.train = nan_train;
+    set_kernel(SASC_KERNEL_TRAIN, nan_train);
     expect_divergence(program,
         "sasc: error: training diverged at epoch 1, step 1: the loss is nan (every parameter is "
         "still finite: the forward pass overflowed on the way to the output layer 'out'); no "
@@ -1118,10 +1133,10 @@ static void test_training_reports_divergence(void)
 static void test_training_names_nonfinite_parameter(void)
 {
     sasc_program program = softmax_program();
-    program.update = inf_pi_update;
+    set_kernel(SASC_KERNEL_UPDATE, inf_pi_update);
     expect_divergence(program, "training diverged at epoch 1, step 3: a parameter is not "
                       "finite (parameter 'out.pi' of layer 'out' holds inf); no epoch finished");
-    program.update = inf_m_update;
+    set_kernel(SASC_KERNEL_UPDATE, inf_m_update);
     expect_divergence(program, "training diverged at epoch 1, step 2: the loss is nan "
                       "(parameter 'out.m' of layer 'out' holds inf); no epoch finished");
 }
@@ -1151,7 +1166,7 @@ static void test_training_schedule_and_scalars(void)
     mkdir(data, 0777);
     write_dataset(data, 8, 4, false);  /* two steps per epoch */
     sasc_program program = softmax_program();
-    program.update = recording_update;
+    set_kernel(SASC_KERNEL_UPDATE, recording_update);
     sasc_task t;
     softmax_task(&t, data, out);
     CU_ASSERT_TRUE(sasc_task_set(&t, "lr_decay", "1", e, sizeof e));
@@ -1429,12 +1444,15 @@ static void test_initialize_masks_and_inits(void)
         [I_MASK] = {"l.mask", SASC_BUFFER_MASK, 0, SASC_NOT_A_PARAMETER, R, C, {0}, false, -1},
         [I_ID] = {"r.m", SASC_BUFFER_PARAMETER, 1, SASC_M, C, C, {SASC_INIT_IDENTITY, 3, 0}, false, -1},
     };
-    sasc_layer_desc layers[2] = {
-        {"l", R, C, {I_PI, I_M, I_XI}, -1, I_MASK, {SASC_MASK_DENSITY, 0.3, NULL}},
-        {"r", C, C, {-1, I_ID, -1}, -1, -1, {SASC_MASK_NONE, 0, NULL}},
+    sasc_group_desc groups[2] = {
+        {"l", SASC_GROUP_DENSE, 0, R, C, {I_PI, I_M, I_XI}, -1, I_MASK, {SASC_MASK_DENSITY, 0.3, NULL}},
+        {"r", SASC_GROUP_DENSE, 1, C, C, {-1, I_ID, -1}, -1, -1, {SASC_MASK_NONE, 0, NULL}},
     };
+    sasc_layer_desc layers[2] = {{"l", "dense", "identity", C, false, 0, 1, -1},
+                                 {"r", "dense", "identity", C, false, 1, 1, -1}};
     sasc_program p = {.abi_version = SASC_ABI_VERSION, .precision = SASC_F64, .batch = 1,
-                      .buffer_count = I_COUNT, .buffers = buffers, .layer_count = 2, .layers = layers};
+                      .buffer_count = I_COUNT, .buffers = buffers, .group_count = 2, .groups = groups,
+                      .layer_count = 2, .layers = layers};
     for (int round = 0; round < 2; round++) {
         void **b = sasc_buffers_allocate(&p, e, sizeof e);
         CU_ASSERT_PTR_NOT_NULL_FATAL(b);
@@ -1464,11 +1482,11 @@ static void test_initialize_masks_and_inits(void)
         CU_ASSERT_EQUAL(id[C + 1], 3);
         CU_ASSERT_EQUAL(id[1], 0);
         sasc_buffers_free(&p, b);
-        layers[0].mask.kind = SASC_MASK_NPY;
-        layers[0].mask.path = mask_path;
+        groups[0].mask.kind = SASC_MASK_NPY;
+        groups[0].mask.path = mask_path;
     }
     /* A mask file of the wrong shape is an error naming the file. */
-    layers[0].mask.path = mask_path;
+    groups[0].mask.path = mask_path;
     buffers[I_MASK].rows = R + 1;
     void **b = sasc_buffers_allocate(&p, e, sizeof e);
     CU_ASSERT_FALSE(sasc_initialize(&p, b, 9, e, sizeof e));

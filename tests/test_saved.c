@@ -82,10 +82,10 @@ static void test_options_default_out(void)
 enum { PARAM, STATE, MASK, INPUT, BUFFERS };
 
 static const sasc_buffer_desc table[BUFFERS] = {
-    {.name = "h.m", .role = SASC_BUFFER_PARAMETER, .layer = 0, .parameter = SASC_M, .rows = 3, .cols = 2, .mask_buffer = MASK},
-    {.name = "h.m.adam1", .role = SASC_BUFFER_OPTIMIZER_STATE, .layer = 0, .parameter = SASC_M, .rows = 3, .cols = 2, .mask_buffer = -1},
-    {.name = "h.mask", .role = SASC_BUFFER_MASK, .layer = 0, .parameter = SASC_NOT_A_PARAMETER, .rows = 3, .cols = 2, .mask_buffer = -1},
-    {.name = "x", .role = SASC_BUFFER_INPUT, .layer = -1, .parameter = SASC_NOT_A_PARAMETER, .rows = 4, .cols = 3, .mask_buffer = -1},
+    {.name = "h.m", .role = SASC_BUFFER_PARAMETER, .group = 0, .parameter = SASC_M, .rows = 3, .cols = 2, .mask_buffer = MASK},
+    {.name = "h.m.adam1", .role = SASC_BUFFER_OPTIMIZER_STATE, .group = 0, .parameter = SASC_M, .rows = 3, .cols = 2, .mask_buffer = -1},
+    {.name = "h.mask", .role = SASC_BUFFER_MASK, .group = 0, .parameter = SASC_NOT_A_PARAMETER, .rows = 3, .cols = 2, .mask_buffer = -1},
+    {.name = "x", .role = SASC_BUFFER_INPUT, .group = -1, .parameter = SASC_NOT_A_PARAMETER, .rows = 4, .cols = 3, .mask_buffer = -1},
 };
 
 static sasc_program small_program(void)

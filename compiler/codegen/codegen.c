@@ -38,9 +38,7 @@ void codegen_error_message(LLVMErrorRef failure, const char *what, char *error, 
 
 const char *codegen_kernel_symbol(int k)
 {
-    static const char *const symbols[CODEGEN_KERNEL_COUNT] = { "sasc_train", "sasc_update", "sasc_predict",
-                                                                "sasc_predict_dynamic" };
-    return symbols[k];
+    return ir_kernel_symbol((sasc_kernel_role)k);   /* kernel k is the function of role k */
 }
 
 const char CODEGEN_UPDATE_PART_SYMBOL[] = "sasc_update_part";

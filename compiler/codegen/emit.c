@@ -114,39 +114,50 @@ static LLVMValueRef image_array(LLVMValueRef *images, int count, data_emitter *d
     return LLVMConstStructInContext(d->context, images, (unsigned)count, true);
 }
 
-static LLVMValueRef buffer_table(data_emitter *d, const sasc_program *program)
+/* A table of `count` C objects of `size` bytes at `objects`, each an image
+ * with the pointer fields `point(d, object, fields)` lists (at most
+ * MAX_POINTER_FIELDS). */
+typedef int (*pointer_fields_of)(data_emitter *d, const void *object, pointer_field *fields);
+
+static LLVMValueRef object_table(data_emitter *d, const void *objects, int count, size_t size,
+                                 pointer_fields_of point)
 {
-    int count = program->buffer_count;
     LLVMValueRef *images = malloc((size_t)(count > 0 ? count : 1) * sizeof *images);
     if (!images)
         return NULL;
     for (int i = 0; i < count; i++) {
-        const sasc_buffer_desc *b = &program->buffers[i];
-        pointer_field fields[] = {{offsetof(sasc_buffer_desc, name), string_global(d, b->name)}};
-        images[i] = image(d, b, sizeof *b, fields, 1);
+        const char *object = (const char *)objects + (size_t)i * size;
+        pointer_field fields[MAX_POINTER_FIELDS];
+        images[i] = image(d, object, size, fields, point(d, object, fields));
     }
     LLVMValueRef table = global(d, NULL, image_array(images, count, d), 16);
     free(images);
     return table;
 }
 
-static LLVMValueRef layer_table(data_emitter *d, const sasc_program *program)
+static int buffer_pointers(data_emitter *d, const void *object, pointer_field *fields)
 {
-    int count = program->layer_count;
-    LLVMValueRef *images = malloc((size_t)(count > 0 ? count : 1) * sizeof *images);
-    if (!images)
-        return NULL;
-    for (int i = 0; i < count; i++) {
-        const sasc_layer_desc *l = &program->layers[i];
-        pointer_field fields[] = {
-            {offsetof(sasc_layer_desc, name), string_global(d, l->name)},
-            {offsetof(sasc_layer_desc, mask) + offsetof(sasc_mask, path), string_global(d, l->mask.path)},
-        };
-        images[i] = image(d, l, sizeof *l, fields, 2);
-    }
-    LLVMValueRef table = global(d, NULL, image_array(images, count, d), 16);
-    free(images);
-    return table;
+    const sasc_buffer_desc *b = object;
+    fields[0] = (pointer_field){offsetof(sasc_buffer_desc, name), string_global(d, b->name)};
+    return 1;
+}
+
+static int group_pointers(data_emitter *d, const void *object, pointer_field *fields)
+{
+    const sasc_group_desc *g = object;
+    fields[0] = (pointer_field){offsetof(sasc_group_desc, name), string_global(d, g->name)};
+    fields[1] = (pointer_field){offsetof(sasc_group_desc, mask) + offsetof(sasc_mask, path),
+                                string_global(d, g->mask.path)};
+    return 2;
+}
+
+static int layer_pointers(data_emitter *d, const void *object, pointer_field *fields)
+{
+    const sasc_layer_desc *l = object;
+    fields[0] = (pointer_field){offsetof(sasc_layer_desc, name), string_global(d, l->name)};
+    fields[1] = (pointer_field){offsetof(sasc_layer_desc, kind), string_global(d, l->kind)};
+    fields[2] = (pointer_field){offsetof(sasc_layer_desc, activation), string_global(d, l->activation)};
+    return 3;
 }
 
 /* The kernels become local symbols: only the program table refers to them,
@@ -159,29 +170,36 @@ static LLVMValueRef kernel_named(data_emitter *d, const char *symbol)
     return function;
 }
 
-static LLVMValueRef kernel(data_emitter *d, int k)
+static int kernel_pointers(data_emitter *d, const void *object, pointer_field *fields)
 {
-    return kernel_named(d, codegen_kernel_symbol(k));
+    const sasc_kernel_desc *k = object;
+    bool parted = k->role == SASC_KERNEL_UPDATE_PART;
+    fields[0] = (pointer_field){offsetof(sasc_kernel_desc, symbol), string_global(d, k->symbol)};
+    fields[1] = (pointer_field){offsetof(sasc_kernel_desc, run), parted ? NULL : kernel_named(d, k->symbol)};
+    fields[2] = (pointer_field){offsetof(sasc_kernel_desc, run_part), parted ? kernel_named(d, k->symbol) : NULL};
+    return 3;
 }
 
 static LLVMValueRef program_global(data_emitter *d, const sasc_program *program)
 {
-    LLVMValueRef buffers = buffer_table(d, program), layers = layer_table(d, program);
-    if (!buffers || !layers)
+    LLVMValueRef buffers = object_table(d, program->buffers, program->buffer_count, sizeof *program->buffers,
+                                        buffer_pointers);
+    LLVMValueRef groups = object_table(d, program->groups, program->group_count, sizeof *program->groups,
+                                       group_pointers);
+    LLVMValueRef layers = object_table(d, program->layers, program->layer_count, sizeof *program->layers,
+                                       layer_pointers);
+    LLVMValueRef kernels = object_table(d, program->kernels, program->kernel_count, sizeof *program->kernels,
+                                        kernel_pointers);
+    if (!buffers || !groups || !layers || !kernels)
         return NULL;
     pointer_field fields[] = {
         {offsetof(sasc_program, model_name), string_global(d, program->model_name)},
         {offsetof(sasc_program, buffers), buffers},
+        {offsetof(sasc_program, groups), groups},
         {offsetof(sasc_program, layers), layers},
-        {offsetof(sasc_program, train), kernel(d, 0)},
-        {offsetof(sasc_program, update), kernel(d, 1)},
-        {offsetof(sasc_program, predict), kernel(d, 2)},
-        /* recurrent programs only; a null pointer otherwise */
-        {offsetof(sasc_program, predict_dynamic), kernel(d, 3)},
-        /* elementwise updates only; a null pointer otherwise */
-        {offsetof(sasc_program, update_part), kernel_named(d, CODEGEN_UPDATE_PART_SYMBOL)},
+        {offsetof(sasc_program, kernels), kernels},
     };
-    return global(d, NULL, image(d, program, sizeof *program, fields, 8), 16);
+    return global(d, NULL, image(d, program, sizeof *program, fields, 5), 16);
 }
 
 static bool add_embedded_model(data_emitter *d, const sasc_program *program,
@@ -231,15 +249,13 @@ bool emit_model(ir_program *p, const emit_payload *payload, const char *symbol,
     bool ok = module != NULL;
     if (ok) {
         sasc_program program;
-        sasc_buffer_desc *buffers = NULL;
-        sasc_layer_desc *layers = NULL;
-        ir_export_tables(p, &program, &buffers, &layers);
+        ir_tables tables;
+        ir_export_tables(p, LLVMGetNamedFunction(module, CODEGEN_UPDATE_PART_SYMBOL) != NULL, &program, &tables);
         data_emitter d = {module, context, LLVMPointerTypeInContext(context, 0)};
         ok = add_embedded_model(&d, &program, payload, symbol);
         if (!ok)
             failf(error, error_size, "out of memory while emitting the model's tables");
-        free(buffers);
-        free(layers);
+        ir_free_tables(&tables);
         ok = ok && write_module(module, machine, llvm_text, path, error, error_size);
         LLVMDisposeModule(module);
     }

@@ -25,8 +25,7 @@
 struct compiled_model {
     LLVMOrcLLJITRef jit;          /* owns the machine code the kernels point into */
     sasc_program program;         /* borrows from the ir_program and the tables below */
-    sasc_buffer_desc *buffers;
-    sasc_layer_desc *layers;
+    ir_tables tables;
     bool has_update_part;         /* the module defines CODEGEN_UPDATE_PART_SYMBOL */
 };
 
@@ -201,30 +200,21 @@ static bool add_kernels(compiled_model *m, ir_program *p, char *error, size_t er
     return ok;
 }
 
-/* Links the objects on first lookup. */
-static bool look_up_kernels(compiled_model *m, const ir_program *p, char *error, size_t error_size)
+/* Links the objects on first lookup: fills every kernel of the table. */
+static bool look_up_kernels(compiled_model *m, char *error, size_t error_size)
 {
-    sasc_kernel *kernels[CODEGEN_KERNEL_COUNT] = { &m->program.train, &m->program.update, &m->program.predict,
-                                                   &m->program.predict_dynamic };
-    for (int k = 0; k < CODEGEN_KERNEL_COUNT; k++) {
-        if (!codegen_kernel_emitted(p, k))
-            continue;   /* stays NULL (ir_export_tables) */
+    for (int k = 0; k < m->program.kernel_count; k++) {
+        sasc_kernel_desc *kernel = &m->tables.kernels[k];
         LLVMOrcExecutorAddress address = 0;
-        LLVMErrorRef failure = LLVMOrcLLJITLookup(m->jit, &address, codegen_kernel_symbol(k));
+        LLVMErrorRef failure = LLVMOrcLLJITLookup(m->jit, &address, kernel->symbol);
         if (failure) {
             codegen_error_message(failure, "cannot compile the kernels", error, error_size);
             return false;
         }
-        *kernels[k] = (sasc_kernel)(uintptr_t)address;
-    }
-    if (m->has_update_part) {   /* otherwise it stays NULL: the runtime calls update */
-        LLVMOrcExecutorAddress address = 0;
-        LLVMErrorRef failure = LLVMOrcLLJITLookup(m->jit, &address, CODEGEN_UPDATE_PART_SYMBOL);
-        if (failure) {
-            codegen_error_message(failure, "cannot compile the kernels", error, error_size);
-            return false;
-        }
-        m->program.update_part = (sasc_part_kernel)(uintptr_t)address;
+        if (kernel->role == SASC_KERNEL_UPDATE_PART)
+            kernel->run_part = (sasc_part_kernel)(uintptr_t)address;
+        else
+            kernel->run = (sasc_kernel)(uintptr_t)address;
     }
     return true;
 }
@@ -241,8 +231,8 @@ compiled_model *codegen_jit(ir_program *p, char *error, size_t error_size)
               add_process_symbols(m->jit, error, error_size) &&
               add_kernels(m, p, error, error_size);
     if (ok) {
-        ir_export_tables(p, &m->program, &m->buffers, &m->layers);
-        ok = look_up_kernels(m, p, error, error_size);
+        ir_export_tables(p, m->has_update_part, &m->program, &m->tables);
+        ok = look_up_kernels(m, error, error_size);
     }
     if (!ok) {
         compiled_model_free(m);
@@ -265,7 +255,6 @@ void compiled_model_free(compiled_model *m)
         if (failure)   /* nothing left to act on: the memory is released regardless */
             LLVMConsumeError(failure);
     }
-    free(m->buffers);
-    free(m->layers);
+    ir_free_tables(&m->tables);
     free(m);
 }

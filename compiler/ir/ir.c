@@ -71,11 +71,14 @@ void ir_program_free(ir_program *p)
 {
     for (int i = 0; i < p->buffer_count; i++)
         free(p->buffers[i].name);
-    for (int i = 0; i < p->layer_count; i++) {
-        free(p->layers[i].name);
-        free((char *)p->layers[i].mask.path);
+    for (int i = 0; i < p->group_count; i++) {
+        free(p->groups[i].name);
+        free((char *)p->groups[i].mask.path);
     }
+    for (int i = 0; i < p->layer_count; i++)
+        free(p->layers[i].name);
     free(p->buffers);
+    free(p->groups);
     free(p->layers);
     free(p->train.nodes);
     free(p->update.nodes);
@@ -86,7 +89,7 @@ void ir_program_free(ir_program *p)
 }
 
 int ir_add_buffer(ir_program *p, const char *name, sasc_buffer_role role,
-                  int layer, sasc_parameter parameter, int rows, int cols)
+                  int group, sasc_parameter parameter, int rows, int cols)
 {
     if (rows <= 0 || cols <= 0)
         internal_error("buffer '%s' has shape [%d x %d]", name, rows, cols);
@@ -99,13 +102,44 @@ int ir_add_buffer(ir_program *p, const char *name, sasc_buffer_role role,
     b->name = copy_string(name);
     b->desc.name = b->name;
     b->desc.role = role;
-    b->desc.layer = layer;
+    b->desc.group = group;
     b->desc.parameter = parameter;
     b->desc.rows = rows;
     b->desc.cols = cols;
     b->desc.init.kind = SASC_INIT_ZEROS;
     b->desc.mask_buffer = -1;
     return p->buffer_count++;
+}
+
+int ir_add_group(ir_program *p, const char *name, sasc_group_kind kind, int layer, int fan_in, int width)
+{
+    p->groups = checked_realloc(p->groups, (size_t)p->group_count + 1, sizeof *p->groups);
+    ir_group *g = &p->groups[p->group_count];
+    memset(g, 0, sizeof *g);
+    g->name = copy_string(name);
+    g->kind = kind;
+    g->layer = layer;
+    g->fan_in = fan_in;
+    g->width = width;
+    g->parameter_buffer[0] = g->parameter_buffer[1] = g->parameter_buffer[2] = -1;
+    g->noise_buffer = g->mask_buffer = -1;
+    return p->group_count++;
+}
+
+int ir_add_layer(ir_program *p, const char *name, const char *kind, const char *activation, int width,
+                 bool per_step)
+{
+    p->layers = checked_realloc(p->layers, (size_t)p->layer_count + 1, sizeof *p->layers);
+    ir_layer *l = &p->layers[p->layer_count];
+    memset(l, 0, sizeof *l);
+    l->name = copy_string(name);
+    l->kind = kind;
+    l->activation = activation;
+    l->width = width;
+    l->per_step = per_step;
+    l->first_group = p->group_count;
+    l->state_buffer = -1;
+    return p->layer_count++;
 }
 
 /* ---- node construction ---- */
@@ -639,31 +673,86 @@ void ir_print(const ir_program *p, FILE *out)
 
 /* ---- export ---- */
 
-void ir_export_tables(const ir_program *p, sasc_program *out,
-                      sasc_buffer_desc **buffers, sasc_layer_desc **layers)
+const char *ir_kernel_symbol(sasc_kernel_role role)
+{
+    static const char *const symbols[SASC_KERNEL_ROLE_COUNT] = {
+        [SASC_KERNEL_TRAIN] = "sasc_train", [SASC_KERNEL_UPDATE] = "sasc_update",
+        [SASC_KERNEL_PREDICT] = "sasc_predict", [SASC_KERNEL_PREDICT_DYNAMIC] = "sasc_predict_dynamic",
+        [SASC_KERNEL_UPDATE_PART] = "sasc_update_part",
+    };
+    return symbols[role];
+}
+
+int ir_program_kernels(const ir_program *p, bool has_update_part, sasc_kernel_desc out[SASC_KERNEL_ROLE_COUNT])
+{
+    const ir_function *functions[SASC_KERNEL_ROLE_COUNT] = {
+        [SASC_KERNEL_TRAIN] = &p->train, [SASC_KERNEL_UPDATE] = &p->update,
+        [SASC_KERNEL_PREDICT] = &p->predict, [SASC_KERNEL_PREDICT_DYNAMIC] = &p->predict_dynamic,
+        [SASC_KERNEL_UPDATE_PART] = has_update_part ? &p->update : NULL,
+    };
+    int count = 0;
+    for (int role = 0; role < SASC_KERNEL_ROLE_COUNT; role++) {
+        /* train, update and predict always exist (an empty function is a kernel that does nothing) */
+        bool present = role <= SASC_KERNEL_PREDICT || (functions[role] && functions[role]->count > 0);
+        if (!present)
+            continue;
+        memset(&out[count], 0, sizeof out[count]);
+        out[count].role = (sasc_kernel_role)role;
+        out[count].symbol = ir_kernel_symbol((sasc_kernel_role)role);
+        count++;
+    }
+    return count;
+}
+
+/* A zero-filled array of `count` (at least one) elements. */
+static void *zeroed_table(int count, size_t size)
+{
+    size_t slots = (size_t)(count > 0 ? count : 1);
+    void *table = checked_realloc(NULL, slots, size);
+    memset(table, 0, slots * size);
+    return table;
+}
+
+void ir_export_tables(const ir_program *p, bool has_update_part, sasc_program *out, ir_tables *tables)
 {
     /* Tables are emitted byte for byte into object files (emit.c), so their
      * padding must be zero: copy with memcpy from zero-filled descriptors
      * into zero-filled arrays, never by struct assignment. */
-    *buffers = checked_realloc(NULL, (size_t)p->buffer_count, sizeof **buffers);
-    memset(*buffers, 0, (size_t)p->buffer_count * sizeof **buffers);
+    tables->buffers = zeroed_table(p->buffer_count, sizeof *tables->buffers);
     for (int i = 0; i < p->buffer_count; i++)
-        memcpy(&(*buffers)[i], &p->buffers[i].desc, sizeof **buffers);
-    size_t layer_slots = (size_t)(p->layer_count > 0 ? p->layer_count : 1);
-    *layers = checked_realloc(NULL, layer_slots, sizeof **layers);
-    memset(*layers, 0, layer_slots * sizeof **layers);
+        memcpy(&tables->buffers[i], &p->buffers[i].desc, sizeof *tables->buffers);
+    tables->groups = zeroed_table(p->group_count, sizeof *tables->groups);
+    for (int i = 0; i < p->group_count; i++) {
+        const ir_group *g = &p->groups[i];
+        sasc_group_desc *d = &tables->groups[i];
+        d->name = g->name;
+        d->kind = g->kind;
+        d->layer = g->layer;
+        d->fan_in = g->fan_in;
+        d->width = g->width;
+        for (int k = 0; k < 3; k++)
+            d->parameter_buffer[k] = g->parameter_buffer[k];
+        d->noise_buffer = g->noise_buffer;
+        d->mask_buffer = g->mask_buffer;
+        d->mask = g->mask;
+    }
+    tables->layers = zeroed_table(p->layer_count, sizeof *tables->layers);
     for (int i = 0; i < p->layer_count; i++) {
         const ir_layer *l = &p->layers[i];
-        sasc_layer_desc *d = &(*layers)[i];
+        sasc_layer_desc *d = &tables->layers[i];
         d->name = l->name;
-        d->fan_in = l->fan_in;
+        d->kind = l->kind;
+        d->activation = l->activation;
         d->width = l->width;
-        for (int k = 0; k < 3; k++)
-            d->parameter_buffer[k] = l->parameter_buffer[k];
-        d->noise_buffer = l->noise_buffer;
-        d->mask_buffer = l->mask_buffer;
-        d->mask = l->mask;
+        d->per_step = l->per_step;
+        d->first_group = l->first_group;
+        d->group_count = l->group_count;
+        d->state_buffer = l->state_buffer;
     }
+    sasc_kernel_desc kernels[SASC_KERNEL_ROLE_COUNT];
+    int kernel_count = ir_program_kernels(p, has_update_part, kernels);
+    tables->kernels = zeroed_table(kernel_count, sizeof *tables->kernels);
+    memcpy(tables->kernels, kernels, (size_t)kernel_count * sizeof *kernels);
     memset(out, 0, sizeof *out);
     out->abi_version = SASC_ABI_VERSION;
     out->model_name = p->model_name;
@@ -672,12 +761,25 @@ void ir_export_tables(const ir_program *p, sasc_program *out,
     out->input_width = p->input_width;
     out->classes = p->classes;
     out->buffer_count = p->buffer_count;
-    out->buffers = *buffers;
+    out->buffers = tables->buffers;
+    out->group_count = p->group_count;
+    out->groups = tables->groups;
     out->layer_count = p->layer_count;
-    out->layers = *layers;
+    out->layers = tables->layers;
+    out->kernel_count = kernel_count;
+    out->kernels = tables->kernels;
     out->input_buffer = p->input_buffer;
     out->target_buffer = p->target_buffer;
     out->output_buffer = p->output_buffer;
     out->loss_buffer = p->loss_buffer;
     out->scalars_buffer = p->scalars_buffer;
+}
+
+void ir_free_tables(ir_tables *tables)
+{
+    free(tables->buffers);
+    free(tables->groups);
+    free(tables->layers);
+    free(tables->kernels);
+    memset(tables, 0, sizeof *tables);
 }

@@ -118,12 +118,27 @@ typedef struct {
     sasc_buffer_desc desc;    /* desc.name points at `name` */
 } ir_buffer;
 
+/* A connection group (sasc_group_desc): one SaS parameter matrix. */
 typedef struct {
     char *name;               /* owned */
+    sasc_group_kind kind;
+    int layer;                /* index into the program's layers */
     int fan_in, width;
     int parameter_buffer[3];
     int noise_buffer, mask_buffer;
     sasc_mask mask;           /* mask.path owned */
+} ir_group;
+
+/* A layer of the model (sasc_layer_desc); its groups are
+ * groups[first_group .. first_group + group_count - 1]. */
+typedef struct {
+    char *name;               /* owned */
+    const char *kind;         /* static: the layer kind's name */
+    const char *activation;   /* static */
+    int width;
+    bool per_step;
+    int first_group, group_count;
+    int state_buffer;         /* or -1 */
 } ir_layer;
 
 typedef struct {
@@ -132,6 +147,8 @@ typedef struct {
     int batch, input_width, classes;
     ir_buffer *buffers;
     int buffer_count, buffer_capacity;
+    ir_group *groups;
+    int group_count;
     ir_layer *layers;
     int layer_count;
     int input_buffer, target_buffer, output_buffer, loss_buffer, scalars_buffer;
@@ -148,7 +165,12 @@ void ir_program_free(ir_program *p);
 
 /* Add a buffer; returns its index. `name` is copied. */
 int ir_add_buffer(ir_program *p, const char *name, sasc_buffer_role role,
-                  int layer, sasc_parameter parameter, int rows, int cols);
+                  int group, sasc_parameter parameter, int rows, int cols);
+/* Append a group / a layer (zero-filled but for the given fields; buffers
+ * -1); returns its index. `name` is copied. The arrays may move. */
+int ir_add_group(ir_program *p, const char *name, sasc_group_kind kind, int layer, int fan_in, int width);
+int ir_add_layer(ir_program *p, const char *name, const char *kind, const char *activation, int width,
+                 bool per_step);
 
 /* Node constructors append to `f` and return the new node's index. They
  * assert shape agreement (a violation is a compiler bug, not a user error). */
@@ -186,10 +208,26 @@ bool ir_verify(const ir_program *p, char *error, size_t error_size);
  *   %12 = matmul %3, %11 [500 x 100] alpha=0.0357  ; G of h1 */
 void ir_print(const ir_program *p, FILE *out);
 
-/* Copy the buffer and layer tables into a sasc_program (kernels left NULL).
- * The sasc_program borrows from `p`: `p` must outlive it. `buffers` and
- * `layers` are allocated and owned by the caller (free them). */
-void ir_export_tables(const ir_program *p, sasc_program *out,
-                      sasc_buffer_desc **buffers, sasc_layer_desc **layers);
+/* The tables of a sasc_program, allocated by ir_export_tables and owned by
+ * the caller (ir_free_tables). */
+typedef struct {
+    sasc_buffer_desc *buffers;
+    sasc_group_desc *groups;
+    sasc_layer_desc *layers;
+    sasc_kernel_desc *kernels;
+} ir_tables;
+
+/* The symbol of the kernel of `role` in generated code ("sasc_train", ...). */
+const char *ir_kernel_symbol(sasc_kernel_role role);
+
+/* The kernels a program has: each role whose function is not empty (and
+ * SASC_KERNEL_UPDATE_PART when `has_update_part`), with its symbol. */
+int ir_program_kernels(const ir_program *p, bool has_update_part, sasc_kernel_desc out[SASC_KERNEL_ROLE_COUNT]);
+
+/* Copy the buffer, group, layer and kernel tables into a sasc_program (the
+ * kernels' functions left NULL: the JIT or the object emitter fills them).
+ * The sasc_program borrows from `p`: `p` must outlive it. */
+void ir_export_tables(const ir_program *p, bool has_update_part, sasc_program *out, ir_tables *tables);
+void ir_free_tables(ir_tables *tables);
 
 #endif

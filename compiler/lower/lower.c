@@ -140,12 +140,11 @@ int lower_add_named(ir_program *p, sasc_buffer_role role, int layer, sasc_parame
     return ir_add_buffer(p, name, role, layer, parameter, rows, cols);
 }
 
-void lower_add_group(ir_program *p, const layer_spec *spec, int index)
+int lower_add_group(ir_program *p, const layer_spec *spec, sasc_group_kind kind, int owner)
 {
-    ir_layer *layer = &p->layers[index];
-    layer->name = copy_text(spec->name);
-    layer->fan_in = spec->fan_in;
-    layer->width = spec->width;
+    int index = ir_add_group(p, spec->name, kind, owner, spec->fan_in, spec->width);
+    p->layers[owner].group_count++;
+    ir_group *layer = &p->groups[index];
     layer->mask = spec->mask;
     layer->mask.path = copy_text(spec->mask.path);
     layer->mask_buffer = spec->mask.kind == SASC_MASK_NONE ? -1
@@ -160,13 +159,24 @@ void lower_add_group(ir_program *p, const layer_spec *spec, int index)
         layer->parameter_buffer[k] = b;
     }
     layer->noise_buffer = -1;
+    return index;
 }
 
-static void add_layer_buffers(ir_program *p, const layer_spec *spec, int index)
+const char *lower_activation_name(activation_kind kind)
 {
-    ir_layer *layer = &p->layers[index];
-    lower_add_group(p, spec, index);
-    layer->noise_buffer = lower_is_deterministic(spec) ? -1
+    static const char *const names[] = {
+        [ACTIVATION_IDENTITY] = "identity", [ACTIVATION_RELU] = "relu", [ACTIVATION_TANH] = "tanh",
+        [ACTIVATION_SIGMOID] = "sigmoid", [ACTIVATION_SOFTMAX] = "softmax",
+    };
+    return names[kind];
+}
+
+static void add_layer_buffers(ir_program *p, const layer_spec *spec)
+{
+    int layer = ir_add_layer(p, spec->name, "dense", lower_activation_name(spec->activation), spec->width,
+                             false);
+    int index = lower_add_group(p, spec, SASC_GROUP_DENSE, layer);
+    p->groups[index].noise_buffer = lower_is_deterministic(spec) ? -1
         : lower_add_named(p, SASC_BUFFER_NOISE, index, SASC_NOT_A_PARAMETER, p->batch, spec->width,
                     spec->name, "eps");
 }
@@ -208,14 +218,8 @@ static void add_buffers(ir_program *p, const model_spec *model)
                                     p->batch, model->input_width);
     p->target_buffer = ir_add_buffer(p, "target", SASC_BUFFER_TARGET, -1, SASC_NOT_A_PARAMETER,
                                      p->batch, model->classes);
-    p->layers = calloc((size_t)model->layer_count, sizeof *p->layers);
-    if (!p->layers) {
-        fprintf(stderr, "sasc: internal error: out of memory lowering the model\n");
-        exit(2);
-    }
-    p->layer_count = model->layer_count;
     for (int i = 0; i < model->layer_count; i++)
-        add_layer_buffers(p, &model->layers[i], i);
+        add_layer_buffers(p, &model->layers[i]);
     add_gradient_buffers(p, model);
     lower_add_result_buffers(p, model->classes);
 }
@@ -247,7 +251,7 @@ int lower_activate(ir_function *f, activation_kind kind, int z)
     return z;
 }
 
-void lower_moments(const ir_program *p, ir_function *f, const ir_layer *layer, int *leaf,
+void lower_moments(const ir_program *p, ir_function *f, const ir_group *layer, int *leaf,
                    int *mu, int *variance)
 {
     int pi = leaf[SASC_PI] = ir_buffer_node(f, p, layer->parameter_buffer[SASC_PI]);
@@ -262,7 +266,7 @@ void lower_moments(const ir_program *p, ir_function *f, const ir_layer *layer, i
 }
 
 /* z = G + eps Delta of a layer with weight uncertainty; fills its leaves. */
-static int stochastic_preactivation(const ir_program *p, ir_function *f, const ir_layer *layer,
+static int stochastic_preactivation(const ir_program *p, ir_function *f, const ir_group *layer,
                                     int h, double s, int *leaf)
 {
     int mu, variance;
@@ -276,7 +280,7 @@ static int stochastic_preactivation(const ir_program *p, ir_function *f, const i
                     "z = G + eps Delta");
 }
 
-static int deterministic_preactivation(const ir_program *p, ir_function *f, const ir_layer *layer,
+static int deterministic_preactivation(const ir_program *p, ir_function *f, const ir_group *layer,
                                        int h, double s, int *leaf)
 {
     int m = leaf[SASC_M] = ir_buffer_node(f, p, layer->parameter_buffer[SASC_M]);
@@ -289,7 +293,7 @@ static void build_forward(const ir_program *p, ir_function *f, const model_spec 
     int x = ir_buffer_node(f, p, p->input_buffer);
     for (int i = 0; i < model->layer_count; i++) {
         const layer_spec *spec = &model->layers[i];
-        const ir_layer *layer = &p->layers[i];
+        const ir_group *layer = &p->groups[i];
         int *leaf = &fw->leaf[3 * i];
         leaf[0] = leaf[1] = leaf[2] = -1;
         int h = spec->source < 0 ? x : fw->activation[spec->source];
@@ -340,9 +344,9 @@ static int build_loss(const ir_program *p, ir_function *f, const model_spec *mod
     int loss = lower_annotate(f, ir_affine(f, ir_unary(f, IR_SUM, per_sample), 1.0 / p->batch, 0.0),
                         "data loss, mean over the batch");
     for (int i = 0; i < model->layer_count; i++) {
-        loss = lower_add_l2(p, f, loss, fw->leaf[3 * i + SASC_M], p->layers[i].parameter_buffer[SASC_M],
+        loss = lower_add_l2(p, f, loss, fw->leaf[3 * i + SASC_M], p->groups[i].parameter_buffer[SASC_M],
                       model->l2_m);
-        loss = lower_add_l2(p, f, loss, fw->leaf[3 * i + SASC_XI], p->layers[i].parameter_buffer[SASC_XI],
+        loss = lower_add_l2(p, f, loss, fw->leaf[3 * i + SASC_XI], p->groups[i].parameter_buffer[SASC_XI],
                       model->l2_xi);
     }
     return loss;
@@ -352,7 +356,7 @@ int lower_find_gradient_buffer(const ir_program *p, int layer, int parameter)
 {
     for (int i = 0; i < p->buffer_count; i++) {
         const sasc_buffer_desc *d = &p->buffers[i].desc;
-        if (d->role == SASC_BUFFER_GRADIENT && d->layer == layer && (int)d->parameter == parameter)
+        if (d->role == SASC_BUFFER_GRADIENT && d->group == layer && (int)d->parameter == parameter)
             return i;
     }
     return -1;

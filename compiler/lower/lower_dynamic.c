@@ -24,7 +24,7 @@
 static void add_step_weights(ir_program *p, const recurrence *r, int buffer[GROUP_COUNT])
 {
     for (int g = 0; g < GROUP_COUNT; g++) {
-        const ir_layer *layer = &p->layers[g];
+        const ir_group *layer = &p->groups[g];
         buffer[g] = !r->stochastic[g] ? -1
             : lower_add_named(p, SASC_BUFFER_STEP_WEIGHTS, g, SASC_NOT_A_PARAMETER,
                               r->test_steps * layer->fan_in, layer->width, layer->name, "step_weights");
@@ -35,7 +35,7 @@ static void add_step_weights(ir_program *p, const recurrence *r, int buffer[GROU
 static int group_weights(const ir_program *p, ir_function *f, const int buffer[GROUP_COUNT], int g,
                          int block)
 {
-    const ir_layer *layer = &p->layers[g];
+    const ir_group *layer = &p->groups[g];
     if (buffer[g] < 0)
         return ir_buffer_node(f, p, layer->parameter_buffer[SASC_M]);
     int w = ir_slice(f, p, buffer[g], layer->fan_in, block);

@@ -16,9 +16,14 @@ bool lower_is_deterministic(const layer_spec *layer);
 int lower_add_named(ir_program *p, sasc_buffer_role role, int layer, sasc_parameter parameter,
                     int rows, int cols, const char *layer_name, const char *suffix);
 
-/* Layer table entry `index` for the group `spec` (fan_in x width): its mask
- * and pi, m, Xi buffers; no noise buffer (noise_buffer = -1). */
-void lower_add_group(ir_program *p, const layer_spec *spec, int index);
+/* A group of `kind` owned by layer `owner` (the last layer added, whose
+ * group_count it increments) for the connections of `spec` (fan_in x
+ * width): its mask and pi, m, Xi buffers; no noise buffer (noise_buffer =
+ * -1). Returns the group's index. */
+int lower_add_group(ir_program *p, const layer_spec *spec, sasc_group_kind kind, int owner);
+
+/* "relu", "softmax", ...: the layer table's activation names. */
+const char *lower_activation_name(activation_kind kind);
 
 /* Gradient buffers of the group's unfrozen parameters. */
 void lower_add_gradients(ir_program *p, const layer_spec *spec, int index);
@@ -28,7 +33,7 @@ int lower_find_gradient_buffer(const ir_program *p, int layer, int parameter);
 
 /* Reads the group's pi, m, Xi (leaves into leaf[3]) and forms
  * mu = (1 - pi) m [* mask] and the variance (1 - pi)(Xi + pi m^2) [* mask]. */
-void lower_moments(const ir_program *p, ir_function *f, const ir_layer *layer, int *leaf,
+void lower_moments(const ir_program *p, ir_function *f, const ir_group *layer, int *leaf,
                    int *mu, int *variance);
 
 int lower_annotate(ir_function *f, int node, const char *comment);

@@ -120,6 +120,7 @@ static void add_sequence_buffers(ir_program *p, recurrence *r)
     int T = r->blocks;
     /* H is the STATE buffer: the runtime reads h(t) after `predict` (selectivity). */
     r->state = sequence_buffer(p, SASC_BUFFER_STATE, GROUP_REC, T + 1, r->units, h, "state");
+    p->layers[p->groups[GROUP_REC].layer].state_buffer = r->state;
     r->state_adjoint = lower_add_named(p, SASC_BUFFER_TEMPORARY, -1, SASC_NOT_A_PARAMETER, p->batch,
                                        r->units, h, "state.adjoint");
     r->eps_u = r->stochastic[GROUP_IN] || r->stochastic[GROUP_REC]
@@ -165,19 +166,19 @@ recurrence *lower_recurrent_buffers(ir_program *p, const model_spec *model)
         ? ir_add_buffer(p, "target.mask", SASC_BUFFER_LOSS_MASK, -1, SASC_NOT_A_PARAMETER,
                         target_blocks * p->batch, model->classes)
         : -1;
-    p->layers = calloc(GROUP_COUNT, sizeof *p->layers);
-    if (!p->layers) {
-        fprintf(stderr, "sasc: internal error: out of memory lowering the model\n");
-        exit(2);
-    }
-    p->layer_count = GROUP_COUNT;
-    for (int g = 0; g < GROUP_COUNT; g++)
-        lower_add_group(p, &r->group[g], g);
+    /* groups in the order GROUP_IN, GROUP_REC (both of the recurrent layer), GROUP_OUT */
+    int recurrent = ir_add_layer(p, r->rec->name, "recurrent", lower_activation_name(r->rec->activation),
+                                 r->units, true);
+    lower_add_group(p, &r->group[GROUP_IN], SASC_GROUP_RECURRENT_INPUT, recurrent);
+    lower_add_group(p, &r->group[GROUP_REC], SASC_GROUP_RECURRENT, recurrent);
+    int readout = ir_add_layer(p, r->out->name, "readout", lower_activation_name(r->out->activation),
+                               r->outputs, r->out->every_step);
+    lower_add_group(p, &r->group[GROUP_OUT], SASC_GROUP_READOUT, readout);
     for (int g = 0; g < GROUP_COUNT; g++)
         lower_add_gradients(p, &r->group[g], g);
     add_sequence_buffers(p, r);
-    p->layers[GROUP_REC].noise_buffer = r->eps_u;
-    p->layers[GROUP_OUT].noise_buffer = r->eps_out;
+    p->groups[GROUP_REC].noise_buffer = r->eps_u;
+    p->groups[GROUP_OUT].noise_buffer = r->eps_out;
     add_accumulators(p, r);
     lower_add_result_buffers(p, model->classes);
     return r;
@@ -191,9 +192,9 @@ static void read_groups(const ir_program *p, ir_function *f, const recurrence *r
         int *leaf = v->leaf[g];
         leaf[0] = leaf[1] = leaf[2] = -1;
         if (r->stochastic[g]) {
-            lower_moments(p, f, &p->layers[g], leaf, &v->matrix[g][0], &v->matrix[g][1]);
+            lower_moments(p, f, &p->groups[g], leaf, &v->matrix[g][0], &v->matrix[g][1]);
         } else {
-            v->matrix[g][0] = leaf[SASC_M] = ir_buffer_node(f, p, p->layers[g].parameter_buffer[SASC_M]);
+            v->matrix[g][0] = leaf[SASC_M] = ir_buffer_node(f, p, p->groups[g].parameter_buffer[SASC_M]);
             v->matrix[g][1] = -1;
         }
     }
@@ -355,9 +356,9 @@ static int build_loss(const ir_program *p, ir_function *f, const model_spec *mod
     int loss = lower_annotate(f, ir_affine(f, ir_unary(f, IR_SUM, per_sample), 1.0 / count, 0.0),
                               "data loss, mean over the batch (and steps)");
     for (int g = 0; g < GROUP_COUNT; g++) {
-        loss = lower_add_l2(p, f, loss, fw->v.leaf[g][SASC_M], p->layers[g].parameter_buffer[SASC_M],
+        loss = lower_add_l2(p, f, loss, fw->v.leaf[g][SASC_M], p->groups[g].parameter_buffer[SASC_M],
                             model->l2_m);
-        loss = lower_add_l2(p, f, loss, fw->v.leaf[g][SASC_XI], p->layers[g].parameter_buffer[SASC_XI],
+        loss = lower_add_l2(p, f, loss, fw->v.leaf[g][SASC_XI], p->groups[g].parameter_buffer[SASC_XI],
                             model->l2_xi);
     }
     return loss;

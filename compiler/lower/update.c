@@ -56,7 +56,7 @@ static int find_gradient(const ir_program *p, int parameter_buffer)
     const sasc_buffer_desc *d = &p->buffers[parameter_buffer].desc;
     for (int i = 0; i < p->buffer_count; i++) {
         const sasc_buffer_desc *g = &p->buffers[i].desc;
-        if (g->role == SASC_BUFFER_GRADIENT && g->layer == d->layer && g->parameter == d->parameter)
+        if (g->role == SASC_BUFFER_GRADIENT && g->group == d->group && g->parameter == d->parameter)
             return i;
     }
     return -1;
@@ -101,7 +101,7 @@ bool optimizer_add_state(ir_program *p, const sasc_task *task, char *error, size
             char name[512];
             snprintf(name, sizeof name, "%s.%s", p->buffers[i].name, layout.suffix[k]);
             sasc_buffer_desc d = p->buffers[i].desc;   /* a copy: adding may move the table */
-            ir_add_buffer(p, name, SASC_BUFFER_OPTIMIZER_STATE, d.layer, d.parameter, d.rows, d.cols);
+            ir_add_buffer(p, name, SASC_BUFFER_OPTIMIZER_STATE, d.group, d.parameter, d.rows, d.cols);
         }
     }
     return true;

@@ -113,7 +113,7 @@ bool sasc_program_layer_statistics(const sasc_program *program, const sasc_task 
                                    sasc_layer_statistics *stats, double *const per_connection[3],
                                    char *error, size_t error_size)
 {
-    const sasc_layer_desc *d = &program->layers[layer];
+    const sasc_group_desc *d = &program->groups[layer];
     size_t n = (size_t)d->fan_in * (size_t)d->width;
     double *const *v = copy->values[layer];
     if (!sasc_layer_statistics_compute(task, v[SASC_PI], v[SASC_M], v[SASC_XI], n, stats,
@@ -128,7 +128,7 @@ bool sasc_network_statistics(const sasc_program *program, const sasc_task *task,
                              const sasc_parameter_copy *copy, sasc_layer_statistics *stats,
                              char *error, size_t error_size)
 {
-    for (int l = 0; l < program->layer_count; l++)
+    for (int l = 0; l < program->group_count; l++)
         if (!sasc_program_layer_statistics(program, task, copy, l, &stats[l], NULL, error,
                                            error_size))
             return false;
@@ -161,7 +161,7 @@ void sasc_analysis_set_dynamic(sasc_analysis *analysis, sasc_accuracy_fn dynamic
 /* Whether the rows have the dynamic network's columns. */
 static bool has_dynamic(const sasc_analysis *a)
 {
-    return a->dynamic_accuracy && a->program->predict_dynamic && a->task->dynamic_networks > 0;
+    return a->dynamic_accuracy && sasc_program_kernel(a->program, SASC_KERNEL_PREDICT_DYNAMIC) && a->task->dynamic_networks > 0;
 }
 
 /* The accuracy columns of a row: mean field, sampled mean and sd, then
@@ -212,7 +212,7 @@ static analysis_row *new_row(sasc_analysis *a)
         a->row_capacity = capacity;
     }
     analysis_row *row = &a->rows[a->row_count];
-    row->layers = calloc((size_t)a->program->layer_count + 1, sizeof *row->layers);
+    row->layers = calloc((size_t)a->program->group_count + 1, sizeof *row->layers);
     if (!row->layers)
         return NULL;
     a->row_count++;
@@ -235,7 +235,7 @@ static const layer_column layer_columns[] = {
 
 static bool has_column(const sasc_program *p, int layer, int column)
 {
-    const sasc_layer_desc *d = &p->layers[layer];
+    const sasc_group_desc *d = &p->groups[layer];
     return !layer_columns[column].square_only || (d->fan_in == d->width && d->width > 1);
 }
 enum { LAYER_COLUMN_COUNT = sizeof layer_columns / sizeof layer_columns[0] };
@@ -251,11 +251,11 @@ static bool csv_header(const sasc_analysis *a, char *out, size_t size)
     size_t used = (size_t)snprintf(out, size, "epoch,test_accuracy,sampled_accuracy_mean,"
                                               "sampled_accuracy_sd%s",
                                    has_dynamic(a) ? ",dynamic_accuracy_mean,dynamic_accuracy_sd" : "");
-    for (int l = 0; l < a->program->layer_count; l++)
+    for (int l = 0; l < a->program->group_count; l++)
         for (int c = 0; c < LAYER_COLUMN_COUNT && used < size; c++)
             if (has_column(a->program, l, c))
                 used += (size_t)snprintf(out + used, size - used, ",%s_%s", layer_columns[c].name,
-                                         a->program->layers[l].name);
+                                         a->program->groups[l].name);
     return used < size;
 }
 
@@ -287,7 +287,7 @@ static bool write_csv(const sasc_analysis *a, char *error, size_t error_size)
             sasc_atomic_printf(&f, ",");
             sasc_atomic_number(&f, *values[k]);
         }
-        for (int l = 0; l < a->program->layer_count; l++)
+        for (int l = 0; l < a->program->group_count; l++)
             for (int c = 0; c < LAYER_COLUMN_COUNT; c++) {
                 if (!has_column(a->program, l, c))
                     continue;
@@ -340,7 +340,7 @@ static bool write_layer_figure(const sasc_analysis *a, const char *file, const c
                                const char *const *suffixes, size_t field_count, char *error,
                                size_t error_size)
 {
-    size_t rows = (size_t)a->row_count, layers = (size_t)a->program->layer_count;
+    size_t rows = (size_t)a->row_count, layers = (size_t)a->program->group_count;
     size_t count = layers * field_count;
     curves c;
     bool ok = curves_allocate(&c, count, rows);
@@ -353,7 +353,7 @@ static bool write_layer_figure(const sasc_analysis *a, const char *file, const c
             size_t s = l * field_count + f;
             for (size_t r = 0; r < rows; r++)
                 c.values[s * rows + r] = field(&a->rows[r].layers[l], offsets[f]);
-            snprintf(c.labels[s], sizeof c.labels[s], "%s%s", a->program->layers[l].name,
+            snprintf(c.labels[s], sizeof c.labels[s], "%s%s", a->program->groups[l].name,
                      suffixes[f]);
             c.series[s] = (sasc_plot_series){c.labels[s], c.x, c.values + s * rows, NULL, rows};
         }
@@ -447,7 +447,7 @@ static bool parse_row(sasc_analysis *a, const char *line)
     size_t count = accuracy_columns(a, row, fixed);
     for (size_t k = 0; k < count; k++)
         *fixed[k] = strtod(end + (*end == ','), &end);
-    for (int l = 0; l < a->program->layer_count; l++)
+    for (int l = 0; l < a->program->group_count; l++)
         for (int c = 0; c < LAYER_COLUMN_COUNT; c++) {
             double *value = (double *)((char *)&row->layers[l] + layer_columns[c].offset);
             *value = has_column(a->program, l, c) ? strtod(end + (*end == ','), &end) : NAN;

@@ -67,7 +67,7 @@ bool sasc_program_layer_statistics(const sasc_program *program, const sasc_task 
                                    char *error, size_t error_size);
 
 /* Statistics of every layer of the parameters in `copy`; stats has
- * program->layer_count entries. */
+ * program->group_count entries. */
 bool sasc_network_statistics(const sasc_program *program, const sasc_task *task,
                              const sasc_parameter_copy *copy, sasc_layer_statistics *stats,
                              char *error, size_t error_size);

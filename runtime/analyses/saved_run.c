@@ -44,7 +44,7 @@ static bool oom(analysis_context *c, const char *what)
 
 static size_t connections(const sasc_program *p, int layer)
 {
-    return (size_t)p->layers[layer].fan_in * (size_t)p->layers[layer].width;
+    return (size_t)p->groups[layer].fan_in * (size_t)p->groups[layer].width;
 }
 
 static void out_file(const analysis_context *c, const char *file, char *path, size_t size)
@@ -71,12 +71,12 @@ static void network_entropy_free(network_entropy *e)
 static bool network_entropy_compute(analysis_context *c, network_entropy *e)
 {
     const sasc_program *p = c->program;
-    e->layer_count = p->layer_count;
-    e->values = calloc((size_t)p->layer_count + 1, sizeof *e->values);
-    e->stats = calloc((size_t)p->layer_count + 1, sizeof *e->stats);
+    e->layer_count = p->group_count;
+    e->values = calloc((size_t)p->group_count + 1, sizeof *e->values);
+    e->stats = calloc((size_t)p->group_count + 1, sizeof *e->stats);
     if (!e->values || !e->stats)
         return oom(c, "the entropy");
-    for (int l = 0; l < p->layer_count; l++) {
+    for (int l = 0; l < p->group_count; l++) {
         size_t n = connections(p, l);
         for (int k = 0; k < 3; k++)
             if (!(e->values[l][k] = malloc(n * sizeof(double))))
@@ -102,7 +102,7 @@ static void quantity_range(const analysis_context *c, const network_entropy *e, 
 {
     *low = INFINITY;
     *high = -INFINITY;
-    for (int l = 0; l < c->program->layer_count; l++) {
+    for (int l = 0; l < c->program->group_count; l++) {
         const double *v = quantity_values(c, e, q, l);
         for (size_t k = 0; v && k < connections(c->program, l); k++)
             if (isfinite(v[k])) {
@@ -140,7 +140,7 @@ static bool histogram_quantity(analysis_context *c, const network_entropy *e, in
     const sasc_program *p = c->program;
     double low, high;
     quantity_range(c, e, q, &low, &high);
-    for (int l = 0; l < p->layer_count; l++) {
+    for (int l = 0; l < p->group_count; l++) {
         double *counts = fractions + (size_t)l * HISTOGRAM_BINS;
         size_t n = connections(p, l);
         const double *v = quantity_values(c, e, q, l);
@@ -150,7 +150,7 @@ static bool histogram_quantity(analysis_context *c, const network_entropy *e, in
         sasc_plot_bin(v ? v : zeros, n, low, high, HISTOGRAM_BINS, edges, counts);
         free(zeros);
         for (size_t b = 0; b < HISTOGRAM_BINS; b++) {
-            sasc_atomic_printf(csv, "%s,%s,", names[q], p->layers[l].name);
+            sasc_atomic_printf(csv, "%s,%s,", names[q], p->groups[l].name);
             sasc_atomic_number(csv, edges[b]);
             sasc_atomic_printf(csv, ",");
             sasc_atomic_number(csv, edges[b + 1]);
@@ -160,20 +160,20 @@ static bool histogram_quantity(analysis_context *c, const network_entropy *e, in
             sasc_atomic_printf(csv, "\n");
             centres[b] = 0.5 * (edges[b] + edges[b + 1]);
         }
-        series[l] = (sasc_plot_series){p->layers[l].name, centres, counts, NULL, HISTOGRAM_BINS};
+        series[l] = (sasc_plot_series){p->groups[l].name, centres, counts, NULL, HISTOGRAM_BINS};
     }
     char file[64], path[8192];
     snprintf(file, sizeof file, "histogram_%s.svg", names[q]);
     out_file(c, file, path, sizeof path);
     sasc_line_plot plot = {titles[q], q == 3 ? "connection entropy S" : names[q],
-                           "fraction of connections per bin", series, (size_t)p->layer_count,
+                           "fraction of connections per bin", series, (size_t)p->group_count,
                            SASC_SPREAD_NONE, 0, 0};
     return sasc_plot_write_lines(&plot, path, c->error, c->error_size);
 }
 
 static bool write_histograms(analysis_context *c, const network_entropy *e)
 {
-    size_t layers = (size_t)c->program->layer_count;
+    size_t layers = (size_t)c->program->group_count;
     double *edges = malloc((HISTOGRAM_BINS + 1) * sizeof *edges);
     double *centres = malloc(HISTOGRAM_BINS * sizeof *centres);
     double *fractions = malloc(layers * HISTOGRAM_BINS * sizeof *fractions + 1);
@@ -204,7 +204,7 @@ static bool write_histograms(analysis_context *c, const network_entropy *e)
 
 static bool is_square(const sasc_program *p, int layer)
 {
-    return p->layers[layer].fan_in == p->layers[layer].width && p->layers[layer].width > 1;
+    return p->groups[layer].fan_in == p->groups[layer].width && p->groups[layer].width > 1;
 }
 
 /* Heat maps of pi, m, Xi with element (i, j) the link from unit j to unit i
@@ -213,10 +213,10 @@ static bool write_matrices(analysis_context *c)
 {
     static const char *const names[3] = {"pi", "m", "Xi"};
     bool ok = true;
-    for (int l = 0; ok && l < c->program->layer_count; l++) {
+    for (int l = 0; ok && l < c->program->group_count; l++) {
         if (!is_square(c->program, l))
             continue;
-        size_t n = (size_t)c->program->layers[l].width;
+        size_t n = (size_t)c->program->groups[l].width;
         double *matrix = malloc(n * n * sizeof *matrix);
         if (!matrix)
             return oom(c, "the matrix figures");
@@ -227,8 +227,8 @@ static bool write_matrices(analysis_context *c)
                     matrix[i * n + j] = v ? v[j * n + i] : 0.0;
             char title[256], file[256], path[8192];
             snprintf(title, sizeof title, "%s of layer %s (row i, column j: the link j -> i)",
-                     names[k], c->program->layers[l].name);
-            snprintf(file, sizeof file, "matrix_%s_%s.svg", c->program->layers[l].name, names[k]);
+                     names[k], c->program->groups[l].name);
+            snprintf(file, sizeof file, "matrix_%s_%s.svg", c->program->groups[l].name, names[k]);
             out_file(c, file, path, sizeof path);
             sasc_heatmap_plot plot = {title, "presynaptic unit j", "postsynaptic unit i", names[k],
                                       matrix, n, n, k == SASC_PI, 0, 1, 0, 0};
@@ -272,7 +272,7 @@ static bool run_dynamics(analysis_context *c)
     char path[8192];
     out_file(c, "dynamics.csv", path, sizeof path);
     size_t square = 0;
-    for (int l = 0; l < p->layer_count; l++)
+    for (int l = 0; l < p->group_count; l++)
         square += is_square(p, l);
     if (square == 0) {
         snprintf(c->error, c->error_size, "the dynamics analysis needs a recurrent (square) layer");
@@ -287,22 +287,22 @@ static bool run_dynamics(analysis_context *c)
     if (ok)
         sasc_atomic_printf(&f, "layer,step,zero_fraction,eta\n");
     double *x = data + 2 * square * (size_t)steps;
-    for (int l = 0, s = 0; ok && l < p->layer_count; l++) {
+    for (int l = 0, s = 0; ok && l < p->group_count; l++) {
         if (!is_square(p, l))
             continue;
         double *zero = data + 2 * (size_t)s * (size_t)steps, *eta = zero + steps;
         for (int t = 0; t < steps; t++) {
             sasc_sample_weights(p, &c->copy, l, c->task->seed, (uint64_t)t, w);
-            sasc_reciprocity(w, (size_t)p->layers[l].width, &zero[t], &eta[t]);
+            sasc_reciprocity(w, (size_t)p->groups[l].width, &zero[t], &eta[t]);
             x[t] = t + 1;
-            sasc_atomic_printf(&f, "%s,%d,", p->layers[l].name, t + 1);
+            sasc_atomic_printf(&f, "%s,%d,", p->groups[l].name, t + 1);
             sasc_atomic_number(&f, zero[t]);
             sasc_atomic_printf(&f, ",");
             sasc_atomic_number(&f, eta[t]);
             sasc_atomic_printf(&f, "\n");
         }
-        zeros[s] = (sasc_plot_series){p->layers[l].name, x, zero, NULL, (size_t)steps};
-        etas[s++] = (sasc_plot_series){p->layers[l].name, x, eta, NULL, (size_t)steps};
+        zeros[s] = (sasc_plot_series){p->groups[l].name, x, zero, NULL, (size_t)steps};
+        etas[s++] = (sasc_plot_series){p->groups[l].name, x, eta, NULL, (size_t)steps};
     }
     ok = ok && sasc_atomic_commit(&f, c->error, c->error_size);
     char zeros_path[8192], eta_path[8192];
@@ -383,9 +383,10 @@ static bool plot_dynamic_accuracy(analysis_context *c, const sasc_dynamic_accura
 static bool run_dynamic_accuracy(analysis_context *c)
 {
     const sasc_program *p = c->program;
-    if (!p->predict_dynamic || c->task->dynamic_networks < 1)
+    if (!sasc_program_kernel(p, SASC_KERNEL_PREDICT_DYNAMIC) || c->task->dynamic_networks < 1)
         return true;   /* docs/analyses.md: dynamic_networks = 0 skips it */
-    sasc_program program = sasc_dynamic_program(p);
+    sasc_kernel_desc kernels[SASC_KERNEL_ROLE_COUNT];
+    sasc_program program = sasc_dynamic_program(p, kernels);
     double *sampled = calloc((size_t)c->task->sampled_networks + 1, sizeof *sampled);
     double *dynamic = calloc((size_t)c->task->dynamic_networks + 1, sizeof *dynamic);
     sasc_session *session = sampled && dynamic
@@ -415,13 +416,13 @@ static bool write_entropy_npy(analysis_context *c, const network_entropy *e)
 {
     static const char *const parts[3] = {"entropy", "entropy_pi", "entropy_xi"};
     const sasc_program *p = c->program;
-    for (int l = 0; l < p->layer_count; l++)
+    for (int l = 0; l < p->group_count; l++)
         for (int k = 0; k < 3; k++) {
             char file[256], path[8192];
-            snprintf(file, sizeof file, "%s.%s.npy", p->layers[l].name, parts[k]);
+            snprintf(file, sizeof file, "%s.%s.npy", p->groups[l].name, parts[k]);
             out_file(c, file, path, sizeof path);
-            if (!sasc_npy_write(path, e->values[l][k], SASC_F64, p->layers[l].fan_in,
-                                p->layers[l].width, c->error, c->error_size))
+            if (!sasc_npy_write(path, e->values[l][k], SASC_F64, p->groups[l].fan_in,
+                                p->groups[l].width, c->error, c->error_size))
                 return false;
         }
     return true;
@@ -436,11 +437,11 @@ static bool write_layers_csv(analysis_context *c, const network_entropy *e)
         return false;
     sasc_atomic_printf(&f, "layer,index,connections,sparsity,entropy,entropy_pi,entropy_xi,vip,uip,"
                        "sparsity_i_lt_j,sparsity_i_gt_j\n");
-    for (int l = 0; l < c->program->layer_count; l++) {
+    for (int l = 0; l < c->program->group_count; l++) {
         const sasc_layer_statistics *s = &e->stats[l];
         double values[] = {s->sparsity, s->entropy, s->entropy_pi, s->entropy_xi, s->vip, s->uip,
                            s->sparsity_i_lt_j, s->sparsity_i_gt_j};
-        sasc_atomic_printf(&f, "%s,%d,%zu", c->program->layers[l].name, l + 1, s->connections);
+        sasc_atomic_printf(&f, "%s,%d,%zu", c->program->groups[l].name, l + 1, s->connections);
         for (size_t k = 0; k < sizeof values / sizeof values[0]; k++) {
             sasc_atomic_printf(&f, ",");
             sasc_atomic_number(&f, values[k]);
@@ -464,7 +465,7 @@ static bool write_layer_index_figure(analysis_context *c, const char *file, cons
 
 static bool write_layer_figures(analysis_context *c, const network_entropy *e)
 {
-    size_t n = (size_t)c->program->layer_count;
+    size_t n = (size_t)c->program->group_count;
     double *data = malloc((6 * n + 1) * sizeof *data);
     if (!data)
         return oom(c, "the layer figures");
@@ -496,9 +497,9 @@ static void print_layer_table(const analysis_context *c, const network_entropy *
 {
     printf("%-12s %12s %10s %10s %10s %10s %8s %8s\n", "layer", "connections", "sparsity",
            "entropy", "S_pi", "S_Xi", "VIP", "UIP");
-    for (int l = 0; l < c->program->layer_count; l++) {
+    for (int l = 0; l < c->program->group_count; l++) {
         const sasc_layer_statistics *s = &e->stats[l];
-        printf("%-12s %12zu %10.4g %10.4g %10.4g %10.4g %8.4f %8.4f\n", c->program->layers[l].name,
+        printf("%-12s %12zu %10.4g %10.4g %10.4g %10.4g %8.4f %8.4f\n", c->program->groups[l].name,
                s->connections, s->sparsity, s->entropy, s->entropy_pi, s->entropy_xi, s->vip,
                s->uip);
     }
@@ -633,7 +634,7 @@ static bool write_perturbation(analysis_context *c, int layer, const layer_pools
         for (size_t step = 0; step < points; step++) {
             x[step] = (double)step / (double)t->perturb_steps;
             sasc_mean_sd(errors + (condition * points + step) * reps, reps, &mean[step], &sd[step]);
-            sasc_atomic_printf(csv, "%s,%s,", c->program->layers[layer].name,
+            sasc_atomic_printf(csv, "%s,%s,", c->program->groups[layer].name,
                                condition_names[condition]);
             sasc_atomic_number(csv, x[step]);
             sasc_atomic_printf(csv, ",%lld,%zu,", llround(x[step] * (double)pool), pool);
@@ -647,8 +648,8 @@ static bool write_perturbation(analysis_context *c, int layer, const layer_pools
     char title[256], file[256], path[8192];
     snprintf(title, sizeof title,
              "Targeted weight perturbation of layer %s (%zu VIP, %zu UIP of %zu)",
-             c->program->layers[layer].name, pools->vip_count, pools->uip_count, pools->n);
-    snprintf(file, sizeof file, "perturbation_%s.svg", c->program->layers[layer].name);
+             c->program->groups[layer].name, pools->vip_count, pools->uip_count, pools->n);
+    snprintf(file, sizeof file, "perturbation_%s.svg", c->program->groups[layer].name);
     out_file(c, file, path, sizeof path);
     sasc_line_plot plot = {title, "fraction of the VIP (UIP) weights perturbed",
                            "test error of sampled networks", series, CONDITIONS,
@@ -709,8 +710,8 @@ static bool check_layer_list(analysis_context *c)
     size_t length;
     for (const char *p = c->task->perturb_layers; next_item(&p, &item, &length);) {
         bool found = false;
-        for (int l = 0; l < c->program->layer_count; l++)
-            found = found || item_is(item, length, c->program->layers[l].name);
+        for (int l = 0; l < c->program->group_count; l++)
+            found = found || item_is(item, length, c->program->groups[l].name);
         if (!found) {
             snprintf(c->error, c->error_size, "perturb_layers names '%.*s', which is not a layer",
                      (int)length, item);
@@ -732,9 +733,9 @@ static bool run_perturbation(analysis_context *c)
     sasc_atomic_printf(&csv, "layer,condition,fraction,count,pool,test_error_mean,"
                              "test_error_sd,repeats\n");
     bool ok = true;
-    for (int l = 0; ok && l < c->program->layer_count; l++)
+    for (int l = 0; ok && l < c->program->group_count; l++)
         if (!c->task->perturb_layers[0] || list_contains(c->task->perturb_layers,
-                                                         c->program->layers[l].name))
+                                                         c->program->groups[l].name))
             ok = perturb_layer(c, l, &csv);
     if (!ok) {
         sasc_atomic_abort(&csv);
@@ -880,7 +881,7 @@ static bool sweep_one(const sasc_program *program, const sasc_task *task,
         snprintf(error, error_size, "the run with train = %ld failed", size);
         return false;
     }
-    size_t layers = (size_t)program->layer_count, count = 3 + 2 * layers;
+    size_t layers = (size_t)program->group_count, count = 3 + 2 * layers;
     char (*names)[128] = calloc(count, sizeof *names);
     const char **pointers = calloc(count, sizeof *pointers);
     bool ok = names && pointers;
@@ -889,8 +890,8 @@ static bool sweep_one(const sasc_program *program, const sasc_task *task,
         snprintf(names[1], sizeof names[1], "sampled_accuracy_mean");
         snprintf(names[2], sizeof names[2], "sampled_accuracy_sd");
         for (size_t l = 0; l < layers; l++) {
-            snprintf(names[3 + l], sizeof names[0], "sparsity_%s", program->layers[l].name);
-            snprintf(names[3 + layers + l], sizeof names[0], "entropy_%s", program->layers[l].name);
+            snprintf(names[3 + l], sizeof names[0], "sparsity_%s", program->groups[l].name);
+            snprintf(names[3 + layers + l], sizeof names[0], "entropy_%s", program->groups[l].name);
         }
         for (size_t i = 0; i < count; i++)
             pointers[i] = names[i];
@@ -924,7 +925,7 @@ static size_t parse_sizes(const char *list, long *sizes, size_t capacity)
 static bool write_sweep(const sasc_program *program, const sasc_task *task, const long *sizes,
                         size_t count, const double *rows, char *error, size_t error_size)
 {
-    size_t layers = (size_t)program->layer_count, width = 3 + 2 * layers;
+    size_t layers = (size_t)program->group_count, width = 3 + 2 * layers;
     char path[8192];
     snprintf(path, sizeof path, "%s/train_size.csv", task->out);
     sasc_atomic_file f;
@@ -932,9 +933,9 @@ static bool write_sweep(const sasc_program *program, const sasc_task *task, cons
         return false;
     sasc_atomic_printf(&f, "train,test_error,sampled_error_mean,sampled_error_sd");
     for (size_t l = 0; l < layers; l++)
-        sasc_atomic_printf(&f, ",sparsity_%s", program->layers[l].name);
+        sasc_atomic_printf(&f, ",sparsity_%s", program->groups[l].name);
     for (size_t l = 0; l < layers; l++)
-        sasc_atomic_printf(&f, ",entropy_%s", program->layers[l].name);
+        sasc_atomic_printf(&f, ",entropy_%s", program->groups[l].name);
     sasc_atomic_printf(&f, "\n");
     for (size_t i = 0; i < count; i++) {
         sasc_atomic_printf(&f, "%ld", sizes[i]);
@@ -951,7 +952,7 @@ static bool write_sweep(const sasc_program *program, const sasc_task *task, cons
 static bool plot_sweep(const sasc_program *program, const sasc_task *task, const long *sizes,
                        size_t count, const double *rows, char *error, size_t error_size)
 {
-    size_t layers = (size_t)program->layer_count, width = 3 + 2 * layers;
+    size_t layers = (size_t)program->group_count, width = 3 + 2 * layers;
     double *data = malloc((4 * count + layers + 2 * count * layers + 1) * sizeof *data);
     sasc_plot_series *series = calloc(count + 2, sizeof *series);
     char (*labels)[32] = calloc(count + 1, sizeof *labels);
@@ -1012,7 +1013,7 @@ static int train_size_sweep(const sasc_program *program, const sasc_task *task,
                  task->train_sizes);
         return SASC_EXIT_USER_ERROR;
     }
-    size_t width = 3 + 2 * (size_t)program->layer_count;
+    size_t width = 3 + 2 * (size_t)program->group_count;
     double *rows = calloc(count * width + 1, sizeof *rows);
     int code = SASC_EXIT_OK;
     bool ok = rows != NULL;

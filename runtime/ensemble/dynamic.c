@@ -8,10 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-sasc_program sasc_dynamic_program(const sasc_program *program)
+sasc_program sasc_dynamic_program(const sasc_program *program, sasc_kernel_desc kernels[SASC_KERNEL_ROLE_COUNT])
 {
     sasc_program dynamic = *program;
-    dynamic.predict = program->predict_dynamic;
+    sasc_kernel predict_dynamic = sasc_program_kernel(program, SASC_KERNEL_PREDICT_DYNAMIC);
+    for (int k = 0; k < program->kernel_count; k++) {
+        kernels[k] = program->kernels[k];
+        if (kernels[k].role == SASC_KERNEL_PREDICT)
+            kernels[k].run = predict_dynamic;
+    }
+    dynamic.kernels = kernels;
     return dynamic;
 }
 
@@ -19,7 +25,7 @@ sasc_program sasc_dynamic_program(const sasc_program *program)
 static void mean_field_weights(const sasc_program *program, const sasc_parameter_copy *copy, int l,
                                double *w)
 {
-    size_t n = (size_t)program->layers[l].fan_in * (size_t)program->layers[l].width;
+    size_t n = (size_t)program->groups[l].fan_in * (size_t)program->groups[l].width;
     double *const *v = copy->values[l];
     for (size_t k = 0; k < n; k++)
         w[k] = (1.0 - (v[SASC_PI] ? v[SASC_PI][k] : 0.0)) * (v[SASC_M] ? v[SASC_M][k] : 0.0);
@@ -31,8 +37,8 @@ static void fill_block(const sasc_program *program, void *const *buffers, const 
                        double *w)
 {
     const sasc_buffer_desc *d = &program->buffers[b];
-    int l = d->layer, blocks = d->rows / program->layers[l].fan_in;
-    size_t n = (size_t)program->layers[l].fan_in * (size_t)d->cols;
+    int l = d->group, blocks = d->rows / program->groups[l].fan_in;
+    size_t n = (size_t)program->groups[l].fan_in * (size_t)d->cols;
     if (kind == SASC_STEP_MEAN_FIELD)
         mean_field_weights(program, copy, l, w);
     else
@@ -45,7 +51,7 @@ static void fill_block(const sasc_program *program, void *const *buffers, const 
 static void copy_first_block(const sasc_program *program, void *const *buffers, int b, int t)
 {
     const sasc_buffer_desc *d = &program->buffers[b];
-    size_t bytes = (size_t)program->layers[d->layer].fan_in * (size_t)d->cols * (size_t)program->precision;
+    size_t bytes = (size_t)program->groups[d->group].fan_in * (size_t)d->cols * (size_t)program->precision;
     memcpy((char *)buffers[b] + (size_t)t * bytes, buffers[b], bytes);
 }
 
@@ -57,7 +63,7 @@ void sasc_dynamic_fill(const sasc_program *program, void *const *buffers,
         const sasc_buffer_desc *d = &program->buffers[b];
         if (d->role != SASC_BUFFER_STEP_WEIGHTS)
             continue;
-        int blocks = d->rows / program->layers[d->layer].fan_in;
+        int blocks = d->rows / program->groups[d->group].fan_in;
         /* Blocks that share their weights are drawn once and copied. */
         for (int t = 0; t < blocks; t++)
             if (kind == SASC_STEP_DYNAMIC || t == 0)

@@ -32,10 +32,11 @@
 
 typedef enum { SASC_STEP_MEAN_FIELD, SASC_STEP_SAMPLED, SASC_STEP_DYNAMIC } sasc_step_weights;
 
-/* `program` with `predict` replaced by `predict_dynamic`, so that a test pass
- * of it (a sasc_session opened on it) runs the network in the STEP_WEIGHTS
- * buffers. Only for programs whose predict_dynamic is not NULL. */
-sasc_program sasc_dynamic_program(const sasc_program *program);
+/* `program` with its predict kernel replaced by predict_dynamic, so that a
+ * test pass of it (a sasc_session opened on it) runs the network in the
+ * STEP_WEIGHTS buffers. Its kernel table is `kernels` (the caller's, which
+ * must outlive it). Only for programs that have a predict_dynamic kernel. */
+sasc_program sasc_dynamic_program(const sasc_program *program, sasc_kernel_desc kernels[SASC_KERNEL_ROLE_COUNT]);
 
 /* Fill every STEP_WEIGHTS buffer with network `network` of kind `kind` from
  * the parameters in `copy`; `scratch` holds the largest layer's connections. */

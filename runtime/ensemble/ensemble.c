@@ -71,7 +71,7 @@ static void predict_batch(sasc_ensemble *e, const double *inputs, int rows, doub
         for (int k = 0; k < p->input_width; k++)
             sasc_buffer_set(e->buffers[p->input_buffer], p->precision, r * input_cols + (size_t)k,
                             inputs[(size_t)r * (size_t)p->input_width + (size_t)k]);
-    p->predict(e->buffers);
+    sasc_program_kernel(p, SASC_KERNEL_PREDICT)(e->buffers);
     for (int r = 0; r < rows; r++)
         for (int c = 0; c < p->classes; c++)
             out[(size_t)r * (size_t)p->classes + (size_t)c] =

@@ -13,22 +13,22 @@
 
 static size_t layer_connections(const sasc_program *program, int layer)
 {
-    return (size_t)program->layers[layer].fan_in * (size_t)program->layers[layer].width;
+    return (size_t)program->groups[layer].fan_in * (size_t)program->groups[layer].width;
 }
 
 bool sasc_parameters_save(const sasc_program *program, void *const *buffers,
                           sasc_parameter_copy *copy, char *error, size_t error_size)
 {
-    copy->layer_count = program->layer_count;
-    copy->values = calloc((size_t)program->layer_count + 1, sizeof *copy->values);
+    copy->layer_count = program->group_count;
+    copy->values = calloc((size_t)program->group_count + 1, sizeof *copy->values);
     if (!copy->values) {
         snprintf(error, error_size, "out of memory copying the parameters");
         return false;
     }
-    for (int l = 0; l < program->layer_count; l++) {
+    for (int l = 0; l < program->group_count; l++) {
         size_t n = layer_connections(program, l);
         for (int k = 0; k < 3; k++) {
-            int b = program->layers[l].parameter_buffer[k];
+            int b = program->groups[l].parameter_buffer[k];
             if (b < 0)
                 continue;
             copy->values[l][k] = malloc(n * sizeof(double));
@@ -50,7 +50,7 @@ void sasc_parameters_restore(const sasc_program *program, void *const *buffers,
     for (int l = 0; l < copy->layer_count; l++) {
         size_t n = layer_connections(program, l);
         for (int k = 0; k < 3; k++) {
-            int b = program->layers[l].parameter_buffer[k];
+            int b = program->groups[l].parameter_buffer[k];
             if (b < 0 || !copy->values[l][k])
                 continue;
             for (size_t i = 0; i < n; i++)
@@ -97,7 +97,7 @@ void sasc_set_deterministic_layer(const sasc_program *program, void *const *buff
                                   int layer, const double *w)
 {
     size_t n = layer_connections(program, layer);
-    const int *b = program->layers[layer].parameter_buffer;
+    const int *b = program->groups[layer].parameter_buffer;
     for (size_t k = 0; k < n; k++) {
         if (b[SASC_PI] >= 0)
             sasc_buffer_set(buffers[b[SASC_PI]], program->precision, k, 0.0);
@@ -112,7 +112,7 @@ void sasc_sample_network(const sasc_program *program, void *const *buffers,
                          const sasc_parameter_copy *copy, uint64_t seed, uint64_t draw,
                          double *scratch)
 {
-    for (int l = 0; l < program->layer_count; l++) {
+    for (int l = 0; l < program->group_count; l++) {
         sasc_sample_weights(program, copy, l, seed, draw, scratch);
         sasc_set_deterministic_layer(program, buffers, l, scratch);
     }
@@ -140,7 +140,7 @@ void sasc_mean_sd(const double *values, size_t n, double *mean, double *sd)
 size_t sasc_largest_layer(const sasc_program *program)
 {
     size_t largest = 1;
-    for (int l = 0; l < program->layer_count; l++)
+    for (int l = 0; l < program->group_count; l++)
         if (layer_connections(program, l) > largest)
             largest = layer_connections(program, l);
     return largest;

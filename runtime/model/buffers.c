@@ -71,8 +71,11 @@ static bool header_ok(const sasc_program *p, char *error, size_t size)
         return false;
     }
     if (p->batch <= 0 || p->input_width <= 0 || p->classes <= 0 || p->buffer_count <= 0 ||
-        !p->buffers || p->layer_count < 0 || (p->layer_count > 0 && !p->layers) ||
-        !p->train || !p->update || !p->predict) {
+        !p->buffers || p->group_count < 0 || (p->group_count > 0 && !p->groups) ||
+        p->layer_count < 0 || (p->layer_count > 0 && !p->layers) ||
+        p->kernel_count < 0 || p->kernel_count > SASC_KERNEL_ROLE_COUNT || (p->kernel_count > 0 && !p->kernels) ||
+        !sasc_program_kernel(p, SASC_KERNEL_TRAIN) || !sasc_program_kernel(p, SASC_KERNEL_UPDATE) ||
+        !sasc_program_kernel(p, SASC_KERNEL_PREDICT)) {
         snprintf(error, size,
                  "the compiled program is malformed (batch, widths, buffers or kernels missing)");
         return false;
@@ -106,16 +109,38 @@ static bool buffer_ok(const sasc_program *p, int i, char *error, size_t size)
     return true;
 }
 
+static bool group_ok(const sasc_program *p, int g, char *error, size_t size)
+{
+    const sasc_group_desc *group = &p->groups[g];
+    bool ok = group->name && index_ok(p, group->noise_buffer, true) &&
+              index_ok(p, group->mask_buffer, true);
+    for (int k = 0; k < 3; k++)
+        ok = ok && index_ok(p, group->parameter_buffer[k], true);
+    ok = ok && (group->mask_buffer == -1 || p->buffers[group->mask_buffer].role == SASC_BUFFER_MASK);
+    if (!ok) {
+        snprintf(error, size, "group %d of the compiled program refers to a missing buffer", g);
+        return false;
+    }
+    const sasc_layer_desc *owner = group->layer >= 0 && group->layer < p->layer_count
+        ? &p->layers[group->layer] : NULL;
+    if ((int)group->kind < 0 || group->kind >= SASC_GROUP_KIND_COUNT || !owner ||
+        g < owner->first_group || g >= owner->first_group + owner->group_count) {
+        snprintf(error, size, "group %d of the compiled program has an unknown kind or owning layer", g);
+        return false;
+    }
+    return true;
+}
+
 static bool layer_ok(const sasc_program *p, int l, char *error, size_t size)
 {
     const sasc_layer_desc *layer = &p->layers[l];
-    bool ok = layer->name && index_ok(p, layer->noise_buffer, true) &&
-              index_ok(p, layer->mask_buffer, true);
-    for (int k = 0; k < 3; k++)
-        ok = ok && index_ok(p, layer->parameter_buffer[k], true);
-    ok = ok && (layer->mask_buffer == -1 || p->buffers[layer->mask_buffer].role == SASC_BUFFER_MASK);
+    bool ok = layer->name && layer->kind && layer->activation && layer->width > 0 &&
+              layer->first_group >= 0 && layer->group_count >= 0 &&
+              layer->first_group + layer->group_count <= p->group_count &&
+              index_ok(p, layer->state_buffer, true);
     if (!ok)
-        snprintf(error, size, "layer %d of the compiled program refers to a missing buffer", l);
+        snprintf(error, size, "layer %d of the compiled program is malformed (name, kind, width, "
+                 "groups or state)", l);
     return ok;
 }
 
@@ -128,6 +153,9 @@ bool sasc_program_validate(const sasc_program *p, char *error, size_t size)
             return false;
     for (int l = 0; l < p->layer_count; l++)
         if (!layer_ok(p, l, error, size))
+            return false;
+    for (int g = 0; g < p->group_count; g++)
+        if (!group_ok(p, g, error, size))
             return false;
     if (!blocks_ok(p, p->input_buffer, SASC_BUFFER_INPUT, p->input_width) ||
         !blocks_ok(p, p->target_buffer, SASC_BUFFER_TARGET, p->classes) ||

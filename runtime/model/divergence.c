@@ -35,10 +35,10 @@ void sasc_describe_divergence(const sasc_program *p, void *const *buffers, char 
     int bad = sasc_find_nonfinite_parameter(p, buffers, &value);
     if (bad >= 0) {
         const sasc_buffer_desc *b = &p->buffers[bad];
-        const char *layer = b->layer >= 0 && b->layer < p->layer_count ? p->layers[b->layer].name : "?";
+        const char *layer = b->group >= 0 && b->group < p->group_count ? p->groups[b->group].name : "?";
         snprintf(out, size, "parameter '%s' of layer '%s' holds %s", b->name, layer, number_name(value));
         return;
     }
-    const char *output = p->layer_count > 0 ? p->layers[p->layer_count - 1].name : "?";
+    const char *output = p->group_count > 0 ? p->groups[p->group_count - 1].name : "?";
     snprintf(out, size, "every parameter is still finite: the forward pass overflowed on the way to the output layer '%s'", output);
 }

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 /* A layer's mask as doubles: 1 keeps a connection. */
-static bool mask_values(const sasc_layer_desc *layer, int l, const sasc_buffer_desc *b,
+static bool mask_values(const sasc_group_desc *layer, int l, const sasc_buffer_desc *b,
                         uint64_t seed, double *values, char *error, size_t size)
 {
     size_t n = (size_t)b->rows * (size_t)b->cols;
@@ -46,11 +46,11 @@ static bool fill_masks(const sasc_program *p, void *const *buffers, uint64_t see
         for (size_t k = 0; k < sasc_buffer_elements(p, i); k++)
             sasc_buffer_set(buffers[i], p->precision, k, 1.0);
     }
-    for (int l = 0; l < p->layer_count; l++) {
-        int m = p->layers[l].mask_buffer;
+    for (int l = 0; l < p->group_count; l++) {
+        int m = p->groups[l].mask_buffer;
         if (m < 0)
             continue;
-        if (!mask_values(&p->layers[l], l, &p->buffers[m], seed, scratch, error, size))
+        if (!mask_values(&p->groups[l], l, &p->buffers[m], seed, scratch, error, size))
             return false;
         for (size_t k = 0; k < sasc_buffer_elements(p, m); k++)
             sasc_buffer_set(buffers[m], p->precision, k, scratch[k]);

@@ -12,8 +12,10 @@ void sasc_embedded_layout(uint32_t layout[SASC_EMBEDDED_LAYOUT_WORDS])
     layout[1] = (uint32_t)sizeof(sasc_embedded_model);
     layout[2] = (uint32_t)sizeof(sasc_program);
     layout[3] = (uint32_t)sizeof(sasc_buffer_desc);
-    layout[4] = (uint32_t)sizeof(sasc_layer_desc);
+    layout[4] = (uint32_t)sizeof(sasc_group_desc);
     layout[5] = (uint32_t)sizeof(sasc_task);
+    layout[6] = (uint32_t)sizeof(sasc_layer_desc);
+    layout[7] = (uint32_t)sizeof(sasc_kernel_desc);
 }
 
 bool sasc_embedded_check(const sasc_embedded_model *model, char *error, size_t error_size)

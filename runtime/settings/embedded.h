@@ -1,6 +1,6 @@
 /*
  * embedded.h — a model compiled ahead of time (`sasc build`): the kernels,
- * the buffer and layer tables, the task settings and the source, all as
+ * the buffer, group, layer and kernel tables, the task settings and the source, all as
  * constant data in the object file the compiler emits, under one symbol.
  *
  * The compiler writes these structures byte for byte as its own C compiler
@@ -17,7 +17,7 @@
 #include "runtime/sasc_runtime.h"
 #include "runtime/settings/task.h"
 
-enum { SASC_EMBEDDED_LAYOUT_WORDS = 6 };
+enum { SASC_EMBEDDED_LAYOUT_WORDS = 8 };
 
 typedef struct {
     uint32_t layout[SASC_EMBEDDED_LAYOUT_WORDS]; /* sasc_embedded_layout(); first, so it can always be read */

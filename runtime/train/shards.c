@@ -137,15 +137,15 @@ static void average_and_update_part(void *context, int part)
 {
     const average_job *job = context;
     average_part(context, part);
-    job->program->update_part(job->shards->buffers[0], part, job->parts);
+    sasc_program_part_kernel(job->program, SASC_KERNEL_UPDATE_PART)(job->shards->buffers[0], part, job->parts);
 }
 
 void sasc_shards_update(sasc_shards *s, const sasc_program *p)
 {
     int parts = sasc_thread_pool_threads(s->pool);
-    if (!p->update_part || parts == 1) {
+    if (!sasc_program_part_kernel(p, SASC_KERNEL_UPDATE_PART) || parts == 1) {
         sasc_shards_average_gradients(s, p);
-        p->update(s->buffers[0]);
+        sasc_program_kernel(p, SASC_KERNEL_UPDATE)(s->buffers[0]);
         return;
     }
     average_job job = {s, p, parts};

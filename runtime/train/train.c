@@ -129,7 +129,7 @@ static bool allocate_run_memory(run *r)
 {
     const sasc_program *p = r->program;
     size_t epochs = (size_t)r->task->epochs;
-    size_t layers = (size_t)p->layer_count;
+    size_t layers = (size_t)p->group_count;
     r->order = malloc((size_t)r->train.count * sizeof *r->order);
     r->scratch = malloc(sasc_buffers_largest(p) * sizeof *r->scratch);
     r->metrics = calloc(epochs + 1, sizeof *r->metrics);
@@ -198,8 +198,8 @@ static bool prepare_output(run *r)
     if (!sasc_write_file_atomically(path, r->info->source_text, strlen(r->info->source_text),
                                     r->error, sizeof r->error))
         return false;
-    for (int l = 0; l < r->program->layer_count; l++) {
-        const sasc_mask *mask = &r->program->layers[l].mask;
+    for (int l = 0; l < r->program->group_count; l++) {
+        const sasc_mask *mask = &r->program->groups[l].mask;
         if (mask->kind == SASC_MASK_NPY && mask->path && !copy_mask_file(r, mask->path))
             return false;
     }
@@ -388,7 +388,7 @@ enum { METRIC_COLUMNS = 5 };   /* epoch_metrics' numbers before the sparsities *
  * for MSI the accuracy per modality. */
 static int checkpoint_columns(const run *r)
 {
-    return METRIC_COLUMNS + r->program->layer_count + (r->generated ? SASC_MSI_MODALITIES : 0);
+    return METRIC_COLUMNS + r->program->group_count + (r->generated ? SASC_MSI_MODALITIES : 0);
 }
 
 static bool save_checkpoint(run *r, int epoch, int step, double loss_sum, long correct)
@@ -403,9 +403,9 @@ static bool save_checkpoint(run *r, int epoch, int step, double loss_sum, long c
                                       m->seconds, m->learning_rate};
         memcpy(&table[e * columns], row, sizeof row);
         memcpy(&table[e * columns + METRIC_COLUMNS], m->sparsity,
-               sizeof(double) * (size_t)r->program->layer_count);
+               sizeof(double) * (size_t)r->program->group_count);
         if (r->generated)
-            memcpy(&table[e * columns + METRIC_COLUMNS + r->program->layer_count],
+            memcpy(&table[e * columns + METRIC_COLUMNS + r->program->group_count],
                    m->modality_accuracy, sizeof m->modality_accuracy);
     }
     sasc_checkpoint_position place = {epoch, step, r->updates, loss_sum, correct,
@@ -459,9 +459,9 @@ static bool restore_checkpoint(run *r)
         epoch_metrics *m = &r->metrics[e];
         m->train_loss = row[0], m->train_accuracy = row[1], m->test_accuracy = row[2];
         m->seconds = row[3], m->learning_rate = row[4];
-        memcpy(m->sparsity, row + METRIC_COLUMNS, sizeof(double) * (size_t)r->program->layer_count);
+        memcpy(m->sparsity, row + METRIC_COLUMNS, sizeof(double) * (size_t)r->program->group_count);
         if (r->generated)
-            memcpy(m->modality_accuracy, row + METRIC_COLUMNS + r->program->layer_count,
+            memcpy(m->modality_accuracy, row + METRIC_COLUMNS + r->program->group_count,
                    sizeof m->modality_accuracy);
     }
     r->epochs_done = place->epochs_done;
@@ -512,7 +512,7 @@ static void train_shard(void *context, int k)
     long first = job->first + (long)k * p->batch;
     load_batch(r, buffers, &r->train, r->order, first, p->batch);
     fill_noise(r, buffers, job->epoch, first);
-    p->train(buffers);
+    sasc_program_kernel(p, SASC_KERNEL_TRAIN)(buffers);
     r->shard_loss[k] = sasc_buffer_get(buffers[p->loss_buffer], p->precision, 0);
     r->shard_correct[k] = count_correct(r, buffers, &r->train, r->order, first, p->batch);
 }
@@ -582,7 +582,7 @@ static void predict_shard(void *context, int k)
     load_batch(r, buffers, &r->test, NULL, first, test_rows(r, first));
     if (r->generated)
         fill_noise(r, buffers, -1, first);
-    r->program->predict(buffers);
+    sasc_program_kernel(r->program, SASC_KERNEL_PREDICT)(buffers);
 }
 
 /* One pass of `predict` over the test set, calling `visit` after each batch,
@@ -634,7 +634,8 @@ static double dynamic_accuracy_of_buffers(void *context)
 {
     run *r = context;
     const sasc_program *mean_field = r->program;
-    sasc_program dynamic = sasc_dynamic_program(mean_field);
+    sasc_kernel_desc kernels[SASC_KERNEL_ROLE_COUNT];
+    sasc_program dynamic = sasc_dynamic_program(mean_field, kernels);
     r->program = &dynamic;
     double accuracy = test_accuracy(r);
     r->program = mean_field;
@@ -645,8 +646,8 @@ static double dynamic_accuracy_of_buffers(void *context)
 static void measure_sparsity(run *r, double *sparsity)
 {
     const sasc_program *p = r->program;
-    for (int l = 0; l < p->layer_count; l++) {
-        int pi = p->layers[l].parameter_buffer[SASC_PI];
+    for (int l = 0; l < p->group_count; l++) {
+        int pi = p->groups[l].parameter_buffer[SASC_PI];
         if (pi < 0) {
             sparsity[l] = NAN;
             continue;
@@ -669,8 +670,8 @@ static bool write_metrics(run *r)
     if (!sasc_atomic_open(&f, path, r->error, sizeof r->error))
         return false;
     sasc_atomic_printf(&f, "epoch,train_loss,train_accuracy,test_accuracy,seconds,learning_rate");
-    for (int l = 0; l < r->program->layer_count; l++)
-        sasc_atomic_printf(&f, ",sparsity_%s", r->program->layers[l].name);
+    for (int l = 0; l < r->program->group_count; l++)
+        sasc_atomic_printf(&f, ",sparsity_%s", r->program->groups[l].name);
     if (r->generated)
         sasc_atomic_printf(&f, ",test_accuracy_visual,test_accuracy_auditory,test_accuracy_multisensory");
     sasc_atomic_printf(&f, "\n");
@@ -683,7 +684,7 @@ static bool write_metrics(run *r)
             sasc_atomic_printf(&f, ",");
             sasc_atomic_number(&f, columns[c]);
         }
-        for (int l = 0; l < r->program->layer_count; l++) {
+        for (int l = 0; l < r->program->group_count; l++) {
             sasc_atomic_printf(&f, ",");
             sasc_atomic_number(&f, m->sparsity[l]);
         }
@@ -730,11 +731,11 @@ static void json_layers(run *r, sasc_atomic_file *f)
 {
     const sasc_program *p = r->program;
     sasc_atomic_printf(f, "  \"layers\": [");
-    for (int l = 0; l < p->layer_count; l++) {
+    for (int l = 0; l < p->group_count; l++) {
         sasc_atomic_printf(f, "%s\n    {\"name\": ", l ? "," : "");
-        sasc_atomic_json_string(f, p->layers[l].name);
-        sasc_atomic_printf(f, ", \"fan_in\": %d, \"width\": %d}", p->layers[l].fan_in,
-                           p->layers[l].width);
+        sasc_atomic_json_string(f, p->groups[l].name);
+        sasc_atomic_printf(f, ", \"fan_in\": %d, \"width\": %d}", p->groups[l].fan_in,
+                           p->groups[l].width);
     }
     sasc_atomic_printf(f, "\n  ],\n");
 }
@@ -754,9 +755,9 @@ static void json_final_metrics(run *r, sasc_atomic_file *f)
         sasc_atomic_json_number(f, values[k]);
     }
     sasc_atomic_printf(f, ", \"sparsity\": {");
-    for (int l = 0; l < r->program->layer_count; l++) {
+    for (int l = 0; l < r->program->group_count; l++) {
         sasc_atomic_printf(f, "%s", l ? ", " : "");
-        sasc_atomic_json_string(f, r->program->layers[l].name);
+        sasc_atomic_json_string(f, r->program->groups[l].name);
         sasc_atomic_printf(f, ": ");
         sasc_atomic_json_number(f, m->sparsity[l]);
     }
