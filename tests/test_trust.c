@@ -229,11 +229,11 @@ static void test_npy_values_range_checked(void)
 enum { C_PI, C_M, C_STATE, C_MASK, C_INPUT, C_BUFFERS };
 
 static const sasc_buffer_desc checkpoint_table[C_BUFFERS] = {
-    {.name = "h.pi", .role = SASC_BUFFER_PARAMETER, .layer = 0, .parameter = SASC_PI, .rows = 3, .cols = 2, .mask_buffer = C_MASK},
-    {.name = "h.m", .role = SASC_BUFFER_PARAMETER, .layer = 0, .parameter = SASC_M, .rows = 3, .cols = 2, .mask_buffer = C_MASK},
-    {.name = "h.m.adam1", .role = SASC_BUFFER_OPTIMIZER_STATE, .layer = 0, .parameter = SASC_M, .rows = 3, .cols = 2, .mask_buffer = -1},
-    {.name = "h.mask", .role = SASC_BUFFER_MASK, .layer = 0, .parameter = SASC_NOT_A_PARAMETER, .rows = 3, .cols = 2, .mask_buffer = -1},
-    {.name = "x", .role = SASC_BUFFER_INPUT, .layer = -1, .parameter = SASC_NOT_A_PARAMETER, .rows = 4, .cols = 3, .mask_buffer = -1},
+    {.name = "h.pi", .role = SASC_BUFFER_PARAMETER, .group = 0, .parameter = SASC_PI, .rows = 3, .cols = 2, .mask_buffer = C_MASK},
+    {.name = "h.m", .role = SASC_BUFFER_PARAMETER, .group = 0, .parameter = SASC_M, .rows = 3, .cols = 2, .mask_buffer = C_MASK},
+    {.name = "h.m.adam1", .role = SASC_BUFFER_OPTIMIZER_STATE, .group = 0, .parameter = SASC_M, .rows = 3, .cols = 2, .mask_buffer = -1},
+    {.name = "h.mask", .role = SASC_BUFFER_MASK, .group = 0, .parameter = SASC_NOT_A_PARAMETER, .rows = 3, .cols = 2, .mask_buffer = -1},
+    {.name = "x", .role = SASC_BUFFER_INPUT, .group = -1, .parameter = SASC_NOT_A_PARAMETER, .rows = 4, .cols = 3, .mask_buffer = -1},
 };
 
 typedef struct {
