@@ -345,8 +345,23 @@ row ckpt-nothing-to-train 1 "sasc: error: the run in ck has trained all 1 of its
 # ==== the output directory
 echo file > plainfile
 run_on out-not-directory 1 "sasc: error: cannot create directory plainfile: Not a directory" good --out plainfile/run
-mkdir -p blocked/metrics.csv
-run_on out-not-regular 1 "sasc: error: cannot write blocked/metrics.csv: it exists and is not a regular file" good --out blocked
+cp -r ck blocked && rm blocked/metrics.csv && mkdir blocked/metrics.csv
+row out-not-regular 1 "sasc: error: cannot write blocked/metrics.csv: it exists and is not a regular file" run --resume blocked --set epochs=2
+# a run directory belongs to one run (runtime/train/run_directory.h)
+mkdir -p foreign && echo mine > foreign/notes.txt
+run_on out-foreign 1 "sasc: error: the output directory foreign is not empty (it holds notes.txt) and is not a sasc run directory; give another --out (sasc never clears a directory it did not make)" good --out foreign
+run_on out-foreign-force 1 "sasc: error: the output directory foreign is not empty (it holds notes.txt) and is not a sasc run directory; give another --out (sasc never clears a directory it did not make)" good --out foreign --force
+run_on out-another-run 1 "sasc: error: the output directory ck holds another run; give --force to replace it, --resume ck to continue it, or another --out" good --out ck
+cp -r ck locked && echo 12345 > locked/.sasc-lock
+if command -v flock >/dev/null 2>&1; then
+    flock locked/.sasc-lock -c 'sleep 20' </dev/null >/dev/null 2>&1 &   # waits out the probe below
+    holder=$!; tries=0
+    while flock -n locked/.sasc-lock true 2>/dev/null && [ $tries -lt 100 ]; do sleep 0.05; tries=$((tries + 1)); done
+    row out-locked 1 "sasc: error: the run directory locked is in use by another sasc (process 12345); wait for it to finish or give another --out" run --resume locked --set epochs=2
+    pkill -P "$holder" 2>/dev/null; kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+else
+    skip out-locked "no flock(1) to hold the lock"
+fi
 # tmpfs mounts stand in for a read-only and a full disk (never /dev/full: the
 # atomic writer renames over its destination).
 if mkdir -p ro && mount -t tmpfs -o ro,size=1m tmpfs ro 2>/dev/null; then

@@ -27,6 +27,7 @@ typedef struct {
     char model_path[4200];      /* sasc analyze, --resume, eval: RUN_DIR/model.sas */
     bool plan;                  /* sasc check --plan */
     build_request build;        /* sasc build: -o, --emit-obj, --emit-llvm, --target-cpu, --library */
+    bool force;                 /* sasc run --force: replace another run in the output directory */
     const char *saved_dir;      /* sasc run --resume DIR, sasc eval DIR: a run with a checkpoint */
     sasc_task saved_task;       /* that run's task, from its checkpoint */
 } invocation;

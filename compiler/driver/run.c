@@ -42,7 +42,8 @@ static sasc_run_info run_info(const invocation *call, const pipeline *state, cha
 {
     pipeline_compiler_string(compiler, size);
     return (sasc_run_info){.model_file = call->file, .source_text = state->text, .compiler = compiler,
-                           .compile_seconds = pipeline_seconds(state), .resume = call->saved_dir != NULL};
+                           .compile_seconds = pipeline_seconds(state), .resume = call->saved_dir != NULL,
+                           .force = call->force};
 }
 
 static int train(const invocation *call, pipeline *state, const sasc_program *program, const sasc_task *task)

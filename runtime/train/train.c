@@ -23,6 +23,7 @@
 #include "runtime/kernels/parallel_normals.h"
 #include "runtime/support/progress.h"
 #include "runtime/support/rng.h"
+#include "runtime/train/run_directory.h"
 #include "runtime/train/run_history.h"
 #include "runtime/train/shards.h"
 
@@ -70,6 +71,7 @@ typedef struct {
     long updates;                    /* optimiser steps so far */
     sasc_checkpoint_position resume; /* where training starts: all zero, or a checkpoint's */
     sasc_run_history history;        /* the run's parts before this one (run_history.h) */
+    sasc_run_directory directory;    /* the output directory, locked while the run works */
     int stopped_by;                  /* SIGINT or SIGTERM, when training stopped early */
     sasc_progress progress;
     sasc_analysis *analysis;         /* the task's analyses (analyze_every, analyze) */
@@ -187,10 +189,18 @@ static bool copy_mask_file(run *r, const char *mask_path)
     return ok;
 }
 
+/* The output directory, locked and checked before anything is loaded. */
+static bool claim_directory(run *r)
+{
+    const sasc_run_info *info = r->info;
+    sasc_run_directory_use use = info && info->resume ? SASC_RUN_DIRECTORY_RESUME
+                               : info && info->force ? SASC_RUN_DIRECTORY_REPLACE
+                               : SASC_RUN_DIRECTORY_NEW;
+    return sasc_run_directory_claim(&r->directory, r->task->out, use, r->error, sizeof r->error);
+}
+
 static bool prepare_output(run *r)
 {
-    if (!sasc_make_directories(r->task->out, r->error, sizeof r->error))
-        return false;
     if (!r->info || !r->info->source_text)
         return true;
     char path[8192];
@@ -220,6 +230,8 @@ static int set_up(run *r)
         fail(r, "no output directory was given");
         return SASC_EXIT_INTERNAL_ERROR;
     }
+    if (!claim_directory(r))
+        return SASC_EXIT_USER_ERROR;
     r->buffers = sasc_buffers_allocate(r->program, r->error, sizeof r->error);
     bool ok = r->buffers && open_shards(r) && load_data(r) && allocate_run_memory(r) &&
               sasc_initialize(r->program, r->buffers, r->task->seed, r->error, sizeof r->error) &&
@@ -231,6 +243,7 @@ static int set_up(run *r)
 
 static void tear_down(run *r)
 {
+    sasc_run_directory_release(&r->directory);
     sasc_shards_close(&r->shards, r->program);
     sasc_buffers_free(r->program, r->buffers);
     free(r->shard_loss);
@@ -859,7 +872,8 @@ static void record_divergence(run *r)
 
 int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc_run_info *info)
 {
-    run r = {.program = program, .task = task, .info = info, .start = sasc_seconds()};
+    run r = {.program = program, .task = task, .info = info, .start = sasc_seconds(),
+             .directory = {-1}};
     int code = set_up(&r);
     if (code == SASC_EXIT_OK && !(info && info->resume) &&
         !sasc_run_history_start(&r.history, info ? info->model_file : NULL, r.error, sizeof r.error))
@@ -927,7 +941,7 @@ sasc_session *sasc_session_open(const sasc_program *program, const sasc_task *ta
     s->task = *task;
     s->task.epochs = 0;
     s->task.train = 1;   /* the training images are not used; load one */
-    s->r = (run){.program = program, .task = &s->task, .start = sasc_seconds()};
+    s->r = (run){.program = program, .task = &s->task, .start = sasc_seconds(), .directory = {-1}};
     run *r = &s->r;
     bool ok = sasc_program_validate(program, r->error, sizeof r->error);
     if (ok) {
