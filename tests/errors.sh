@@ -96,7 +96,10 @@ row cli-directory 1 "sasc: error: adir: Is a directory" check adir
 row cli-set-form 1 "sasc: error: '--set epochs' is not of the form KEY=VALUE" run ok.sas --set epochs
 row cli-unknown-setting 1 "sasc: error: --set btach=10: unknown setting 'btach'; did you mean 'batch'?" run ok.sas --set btach=10
 row cli-bad-value 1 "sasc: error: --set epochs=-3: epochs must be a non-negative integer, got '-3'" run ok.sas --set epochs=-3
+long=$(printf '%0.sa' $(seq 5000))
+row cli-long-value 1 "sasc: error: --set data=$(printf '%0.sa' $(seq 75))...$(printf '%0.sa' $(seq 80)) (5005 characters): data must be a directory path of at most 4095 characters, got '$(printf '%0.sa' $(seq 80))...$(printf '%0.sa' $(seq 80)) (5000 characters)'" run ok.sas --set data="$long"
 row cli-shards-batch 1 "sasc: error: batch 5 cannot be split into 2 equal shards; set shards to a divisor of the batch" run ok.sas --set batch=5 --set shards=2 --out out-shards
+row cli-unknown-model 1 "sasc: error: --set model=other: ok.sas has no model 'other'; its models are 'm'" run ok.sas --set model=other
 row cli-unknown-task 1 "sasc: error: ok.sas has no task named 'nosuch'" run ok.sas nosuch
 sas twotasks "$MODEL task a { epochs = 1 } task b { epochs = 2 }"
 sas notask 'prior p { pi = 0 }'
@@ -325,6 +328,11 @@ npy nan.npy 4 3 && printf '\000\000\300\177' | dd of=nan.npy bs=1 seek=132 conv=
 row mask-nan 1 "sasc: error: nan.npy: element 1 is nan, but every element must be exactly 0 or 1" run mask7.sas $RUN --set data=good --out out-mask7
 npy complex.npy 4 3 && sed -i "s/'<f4'/'<c8'/" complex.npy; masked mask8 complex.npy
 row mask-dtype 1 "sasc: error: complex.npy is not a valid .npy file: its dtype '<c8' is not a boolean, integer, float32 or float64 type" run mask8.sas $RUN --set data=good --out out-mask8
+
+# a message with a long path keeps its reason: the whole path, then why
+deep=$(printf '%0.s/b' $(seq 1500))
+check data-long-path 1 glob "sasc: error: cannot read the data directory /x/b/b/b/*/b/b: No such file or directory" \
+    "$SASC" run ok.sas $RUN --set data="/x$deep" --out out-long
 
 # ==== checkpoints: checked before anything in them is used
 # shellcheck disable=SC2086

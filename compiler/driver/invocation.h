@@ -14,7 +14,9 @@
 #include "runtime/settings/options.h"
 #include "runtime/settings/task.h"
 
-enum { ERROR_SIZE = 1024 };
+/* Room for a message naming two paths of 4095 bytes (a .sas string's limit)
+ * and its reason: a message is never cut before the reason. */
+enum { ERROR_SIZE = 16384 };
 
 typedef struct {
     const char *command;

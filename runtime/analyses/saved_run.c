@@ -876,7 +876,11 @@ static bool sweep_one(const sasc_program *program, const sasc_task *task,
         return false;
     }
     fprintf(stderr, "sasc: training with %ld images into %s\n", size, sub.out);
-    *code = sasc_run_task(program, &sub, info);
+    /* Its own directory under the analysis's: an earlier sweep's run there is replaced. */
+    sasc_run_info own = info ? *info : (sasc_run_info){0};
+    own.resume = false;
+    own.force = true;
+    *code = sasc_run_task(program, &sub, &own);
     if (*code != SASC_EXIT_OK) {
         snprintf(error, error_size, "the run with train = %ld failed", size);
         return false;

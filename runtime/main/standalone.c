@@ -83,6 +83,11 @@ static int choose_task(const sasc_embedded_model *model, const sasc_settings_lis
     }
     if (resume)
         snprintf(task->out, sizeof task->out, "%s", resume);
+    if (strcmp(task->model, model->task->model) != 0) {   /* one model is compiled in */
+        snprintf(error, sizeof error, "this program trains model '%s'; --set model=%s names "
+                 "another one (build that model with `sasc build`)", model->task->model, task->model);
+        return user_error(error);
+    }
     return check_compiled_settings(model->program, task);
 }
 

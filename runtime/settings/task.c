@@ -364,7 +364,9 @@ bool sasc_task_set(sasc_task *task, const char *key, const char *value,
     }
     const spec *s = &specs[info - settings];
     if (!store_value(task, s, value)) {
-        snprintf(error, error_size, "%s must be %s, got '%s'", key, s->expected, value);
+        char shown[256];
+        sasc_shorten(value, 160, shown, sizeof shown);
+        snprintf(error, error_size, "%s must be %s, got '%s'", key, s->expected, shown);
         return false;
     }
     return true;
