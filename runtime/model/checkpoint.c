@@ -16,7 +16,7 @@ static const char magic[8] = {'S', 'A', 'S', 'C', 'C', 'K', 'P', '1'};
 static const char end_magic[8] = {'S', 'A', 'S', 'C', 'E', 'N', 'D', '1'};
 
 /* The buffers a checkpoint holds: everything that is not recomputed. */
-static bool saved(sasc_buffer_role role)
+bool sasc_checkpoint_saves(sasc_buffer_role role)
 {
     return role == SASC_BUFFER_PARAMETER || role == SASC_BUFFER_OPTIMIZER_STATE ||
            role == SASC_BUFFER_MASK;
@@ -45,7 +45,7 @@ bool sasc_checkpoint_write(const char *dir, const sasc_program *program, void *c
         return false;
     uint32_t header[3] = {(uint32_t)sizeof *task, (uint32_t)program->precision, 0};
     for (int i = 0; i < program->buffer_count; i++)
-        header[2] += saved(program->buffers[i].role);
+        header[2] += sasc_checkpoint_saves(program->buffers[i].role);
     position_record record = {position->epoch, position->step, position->epochs_done,
                               position->metric_columns, position->updates, position->correct,
                               position->loss_sum};
@@ -57,7 +57,7 @@ bool sasc_checkpoint_write(const char *dir, const sasc_program *program, void *c
                       (size_t)position->metric_columns);
     for (int i = 0; i < program->buffer_count; i++) {
         const sasc_buffer_desc *b = &program->buffers[i];
-        if (!saved(b->role))
+        if (!sasc_checkpoint_saves(b->role))
             continue;
         uint32_t shape[3] = {(uint32_t)strlen(b->name), (uint32_t)b->rows, (uint32_t)b->cols};
         sasc_atomic_write(&f, shape, sizeof shape);
@@ -96,7 +96,7 @@ static bool read_buffers(reader *r, const sasc_program *program, void *const *bu
 {
     for (int i = 0; i < program->buffer_count; i++) {
         const sasc_buffer_desc *b = &program->buffers[i];
-        if (!saved(b->role))
+        if (!sasc_checkpoint_saves(b->role))
             continue;
         uint32_t shape[3];
         char name[256];
