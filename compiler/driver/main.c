@@ -87,6 +87,7 @@ static const char usage_tail[] =
 static void print_version(void)
 {
     printf("sasc %s (LLVM %s)\n", PACKAGE_VERSION, codegen_llvm_version());
+    printf("training over MPI ranks: %s\n", sasc_transport_library());
     printf("Copyright (C) 2026 the sasc developers.\n");
 }
 

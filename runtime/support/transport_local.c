@@ -57,5 +57,5 @@ void sasc_backend_abort(sasc_transport *group, int code)
 
 const char *sasc_backend_library(void)
 {
-    return "none";
+    return "none (built without MPI)";
 }
