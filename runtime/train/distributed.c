@@ -44,6 +44,9 @@ struct sasc_distributed {
     uint64_t steps;           /* training steps exchanged */
     sasc_transport_traffic step_traffic;
     double step_seconds;
+    double averaged_at, step_done_at;   /* when the last average, the last step, ended; 0: none */
+    double compute_seconds, update_seconds;
+    uint64_t compute_steps, update_steps;
 };
 
 /* ---- the two patterns ---- */
@@ -291,6 +294,10 @@ void sasc_distributed_share_step(sasc_distributed *d, double *loss, long *correc
 {
     int first = d->first[d->rank], last = d->first[d->rank + 1];
     int signal = sasc_checkpoint_stop_signal();
+    if (d->step_done_at > 0) {
+        d->compute_seconds += sasc_seconds() - d->step_done_at;
+        d->compute_steps++;
+    }
     for (int k = first; k < last; k++) {
         double record[RECORD] = {loss[k], (double)correct[k], (double)signal};
         memcpy(&d->records[k * RECORD], record, sizeof record);
@@ -360,6 +367,18 @@ void sasc_distributed_average_gradients(sasc_distributed *d, void ***shard_buffe
     run_chain(d, order, &(chain){d->piece_count, &g, gradient_piece, NULL});
     free(order);
     meter_stop(d, m);
+    d->averaged_at = sasc_seconds();
+}
+
+void sasc_distributed_step_done(sasc_distributed *d)
+{
+    double now = sasc_seconds();
+    if (d->averaged_at > 0) {
+        d->update_seconds += now - d->averaged_at;
+        d->update_steps++;
+    }
+    d->averaged_at = 0;
+    d->step_done_at = now;
 }
 
 /* ---- agreement and sharing ---- */
@@ -399,6 +418,7 @@ void sasc_distributed_share(sasc_distributed *d, void *data, size_t bytes)
 
 int sasc_distributed_agree(sasc_distributed *d, int status, char *error, size_t error_size)
 {
+    d->step_done_at = 0;   /* the next step's compute follows an epoch's end: not counted */
     if (d->size == 1)
         return status;
     int *all = calloc((size_t)d->size * 2, sizeof *all);
@@ -453,9 +473,12 @@ bool sasc_distributed_traffic(sasc_distributed *d, sasc_rank_traffic *report)
         bytes[r] = sizeof *report;
     }
     double steps = (double)d->steps;
+    double computed = d->compute_steps ? (double)d->compute_steps : 1;
+    double updated = d->update_steps ? (double)d->update_steps : 1;
     report[d->rank] = (sasc_rank_traffic){(double)d->step_traffic.bytes_sent / steps,
                                           (double)d->step_traffic.messages_sent / steps,
-                                          d->step_seconds / steps};
+                                          d->step_seconds / steps, d->compute_seconds / computed,
+                                          d->update_seconds / updated};
     ring_all_gather(d, report, offset, bytes);
     free(offset);
     free(bytes);

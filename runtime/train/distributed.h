@@ -76,6 +76,10 @@ void sasc_distributed_share_step(sasc_distributed *d, double *loss, long *correc
  * are this rank's shards' buffer tables in shard order. K > 1 only. */
 void sasc_distributed_average_gradients(sasc_distributed *d, void ***shard_buffers);
 
+/* After the update that followed sasc_distributed_average_gradients: marks
+ * the end of a step, for the split of a step's time in sasc_rank_traffic. */
+void sasc_distributed_step_done(sasc_distributed *d);
+
 /* Collective: `status` is this rank's (0 = fine, else its exit code) with its
  * message in `error`. Returns the first failing rank's status on every rank
  * (0 when none failed), with its message in `error` ("rank R of K: ..."
@@ -94,6 +98,10 @@ typedef struct {
     double bytes_sent;       /* bytes it sent (shard records and gradients) */
     double messages_sent;
     double seconds;          /* wall time inside the step's exchanges, waiting included */
+    double compute_seconds;  /* its shards' work (loading, noise, `train`), from the end of
+                                one step to the next exchange; steps after an epoch's end
+                                (rank 0's test pass) are left out */
+    double update_seconds;   /* the optimiser update (every rank runs it whole) */
 } sasc_rank_traffic;
 
 /* Collective: every rank's means over the steps so far into `report`

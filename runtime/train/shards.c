@@ -138,6 +138,7 @@ void sasc_shards_update(sasc_shards *s, const sasc_program *p)
             sasc_thread_pool_run(s->pool, parts, update_part, &job);
         else
             sasc_program_kernel(p, SASC_KERNEL_UPDATE)(s->buffers[0]);
+        sasc_distributed_step_done(s->ranks);
         return;
     }
     if (!by_parts) {

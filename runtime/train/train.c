@@ -783,12 +783,14 @@ static void json_ranks(run *r, sasc_atomic_file *f)
     sasc_atomic_printf(f, "  \"mpi\": {\"transport\": ");
     sasc_atomic_json_string(f, sasc_transport_library());
     const char *names[] = {"bytes_sent_per_step", "messages_sent_per_step",
-                           "exchange_seconds_per_step"};
-    for (int k = 0; k < 3; k++) {
+                           "exchange_seconds_per_step", "compute_seconds_per_step",
+                           "update_seconds_per_step"};
+    for (int k = 0; k < 5; k++) {
         sasc_atomic_printf(f, ",\n          \"%s\": [", names[k]);
         for (int rank = 0; rank < K; rank++) {
             const sasc_rank_traffic *t = &r->traffic[rank];
-            double values[] = {t->bytes_sent, t->messages_sent, t->seconds};
+            double values[] = {t->bytes_sent, t->messages_sent, t->seconds, t->compute_seconds,
+                               t->update_seconds};
             sasc_atomic_printf(f, "%s", rank ? ", " : "");
             sasc_atomic_json_number(f, values[k]);
         }
