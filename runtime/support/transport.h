@@ -51,7 +51,10 @@ sasc_transport *sasc_transport_split(sasc_transport *group, int color, int key,
 void sasc_transport_close(sasc_transport *group);
 
 /* End MPI (MPI_Finalize) if sasc_transport_world started it; after this no
- * group may be used. Nothing without MPI. */
+ * group may be used. Nothing without MPI. Called once, by the program's main
+ * before it returns (a process that started MPI must end it, or the launcher
+ * takes it for a failure), never by a run: one process may train many runs
+ * (a sweep's points, the train_size analysis). */
 void sasc_transport_finalize(void);
 
 int sasc_transport_rank(const sasc_transport *group);

@@ -1013,8 +1013,6 @@ int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc
     sasc_checkpoint_release_signals();
     free(r.resume.metrics);
     tear_down(&r);
-    if (!(info && info->ranks))
-        sasc_transport_finalize();
     return code;
 }
 

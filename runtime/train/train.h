@@ -20,8 +20,8 @@ typedef struct {
     bool resume;                 /* continue from the checkpoint in the task's out directory */
     sasc_transport *ranks;       /* the ranks that train this model together (transport.h), e.g.
                                     a sweep's group; NULL: the ranks this process was launched
-                                    among (MPI_COMM_WORLD under mpirun, else itself alone),
-                                    finalised when the run ends */
+                                    among (MPI_COMM_WORLD under mpirun, else itself alone;
+                                    the program's main ends MPI: sasc_transport_finalize) */
 } sasc_run_info;
 
 /* Exit codes shared by the whole tool (GNU style). */
