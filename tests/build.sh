@@ -56,10 +56,10 @@ expect 0 "sasc run recurrent: dynamics" "$SASC" run "$rnn" $rsmall --out "$work/
     || fail "dynamics_accuracy.csv: built program and sasc run differ"
 
 # ---- a built program under mpirun (when sasc has MPI): the same bytes on 2 ranks
-if command -v mpirun >/dev/null 2>&1 && "$SASC" --version | grep -q "^training over MPI ranks: MPI"; then
+. "$SRCDIR/tests/mpi_lib.sh"
+if have_mpi; then
     expect 0 "build with 4 shards" "$SASC" build "$qs" $small --set shards=4 -o "$work/qs4"
-    expect 0 "built program on 2 MPI ranks" timeout 120 mpirun --allow-run-as-root --oversubscribe \
-        -np 2 "$work/qs4" --out "$work/p5"
+    expect 0 "built program on 2 MPI ranks" mpi_launch -np 2 "$work/qs4" --out "$work/p5"
     expect 0 "sasc run, 4 shards" "$SASC" run "$qs" $small --set shards=4 --out "$work/r5"
     same_results "built program on 2 ranks vs sasc run" "$work/p5" "$work/r5"
     ldd "$work/qs4" | grep -q "libmpi" && pass || fail "the built program does not link MPI"

@@ -350,8 +350,7 @@ fi
 # ==== MPI ranks (mpirun -np K sasc run: runtime/train/distributed.h)
 MPI_RUN="run $work/ok.sas $RUN --set data=good --set batch=4 --set shards=2"
 MPI_IDS="mpi-too-many-ranks mpi-settings-differ mpi-rank-failed"
-# mpi_launch ARGS...: mpirun as root with more ranks than cores, at most 2 minutes
-mpi_launch() { timeout 120 mpirun --allow-run-as-root --oversubscribe "$@"; }
+. "$SRCDIR/tests/mpi_lib.sh"
 if ! "$SASC" --version | grep -q "^training over MPI ranks: MPI"; then
     # A launcher's environment is enough to be refused: no mpirun needed.
     check mpi-not-built 1 exact "sasc: error: this sasc was built without MPI, so under an MPI launcher each of the 2 ranks would train its own copy of the model; install Open MPI (libopenmpi-dev) and rebuild sasc (./configure --with-mpi), or run without mpirun" \

@@ -7,22 +7,18 @@
 SRCDIR=${SRCDIR:-.}
 . "$SRCDIR/tests/lib.sh"
 
-MPIRUN=${MPIRUN:-mpirun}
-if ! command -v "$MPIRUN" >/dev/null 2>&1; then
+. "$SRCDIR/tests/mpi_lib.sh"
+if ! command -v mpirun >/dev/null 2>&1; then
     echo "SKIP: mpirun is not installed (Debian: openmpi-bin)"
     exit 77
 fi
-# mpi K ARGS...: sasc on K ranks (as root, more ranks than cores), never
-# longer than two minutes: a hang is a failure, not a stuck make check.
-mpi() {
-    k=$1; shift
-    timeout 120 "$MPIRUN" --allow-run-as-root --oversubscribe -np "$k" "$@"
-}
+# mpi K ARGS...: ARGS on K ranks
+mpi() { k=$1; shift; mpi_launch -np "$k" "$@"; }
 count_errors() { grep -c "^sasc: error:" "$work/err"; }
 
 qs="$SRCDIR/examples/quickstart.sas"
 small="--set train=2000 --set test=500 --set epochs=2 --seed 11 --set shards=4"
-if ! "$SASC" --version | grep -q "^training over MPI ranks: MPI"; then
+if ! have_mpi; then
     expect 1 "no MPI: mpirun -np 2 sasc run is refused" mpi 2 "$SASC" run "$qs" $small --out "$work/no"
     grep -q "built without MPI" "$work/err" && pass || fail "no MPI: the refusal says why"
     [ "$(count_errors)" -eq 1 ] && pass || fail "no MPI: one message, not one per rank"
