@@ -44,6 +44,11 @@ static const sasc_command commands[] = {
      "       sasc run --resume DIR [--set KEY=VALUE]...\n"
      "Continue the run in DIR from its checkpoint (e.g. --set epochs=N for more\n"
      "epochs): the results are those of an uninterrupted run.\n"
+     "       mpirun -np K sasc run FILE [TASK] [OPTIONS]   (sasc built with MPI)\n"
+     "Train one model on K MPI ranks: the shards of each step are dealt to the\n"
+     "ranks, and the results are the bytes of one process with the same shards\n"
+     "(K at most shards; rank 0 writes DIR; --threads counts per rank, default\n"
+     "the cores shared by the ranks on a machine).\n"
      "`sasc help settings` lists every KEY.\n",
      command_run},
     {"build",
