@@ -46,6 +46,14 @@ check_ranks quickstart "$qs" $small --threads 1
 check_ranks gbptt_row_mnist "$SRCDIR/models/gbptt_row_mnist.sas" \
     --set train=200 --set test=100 --set epochs=1 --seed 3 --set shards=4 --threads 1
 
+# ---- gradient clipping (runtime/train/clipping.h) after the average: every
+# rank clips the same average, so the bytes are still those of one process
+clip="$small --set clip_norm=0.05 --set clip_spectral=0.05 --threads 1"
+expect 0 "clipped: one process" "$SASC" run "$qs" $clip --out "$work/clip.1"
+expect 0 "clipped: mpirun -np 2" mpi 2 "$SASC" run "$qs" $clip --out "$work/clip.2"
+same_results "clipped: 2 ranks against one process" "$work/clip.1" "$work/clip.2"
+cmp -s "$work/clip.1/h.m.npy" "$work/quickstart.1/h.m.npy" && fail "clipping changed nothing" || pass
+
 # ---- SIGTERM to rank 1 alone: every rank stops after the same step, rank 0
 # saves the checkpoint; resumed on 3 ranks, the bytes of an uninterrupted run
 long="--set train=6000 --set test=500 --set epochs=3 --seed 5 --set shards=4 --threads 1"

@@ -57,6 +57,14 @@ for f in sweep.csv summary.csv; do
 done
 same_results "sweep point seed-1 interrupted and resumed" "$work/c/seed-1" "$work/d/seed-1"
 
+# sasc analyze of a sweep: every completed point, then its tables over seeds.
+expect 0 "sasc analyze SWEEP_DIR entropy" "$SASC" analyze "$work/a" entropy
+if [ -s "$work/a/train-500_seed-2/layers.csv" ] && [ -s "$work/a/analysis/layers.csv" ] &&
+   [ "$(wc -l < "$work/a/analysis/layers.csv")" -eq 9 ] &&
+   grep -q '^train,layer,index,connections_mean,' "$work/a/analysis/layers_summary.csv" &&
+   grep -q '^1000,y,.*,2$' "$work/a/analysis/layers_summary.csv"; then pass
+else fail "sasc analyze SWEEP_DIR: analysis/layers.csv (4 points x 2 layers) or its summary by train and layer"; fi
+
 # Two programs: batch changes the kernels.
 expect 0 "a sweep over the batch" "$SASC" sweep "$QS" --over batch=50,100 --set epochs=1 --set train=500 \
     --set test=200 --out "$work/e"

@@ -107,11 +107,17 @@ static const sasc_command commands[] = {
      "                modality (psychometric.csv, psychometric.svg)\n"
      "  train_size    retrain with each of train_sizes; test error against size\n"
      "  all           histograms, entropy and perturbation\n"
-     "Settings: entropy_samples, entropy_a, sampled_networks, vip_rule,\n"
-     "vip_tolerance, vip_pi_max, vip_m_min, perturb_steps, perturb_repeats,\n"
-     "perturb_layers, train_sizes, dynamic_steps, dynamic_networks (`sasc help\n"
-     "settings`; docs/analyses.md). With histograms, square (recurrent) layers\n"
-     "also get heat maps of pi, m and Xi.\n",
+     "Settings: entropy_formula, entropy_samples, entropy_a, sampled_networks,\n"
+     "vip_rule, vip_tolerance, vip_pi_max, vip_m_min, perturb_steps,\n"
+     "perturb_repeats, perturb_layers, train_sizes, dynamic_steps,\n"
+     "dynamic_networks (`sasc help settings`; docs/analyses.md). The entropy is\n"
+     "gbp Eq. 8 for feedforward models and gbptt Eq. 14 for recurrent ones unless\n"
+     "entropy_formula says otherwise. With histograms, square (recurrent) layers\n"
+     "also get heat maps of pi, m and Xi.\n"
+     "RUN_DIR may be a sweep's directory (sasc sweep): every completed point is\n"
+     "analysed, then each table NAME.csv of the points is collected into\n"
+     "RUN_DIR/analysis/NAME.csv and summarised over seeds (mean, sd, sem, n) into\n"
+     "RUN_DIR/analysis/NAME_summary.csv.\n",
      command_analyze},
     {"sweep",
      "  sweep FILE [TASK] --over KEY=V1,V2,...\n"

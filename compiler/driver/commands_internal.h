@@ -17,5 +17,9 @@ int command_eval(invocation *call);
 int command_analyze(invocation *call);
 int command_build(invocation *call);
 int command_sweep(invocation *call);
+/* sasc analyze of one run directory, and of a sweep's (sweep.c: every
+ * completed point, then the tables aggregated over seeds). */
+int command_analyze_run(invocation *call);
+int command_analyze_sweep(invocation *call);
 
 #endif

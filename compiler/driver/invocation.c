@@ -134,6 +134,23 @@ int invocation_prepare_saved_run(invocation *call)
     return SASC_EXIT_OK;
 }
 
+bool invocation_copy_settings(const sasc_settings_list *from, sasc_settings_list *to)
+{
+    int n = from->count > 0 ? from->count : 1;
+    *to = (sasc_settings_list){ .settings = calloc((size_t)n, sizeof *to->settings),
+                                .owned = calloc((size_t)n, sizeof *to->owned), .capacity = n };
+    bool ok = to->settings && to->owned;
+    for (int i = 0; ok && i < from->count; i++) {
+        char *copy = strdup(from->settings[i]);
+        ok = copy != NULL;
+        if (ok)
+            to->settings[to->count++] = to->owned[to->owned_count++] = copy;
+    }
+    if (!ok)
+        sasc_settings_list_free(to);
+    return ok;
+}
+
 void invocation_free(invocation *call)
 {
     sasc_settings_list_free(&call->settings);

@@ -46,6 +46,9 @@ int invocation_parse(int argc, char **argv, invocation *call);
  * model is DIR/model.sas, which every run writes. */
 int invocation_prepare_saved_run(invocation *call);
 
+/* A copy of `from` that owns all its strings (free with sasc_settings_list_free). */
+bool invocation_copy_settings(const sasc_settings_list *from, sasc_settings_list *to);
+
 void invocation_free(invocation *call);
 
 #endif

@@ -524,3 +524,44 @@ int command_sweep(invocation *call)
     sweep_free(&s);
     return status;
 }
+
+/* ---- sasc analyze SWEEP_DIR WHAT ---- */
+
+int command_analyze_sweep(invocation *call)
+{
+    char error[ERROR_SIZE];
+    if (call->task == NULL)
+        return user_error("%s", "'sasc analyze' needs RUN_DIR and WHAT (histograms, entropy, "
+                          "perturbation, dynamics, selectivity, psychometric, train_size or all)");
+    sasc_point_list points;
+    if (!sasc_point_list_read(call->file, &points, error, sizeof error))
+        return fail("%s", error);
+    int status = SASC_EXIT_OK;
+    long analysed = 0;
+    for (long p = 0; p < points.count && status == SASC_EXIT_OK; p++) {
+        char dir[8192];
+        snprintf(dir, sizeof dir, "%s/%s", points.dir, points.names[p]);
+        if (sasc_sweep_point_status(dir) != SASC_POINT_COMPLETED)
+            continue;
+        fprintf(stderr, "sweep: analysing %s\n", points.names[p]);
+        invocation one = *call;
+        one.file = dir;
+        if (!invocation_copy_settings(&call->settings, &one.settings)) {
+            status = SASC_EXIT_INTERNAL_ERROR;
+            break;
+        }
+        status = command_analyze_run(&one);   /* it merges the run's own settings into the copy */
+        sasc_settings_list_free(&one.settings);
+        analysed++;
+    }
+    int tables = 0;
+    if (status == SASC_EXIT_OK && analysed == 0)
+        status = fail("%s has no completed point to analyse", call->file);
+    if (status == SASC_EXIT_OK && !sasc_sweep_aggregate_tables(&points, &tables, error, sizeof error))
+        status = fail("%s", error);
+    if (status == SASC_EXIT_OK)
+        fprintf(stderr, "sweep: %ld points analysed; %d table%s aggregated over seeds in %s/analysis/\n",
+                analysed, tables, tables == 1 ? "" : "s", points.dir);
+    sasc_point_list_free(&points);
+    return status;
+}

@@ -196,7 +196,7 @@ bool sasc_aggregate_is_index(const char *column)
 {
     static const char *const indices[] = {
         "epoch", "step", "t", "time", "time_ms", "fraction", "rate", "modality", "size", "train_size",
-        "layer", "group", "unit", "class", "bin", "row", "col", "i", "j", "kind", "network",
+        "layer", "index", "group", "unit", "class", "bin", "row", "col", "i", "j", "kind", "network",
     };
     for (size_t k = 0; k < sizeof indices / sizeof indices[0]; k++)
         if (strcmp(column, indices[k]) == 0)

@@ -6,6 +6,7 @@
 #include "runtime/analyses/saved_run.h"
 #include "runtime/ensemble/dynamic.h"
 #include "runtime/analyses/entropy.h"
+#include "runtime/analyses/psychometric.h"
 #include "runtime/support/output.h"
 #include "runtime/support/plot.h"
 
@@ -45,10 +46,10 @@ static const double *or_zeros(const double *values, double **zeros, size_t n)
     return *zeros;
 }
 
-bool sasc_layer_statistics_compute(const sasc_task *task, const double *pi, const double *m,
-                                   const double *xi, size_t n, sasc_layer_statistics *stats,
-                                   double *const per_connection[3], char *error,
-                                   size_t error_size)
+bool sasc_layer_statistics_compute(const sasc_task *task, sasc_entropy_formula formula,
+                                   const double *pi, const double *m, const double *xi, size_t n,
+                                   sasc_layer_statistics *stats, double *const per_connection[3],
+                                   char *error, size_t error_size)
 {
     double *zeros = NULL;
     pi = or_zeros(pi, &zeros, n);
@@ -64,6 +65,7 @@ bool sasc_layer_statistics_compute(const sasc_task *task, const double *pi, cons
     settings.samples = (size_t)task->entropy_samples;
     settings.seed = task->seed;
     settings.threads = worker_threads(task);
+    settings.formula = formula;
     sasc_entropy_summary summary;
     sasc_entropy_outputs outputs = {0};
     if (per_connection)
@@ -114,7 +116,8 @@ bool sasc_program_layer_statistics(const sasc_program *program, const sasc_task 
     const sasc_group_desc *d = &program->groups[layer];
     size_t n = (size_t)d->fan_in * (size_t)d->width;
     double *const *v = copy->values[layer];
-    if (!sasc_layer_statistics_compute(task, v[SASC_PI], v[SASC_M], v[SASC_XI], n, stats,
+    sasc_entropy_formula formula = sasc_entropy_formula_of_program(task->entropy_formula, program);
+    if (!sasc_layer_statistics_compute(task, formula, v[SASC_PI], v[SASC_M], v[SASC_XI], n, stats,
                                        per_connection, error, error_size))
         return false;
     sasc_triangle_sparsity(v[SASC_PI], d->fan_in, d->width, &stats->sparsity_i_lt_j,
@@ -149,6 +152,8 @@ struct sasc_analysis {
     analysis_row *rows;
     int row_count, row_capacity;
     sasc_accuracy_fn dynamic_accuracy;  /* or NULL */
+    bool psychometric;                  /* an MSI run: the psychometric function every epoch */
+    sasc_psychometric_pass pass;        /* of this epoch's test pass */
 };
 
 void sasc_analysis_set_dynamic(sasc_analysis *analysis, sasc_accuracy_fn dynamic_accuracy)
@@ -175,7 +180,7 @@ static size_t accuracy_columns(const sasc_analysis *a, analysis_row *row, double
 }
 
 sasc_analysis *sasc_analysis_open(const sasc_program *program, const sasc_task *task,
-                                  char *error, size_t error_size)
+                                  const sasc_data_shape *data, char *error, size_t error_size)
 {
     if (!sasc_analyze_check(program, task, error, error_size))
         return NULL;
@@ -186,7 +191,16 @@ sasc_analysis *sasc_analysis_open(const sasc_program *program, const sasc_task *
     }
     a->program = program;
     a->task = task;
+    a->psychometric = strcmp(data->kind, "msi") == 0;
+    sasc_psychometric_pass_init(&a->pass, program);
     return a;
+}
+
+void sasc_analysis_test_batch(void *analysis, void *const *buffers, const int *labels, int rows)
+{
+    sasc_analysis *a = analysis;
+    if (a->psychometric)
+        sasc_psychometric_add(&a->pass, buffers, labels, rows);
 }
 
 void sasc_analysis_close(sasc_analysis *analysis)
@@ -488,6 +502,12 @@ bool sasc_analysis_epoch(sasc_analysis *analysis, void *const *buffers, int epoc
 {
     const sasc_program *p = analysis->program;
     const sasc_task *task = analysis->task;
+    if (analysis->psychometric) {
+        bool written = sasc_psychometric_write(&analysis->pass, task->out, error, error_size);
+        sasc_psychometric_pass_init(&analysis->pass, p);   /* for the next epoch's pass */
+        if (!written)
+            return false;
+    }
     if (!is_analysis_epoch(task, epoch, last))
         return true;
     analysis_row *row = new_row(analysis);

@@ -10,9 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 
 enum { PATH_SIZE = 8192 };
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 sasc_point_status sasc_sweep_point_status(const char *point_dir)
 {
@@ -36,6 +42,99 @@ const char *sasc_point_status_name(sasc_point_status status)
     static const char *const names[] = { "missing", "interrupted", "failed", "completed" };
     return names[status];
 }
+
+/* ---- the points ---- */
+
+static char *copy_or_fail(const char *text, bool *ok)
+{
+    char *copy = *ok ? strdup(text) : NULL;
+    *ok = copy != NULL;
+    return copy;
+}
+
+static bool point_list_alloc(sasc_point_list *points, const char *dir, int axes, long count)
+{
+    memset(points, 0, sizeof *points);
+    bool ok = true;
+    points->dir = copy_or_fail(dir, &ok);
+    points->axis_count = axes;
+    points->count = count;
+    points->keys = calloc((size_t)(axes > 0 ? axes : 1), sizeof *points->keys);
+    points->names = calloc((size_t)(count > 0 ? count : 1), sizeof *points->names);
+    points->values = calloc((size_t)(count > 0 ? count : 1) * (size_t)(axes > 0 ? axes : 1), sizeof *points->values);
+    return ok && points->keys && points->names && points->values;
+}
+
+void sasc_point_list_free(sasc_point_list *points)
+{
+    for (int a = 0; points->keys && a < points->axis_count; a++)
+        free(points->keys[a]);
+    for (long p = 0; points->names && p < points->count; p++)
+        free(points->names[p]);
+    for (long k = 0; points->values && k < points->count * points->axis_count; k++)
+        free(points->values[k]);
+    free(points->keys);
+    free(points->names);
+    free(points->values);
+    free(points->dir);
+    memset(points, 0, sizeof *points);
+}
+
+bool sasc_point_list_of_sweep(const sasc_sweep *sweep, const char *dir, sasc_point_list *points,
+                              char *error, size_t error_size)
+{
+    long count = sasc_sweep_point_count(sweep);
+    bool ok = point_list_alloc(points, dir, sweep->axis_count, count);
+    for (int a = 0; ok && a < sweep->axis_count; a++)
+        points->keys[a] = copy_or_fail(sweep->axes[a].key, &ok);
+    for (long p = 0; ok && p < count; p++) {
+        char name[256];
+        int indices[SASC_SWEEP_MAX_AXES];
+        ok = sasc_sweep_point_name(sweep, p, name, sizeof name);
+        points->names[p] = copy_or_fail(name, &ok);
+        sasc_sweep_point_indices(sweep, p, indices);
+        for (int a = 0; ok && a < sweep->axis_count; a++)
+            points->values[p * sweep->axis_count + a] = copy_or_fail(sweep->axes[a].values[indices[a]], &ok);
+    }
+    if (!ok) {
+        snprintf(error, error_size, "out of memory listing a sweep's points");
+        sasc_point_list_free(points);
+    }
+    return ok;
+}
+
+bool sasc_point_list_read(const char *dir, sasc_point_list *points, char *error, size_t error_size)
+{
+    char path[PATH_SIZE];
+    snprintf(path, sizeof path, "%s/sweep.csv", dir);
+    sasc_table t;
+    if (!sasc_table_read(path, &t, error, error_size))
+        return false;
+    int status = sasc_table_column(&t, "status");
+    if (t.columns < 2 || strcmp(t.header[0], "point") != 0 || status < 1) {
+        snprintf(error, error_size, "%s is not a sweep's table (its columns must start with point, the "
+                 "swept settings, status)", path);
+        sasc_table_free(&t);
+        return false;
+    }
+    int axes = status - 1;
+    bool ok = point_list_alloc(points, dir, axes, t.rows);
+    for (int a = 0; ok && a < axes; a++)
+        points->keys[a] = copy_or_fail(t.header[1 + a], &ok);
+    for (int r = 0; ok && r < t.rows; r++) {
+        points->names[r] = copy_or_fail(sasc_table_field(&t, r, 0), &ok);
+        for (int a = 0; ok && a < axes; a++)
+            points->values[(long)r * axes + a] = copy_or_fail(sasc_table_field(&t, r, 1 + a), &ok);
+    }
+    sasc_table_free(&t);
+    if (!ok) {
+        snprintf(error, error_size, "out of memory reading %s", path);
+        sasc_point_list_free(points);
+    }
+    return ok;
+}
+
+/* ---- collecting the points' tables ---- */
 
 /* The header of the collected table: point, the swept settings, status,
  * then the columns of the points' tables in order of first appearance
@@ -80,16 +179,12 @@ typedef struct {
     bool loaded;
 } point_data;
 
-static bool load_points(const sasc_sweep *sweep, const char *dir, const char *table_file, long count,
-                        point_data *points, column_list *columns, char *error, size_t error_size)
+static bool load_points(const sasc_point_list *list, const char *table_file, point_data *points,
+                        column_list *columns, char *error, size_t error_size)
 {
-    for (long p = 0; p < count; p++) {
-        char name[256], point_dir[PATH_SIZE], path[PATH_SIZE + 300];
-        if (!sasc_sweep_point_name(sweep, p, name, sizeof name)) {
-            snprintf(error, error_size, "a sweep point's name is too long");
-            return false;
-        }
-        snprintf(point_dir, sizeof point_dir, "%s/%s", dir, name);
+    for (long p = 0; p < list->count; p++) {
+        char point_dir[PATH_SIZE], path[PATH_SIZE + 300];
+        snprintf(point_dir, sizeof point_dir, "%s/%s", list->dir, list->names[p]);
         points[p].status = sasc_sweep_point_status(point_dir);
         snprintf(path, sizeof path, "%s/%s", point_dir, table_file);
         if (points[p].status != SASC_POINT_COMPLETED || access(path, F_OK) != 0)
@@ -108,20 +203,16 @@ static bool load_points(const sasc_sweep *sweep, const char *dir, const char *ta
 
 /* One row of the collected table: the point's settings and status, then
  * row `row` of its table (or nothing, row < 0). */
-static bool add_point_row(const sasc_sweep *sweep, long p, const point_data *point, int row,
+static bool add_point_row(const sasc_point_list *list, long p, const point_data *point, int row,
                           const column_list *header, sasc_table *out)
 {
     const char **fields = calloc((size_t)header->count, sizeof *fields);
     if (!fields)
         return false;
-    char name[256];
-    sasc_sweep_point_name(sweep, p, name, sizeof name);
-    int indices[SASC_SWEEP_MAX_AXES];
-    sasc_sweep_point_indices(sweep, p, indices);
     int f = 0;
-    fields[f++] = name;
-    for (int a = 0; a < sweep->axis_count; a++)
-        fields[f++] = sweep->axes[a].values[indices[a]];
+    fields[f++] = list->names[p];
+    for (int a = 0; a < list->axis_count; a++)
+        fields[f++] = list->values[p * list->axis_count + a];
     fields[f++] = sasc_point_status_name(point->status);
     for (; f < header->count; f++) {
         int c = row >= 0 ? sasc_table_column(&point->table, header->names[f]) : -1;
@@ -132,43 +223,61 @@ static bool add_point_row(const sasc_sweep *sweep, long p, const point_data *poi
     return ok;
 }
 
-bool sasc_sweep_collect(const sasc_sweep *sweep, const char *dir, const char *table_file, bool every_row,
+bool sasc_sweep_collect(const sasc_point_list *list, const char *table_file, bool every_row,
                         sasc_table *out, char *error, size_t error_size)
 {
     memset(out, 0, sizeof *out);
-    long count = sasc_sweep_point_count(sweep);
-    point_data *points = calloc((size_t)count, sizeof *points);
+    point_data *points = calloc((size_t)(list->count > 0 ? list->count : 1), sizeof *points);
     column_list header = {0};
     bool ok = points != NULL && column_add(&header, "point");
-    for (int a = 0; ok && a < sweep->axis_count; a++)
-        ok = column_add(&header, sweep->axes[a].key);
+    for (int a = 0; ok && a < list->axis_count; a++)
+        ok = column_add(&header, list->keys[a]);
     ok = ok && column_add(&header, "status");
     int fixed = header.count;
     if (!ok)
         snprintf(error, error_size, "out of memory collecting a sweep");
-    ok = ok && load_points(sweep, dir, table_file, count, points, &header, error, error_size);
+    ok = ok && load_points(list, table_file, points, &header, error, error_size);
     if (ok && header.count == fixed && every_row) {
-        snprintf(error, error_size, "no completed point of the sweep in %s has %s", dir, table_file);
+        snprintf(error, error_size, "no completed point of the sweep in %s has %s", list->dir, table_file);
         ok = false;
     }
     ok = ok && sasc_table_init(out, (const char *const *)header.names, header.count);
-    for (long p = 0; ok && p < count; p++) {
+    for (long p = 0; ok && p < list->count; p++) {
         const point_data *point = &points[p];
         int rows = point->loaded ? point->table.rows : 0;
         if (!every_row)
-            ok = add_point_row(sweep, p, point, rows > 0 ? rows - 1 : -1, &header, out);
+            ok = add_point_row(list, p, point, rows > 0 ? rows - 1 : -1, &header, out);
         for (int r = 0; ok && every_row && r < rows; r++)
-            ok = add_point_row(sweep, p, point, r, &header, out);
+            ok = add_point_row(list, p, point, r, &header, out);
         if (!ok)
             snprintf(error, error_size, "out of memory collecting a sweep");
     }
-    for (long p = 0; points && p < count; p++)
+    for (long p = 0; points && p < list->count; p++)
         if (points[p].loaded)
             sasc_table_free(&points[p].table);
     free(points);
     column_list_free(&header);
     if (!ok)
         sasc_table_free(out);
+    return ok;
+}
+
+bool sasc_sweep_summary(const sasc_point_list *points, const sasc_table *in, sasc_table *out,
+                        char *error, size_t error_size)
+{
+    sasc_table completed;
+    int status = sasc_table_column(in, "status");
+    bool ok = status >= 0 && sasc_table_init(&completed, (const char *const *)in->header, in->columns);
+    for (int r = 0; ok && r < in->rows; r++)
+        if (strcmp(sasc_table_field(in, r, status), "completed") == 0)
+            ok = sasc_table_add_row(&completed, (const char *const *)&in->fields[(size_t)r * (size_t)in->columns]);
+    static const char *const dropped[] = { "point", "status" };
+    sasc_summary_columns columns = {"seed", (const char *const *)points->keys, points->axis_count, dropped, 2};
+    if (!ok)
+        snprintf(error, error_size, "out of memory summarising a sweep");
+    ok = ok && sasc_aggregate_summary(&completed, &columns, out, error, error_size);
+    if (status >= 0)
+        sasc_table_free(&completed);
     return ok;
 }
 
@@ -308,29 +417,81 @@ static bool write_figures(const sasc_sweep *sweep, const sasc_table *summary, co
 
 bool sasc_sweep_write_report(const sasc_sweep *sweep, const char *dir, char *error, size_t error_size)
 {
-    sasc_table table, summary = {0}, completed = {0};
-    if (!sasc_sweep_collect(sweep, dir, "metrics.csv", false, &table, error, error_size))
+    sasc_point_list points;
+    if (!sasc_point_list_of_sweep(sweep, dir, &points, error, error_size))
         return false;
+    sasc_table table = {0}, summary = {0};
     char path[PATH_SIZE];
     snprintf(path, sizeof path, "%s/sweep.csv", dir);
-    bool ok = sasc_table_write(&table, path, error, error_size);
-    /* the summary is over the completed points only */
-    int status = sasc_table_column(&table, "status");
-    ok = ok && sasc_table_init(&completed, (const char *const *)table.header, table.columns);
-    for (int r = 0; ok && r < table.rows; r++)
-        if (strcmp(sasc_table_field(&table, r, status), "completed") == 0)
-            ok = sasc_table_add_row(&completed, (const char *const *)&table.fields[(size_t)r * (size_t)table.columns]);
-    const char *keys[SASC_SWEEP_MAX_AXES];
-    for (int a = 0; a < sweep->axis_count; a++)
-        keys[a] = sweep->axes[a].key;
-    static const char *const dropped[] = { "point", "status" };
-    sasc_summary_columns columns = {"seed", keys, sweep->axis_count, dropped, 2};
-    ok = ok && sasc_aggregate_summary(&completed, &columns, &summary, error, error_size);
+    bool ok = sasc_sweep_collect(&points, "metrics.csv", false, &table, error, error_size) &&
+              sasc_table_write(&table, path, error, error_size) &&
+              sasc_sweep_summary(&points, &table, &summary, error, error_size);
     snprintf(path, sizeof path, "%s/summary.csv", dir);
-    ok = ok && sasc_table_write(&summary, path, error, error_size);
-    ok = ok && write_figures(sweep, &summary, dir, error, error_size);
+    ok = ok && sasc_table_write(&summary, path, error, error_size) &&
+         write_figures(sweep, &summary, dir, error, error_size);
     sasc_table_free(&table);
-    sasc_table_free(&completed);
     sasc_table_free(&summary);
+    sasc_point_list_free(&points);
+    return ok;
+}
+
+/* The names of the tables (NAME.csv) in the first completed point's directory. */
+static int list_tables(const sasc_point_list *points, char ***names)
+{
+    *names = NULL;
+    for (long p = 0; p < points->count; p++) {
+        char point_dir[PATH_SIZE];
+        snprintf(point_dir, sizeof point_dir, "%s/%s", points->dir, points->names[p]);
+        if (sasc_sweep_point_status(point_dir) != SASC_POINT_COMPLETED)
+            continue;
+        DIR *d = opendir(point_dir);
+        if (!d)
+            return -1;
+        int count = 0;
+        for (struct dirent *e; (e = readdir(d)) != NULL;) {
+            size_t n = strlen(e->d_name);
+            if (n < 5 || strcmp(e->d_name + n - 4, ".csv") != 0 || strcmp(e->d_name, "metrics.csv") == 0)
+                continue;
+            char **grown = realloc(*names, (size_t)(count + 1) * sizeof *grown);
+            if (!grown || !(grown[count] = strdup(e->d_name))) {
+                *names = grown ? grown : *names;
+                closedir(d);
+                return -1;
+            }
+            *names = grown;
+            count++;
+        }
+        closedir(d);
+        qsort(*names, (size_t)count, sizeof **names, compare_strings);
+        return count;
+    }
+    return 0;
+}
+
+bool sasc_sweep_aggregate_tables(const sasc_point_list *points, int *tables, char *error, size_t error_size)
+{
+    char **names = NULL, dir[PATH_SIZE];
+    int count = list_tables(points, &names);
+    snprintf(dir, sizeof dir, "%s/analysis", points->dir);
+    bool ok = count >= 0 && sasc_make_directories(dir, error, error_size);
+    if (count < 0)
+        snprintf(error, error_size, "cannot list the tables of %s's points", points->dir);
+    for (int k = 0; ok && k < count; k++) {
+        sasc_table all = {0}, summary = {0};
+        char path[PATH_SIZE + 300], stem[256];
+        snprintf(stem, sizeof stem, "%.*s", (int)(strlen(names[k]) - 4), names[k]);
+        snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+        ok = sasc_sweep_collect(points, names[k], true, &all, error, error_size) &&
+             sasc_table_write(&all, path, error, error_size) &&
+             sasc_sweep_summary(points, &all, &summary, error, error_size);
+        snprintf(path, sizeof path, "%s/%s_summary.csv", dir, stem);
+        ok = ok && sasc_table_write(&summary, path, error, error_size);
+        sasc_table_free(&all);
+        sasc_table_free(&summary);
+    }
+    for (int k = 0; k < count; k++)
+        free(names[k]);
+    free(names);
+    *tables = count > 0 ? count : 0;
     return ok;
 }

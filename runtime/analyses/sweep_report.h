@@ -30,13 +30,40 @@ typedef enum { SASC_POINT_MISSING, SASC_POINT_INTERRUPTED, SASC_POINT_FAILED,
 sasc_point_status sasc_sweep_point_status(const char *point_dir);
 const char *sasc_point_status_name(sasc_point_status status);
 
-/* The table of sweep.csv for the sweep in `dir` (points in sweep order),
- * built from the points' files named `table_file` (the last row of each:
+/* The points of a sweep in `dir`: their names (directories) and values of
+ * the swept settings, in sweep order; from the sweep itself, or read back
+ * from its sweep.csv (columns point, the settings, status, ...). */
+typedef struct {
+    char *dir;
+    int axis_count;
+    char **keys;               /* axis_count */
+    long count;
+    char **names;              /* count */
+    char **values;             /* count x axis_count */
+} sasc_point_list;
+bool sasc_point_list_of_sweep(const sasc_sweep *sweep, const char *dir, sasc_point_list *points,
+                              char *error, size_t error_size);
+bool sasc_point_list_read(const char *dir, sasc_point_list *points, char *error, size_t error_size);
+void sasc_point_list_free(sasc_point_list *points);
+
+/* A table of every point: its name, its value of every swept setting, its
+ * status, then the points' files named `table_file` (the last row of each,
  * "metrics.csv"; or every row, `every_row`, for an analysis table). */
-bool sasc_sweep_collect(const sasc_sweep *sweep, const char *dir, const char *table_file, bool every_row,
+bool sasc_sweep_collect(const sasc_point_list *points, const char *table_file, bool every_row,
                         sasc_table *out, char *error, size_t error_size);
 
-/* sweep.csv, summary.csv and the figures in `dir`. */
+/* `in` grouped over the seed (the replicate) by the swept settings and the
+ * table's own keys, completed points only: summary.csv's table. */
+bool sasc_sweep_summary(const sasc_point_list *points, const sasc_table *in, sasc_table *out,
+                        char *error, size_t error_size);
+
+/* sweep.csv, summary.csv and the figures in the sweep's directory. */
 bool sasc_sweep_write_report(const sasc_sweep *sweep, const char *dir, char *error, size_t error_size);
+
+/* After an analysis of every completed point: each table NAME.csv the
+ * points hold (but metrics.csv) collected into DIR/analysis/NAME.csv (every
+ * row of every point, with its settings) and summarised over seeds into
+ * DIR/analysis/NAME_summary.csv. The number of tables is in *tables. */
+bool sasc_sweep_aggregate_tables(const sasc_point_list *points, int *tables, char *error, size_t error_size);
 
 #endif

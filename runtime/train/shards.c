@@ -50,7 +50,7 @@ bool sasc_shards_open(sasc_shards *s, const sasc_program *p, const sasc_task *ta
             return false;
         }
     s->pool = sasc_thread_pool_create(threads < s->local ? threads : s->local, error, error_size);
-    if (!s->pool) {
+    if (!s->pool || !sasc_clipping_open(&s->clipping, p, task, error, error_size)) {
         sasc_shards_close(s, p);
         return false;
     }
@@ -60,6 +60,7 @@ bool sasc_shards_open(sasc_shards *s, const sasc_program *p, const sasc_task *ta
 void sasc_shards_close(sasc_shards *s, const sasc_program *p)
 {
     sasc_thread_pool_destroy(s->pool);
+    sasc_clipping_close(&s->clipping);
     for (int k = 1; s->buffers && k < s->local; k++)
         sasc_buffers_free(p, s->buffers[k]);
     free(s->buffers);
@@ -126,26 +127,40 @@ static void update_part(void *context, int part)
     sasc_program_part_kernel(job->program, SASC_KERNEL_UPDATE_PART)(job->shards->buffers[0], part, job->parts);
 }
 
+/* The average (over several ranks it arrives whole: distributed.h), the
+ * clipping on the calling thread (clipping.h; every rank clips the same
+ * average), then the update. */
+static void averaged_update(sasc_shards *s, const sasc_program *p, int parts)
+{
+    if (s->ranks && sasc_distributed_size(s->ranks) > 1)
+        sasc_distributed_average_gradients(s->ranks, s->buffers);
+    else
+        sasc_shards_average_gradients(s, p);
+    sasc_clip_gradients(&s->clipping, p, s->buffers[0]);
+    if (!sasc_program_part_kernel(p, SASC_KERNEL_UPDATE_PART) || parts == 1) {
+        sasc_program_kernel(p, SASC_KERNEL_UPDATE)(s->buffers[0]);
+        return;
+    }
+    average_job job = {s, p, parts};
+    sasc_thread_pool_run(s->pool, parts, update_part, &job);
+}
+
 void sasc_shards_update(sasc_shards *s, const sasc_program *p)
 {
     int parts = sasc_thread_pool_threads(s->pool);
-    bool by_parts = sasc_program_part_kernel(p, SASC_KERNEL_UPDATE_PART) && parts > 1;
-    average_job job = {s, p, parts};
-    if (s->ranks && sasc_distributed_size(s->ranks) > 1) {
-        /* Over ranks: the average arrives whole, then the same update as below. */
-        sasc_distributed_average_gradients(s->ranks, s->buffers);
-        if (by_parts)
-            sasc_thread_pool_run(s->pool, parts, update_part, &job);
-        else
-            sasc_program_kernel(p, SASC_KERNEL_UPDATE)(s->buffers[0]);
-        sasc_distributed_step_done(s->ranks);
+    bool ranks = s->ranks && sasc_distributed_size(s->ranks) > 1;
+    if (ranks || sasc_clipping_active(&s->clipping)) {
+        averaged_update(s, p, parts);
+        if (ranks)
+            sasc_distributed_step_done(s->ranks);
         return;
     }
-    if (!by_parts) {
+    if (!sasc_program_part_kernel(p, SASC_KERNEL_UPDATE_PART) || parts == 1) {
         sasc_shards_average_gradients(s, p);
         sasc_program_kernel(p, SASC_KERNEL_UPDATE)(s->buffers[0]);
         return;
     }
+    average_job job = {s, p, parts};
     sasc_thread_pool_run(s->pool, parts, average_and_update_part, &job);
 }
 
