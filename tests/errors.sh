@@ -429,6 +429,38 @@ if [ -z "${ERRORS_LIST:-}" ]; then
     done
 fi
 
+# ==== MPI ranks (mpirun -np K sasc run: runtime/train/distributed.h)
+MPI_RUN="run $work/ok.sas $RUN --set data=good --set batch=4 --set shards=2"
+MPI_IDS="mpi-too-many-ranks mpi-settings-differ mpi-rank-failed"
+. "$SRCDIR/tests/mpi_lib.sh"
+if ! "$SASC" --version | grep -q "^training over MPI ranks: MPI"; then
+    # A launcher's environment is enough to be refused: no mpirun needed.
+    check mpi-not-built 1 exact "sasc: error: this sasc was built without MPI, so under an MPI launcher each of the 2 ranks would train its own copy of the model; install Open MPI (libopenmpi-dev) and rebuild sasc (./configure --with-mpi), or run without mpirun" \
+        env OMPI_COMM_WORLD_SIZE=2 OMPI_COMM_WORLD_RANK=0 "$SASC" $MPI_RUN --out out-no-mpi
+    for id in $MPI_IDS; do skip "$id" "this sasc was built without MPI"; done
+elif ! command -v mpirun >/dev/null 2>&1; then
+    skip mpi-not-built "this sasc has MPI"
+    for id in $MPI_IDS; do skip "$id" "mpirun is not installed (Debian: openmpi-bin)"; done
+else
+    skip mpi-not-built "this sasc has MPI"
+    # shellcheck disable=SC2086
+    check mpi-too-many-ranks 1 exact "sasc: error: 3 MPI ranks for a step of 2 shards (batch 4): every rank needs a shard; start at most 2 ranks, or set shards to a divisor of the batch of at least 3 (results depend on shards, never on the number of ranks)" \
+        mpi_launch -np 3 "$SASC" $MPI_RUN --out out-mpi-ranks
+    # shellcheck disable=SC2086
+    check mpi-settings-differ 1 exact "sasc: error: MPI rank 1 of 2 runs another model or other settings than rank 0; start every rank with the same command (only --threads may differ)" \
+        mpi_launch -np 1 "$SASC" $MPI_RUN --out out-mpi-seeds : -np 1 "$SASC" $MPI_RUN --seed 2 --out out-mpi-seeds
+    # The same relative data path from two working directories: rank 1's has no data.
+    mkdir -p rank0 rank1 && ln -s ../good rank0/data
+    # shellcheck disable=SC2086
+    check mpi-rank-failed 1 exact "sasc: error: rank 1 of 2: cannot read the data directory data: No such file or directory" \
+        mpi_launch -np 1 -wdir "$work/rank0" "$SASC" $MPI_RUN --set data=data --out "$work/out-mpi-data" : \
+        -np 1 -wdir "$work/rank1" "$SASC" $MPI_RUN --set data=data --out "$work/out-mpi-data"
+    if [ -z "${ERRORS_LIST:-}" ]; then   # once, from rank 0, not once per rank
+        if [ "$(grep -c '^sasc: error:' err)" -eq 1 ]; then passed=$((passed + 1))
+        else fail "mpi-rank-failed: more than one message"; fi
+    fi
+fi
+
 # ==== docs/errors.md has one row per case, and no row without a case
 if [ -z "${ERRORS_LIST:-}" ]; then
     for id in $ids; do
