@@ -18,6 +18,7 @@
 #include "config.h"
 #include "compiler/codegen/codegen.h"
 #include "compiler/check/frontend.h"
+#include "compiler/layers/registry.h"
 #include "compiler/lower/lower.h"
 #include "compiler/driver/run_plan.h"
 #include "compiler/codegen/emit.h"
@@ -271,7 +272,7 @@ static int front_end(const invocation *call, pipeline *state)
     state->messages = diagnostics_new(call->file, state->text, stderr);
     if (state->messages == NULL)
         return SASC_EXIT_INTERNAL_ERROR;
-    state->file_checked = frontend_check(call->file, state->text, state->messages, &state->file);
+    state->file_checked = frontend_check(call->file, state->text, layer_kinds(), state->messages, &state->file);
     if (!state->file_checked) {
         int errors = diagnostics_error_count(state->messages);
         fprintf(stderr, "%d error%s generated.\n", errors, errors == 1 ? "" : "s");

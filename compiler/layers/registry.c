@@ -1,0 +1,21 @@
+/*
+ * registry.c — the table of layer kinds. A new kind is a file of this
+ * folder and one line here.
+ */
+#include "compiler/layers/registry.h"
+
+#define LAYER_KINDS(X) \
+    X(dense)           \
+    X(recurrent)       \
+    X(readout)
+
+#define DECLARE(name) extern const layer_kind layer_kind_##name;
+#define ADDRESS(name) &layer_kind_##name,
+LAYER_KINDS(DECLARE)
+static const layer_kind *const kinds[] = { LAYER_KINDS(ADDRESS) };
+
+const layer_kind_table *layer_kinds(void)
+{
+    static const layer_kind_table table = { kinds, (int)(sizeof kinds / sizeof kinds[0]) };
+    return &table;
+}
