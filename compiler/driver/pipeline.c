@@ -1,0 +1,176 @@
+/*
+ * pipeline.c — the compiling stages shared by every command (pipeline.h).
+ */
+#include "compiler/driver/pipeline.h"
+#include "compiler/layers/registry.h"
+#include "compiler/lower/lower.h"
+#include "runtime/train/train.h"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int pipeline_front_end(const invocation *call, pipeline *state)
+{
+    clock_gettime(CLOCK_MONOTONIC, &state->start);
+    char error[ERROR_SIZE];
+    state->text = frontend_read_file(call->file, error, sizeof error);
+    if (state->text == NULL) {
+        fprintf(stderr, "sasc: error: %s\n", error);
+        return SASC_EXIT_USER_ERROR;
+    }
+    state->messages = diagnostics_new(call->file, state->text, stderr);
+    if (state->messages == NULL)
+        return SASC_EXIT_INTERNAL_ERROR;
+    state->file_checked = frontend_check(call->file, state->text, layer_kinds(), state->messages, &state->file);
+    if (!state->file_checked) {
+        int errors = diagnostics_error_count(state->messages);
+        fprintf(stderr, "%d error%s generated.\n", errors, errors == 1 ? "" : "s");
+        return SASC_EXIT_USER_ERROR;
+    }
+    return SASC_EXIT_OK;
+}
+
+/* Pick the task to run: the named one, the file's only task, or the defaults
+ * for the file's only model when the file declares no task. */
+static int choose_task(const checked_file *file, const char *name, sasc_task *task, int *model)
+{
+    if (name != NULL) {
+        for (int i = 0; i < file->task_count; i++)
+            if (strcmp(file->tasks[i].settings.name, name) == 0) {
+                *task = file->tasks[i].settings;
+                *model = file->tasks[i].model;
+                return SASC_EXIT_OK;
+            }
+        fprintf(stderr, "sasc: error: %s has no task named '%s'", file->path, name);
+        for (int i = 0; i < file->task_count; i++)
+            fprintf(stderr, "%s'%s'", i == 0 ? "; its tasks are " : ", ", file->tasks[i].settings.name);
+        fprintf(stderr, "\n");
+        return SASC_EXIT_USER_ERROR;
+    }
+    if (file->task_count == 1) {
+        *task = file->tasks[0].settings;
+        *model = file->tasks[0].model;
+        return SASC_EXIT_OK;
+    }
+    if (file->task_count == 0 && file->model_count == 1) {
+        sasc_task_defaults(task);
+        snprintf(task->name, sizeof task->name, "default");
+        snprintf(task->model, sizeof task->model, "%s", file->models[0].name);
+        *model = 0;
+        return SASC_EXIT_OK;
+    }
+    if (file->task_count == 0) {   /* "name the one to run" would name nothing */
+        fprintf(stderr, "sasc: error: %s has no task and %d models; add a task block "
+                "('task NAME { model = ... }') to say what to train\n", file->path, file->model_count);
+        return SASC_EXIT_USER_ERROR;
+    }
+    fprintf(stderr, "sasc: error: %s has %d tasks; name the one to run", file->path, file->task_count);
+    for (int i = 0; i < file->task_count; i++)
+        fprintf(stderr, "%s'%s'", i == 0 ? ": " : ", ", file->tasks[i].settings.name);
+    fprintf(stderr, "\n");
+    return SASC_EXIT_USER_ERROR;
+}
+
+/* The task and model of a saved run (sasc run --resume, sasc eval). */
+static int saved_model(const invocation *call, const checked_file *file, sasc_task *task, int *model)
+{
+    *task = call->saved_task;
+    for (int i = 0; i < file->model_count; i++)
+        if (strcmp(file->models[i].name, task->model) == 0) {
+            *model = i;
+            return SASC_EXIT_OK;
+        }
+    fprintf(stderr, "sasc: error: %s has no model '%s', the model of the checkpoint in %s\n",
+            file->path, task->model, call->saved_dir);
+    return SASC_EXIT_USER_ERROR;
+}
+
+static int apply_settings(const invocation *call, sasc_task *task)
+{
+    char error[ERROR_SIZE];
+    if (!sasc_settings_apply(&call->settings, task, error, sizeof error)) {
+        fprintf(stderr, "sasc: error: %s\n", error);
+        return SASC_EXIT_USER_ERROR;
+    }
+    return SASC_EXIT_OK;
+}
+
+int pipeline_choose_task(const invocation *call, const pipeline *state, sasc_task *task, int *model)
+{
+    int status = call->saved_dir ? saved_model(call, &state->file, task, model)
+                                 : choose_task(&state->file, call->task, task, model);
+    if (status == SASC_EXIT_OK)
+        status = apply_settings(call, task);
+    if (status == SASC_EXIT_OK && call->saved_dir)   /* a resumed run continues in its own directory */
+        snprintf(task->out, sizeof task->out, "%s", call->saved_dir);
+    return status;
+}
+
+int pipeline_lower(const pipeline *state, int model, const sasc_task *task, ir_program *program)
+{
+    char error[ERROR_SIZE];
+    if (!lower_model(&state->file.models[model], task, program, error, sizeof error)) {
+        fprintf(stderr, "sasc: error: %s\n", error);
+        return SASC_EXIT_USER_ERROR;
+    }
+    if (!ir_verify(program, error, sizeof error)) {
+        fprintf(stderr, "sasc: internal error: invalid IR: %s\n", error);
+        return SASC_EXIT_INTERNAL_ERROR;
+    }
+    return SASC_EXIT_OK;
+}
+
+int pipeline_middle_end(const invocation *call, pipeline *state, sasc_task *task, int *model)
+{
+    int status = pipeline_choose_task(call, state, task, model);
+    if (status != SASC_EXIT_OK)
+        return status;
+    state->program_built = true;
+    return pipeline_lower(state, *model, task, &state->program);
+}
+
+int pipeline_to_ir(const invocation *call, pipeline *state, sasc_task *task, int *model)
+{
+    int status = pipeline_front_end(call, state);
+    return status == SASC_EXIT_OK ? pipeline_middle_end(call, state, task, model) : status;
+}
+
+const sasc_program *pipeline_jit(pipeline *state, int *status)
+{
+    char error[ERROR_SIZE];
+    state->compiled = codegen_jit(&state->program, error, sizeof error);
+    if (state->compiled == NULL) {
+        fprintf(stderr, "sasc: internal error: %s\n", error);
+        *status = SASC_EXIT_INTERNAL_ERROR;
+        return NULL;
+    }
+    return compiled_model_program(state->compiled);
+}
+
+void pipeline_free(pipeline *state)
+{
+    if (state->compiled)
+        compiled_model_free(state->compiled);
+    if (state->program_built)
+        ir_program_free(&state->program);
+    if (state->file_checked)
+        checked_file_free(&state->file);
+    if (state->messages)
+        diagnostics_free(state->messages);
+    free(state->text);
+}
+
+void pipeline_compiler_string(char *out, size_t size)
+{
+    snprintf(out, size, "sasc %s (LLVM %s)", PACKAGE_VERSION, codegen_llvm_version());
+}
+
+double pipeline_seconds(const pipeline *state)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - state->start.tv_sec) + 1e-9 * (double)(now.tv_nsec - state->start.tv_nsec);
+}
