@@ -86,7 +86,7 @@ typedef enum {
     IR_STORE_SLICE,   /* block `index` (+ t inside a loop) of buffer `buffer` := a; no value */
 
     IR_TRANSPOSE,     /* a^T: [rows, cols] -> [cols, rows] (a loop-invariant matrix laid out for
-                         products; see lower_recurrent.c) */
+                         the products in a loop; see hoist.h) */
 
     IR_OPCODE_COUNT
 } ir_opcode;
@@ -154,8 +154,8 @@ typedef struct {
     int layer_count;
     int input_buffer, target_buffer, output_buffer, loss_buffer, scalars_buffer;
     ir_function train, update, predict;
-    /* predict with per-step weights (SASC_BUFFER_STEP_WEIGHTS; lower_dynamic.c):
-     * recurrent programs only, empty otherwise (then no kernel is emitted). */
+    /* predict with per-step weights (SASC_BUFFER_STEP_WEIGHTS; compiler/lower/group.c):
+     * programs with a time axis only, empty otherwise (then no kernel is emitted). */
     ir_function predict_dynamic;
 } ir_program;
 

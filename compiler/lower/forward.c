@@ -17,7 +17,7 @@ void lower_begin_function(lower_context *c, ir_function *f, lower_mode mode)
     c->in_loop = false;
     for (int i = 0; i < c->model->layer_count; i++) {
         lower_layer *l = &c->layers[i];
-        l->preactivation = l->value = l->final_value = -1;
+        l->input = l->preactivation = l->value = l->final_value = -1;
         l->sequence = -1;
         for (int g = 0; g < LAYER_MAX_GROUPS; g++) {
             l->leaf[g][0] = l->leaf[g][1] = l->leaf[g][2] = -1;
@@ -100,9 +100,9 @@ static int source_value(lower_context *c, int layer)
 static void evaluate(lower_context *c, int layer)
 {
     lower_layer *l = &c->layers[layer];
-    int input = source_value(c, layer);
+    l->input = source_value(c, layer);
     c->current = layer;
-    l->preactivation = l->spec->kind->forward(c, layer, input);
+    l->preactivation = l->spec->kind->forward(c, layer, l->input);
     l->value = lower_activate(c->f, l->spec->activation, l->preactivation);
 }
 

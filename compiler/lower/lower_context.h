@@ -66,6 +66,7 @@ typedef struct {
     bool in_loop;             /* evaluated at every step, inside the loop */
     bool kept;                /* in the loop and needed after it: pre-activation kept per step */
     int sequence;             /* that sequence's buffer, or -1 */
+    int input;                /* the node its forward read (its source's value), -1 before */
     int preactivation, value; /* its nodes (this step's, inside the loop), -1 before it is built */
     int final_value;          /* after the loop: its value at the last step, -1 until asked */
     int leaf[LAYER_MAX_GROUPS][3];     /* its groups' parameter leaves, -1 when not read */
