@@ -83,7 +83,7 @@ static void hebb_update(lower_context *c, int layer)
 }
 
 static const layer_kind hebbian = {
-    .name = "hebbian", .summary = "y = x . m, learning m += rate x^T y",
+    .name = "hebbian",
     .settings = hebb_settings, .setting_count = HEBB_SETTINGS,
     .groups = hebb_groups, .group_count = 1,
     .at = LAYER_AT_EVERY_STEP, .default_activation = ACTIVATION_IDENTITY,

@@ -777,6 +777,47 @@ static void test_dynamic_draws(void)
     dynamic_close(&d);
 }
 
+/* Every architecture: with pi = Xi = 0 every draw is m, so predict_dynamic
+ * (its weights per step, no eps) is predict exactly, layers before, in and
+ * after the loop alike; the program has a STEP_WEIGHTS buffer per
+ * stochastic group. */
+static void test_dynamic_equals_predict_architectures(void)
+{
+    const char *texts[] = { stacked, stacked_every, dense_head, dense_every_step, dense_before,
+                            dense_output_every_step, kept_across };
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
+        recurrent_fixture fx;
+        if (!fixture_from_text(&fx, texts[k]))
+            continue;
+        fx.task.dynamic_networks = 1;
+        dynamic_fixture d;
+        memset(&d, 0, sizeof d);
+        if (!recurrent_lower(&fx, &d.p))
+            continue;
+        ir_export_tables(&d.p, false, &d.program, &d.tables);
+        d.buffers = fixture_buffers_new(&d.p);
+        CU_ASSERT_EQUAL(count_role(&d.p, SASC_BUFFER_STEP_WEIGHTS), d.p.group_count);
+        fixture_rng rng = { 17 };
+        randomise(&d.p, d.buffers, &rng);
+        for (int g = 0; g < d.p.group_count; g++)
+            for (int e = 0; e < d.p.groups[g].fan_in * d.p.groups[g].width; e++) {
+                fixture_set(&d.p, d.buffers, d.p.groups[g].parameter_buffer[SASC_PI], e, 0.0);
+                fixture_set(&d.p, d.buffers, d.p.groups[g].parameter_buffer[SASC_XI], e, 0.0);
+            }
+        dynamic_fill(&d, SASC_STEP_DYNAMIC, 3);
+        int n = BATCH * d.p.classes;
+        double predicted[64];
+        CU_ASSERT_FATAL(n <= 64);
+        fixture_run(&d.p, &d.p.predict, d.buffers);
+        for (int e = 0; e < n; e++)
+            predicted[e] = fixture_get(&d.p, d.buffers, d.p.output_buffer, e);
+        fixture_run(&d.p, &d.p.predict_dynamic, d.buffers);
+        for (int e = 0; e < n; e++)
+            CU_ASSERT_EQUAL(fixture_get(&d.p, d.buffers, d.p.output_buffer, e), predicted[e]);
+        dynamic_close(&d);
+    }
+}
+
 /* ---- IR loops: what ir_verify rejects ---- */
 
 static void expect_verify_error(ir_program *p, const char *expected)
@@ -1245,6 +1286,8 @@ int main(void)
     CU_add_test(suite, "dynamic network with pi = Xi = 0 = the deterministic one", test_dynamic_equals_deterministic);
     CU_add_test(suite, "dynamic network = its per-step weights computed in C", test_dynamic_hand_set);
     CU_add_test(suite, "dynamic network draws follow the seed", test_dynamic_draws);
+    CU_add_test(suite, "dynamic network with pi = Xi = 0 = predict, every architecture",
+                test_dynamic_equals_predict_architectures);
     CU_add_test(suite, "noise drawn in parallel = drawn in sequence", test_parallel_normals_identical);
     CU_pSuite language = CU_add_suite("recurrent language", NULL, NULL);
     CU_add_test(language, "a recurrent model is checked into its layer specs", test_language_recurrent_model);

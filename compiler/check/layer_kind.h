@@ -95,7 +95,6 @@ typedef struct {
 
 typedef struct layer_kind {
     const char *name;                    /* as written: `layer h = NAME(source, width)` */
-    const char *summary;                 /* one line for messages and docs */
     const layer_setting *settings;       /* its own settings */
     int setting_count;
     const layer_group *groups;           /* its connection groups, in ABI order */

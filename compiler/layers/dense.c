@@ -29,7 +29,6 @@ static int forward(lower_context *c, int layer, int input)
 
 const layer_kind layer_kind_dense = {
     .name = "dense",
-    .summary = "a SaS connection group from its source to its units",
     .groups = groups, .group_count = 1,
     .reads_sequence = false, .carries_state = false, .at = LAYER_AT_EVERY_STEP,
     .scales_by_fan_in = true, .default_activation = ACTIVATION_IDENTITY, .elementwise_activation = false,

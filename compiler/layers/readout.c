@@ -27,7 +27,6 @@ static int forward(lower_context *c, int layer, int input)
 
 const layer_kind layer_kind_readout = {
     .name = "readout",
-    .summary = "the output connections of a sequence, at its last step or at every step",
     .groups = groups, .group_count = 1,
     .reads_sequence = true, .carries_state = false, .at = LAYER_AT_LAST_STEP,
     .scales_by_fan_in = false, .default_activation = ACTIVATION_IDENTITY, .elementwise_activation = false,

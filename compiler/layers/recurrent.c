@@ -145,7 +145,6 @@ static int final_value(lower_context *c, int layer)
 
 const layer_kind layer_kind_recurrent = {
     .name = "recurrent",
-    .summary = "a rate network of SaS units carrying its state from step to step",
     .settings = settings, .setting_count = SETTING_COUNT,
     .groups = groups, .group_count = 2,
     .reads_sequence = true, .carries_state = true, .at = LAYER_AT_NONE,
