@@ -1,13 +1,14 @@
 /*
  * registry.c — the table of layer kinds. A new kind is a file of this
- * folder and one line here.
+ * folder, one line here and its file's line in Makefile.am.
  */
 #include "compiler/layers/registry.h"
 
 #define LAYER_KINDS(X) \
     X(dense)           \
     X(recurrent)       \
-    X(readout)
+    X(readout)         \
+    /* one line per kind, above this one */
 
 #define DECLARE(name) extern const layer_kind layer_kind_##name;
 #define ADDRESS(name) &layer_kind_##name,
