@@ -463,13 +463,17 @@ static bool is_costly_op(ir_opcode op)
            op == IR_CROSS_ENTROPY_BACKWARD || op == IR_TRANSPOSE;
 }
 
-/* The forward store of node v in body (B, E), or -1. */
-static int body_store_of(const ir_function *f, int B, int E, int v)
+/* Per node of body (B, E): the body's store of its value (a block the
+ * reverse step can read back), or -1. */
+static int *body_stores(const ir_function *f, int B, int E)
 {
+    int *stored = allocate((size_t)E + 1, sizeof *stored);
+    for (int n = 0; n <= E; n++)
+        stored[n] = -1;
     for (int n = B + 1; n < E; n++)
-        if (f->nodes[n].op == IR_STORE_SLICE && f->nodes[n].a == v)
-            return n;
-    return -1;
+        if (f->nodes[n].op == IR_STORE_SLICE && f->nodes[n].a > B)
+            stored[f->nodes[n].a] = n;
+    return stored;
 }
 
 /* Make rebuilt node R a read of block `index` (+ t) of `buffer`. */
@@ -482,49 +486,66 @@ static void read_back(ir_function *f, int R, int buffer, int index)
     f->nodes[R] = slice;
 }
 
-/* In loop l: the rebuilt values the adjoint reads and that depend on a
- * product of the step are read back from the forward loop; those not
- * already stored there get a kept sequence and a store before the forward
- * loop's end (returned in *stores, to insert). */
+/* In loop l, what the reverse step evaluates of its rebuilt body: the
+ * values the adjoint reads and, for those recomputed, their operands. A
+ * value the forward body stores is read back from its block; one whose
+ * recomputation costs a product of the step (through operands that are not
+ * read back) gets a kept sequence, stored by the forward loop (the stores
+ * returned in *stores, to insert before its end); the rest is recomputed. */
 static int keep_costly(reverse *r, const reversed_loop *l, ir_node *stores)
 {
     ir_function *f = r->f;
-    int B = l->begin, E = l->end, count = 0;
+    int B = l->begin, E = l->end, count = 0, span = l->last - l->first + 1;
+    int *stored = body_stores(f, B, E);
     bool *costly = allocate((size_t)E + 1, sizeof *costly);
     for (int n = B + 1; n < E; n++) {
         const ir_node *node = &f->nodes[n];
         costly[n] = is_costly_op(node->op);
-        for (int k = 0; k < 3 && !is_read(node->op); k++)
-            costly[n] = costly[n] || (operand(node, k) > B && costly[operand(node, k)]);
+        for (int k = 0; k < 3 && !is_read(node->op); k++) {
+            int o = operand(node, k);
+            costly[n] = costly[n] || (o > B && stored[o] < 0 && costly[o]);
+        }
     }
-    bool *needed = allocate((size_t)(l->last - l->first + 1), sizeof *needed);
+    bool *live = allocate((size_t)span, sizeof *live);
+    int *work = allocate((size_t)span, sizeof *work), pending = 0;
     for (int i = l->last + 1; i < f->count; i++)
         for (int k = 0; k < 3; k++) {
             int o = operand(&f->nodes[i], k);
-            if (o >= l->first && o <= l->last)
-                needed[o - l->first] = true;
+            if (o >= l->first && o <= l->last && !live[o - l->first]) {
+                live[o - l->first] = true;
+                work[pending++] = o;
+            }
         }
-    for (int R = l->first; R <= l->last; R++) {
-        int origin = l->origin[R - l->first];
-        if (!needed[R - l->first] || !costly[origin] || is_read(f->nodes[origin].op))
-            continue;
-        int stored = body_store_of(f, B, E, origin);
-        if (stored >= 0) {
-            read_back(f, R, f->nodes[stored].buffer, f->nodes[stored].index);
-            continue;
-        }
+    while (pending > 0) {
+        int R = work[--pending], origin = l->origin[R - l->first];
         const ir_node *v = &f->nodes[origin];
-        int kept = add_temporary(r, "kept", l->steps * v->rows, v->cols);
-        ir_node store = ir_blank_node(IR_STORE_SLICE, 0, 0);
-        store.a = origin;
-        store.buffer = kept;
-        store.index = 0;
-        store.steps = v->rows;
-        stores[count++] = store;
-        read_back(f, R, kept, 0);
+        if (is_read(v->op))
+            continue;
+        if (stored[origin] >= 0) {
+            read_back(f, R, f->nodes[stored[origin]].buffer, f->nodes[stored[origin]].index);
+        } else if (costly[origin]) {
+            int kept = add_temporary(r, "kept", l->steps * v->rows, v->cols);
+            ir_node store = ir_blank_node(IR_STORE_SLICE, 0, 0);
+            store.a = origin;
+            store.buffer = kept;
+            store.index = 0;
+            store.steps = v->rows;
+            stores[count++] = store;
+            read_back(f, R, kept, 0);
+        } else {
+            for (int k = 0; k < 3; k++) {
+                int o = operand(&f->nodes[R], k);
+                if (o >= l->first && o <= l->last && !live[o - l->first]) {
+                    live[o - l->first] = true;
+                    work[pending++] = o;
+                }
+            }
+        }
     }
+    free(stored);
     free(costly);
-    free(needed);
+    free(live);
+    free(work);
     return count;
 }
 
