@@ -6,8 +6,6 @@
  */
 #include "compiler/check/sema_internal.h"
 
-#include <limits.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -779,7 +779,9 @@ void ir_export_tables(const ir_program *p, bool has_update_part, sasc_program *o
             d->parameter_buffer[k] = g->parameter_buffer[k];
         d->noise_buffer = g->noise_buffer;
         d->mask_buffer = g->mask_buffer;
-        d->mask = g->mask;
+        d->mask.kind = g->mask.kind;   /* not by struct assignment: its padding would come along */
+        d->mask.density = g->mask.density;
+        d->mask.path = g->mask.path;
     }
     tables->layers = zeroed_table(p->layer_count, sizeof *tables->layers);
     for (int i = 0; i < p->layer_count; i++) {

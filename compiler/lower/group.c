@@ -64,7 +64,8 @@ int lower_add_group(ir_program *p, const char *name, const group_spec *spec, int
     int index = ir_add_group(p, name, kind, owner, spec->fan_in, width);
     p->layers[owner].group_count++;
     ir_group *group = &p->groups[index];
-    group->mask = spec->mask;
+    group->mask.kind = spec->mask.kind;   /* field by field, as the parameters' init below */
+    group->mask.density = spec->mask.density;
     group->mask.path = spec->mask.path ? strdup(spec->mask.path) : NULL;
     if (spec->mask.path && !group->mask.path) {
         fprintf(stderr, "sasc: internal error: out of memory lowering the model\n");
@@ -75,7 +76,11 @@ int lower_add_group(ir_program *p, const char *name, const group_spec *spec, int
     for (int k = 0; k < 3; k++) {
         int b = lower_add_named(p, SASC_BUFFER_PARAMETER, index, (sasc_parameter)k, spec->fan_in, width, name,
                                 parameter_names[k]);
-        p->buffers[b].desc.init = spec->prior[k].init;
+        /* field by field: the table is emitted byte for byte (emit.c), and a
+         * struct assignment may copy the source's padding */
+        p->buffers[b].desc.init.kind = spec->prior[k].init.kind;
+        p->buffers[b].desc.init.a = spec->prior[k].init.a;
+        p->buffers[b].desc.init.b = spec->prior[k].init.b;
         p->buffers[b].desc.frozen = spec->prior[k].frozen;
         p->buffers[b].desc.mask_buffer = group->mask_buffer;
         p->groups[index].parameter_buffer[k] = b;

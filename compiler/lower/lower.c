@@ -8,7 +8,6 @@
 #include "compiler/lower/lower.h"
 #include "compiler/lower/lower_internal.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
