@@ -7,6 +7,7 @@
 #include "runtime/ensemble/dynamic.h"
 #include "runtime/analyses/entropy.h"
 #include "runtime/analyses/psychometric.h"
+#include "runtime/support/input_file.h"
 #include "runtime/support/output.h"
 #include "runtime/support/plot.h"
 
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 sasc_connection_class sasc_classify_connection(const sasc_task *task, double pi, double m,
@@ -46,10 +48,10 @@ static const double *or_zeros(const double *values, double **zeros, size_t n)
     return *zeros;
 }
 
-bool sasc_layer_statistics_compute(const sasc_task *task, const double *pi, const double *m,
-                                   const double *xi, size_t n, sasc_layer_statistics *stats,
-                                   double *const per_connection[3], char *error,
-                                   size_t error_size)
+bool sasc_layer_statistics_compute(const sasc_task *task, sasc_entropy_formula formula,
+                                   const double *pi, const double *m, const double *xi, size_t n,
+                                   sasc_layer_statistics *stats, double *const per_connection[3],
+                                   char *error, size_t error_size)
 {
     double *zeros = NULL;
     pi = or_zeros(pi, &zeros, n);
@@ -65,6 +67,7 @@ bool sasc_layer_statistics_compute(const sasc_task *task, const double *pi, cons
     settings.samples = (size_t)task->entropy_samples;
     settings.seed = task->seed;
     settings.threads = worker_threads(task);
+    settings.formula = formula;
     sasc_entropy_summary summary;
     sasc_entropy_outputs outputs = {0};
     if (per_connection)
@@ -115,7 +118,8 @@ bool sasc_program_layer_statistics(const sasc_program *program, const sasc_task 
     const sasc_group_desc *d = &program->groups[layer];
     size_t n = (size_t)d->fan_in * (size_t)d->width;
     double *const *v = copy->values[layer];
-    if (!sasc_layer_statistics_compute(task, v[SASC_PI], v[SASC_M], v[SASC_XI], n, stats,
+    sasc_entropy_formula formula = sasc_entropy_formula_of_program(task->entropy_formula, program);
+    if (!sasc_layer_statistics_compute(task, formula, v[SASC_PI], v[SASC_M], v[SASC_XI], n, stats,
                                        per_connection, error, error_size))
         return false;
     sasc_triangle_sparsity(v[SASC_PI], d->fan_in, d->width, &stats->sparsity_i_lt_j,
@@ -470,9 +474,15 @@ bool sasc_analysis_restore(sasc_analysis *analysis, int epochs_done, char *error
 {
     char path[8192];
     snprintf(path, sizeof path, "%s/analysis.csv", analysis->task->out);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    struct stat status;
+    if (lstat(path, &status) != 0)
         return true;   /* nothing recorded yet */
+    char reason[256];
+    FILE *f = sasc_input_fopen(path, reason, sizeof reason);
+    if (!f) {
+        snprintf(error, error_size, "cannot read %s: %s", path, reason);
+        return false;
+    }
     char *header = malloc(HEADER_SIZE), *line = malloc(HEADER_SIZE);
     bool ok = header && line && csv_header(analysis, header, HEADER_SIZE);
     /* A file of another model or of an older sasc is not continued, only replaced. */

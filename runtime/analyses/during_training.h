@@ -52,16 +52,18 @@ void sasc_triangle_sparsity(const double *pi, int fan_in, int width, double *i_l
                             double *i_gt_j);
 
 /* Statistics of layer `layer` from its parameters (doubles, fan_in x width;
- * a NULL array counts as all zeros). Entropy with the task's B and a, seed
- * the task's seed; `per_connection` (NULL or 3 arrays) receives the
- * per-connection entropy total, pi-part and Xi-part. */
-bool sasc_layer_statistics_compute(const sasc_task *task, const double *pi, const double *m,
-                                   const double *xi, size_t n, sasc_layer_statistics *stats,
-                                   double *const per_connection[3], char *error,
-                                   size_t error_size);
+ * a NULL array counts as all zeros). Entropy by `formula` (gbp Eq. 8 or
+ * gbptt Eq. 14, not AUTO) with the task's B and a, seed the task's seed;
+ * `per_connection` (NULL or 3 arrays) receives the per-connection entropy
+ * total, pi-part and Xi-part. */
+bool sasc_layer_statistics_compute(const sasc_task *task, sasc_entropy_formula formula,
+                                   const double *pi, const double *m, const double *xi, size_t n,
+                                   sasc_layer_statistics *stats, double *const per_connection[3],
+                                   char *error, size_t error_size);
 
 /* sasc_layer_statistics_compute for layer `layer` of `program`, triangle
- * sparsities included. */
+ * sparsities included, with the formula the task's entropy_formula means for
+ * the program (sasc_entropy_formula_of_program). */
 bool sasc_program_layer_statistics(const sasc_program *program, const sasc_task *task,
                                    const sasc_parameter_copy *copy, int layer,
                                    sasc_layer_statistics *stats, double *const per_connection[3],

@@ -18,6 +18,7 @@ typedef struct {
     const char *compiler;        /* e.g. "sasc 0.1.0 (LLVM 19.1.7)" */
     double compile_seconds;      /* parse + check + JIT time, for run.json */
     bool resume;                 /* continue from the checkpoint in the task's out directory */
+    bool force;                  /* replace another run in the out directory (run_directory.h) */
 } sasc_run_info;
 
 /* Exit codes shared by the whole tool (GNU style). */
