@@ -240,6 +240,40 @@ row sema-function-arguments 1 "s44.sas:1:15: error: normal takes 2 arguments (me
 sas s45 "prior p { m = dense(0, 1) } $(model "$L loss cross_entropy(y)")"
 row sema-not-a-number 1 "s45.sas:1:15: error: unknown function 'dense'; expected normal, uniform, identity, zeros or sqrt" check s45.sas
 
+# ==== layers and time steps: the rules that follow from the layer kinds' declarations
+R='layer h = recurrent(x, 6) { steps = 3 }'
+Y='layer y = readout(h, 2) { activation = softmax } loss cross_entropy(y)'
+sas k1 "$(model "layer y = dnese(x, 3) { activation = softmax } loss cross_entropy(y)")"
+row layer-unknown-kind 1 "k1.sas:1:32: error: unknown layer kind 'dnese'; did you mean 'dense'?" check k1.sas
+sas k2 "$(model "layer y = dense(x, 3) { activation = softmax steps = 3 } loss cross_entropy(y)")"
+row layer-other-kinds-setting 1 "k2.sas:1:67: error: 'steps' is not a setting of a dense layer" check k2.sas
+sas k3 "$(model "layer h = recurrent(x, 6) { steps = 3 sigma = -1 } $Y")"
+row layer-setting-range 1 "k3.sas:1:68: error: 'sigma' must be >= 0, not -1" check k3.sas
+sas k4 "$(model "layer h = recurrent(x, 6) { steps = 3 alpha = 1.5 } $Y")"
+row layer-leak-range 1 "k4.sas:1:68: error: the leak alpha = 1.5 must be in (0, 1]" check k4.sas
+sas k5 "$(model "layer h = recurrent(x, 6) { steps = 3 dt = 20 } $Y")"
+row layer-dt-without-tau 1 "k5.sas:1:60: error: dt and tau go together (alpha = dt / tau); add 'tau'" check k5.sas
+sas k6 "$(model "layer h = recurrent(x, 6) { steps = 3 alpha = 0.5 dt = 1 tau = 2 } $Y")"
+row layer-alpha-and-dt 1 "k6.sas:1:72: error: give either alpha or dt and tau, not both" check k6.sas
+sas k7 "$(model "layer h = recurrent(x, 6) { steps = 3 activation = softmax } $Y")"
+row layer-elementwise-activation 1 "k7.sas:1:73: error: a recurrent layer's transfer function is elementwise; softmax is not" check k7.sas
+sas k8 "$(model "layer h = recurrent(x, 6) { alpha = 0.5 } $Y")"
+row time-steps-missing 1 "k8.sas:1:28: error: recurrent layer 'h' needs the number of time steps, e.g. 'steps = 28'" check k8.sas
+sas k9 "$(model "$R layer g = recurrent(h, 6) { steps = 4 } layer y = readout(g, 2) { activation = softmax } loss cross_entropy(y)")"
+row time-steps-disagree 1 "k9.sas:1:98: error: layer 'g' has steps = 4, but 'h' has 3; the layers of a model share one time axis" check k9.sas
+sas k10 "$(model "layer y = readout(x, 2) { activation = softmax } loss cross_entropy(y)")"
+row time-no-time-axis 1 "k10.sas:1:40: error: a readout layer reads a sequence (a value at every time step), but 'x' has one value per sample: model 'm' has no time axis (a recurrent layer gives it one); read 'x' with dense(x, width)" check k10.sas
+sas k11 "$(model "$R layer d = dense(h, 3) { at = last } layer g = recurrent(d, 6) layer y = readout(g, 2) { activation = softmax } loss cross_entropy(y)")"
+row time-reads-last-step 1 "k11.sas:1:118: error: a recurrent layer reads a sequence (a value at every time step), but 'd' reads only the last step of 'h' (at = last); give 'd' 'at = every', or read it with dense(d, width)" check k11.sas
+sas k12 "$(model "$R layer d = dense(h, 3) { at = last } layer e = dense(d, 3) layer y = readout(e, 2) { activation = softmax } loss cross_entropy(y)")"
+row time-after-last-step 1 "k12.sas:1:138: error: a readout layer reads a sequence (a value at every time step), but 'e' has one value per sample: it comes after 'd', which reads only the last step (at = last); read 'e' with dense(e, width)" check k12.sas
+sas k13 "$(model "layer y = dense(x, 3) { activation = softmax at = last } loss cross_entropy(y)")"
+row time-at-without-sequence 1 "k13.sas:1:67: error: 'at' chooses the steps of a sequence to read, but 'x' has one value per sample (not a value at every time step); remove it" check k13.sas
+sas k14 "$(model "$R layer y = readout(h, 2) { activation = softmax at = evry } loss cross_entropy(y)")"
+row time-at-unknown 1 "k14.sas:1:114: error: unknown 'at' value 'evry'; did you mean 'every'?" check k14.sas
+sas k15 "$(model "$R layer y = readout(h, 2) { activation = softmax at = every } loss cross_entropy(y)")"
+row time-cross-entropy-every-step 1 "k15.sas:1:141: error: cross_entropy is taken at the last step, but readout 'y' has a value at every step; use 'loss mse(y)' or 'at = last'" check k15.sas
+
 # ==== plans and memory: refused before anything is allocated
 sas big "model m { input x[46000] layer h = dense(x, 46000) { activation = relu } layer y = dense(h, 10) { activation = softmax } loss cross_entropy(y) }"
 check mem-too-large 1 glob "sasc: error: the run's buffers and data (estimated) need 192.0 GB of memory but at most * are available to this process" \

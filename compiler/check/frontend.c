@@ -19,7 +19,8 @@
 /* Larger sources are certainly not hand-written models. */
 #define FRONTEND_MAX_SOURCE (16L * 1024 * 1024)
 
-bool frontend_check(const char *path, const char *text, diagnostics *d, checked_file *out)
+bool frontend_check(const char *path, const char *text, const layer_kind_table *kinds, diagnostics *d,
+                    checked_file *out)
 {
     *out = (checked_file){ 0 };
     int errors_before = diagnostics_error_count(d);
@@ -28,7 +29,7 @@ bool frontend_check(const char *path, const char *text, diagnostics *d, checked_
         diagnostic_report_file(d, DIAGNOSTIC_ERROR, "out of memory while parsing");
         return false;
     }
-    bool ok = diagnostics_error_count(d) == errors_before && sema_check(tree, path, text, d, out);
+    bool ok = diagnostics_error_count(d) == errors_before && sema_check(tree, path, text, kinds, d, out);
     ast_file_free(tree);
     return ok;
 }

@@ -2,6 +2,7 @@
  * pipeline.c — the compiling stages shared by every command (pipeline.h).
  */
 #include "compiler/driver/pipeline.h"
+#include "compiler/layers/registry.h"
 #include "compiler/lower/lower.h"
 #include "runtime/train/train.h"
 
@@ -23,7 +24,7 @@ int pipeline_front_end(const invocation *call, pipeline *state)
     state->messages = diagnostics_new(call->file, state->text, stderr);
     if (state->messages == NULL)
         return SASC_EXIT_INTERNAL_ERROR;
-    state->file_checked = frontend_check(call->file, state->text, state->messages, &state->file);
+    state->file_checked = frontend_check(call->file, state->text, layer_kinds(), state->messages, &state->file);
     if (!state->file_checked) {
         int errors = diagnostics_error_count(state->messages);
         fprintf(stderr, "%d error%s generated.\n", errors, errors == 1 ? "" : "s");
