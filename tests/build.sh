@@ -80,13 +80,15 @@ expect 0 "generic CPU program runs" "$work/qsg" --out "$work/pg"
 # ---- stop with SIGTERM after the first epoch's checkpoint, then resume
 long="--set train=6000 --set test=500 --set epochs=3 --seed 5 --threads 1"
 # interrupt DIR COMMAND...: start COMMAND (a run writing to DIR), send it
-# SIGTERM as soon as the first epoch's checkpoint appears, expect exit 143.
+# SIGTERM as soon as the first epoch is finished (its checkpoint, then its
+# metrics.csv row, are written), so it stops in the second epoch; expect exit 143.
 interrupt() {
     dir=$1; shift
     "$@" >/dev/null 2>"$work/err" &
     pid=$!
     tries=0
-    while [ ! -f "$dir/checkpoint.sasc" ] && [ "$tries" -lt 600 ]; do sleep 0.05; tries=$((tries + 1)); done
+    while { [ ! -f "$dir/checkpoint.sasc" ] || [ "$(wc -l < "$dir/metrics.csv" 2>/dev/null || echo 0)" -lt 2 ]; } &&
+          [ "$tries" -lt 600 ]; do sleep 0.05; tries=$((tries + 1)); done
     kill -TERM "$pid" 2>/dev/null
     wait "$pid"
     status=$?

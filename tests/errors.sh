@@ -96,7 +96,10 @@ row cli-directory 1 "sasc: error: adir: Is a directory" check adir
 row cli-set-form 1 "sasc: error: '--set epochs' is not of the form KEY=VALUE" run ok.sas --set epochs
 row cli-unknown-setting 1 "sasc: error: --set btach=10: unknown setting 'btach'; did you mean 'batch'?" run ok.sas --set btach=10
 row cli-bad-value 1 "sasc: error: --set epochs=-3: epochs must be a non-negative integer, got '-3'" run ok.sas --set epochs=-3
+long=$(printf '%0.sa' $(seq 5000))
+row cli-long-value 1 "sasc: error: --set data=$(printf '%0.sa' $(seq 75))...$(printf '%0.sa' $(seq 80)) (5005 characters): data must be a directory path of at most 4095 characters, got '$(printf '%0.sa' $(seq 80))...$(printf '%0.sa' $(seq 80)) (5000 characters)'" run ok.sas --set data="$long"
 row cli-shards-batch 1 "sasc: error: batch 5 cannot be split into 2 equal shards; set shards to a divisor of the batch" run ok.sas --set batch=5 --set shards=2 --out out-shards
+row cli-unknown-model 1 "sasc: error: --set model=other: ok.sas has no model 'other'; its models are 'm'" run ok.sas --set model=other
 row cli-unknown-task 1 "sasc: error: ok.sas has no task named 'nosuch'" run ok.sas nosuch
 sas twotasks "$MODEL task a { epochs = 1 } task b { epochs = 2 }"
 sas notask 'prior p { pi = 0 }'
@@ -114,6 +117,8 @@ printf 'model m { input x[4] \001 }\n' > control.sas
 row src-control 1 "control.sas:1:22: error: unexpected control character 0x01" check control.sas
 sas char 'model m { input x[4] @ }'
 row src-character 1 "char.sas:1:22: error: unexpected character '@'" check char.sas
+mkfifo fifo.sas
+row src-fifo 1 "sasc: error: fifo.sas: it is a FIFO, not a regular file" check fifo.sas
 head -c 17000000 /dev/zero | tr '\0' '#' > huge.sas
 row src-too-large 1 "sasc: error: huge.sas: the file is too large (more than 16777216 bytes)" check huge.sas
 head -c 10000000 /dev/zero | tr '\0' '@' > junk.sas
@@ -255,6 +260,9 @@ idx empty train 0 2 2; idx empty t10k 10 2 2
 run_on data-no-images 1 "sasc: error: empty/train-images-idx3-ubyte contains no images" empty
 idx wide train 20 3 3; idx wide t10k 10 3 3
 run_on data-dimensions 1 "sasc: error: the model's input has 4 units but the images in wide have 3x3=9 pixels" wide
+sas steps 'model r { input x[1] layer h = recurrent(x, 2) { steps = 3 } layer y = readout(h, 3) { activation = softmax } loss cross_entropy(y) }'
+# shellcheck disable=SC2086
+row data-steps 1 "sasc: error: the model reads 3 pixels per image (3 steps of 1) but the images in good have 2x2=4 pixels" run steps.sas $RUN --set data=good --out out-steps
 dataset labels 7
 run_on data-label-range 1 "sasc: error: labels/train-labels-idx1-ubyte: label 7 of image 0 is not below the model's 3 classes" labels
 mkdir -p count && cp good/* count/ && { be32 2049; be32 15; bytes 15 001; } > count/train-labels-idx1-ubyte
@@ -263,7 +271,36 @@ run_on data-too-few 1 "sasc: error: 100 images were asked for but good/train-ima
 run_on data-under-batch 1 "sasc: error: the training set has 3 images, fewer than one mini-batch of 5" good --set train=3
 gzip -c good/train-images-idx3-ubyte | head -c 30 > gz.tmp
 mkdir -p badgz && cp good/t10k-* good/train-labels-idx1-ubyte badgz/ && mv gz.tmp badgz/train-images-idx3-ubyte.gz
-run_on data-bad-gzip 1 "sasc: error: badgz/train-images-idx3-ubyte.gz is too short to be an IDX file" badgz
+run_on data-bad-gzip 1 "sasc: error: badgz/train-images-idx3-ubyte.gz is a damaged gzip file (zlib: unexpected end of file)" badgz
+mkdir -p badgz2 && cp good/t10k-* good/train-labels-idx1-ubyte badgz2/ && gzip -c < good/train-images-idx3-ubyte > gz.tmp
+printf 'XXXX' | dd of=gz.tmp bs=1 seek=12 conv=notrunc 2>/dev/null && mv gz.tmp badgz2/train-images-idx3-ubyte.gz
+# shellcheck disable=SC2086
+check data-corrupt-gzip 1 glob "sasc: error: badgz2/train-images-idx3-ubyte.gz is a damaged gzip file (zlib: *)" \
+    "$SASC" run ok.sas $RUN --set data=badgz2 --out out-data-corrupt-gzip
+# special files in place of a data file: refused, never opened for reading (a FIFO would block)
+mkdir -p fifo && cp good/* fifo/ && rm fifo/train-images-idx3-ubyte && mkfifo fifo/train-images-idx3-ubyte
+run_on data-fifo 1 "sasc: error: cannot read fifo/train-images-idx3-ubyte: it is a FIFO, not a regular file" fifo
+mkdir -p devnull && cp good/* devnull/ && ln -sf /dev/null devnull/train-images-idx3-ubyte
+run_on data-device 1 "sasc: error: cannot read devnull/train-images-idx3-ubyte: it is a character device, not a regular file" devnull
+mkdir -p dirdata && cp good/* dirdata/ && rm dirdata/train-images-idx3-ubyte && mkdir dirdata/train-images-idx3-ubyte
+run_on data-directory 1 "sasc: error: cannot read dirdata/train-images-idx3-ubyte: Is a directory" dirdata
+mkdir -p trailing && cp good/* trailing/ && printf 'xyz' >> trailing/train-images-idx3-ubyte
+run_on data-trailing 1 "sasc: error: trailing/train-images-idx3-ubyte has 3 bytes after the 20 records of 4 bytes its header declares" trailing
+# a header that declares 2^32 - 1 images: refused from the file size, before any allocation
+mkdir -p huge && cp good/* huge/ && { be32 2051; be32 4294967295; be32 2; be32 2; bytes 80 144; } > huge/train-images-idx3-ubyte
+run_on data-declared-huge 1 "sasc: error: huge/train-images-idx3-ubyte is truncated: its header declares 4294967295 records of 4 bytes" huge
+# an unreadable file is reported as unreadable, not as missing (root reads everything: run as nobody)
+mkdir -p noperm && cp good/* noperm/ && chmod 000 noperm/train-images-idx3-ubyte
+if [ "$(id -u)" -ne 0 ]; then
+    run_on data-unreadable 1 "sasc: error: cannot read noperm/train-images-idx3-ubyte: Permission denied" noperm
+elif command -v setpriv >/dev/null 2>&1; then
+    chmod 755 "$work"; chmod -R a+rX good noperm ok.sas; chmod 000 noperm/train-images-idx3-ubyte; mkdir -p out-noperm; chmod 777 out-noperm
+    # shellcheck disable=SC2086
+    check data-unreadable 1 exact "sasc: error: cannot read noperm/train-images-idx3-ubyte: Permission denied" \
+        setpriv --reuid=65534 --regid=65534 --clear-groups "$SASC" run ok.sas $RUN --set data=noperm --out out-noperm
+else
+    skip data-unreadable "root, and no setpriv to drop the privilege"
+fi
 
 # ==== mask files (npy(...) is read, never written)
 npy() {  # npy FILE ROWS COLS [ELEMENTS]: a float32 .npy, all ones
@@ -277,17 +314,62 @@ masked() { sas "$1" "model m { input x[4] layer y = dense(x, 3) { activation = s
 masked mask1 nomask.npy
 row mask-missing 1 "sasc: error: cannot open nomask.npy: No such file or directory" run mask1.sas $RUN --set data=good --out out-mask1
 echo 'not numpy' > text.npy; masked mask2 text.npy
-row mask-not-npy 1 "sasc: error: text.npy is not a 2-D numeric .npy file" run mask2.sas $RUN --set data=good --out out-mask2
+row mask-not-npy 1 "sasc: error: text.npy is not a valid .npy file: it does not start with numpy's magic string" run mask2.sas $RUN --set data=good --out out-mask2
 npy shape.npy 2 2; masked mask3 shape.npy
 row mask-shape 1 "sasc: error: shape.npy has shape (2, 2) but (4, 3) is needed" run mask3.sas $RUN --set data=good --out out-mask3
 npy cut.npy 4 3 5; masked mask4 cut.npy
 row mask-truncated 1 "sasc: error: cut.npy is truncated: it holds fewer than 4 x 3 elements" run mask4.sas $RUN --set data=good --out out-mask4
+mkfifo fifo.npy; masked mask5 fifo.npy
+row mask-fifo 1 "sasc: error: cannot open fifo.npy: it is a FIFO, not a regular file" run mask5.sas $RUN --set data=good --out out-mask5
+# a mask value other than 0 and 1 (0.5, NaN, inf) used to mean "keep" silently
+npy half.npy 4 3 && printf '\000\000\000\077' | dd of=half.npy bs=1 seek=128 conv=notrunc 2>/dev/null; masked mask6 half.npy
+row mask-values 1 "sasc: error: half.npy: element 0 is 0.5, but every element must be exactly 0 or 1" run mask6.sas $RUN --set data=good --out out-mask6
+npy nan.npy 4 3 && printf '\000\000\300\177' | dd of=nan.npy bs=1 seek=132 conv=notrunc 2>/dev/null; masked mask7 nan.npy
+row mask-nan 1 "sasc: error: nan.npy: element 1 is nan, but every element must be exactly 0 or 1" run mask7.sas $RUN --set data=good --out out-mask7
+npy complex.npy 4 3 && sed -i "s/'<f4'/'<c8'/" complex.npy; masked mask8 complex.npy
+row mask-dtype 1 "sasc: error: complex.npy is not a valid .npy file: its dtype '<c8' is not a boolean, integer, float32 or float64 type" run mask8.sas $RUN --set data=good --out out-mask8
+
+# a message with a long path keeps its reason: the whole path, then why
+deep=$(printf '%0.s/b' $(seq 1500))
+check data-long-path 1 glob "sasc: error: cannot read the data directory /x/b/b/b/*/b/b: No such file or directory" \
+    "$SASC" run ok.sas $RUN --set data="/x$deep" --out out-long
+
+# ==== checkpoints: checked before anything in them is used
+# shellcheck disable=SC2086
+"$SASC" run ok.sas $RUN --set data=good --out ck >/dev/null 2>&1
+cp -r ck ck-flip; size=$(wc -c < ck/checkpoint.sasc); middle=$((size / 2))
+byte=$(od -An -tu1 -j "$middle" -N1 ck/checkpoint.sasc | tr -d ' ')
+printf "\\$(printf %03o $((byte ^ 4)))" | dd of=ck-flip/checkpoint.sasc bs=1 seek="$middle" conv=notrunc 2>/dev/null
+row ckpt-flipped-bit 1 "sasc: error: ck-flip/checkpoint.sasc is damaged: its checksum does not match its contents (a changed byte, or a file cut short or copied in part); it cannot be used" run --resume ck-flip
+cp -r ck ck-cut; head -c "$middle" ck/checkpoint.sasc > ck-cut/checkpoint.sasc
+row ckpt-truncated 1 "sasc: error: ck-cut/checkpoint.sasc is damaged: its checksum does not match its contents (a changed byte, or a file cut short or copied in part); it cannot be used" eval ck-cut
+cp -r ck ck-old; printf 'SASCCKP1' > ck-old/checkpoint.sasc; head -c 200 /dev/zero >> ck-old/checkpoint.sasc
+row ckpt-old-format 1 "sasc: error: ck-old/checkpoint.sasc was written by an older sasc (checkpoint format 1, without a checksum); this sasc reads format 2 only" run --resume ck-old
+cp -r ck ck-text; echo 'not a checkpoint at all' > ck-text/checkpoint.sasc
+row ckpt-not-checkpoint 1 "sasc: error: ck-text/checkpoint.sasc is not a sasc checkpoint" run --resume ck-text
+row ckpt-optimizer 1 "sasc: error: the checkpoint in ck holds the state of optimizer adam; it cannot be resumed with optimizer sgd" run --resume ck --set optimizer=sgd
+row ckpt-nothing-to-train 1 "sasc: error: the run in ck has trained all 1 of its epochs, so --set batch=10 would change nothing it did; give more epochs (--set epochs=N) to train with it" run --resume ck --set batch=10
 
 # ==== the output directory
 echo file > plainfile
 run_on out-not-directory 1 "sasc: error: cannot create directory plainfile: Not a directory" good --out plainfile/run
-mkdir -p blocked/metrics.csv
-run_on out-not-regular 1 "sasc: error: cannot write blocked/metrics.csv: it exists and is not a regular file" good --out blocked
+cp -r ck blocked && rm blocked/metrics.csv && mkdir blocked/metrics.csv
+row out-not-regular 1 "sasc: error: cannot write blocked/metrics.csv: it exists and is not a regular file" run --resume blocked --set epochs=2
+# a run directory belongs to one run (runtime/train/run_directory.h)
+mkdir -p foreign && echo mine > foreign/notes.txt
+run_on out-foreign 1 "sasc: error: the output directory foreign is not empty (it holds notes.txt) and is not a sasc run directory; give another --out (sasc never clears a directory it did not make)" good --out foreign
+run_on out-foreign-force 1 "sasc: error: the output directory foreign is not empty (it holds notes.txt) and is not a sasc run directory; give another --out (sasc never clears a directory it did not make)" good --out foreign --force
+run_on out-another-run 1 "sasc: error: the output directory ck holds another run; give --force to replace it, --resume ck to continue it, or another --out" good --out ck
+cp -r ck locked && echo 12345 > locked/.sasc-lock
+if command -v flock >/dev/null 2>&1; then
+    flock locked/.sasc-lock -c 'sleep 20' </dev/null >/dev/null 2>&1 &   # waits out the probe below
+    holder=$!; tries=0
+    while flock -n locked/.sasc-lock true 2>/dev/null && [ $tries -lt 100 ]; do sleep 0.05; tries=$((tries + 1)); done
+    row out-locked 1 "sasc: error: the run directory locked is in use by another sasc (process 12345); wait for it to finish or give another --out" run --resume locked --set epochs=2
+    pkill -P "$holder" 2>/dev/null; kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+else
+    skip out-locked "no flock(1) to hold the lock"
+fi
 # tmpfs mounts stand in for a read-only and a full disk (never /dev/full: the
 # atomic writer renames over its destination).
 if mkdir -p ro && mount -t tmpfs -o ro,size=1m tmpfs ro 2>/dev/null; then
@@ -336,7 +418,7 @@ row sweep-jobs 1 "sasc: error: --jobs takes a number of points from 1 to 1024, n
 # shellcheck disable=SC2086
 row sweep-other-sweep 1 "sasc: error: sweep-dir holds another sweep (its sweep.json differs: another file, task, setting or list of values); give this one its own --out DIR" sweep ok.sas --over seed=1,2,3 $SW --set data=good --out sweep-dir
 # shellcheck disable=SC2086
-row sweep-point-failed 1 "sasc: error: 1 point of the sweep failed (see sweep.csv and each point's sweep.log)" sweep ok.sas --over data=good,nodata $SW --jobs 1 --out sweep-failed
+row sweep-point-failed 1 "sasc: error: 1 point of the sweep failed (see sweep.csv and each point's POINT.log)" sweep ok.sas --over data=good,nodata $SW --jobs 1 --out sweep-failed
 
 # ==== the plan a run is checked against (not an error: sasc check --plan)
 if [ -z "${ERRORS_LIST:-}" ]; then

@@ -14,7 +14,8 @@
  * errors; on failure `out` is left empty. */
 bool frontend_check(const char *path, const char *text, diagnostics *d, checked_file *out);
 
-/* Read a whole file; NULL with a message in `error` on failure. Caller frees. */
+/* Read a whole .sas file (a regular file of at most 16 MiB, no NUL byte);
+ * NULL with a message in `error` ("PATH: REASON") on failure. Caller frees. */
 char *frontend_read_file(const char *path, char *error, size_t error_size);
 
 #endif

@@ -37,10 +37,13 @@ static const sasc_command commands[] = {
      "                               only task)\n"
      "  run --resume RUN_DIR         continue a run from its last checkpoint\n",
      "Usage: sasc run FILE [TASK] [--set KEY=VALUE]... [--out DIR] [--seed N] [--threads N]\n"
+     "                [--force]\n"
      "Compile FILE, then train and evaluate TASK (the file's only task when TASK is\n"
      "omitted). Writes metrics.csv, run.json, model.sas and one .npy per parameter\n"
      "(LAYER.pi, LAYER.m, LAYER.Xi) to DIR (default runs/MODEL-TASK), and\n"
      "checkpoint.sasc after every epoch and on SIGINT or SIGTERM (exit 130 or 143).\n"
+     "DIR belongs to the run: it is locked while the run works, and a directory\n"
+     "holding another run is refused unless --force (which clears it first).\n"
      "       sasc run --resume DIR [--set KEY=VALUE]...\n"
      "Continue the run in DIR from its checkpoint (e.g. --set epochs=N for more\n"
      "epochs): the results are those of an uninterrupted run.\n"

@@ -97,12 +97,40 @@ static int apply_settings(const invocation *call, sasc_task *task)
     return SASC_EXIT_OK;
 }
 
+/* `--set model=NAME` names the model to train: one of the file's (training
+ * the task's own model under another name would record a run that can never
+ * be resumed or evaluated). A saved run keeps the model it trained. */
+static int settings_model(const invocation *call, const checked_file *file, const sasc_task *task,
+                          int *model)
+{
+    if (strcmp(task->model, file->models[*model].name) == 0)
+        return SASC_EXIT_OK;
+    if (call->saved_dir) {
+        fprintf(stderr, "sasc: error: the run in %s trained model '%s'; --set model=%s cannot "
+                "change it\n", call->saved_dir, file->models[*model].name, task->model);
+        return SASC_EXIT_USER_ERROR;
+    }
+    for (int i = 0; i < file->model_count; i++)
+        if (strcmp(file->models[i].name, task->model) == 0) {
+            *model = i;
+            return SASC_EXIT_OK;
+        }
+    fprintf(stderr, "sasc: error: --set model=%s: %s has no model '%s'", task->model, file->path,
+            task->model);
+    for (int i = 0; i < file->model_count; i++)
+        fprintf(stderr, "%s'%s'", i == 0 ? "; its models are " : ", ", file->models[i].name);
+    fprintf(stderr, "\n");
+    return SASC_EXIT_USER_ERROR;
+}
+
 int pipeline_choose_task(const invocation *call, const pipeline *state, sasc_task *task, int *model)
 {
     int status = call->saved_dir ? saved_model(call, &state->file, task, model)
                                  : choose_task(&state->file, call->task, task, model);
     if (status == SASC_EXIT_OK)
         status = apply_settings(call, task);
+    if (status == SASC_EXIT_OK)
+        status = settings_model(call, &state->file, task, model);
     if (status == SASC_EXIT_OK && call->saved_dir)   /* a resumed run continues in its own directory */
         snprintf(task->out, sizeof task->out, "%s", call->saved_dir);
     return status;

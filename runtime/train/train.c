@@ -24,6 +24,8 @@
 #include "runtime/support/progress.h"
 #include "runtime/support/rng.h"
 #include "runtime/train/distributed.h"
+#include "runtime/train/run_directory.h"
+#include "runtime/train/run_history.h"
 #include "runtime/train/shards.h"
 
 #ifdef HAVE_CONFIG_H
@@ -69,6 +71,8 @@ typedef struct {
     bool diverged;                   /* the loss became NaN or infinite */
     long updates;                    /* optimiser steps so far */
     sasc_checkpoint_position resume; /* where training starts: all zero, or a checkpoint's */
+    sasc_run_history history;        /* the run's parts before this one (run_history.h) */
+    sasc_run_directory directory;    /* the output directory, locked while the run works */
     int stopped_by;                  /* SIGINT or SIGTERM, when training stopped early */
     sasc_progress progress;
     sasc_analysis *analysis;         /* the task's analyses (analyze_every, analyze) */
@@ -177,10 +181,18 @@ static bool copy_mask_file(run *r, const char *mask_path)
     return ok;
 }
 
+/* The output directory, locked and checked before anything is loaded. */
+static bool claim_directory(run *r)
+{
+    const sasc_run_info *info = r->info;
+    sasc_run_directory_use use = info && info->resume ? SASC_RUN_DIRECTORY_RESUME
+                               : info && info->force ? SASC_RUN_DIRECTORY_REPLACE
+                               : SASC_RUN_DIRECTORY_NEW;
+    return sasc_run_directory_claim(&r->directory, r->task->out, use, r->error, sizeof r->error);
+}
+
 static bool prepare_output(run *r)
 {
-    if (!sasc_make_directories(r->task->out, r->error, sizeof r->error))
-        return false;
     if (!r->info || !r->info->source_text)
         return true;
     char path[8192];
@@ -211,6 +223,8 @@ static int set_up(run *r)
         fail(r, "no output directory was given");
         return SASC_EXIT_INTERNAL_ERROR;
     }
+    if (r->writes && !claim_directory(r))   /* rank 0 alone owns the directory */
+        return SASC_EXIT_USER_ERROR;
     r->buffers = sasc_buffers_allocate(r->program, r->error, sizeof r->error);
     bool ok = r->buffers && open_shards(r) && open_data(r, true) && allocate_run_memory(r) &&
               sasc_initialize(r->program, r->buffers, r->task->seed, r->error, sizeof r->error) &&
@@ -222,6 +236,7 @@ static int set_up(run *r)
 
 static void tear_down(run *r)
 {
+    sasc_run_directory_release(&r->directory);
     sasc_shards_close(&r->shards, r->program);
     sasc_distributed_close(r->ranks);
     free(r->traffic);
@@ -353,11 +368,29 @@ static bool save_checkpoint(run *r, int epoch, int step, double loss_sum, long c
         memcpy(&table[e * columns + METRIC_COLUMNS], m->sparsity, sizeof(double) * metric_width(r));
     }
     sasc_checkpoint_position place = {epoch, step, r->updates, loss_sum, correct,
-                                      r->epochs_done, columns, table};
+                                      r->epochs_done, columns, table, NULL, 0, 0, NULL};
+    sasc_run_history_position(&r->history, sasc_seconds() - r->start, &place);
     bool ok = sasc_checkpoint_write(r->task->out, r->program, r->buffers, r->task, &place,
                                     r->error, sizeof r->error);
     free(table);
     return ok;
+}
+
+/* The optimiser a checkpoint was trained with must be the run's: its state
+ * is what the checkpoint holds besides the parameters. */
+static bool check_saved_optimizer(run *r)
+{
+    sasc_task saved;
+    if (!sasc_checkpoint_read(r->task->out, NULL, NULL, &saved, NULL, r->error, sizeof r->error))
+        return false;
+    if (saved.optimizer == r->task->optimizer)
+        return true;
+    char before[64], after[64];
+    const sasc_setting_info *optimizer = sasc_task_setting_find("optimizer");
+    sasc_task_value_text(&saved, optimizer, before, sizeof before);
+    sasc_task_value_text(r->task, optimizer, after, sizeof after);
+    return fail(r, "the checkpoint in %s holds the state of optimizer %s; it cannot be resumed "
+                "with optimizer %s", r->task->out, before, after);
 }
 
 /* Continue from the checkpoint in the output directory. */
@@ -365,19 +398,21 @@ static bool restore_checkpoint(run *r)
 {
     sasc_checkpoint_position *place = &r->resume;
     sasc_task saved;
-    if (!sasc_checkpoint_read(r->task->out, r->program, r->buffers, &saved, place, r->error,
+    if (!check_saved_optimizer(r) ||
+        !sasc_checkpoint_read(r->task->out, r->program, r->buffers, &saved, place, r->error,
                               sizeof r->error))
         return false;
-    /* Mid-epoch, the step number means a position in that epoch's image order. */
-    if (place->step > 0 && (saved.train != r->task->train || saved.batch != r->task->batch ||
-                            saved.seed != r->task->seed || saved.shuffle != r->task->shuffle))
-        return fail(r, "the checkpoint in %s stopped in the middle of epoch %d; resume it with "
-                    "its own train, batch, seed and shuffle settings", r->task->out, place->epoch + 1);
+    if (place->step > r->steps)
+        return fail(r, "the checkpoint in %s stopped at step %d of epoch %d, but an epoch of this "
+                    "run has only %d steps", r->task->out, place->step, place->epoch + 1, r->steps);
     int columns = checkpoint_columns(r);
     if (place->metric_columns != columns || place->epochs_done > r->task->epochs)
         return fail(r, "the checkpoint in %s has %d finished epochs of %d metrics; this run has "
                     "%d epochs of %d", r->task->out, place->epochs_done, place->metric_columns,
                     r->task->epochs, columns);
+    if (!sasc_run_history_resume(&r->history, place, &saved, r->task, r->task->out, r->error,
+                                 sizeof r->error))
+        return false;
     for (int e = 0; e < place->epochs_done; e++) {
         const double *row = &place->metrics[e * columns];
         epoch_metrics *m = &r->metrics[e];
@@ -705,7 +740,7 @@ static void json_layers(run *r, sasc_atomic_file *f)
 static void json_final_metrics(run *r, sasc_atomic_file *f)
 {
     if (r->epochs_done == 0) {
-        sasc_atomic_printf(f, "  \"final\": null,\n");
+        sasc_atomic_printf(f, "  \"final\": null\n");
         return;
     }
     const epoch_metrics *m = &r->metrics[r->epochs_done - 1];
@@ -723,7 +758,7 @@ static void json_final_metrics(run *r, sasc_atomic_file *f)
         sasc_atomic_printf(f, ": ");
         sasc_atomic_json_number(f, m->sparsity[l]);
     }
-    sasc_atomic_printf(f, "}},\n");
+    sasc_atomic_printf(f, "}}\n");
 }
 
 static void json_field_string(sasc_atomic_file *f, const char *key, const char *value)
@@ -772,7 +807,7 @@ static bool write_run_json(run *r, const char *status)
     const sasc_run_info *info = r->info;
     sasc_atomic_printf(&f, "{\n");
     json_field_string(&f, "model", r->program->model_name ? r->program->model_name : r->task->model);
-    json_field_string(&f, "model_file", info ? info->model_file : NULL);
+    sasc_run_history_json(&r->history, sasc_seconds() - r->start, &f);
     json_field_string(&f, "task", r->task->name);
     json_field_string(&f, "status", status);
     json_settings(r, &f);
@@ -789,9 +824,7 @@ static bool write_run_json(run *r, const char *status)
     json_field_string(&f, "runtime_version", "sasc runtime " PACKAGE_VERSION);
     json_layers(r, &f);
     json_final_metrics(r, &f);
-    sasc_atomic_printf(&f, "  \"wall_seconds\": ");
-    sasc_atomic_json_number(&f, sasc_seconds() - r->start);
-    sasc_atomic_printf(&f, "\n}\n");
+    sasc_atomic_printf(&f, "}\n");
     return sasc_atomic_commit(&f, r->error, sizeof r->error);
 }
 
@@ -805,12 +838,11 @@ static bool record_epoch(run *r, int epoch, epoch_metrics *m, double began)
     sasc_data_metrics_read(r->data, m->data_metrics);
     measure_sparsity(r, m->sparsity);
     m->seconds = sasc_seconds() - began;
-    if (!write_metrics(r) ||
+    /* The checkpoint first: metrics.csv never lists an epoch that is not saved. */
+    if (!save_checkpoint(r, epoch + 1, 0, 0.0, 0) || !write_metrics(r) ||
         !sasc_analysis_epoch(r->analysis, r->buffers, epoch, epoch + 1 == r->task->epochs,
                              m->test_accuracy, accuracy_of_buffers, r, r->error,
                              sizeof r->error))
-        return false;
-    if (!save_checkpoint(r, epoch + 1, 0, 0.0, 0))
         return false;
     sasc_progress_epoch(&r->progress, epoch, m->train_loss, m->train_accuracy,
                         m->test_accuracy, m->seconds);
@@ -881,8 +913,11 @@ static void share_restored_state(run *r)
         r->resume, r->epochs_done, r->updates};
     sasc_distributed_share(r->ranks, &state, sizeof state);
     if (!r->writes) {
-        r->resume = state.place;
-        r->resume.metrics = NULL;   /* rank 0's table: the other ranks keep no metrics */
+        r->resume = state.place;    /* rank 0's pointers are not this rank's: */
+        r->resume.metrics = NULL;   /* the other ranks keep no metrics and no history */
+        r->resume.model_file = NULL;
+        r->resume.resumes = NULL;
+        r->resume.resume_count = 0;
         r->epochs_done = state.epochs_done;
         r->updates = state.updates;
     }
@@ -927,7 +962,8 @@ static bool write_results(run *r)
 
 int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc_run_info *info)
 {
-    run r = {.program = program, .task = task, .info = info, .start = sasc_seconds()};
+    run r = {.program = program, .task = task, .info = info, .start = sasc_seconds(),
+             .directory = {-1}};
     sasc_transport *group = info && info->ranks ? info->ranks
                                                 : sasc_transport_world(r.error, sizeof r.error);
     if (!group) {
@@ -938,6 +974,10 @@ int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc
     int code = open_ranks(&r, group);
     if (code == SASC_EXIT_OK) {
         code = set_up(&r);
+        if (code == SASC_EXIT_OK && !(info && info->resume) &&
+            !sasc_run_history_start(&r.history, info ? info->model_file : NULL, r.error,
+                                    sizeof r.error))
+            code = SASC_EXIT_USER_ERROR;
         if (r.ranks)
             code = sasc_distributed_agree(r.ranks, code, r.error, sizeof r.error);
     }
@@ -963,7 +1003,8 @@ int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc
         sasc_progress_finish(&r.progress, task->out);
     }
     sasc_checkpoint_release_signals();
-    free(r.resume.metrics);
+    sasc_checkpoint_position_free(&r.resume);
+    sasc_run_history_free(&r.history);
     tear_down(&r);
     return code;
 }
@@ -1003,7 +1044,7 @@ sasc_session *sasc_session_open(const sasc_program *program, const sasc_task *ta
     }
     s->task = *task;
     s->task.epochs = 0;   /* only the test split is opened */
-    s->r = (run){.program = program, .task = &s->task, .start = sasc_seconds()};
+    s->r = (run){.program = program, .task = &s->task, .start = sasc_seconds(), .directory = {-1}};
     run *r = &s->r;
     bool ok = sasc_program_validate(program, r->error, sizeof r->error);
     if (ok) {

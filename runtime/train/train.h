@@ -23,6 +23,7 @@ typedef struct {
                                     a sweep's group; NULL: the ranks this process was launched
                                     among (MPI_COMM_WORLD under mpirun, else itself alone;
                                     the program's main ends MPI: sasc_transport_finalize) */
+    bool force;                  /* replace another run in the out directory (run_directory.h) */
 } sasc_run_info;
 
 /* Exit codes shared by the whole tool (GNU style). */
