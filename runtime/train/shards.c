@@ -134,46 +134,36 @@ void sasc_shards_average_gradients(sasc_shards *s, const sasc_program *p)
     sasc_thread_pool_run(s->pool, job.parts, average_part, &job);
 }
 
-static void average_and_update_part(void *context, int part)
-{
-    const average_job *job = context;
-    average_part(context, part);
-    sasc_program_part_kernel(job->program, SASC_KERNEL_UPDATE_PART)(job->shards->buffers[0], part, job->parts);
-}
-
 static void update_part(void *context, int part)
 {
     const average_job *job = context;
     sasc_program_part_kernel(job->program, SASC_KERNEL_UPDATE_PART)(job->shards->buffers[0], part, job->parts);
 }
 
-/* Average, clip on the calling thread, update (clipping.h). */
-static void clipped_update(sasc_shards *s, const sasc_program *p, int parts)
+static void average_and_update_part(void *context, int part)
 {
-    sasc_shards_average_gradients(s, p);
-    sasc_clip_gradients(&s->clipping, p, s->buffers[0]);
-    if (!sasc_program_part_kernel(p, SASC_KERNEL_UPDATE_PART) || parts == 1) {
-        sasc_program_kernel(p, SASC_KERNEL_UPDATE)(s->buffers[0]);
-        return;
-    }
-    average_job job = {s, p, parts};
-    sasc_thread_pool_run(s->pool, parts, update_part, &job);
+    average_part(context, part);
+    update_part(context, part);
 }
 
+/* Without clipping, the average and the update by parts share one region;
+ * with it (clipping.h), the average, the clipping on the calling thread,
+ * then the update by parts. */
 void sasc_shards_update(sasc_shards *s, const sasc_program *p)
 {
     int parts = sasc_thread_pool_threads(s->pool);
-    if (sasc_clipping_active(&s->clipping)) {
-        clipped_update(s, p, parts);
-        return;
-    }
-    if (!sasc_program_part_kernel(p, SASC_KERNEL_UPDATE_PART) || parts == 1) {
+    bool by_parts = sasc_program_part_kernel(p, SASC_KERNEL_UPDATE_PART) && parts > 1;
+    bool clipping = sasc_clipping_active(&s->clipping);
+    if (!by_parts || clipping)
         sasc_shards_average_gradients(s, p);
+    if (clipping)
+        sasc_clip_gradients(&s->clipping, p, s->buffers[0]);
+    if (!by_parts) {
         sasc_program_kernel(p, SASC_KERNEL_UPDATE)(s->buffers[0]);
         return;
     }
     average_job job = {s, p, parts};
-    sasc_thread_pool_run(s->pool, parts, average_and_update_part, &job);
+    sasc_thread_pool_run(s->pool, parts, clipping ? update_part : average_and_update_part, &job);
 }
 
 /* ---- noise ---- */
