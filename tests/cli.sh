@@ -116,6 +116,33 @@ contains "$work/out" "networks resampled every step" "dynamics: accuracy summary
 cmp -s "$work/rmsi_dyn_a/dynamics_accuracy.csv" "$work/rmsi_dyn_b/dynamics_accuracy.csv" && pass \
     || fail "dynamics_accuracy.csv differs between two analyses with the same seed"
 [ -s "$work/rmsi_dyn_a/dynamics_accuracy.svg" ] && pass || fail "no dynamics_accuracy.svg"
+# Data sources (runtime/data/source.h) under `sasc eval` and `--resume`: the
+# mean field of a saved run is the run's last test accuracy, for MSI trials
+# and for a row-by-row recurrent model; eval and analyze read only the test
+# split; a resumed MSI run is the uninterrupted one.
+same_number() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 == b + 0 && a != "") }'; }
+eval_matches_run() {
+    expect 0 "eval $1" "$SASC" eval "$2" || return
+    same_number "$(grep '^mean_field,' "$work/out" | cut -d, -f2)" \
+        "$(tail -n 1 "$2/metrics.csv" | cut -d, -f4)" && pass \
+        || fail "eval $1: the mean field is not the run's last test accuracy"
+}
+eval_matches_run "an MSI run" "$work/rmsi"
+expect 0 "short row-by-row run" "$SASC" run "$SRCDIR/models/gbptt_row_mnist.sas" --set epochs=1 \
+    --set train=100 --set test=100 --out "$work/rrow"
+eval_matches_run "a row-by-row recurrent run" "$work/rrow"
+data=$(sed -n 's/^ *"data": "\(.*\)",$/\1/p' "$work/r1/run.json")
+mkdir -p "$work/testonly" && ln -s "$data"/t10k-* "$work/testonly/"
+expect 0 "eval without the training files" "$SASC" eval "$work/r1" --set data="$work/testonly"
+expect 0 "analyze without the training files" "$SASC" analyze "$work/r1" perturbation \
+    --set data="$work/testonly" --set perturb_steps=1 --set perturb_repeats=1 --out "$work/r1p"
+msi_small="--set train=100 --set test=48 --seed 4"
+expect 0 "MSI run, 2 epochs" "$SASC" run "$SRCDIR/models/msi.sas" $msi_small --set epochs=2 --out "$work/rmsi2"
+expect 0 "MSI run, 1 epoch" "$SASC" run "$SRCDIR/models/msi.sas" $msi_small --set epochs=1 --out "$work/rmsi1"
+expect 0 "MSI run resumed to 2 epochs" "$SASC" run --resume "$work/rmsi1" --set epochs=2
+same_results "MSI: resumed and uninterrupted runs" "$work/rmsi2" "$work/rmsi1"
+cmp -s "$work/rmsi2/psychometric.csv" "$work/rmsi1/psychometric.csv" && pass \
+    || fail "MSI: the resumed run's psychometric.csv differs"
 expect 1 "analyze a directory that is no run" "$SASC" analyze "$work" entropy
 contains "$work/err" "run directory" "not a run directory"
 # The BP baseline (pi and Xi frozen at 0) has zero sparsity and zero entropy.

@@ -851,6 +851,9 @@ static sasc_program tiny_program(void)
     return p;
 }
 
+/* The data the tiny runs stand for: images, not MSI trials. */
+static const sasc_data_shape image_data = {.kind = "idx"};
+
 static sasc_task tiny_task(void)
 {
     sasc_task t;
@@ -1248,7 +1251,7 @@ static void expect_resume_unchanged(const sasc_program *p, const sasc_task *t,
 {
     char error[512];
     char *before = read_all(analysis_path("analysis.csv"));
-    sasc_analysis *a = sasc_analysis_open(p, t, error, sizeof error);
+    sasc_analysis *a = sasc_analysis_open(p, t, &image_data, error, sizeof error);
     CU_ASSERT_PTR_NOT_NULL_FATAL(a);
     if (dynamic)
         sasc_analysis_set_dynamic(a, dynamic);
@@ -1271,7 +1274,7 @@ static void test_during_training(void)
     t.sampled_networks = 5;
     snprintf(t.out, sizeof t.out, "%s", analysis_dir);
     char error[512];
-    sasc_analysis *a = sasc_analysis_open(&p, &t, error, sizeof error);
+    sasc_analysis *a = sasc_analysis_open(&p, &t, &image_data, error, sizeof error);
     CU_ASSERT_PTR_NOT_NULL_FATAL(a);
     tiny_context c = {0};
     for (int epoch = 0; epoch < 3; epoch++)
@@ -1337,7 +1340,7 @@ static void test_during_training_dynamic(void)
     t.dynamic_networks = 4;
     snprintf(t.out, sizeof t.out, "%s", analysis_dir);
     char error[512];
-    sasc_analysis *a = sasc_analysis_open(&p, &t, error, sizeof error);
+    sasc_analysis *a = sasc_analysis_open(&p, &t, &image_data, error, sizeof error);
     CU_ASSERT_PTR_NOT_NULL_FATAL(a);
     sasc_analysis_set_dynamic(a, dynamic_sequence);
     tiny_context c = {0};

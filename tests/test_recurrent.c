@@ -16,6 +16,7 @@
 #include "compiler/lower/lower.h"
 #include "runtime/ensemble/dynamic.h"
 #include "runtime/data/msi.h"
+#include "runtime/data/source.h"
 #include "runtime/kernels/parallel_normals.h"
 #include "runtime/support/rng.h"
 
@@ -846,10 +847,9 @@ static void test_msi_trials_targets_masks(void)
     if (!msi_program(&ir, &program, &tables))
         return;
     sasc_msi msi, again;
-    sasc_idx_set train, test, train2, test2;
     char error[512];
-    CU_ASSERT_TRUE_FATAL(sasc_msi_create(&msi, &program, 300, 48, 9, &train, &test, error, sizeof error));
-    CU_ASSERT_TRUE_FATAL(sasc_msi_create(&again, &program, 300, 48, 9, &train2, &test2, error, sizeof error));
+    CU_ASSERT_TRUE_FATAL(sasc_msi_create(&msi, &program, 300, 48, 9, error, sizeof error));
+    CU_ASSERT_TRUE_FATAL(sasc_msi_create(&again, &program, 300, 48, 9, error, sizeof error));
     CU_ASSERT_DOUBLE_EQUAL(msi.dt_ms, 20.0, 1e-12);
     CU_ASSERT_EQUAL(memcmp(msi.train.rate, again.train.rate, 300), 0);        /* from the seed */
     CU_ASSERT_EQUAL(memcmp(msi.train.modality, again.train.modality, 300), 0);
@@ -859,10 +859,8 @@ static void test_msi_trials_targets_masks(void)
     for (int m = 0; m < SASC_MSI_MODALITIES; m++)
         for (int r = 0; r < SASC_MSI_RATES; r++)
             CU_ASSERT_EQUAL(seen[m][r], 2);                               /* every pair equally */
-    for (long k = 0; k < 300; k++) {
+    for (long k = 0; k < 300; k++)
         CU_ASSERT_TRUE(msi.train.rate[k] >= 9 && msi.train.rate[k] <= 16 && msi.train.modality[k] < 3);
-        CU_ASSERT_EQUAL(train.labels[k], sasc_msi_choice(msi.train.rate[k]));
-    }
     void **buffers = fixture_buffers_new(&ir);
     sasc_msi_load_batch(&msi, &program, buffers, false, NULL, 0, 1);       /* trial 0 in row 0 */
     int mask = fixture_find_buffer(&ir, "target.mask"), choice = sasc_msi_choice(msi.train.rate[0]);
@@ -877,10 +875,6 @@ static void test_msi_trials_targets_masks(void)
     fixture_buffers_free(&ir, buffers);
     sasc_msi_free(&msi);
     sasc_msi_free(&again);
-    sasc_idx_free(&train);
-    sasc_idx_free(&test);
-    sasc_idx_free(&train2);
-    sasc_idx_free(&test2);
     ir_free_tables(&tables);
     ir_program_free(&ir);
 }
@@ -896,11 +890,85 @@ static void test_msi_rejects_wrong_steps(void)
         if (tables.buffers[i].role == SASC_BUFFER_INPUT)
             tables.buffers[i].rows = 85 * BATCH;
     sasc_msi msi;
-    sasc_idx_set train, test;
     char error[512];
-    CU_ASSERT_FALSE(sasc_msi_create(&msi, &program, 10, 10, 1, &train, &test, error, sizeof error));
+    CU_ASSERT_FALSE(sasc_msi_create(&msi, &program, 10, 10, 1, error, sizeof error));
     CU_ASSERT_PTR_NOT_NULL(strstr(error, "test_steps = 90"));
     sasc_msi_free(&msi);
+    ir_free_tables(&tables);
+    ir_program_free(&ir);
+}
+
+/* The MSI generator as a data source (source.h): its shape, unused
+ * splits, labels, deterministic batches (contract 2) and test metrics. */
+static void test_msi_source(void)
+{
+    ir_program ir;
+    sasc_program program;
+    ir_tables tables;
+    if (!msi_program(&ir, &program, &tables))
+        return;
+    char error[512];
+    sasc_data_request probe = {"msi", {0, 0}, 9};
+    sasc_data_shape shape;
+    CU_ASSERT_TRUE_FATAL(sasc_data_probe(&probe, &shape, error, sizeof error));
+    CU_ASSERT_EQUAL(shape.count[SASC_SPLIT_TRAIN], 4800);
+    CU_ASSERT_EQUAL(shape.count[SASC_SPLIT_TEST], 2400);
+    CU_ASSERT_TRUE(shape.sequence && shape.targets_per_step && shape.loss_mask && shape.noisy_test);
+    CU_ASSERT_EQUAL(shape.steps[SASC_SPLIT_TRAIN], 0);       /* follows the model's dt */
+    CU_ASSERT_EQUAL(shape.features, 4);
+    CU_ASSERT_EQUAL(shape.targets, SASC_TARGETS_VALUES);
+    sasc_data_request test_only = {"msi", {SASC_DATA_UNUSED, 48}, 9};
+    sasc_data_source *source = sasc_data_open(&test_only, &program, error, sizeof error);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(source);
+    CU_ASSERT_EQUAL(sasc_data_count(source, SASC_SPLIT_TRAIN), 0);
+    CU_ASSERT_EQUAL(sasc_data_count(source, SASC_SPLIT_TEST), 48);
+    CU_ASSERT_EQUAL(source->shape.steps[SASC_SPLIT_TRAIN], 80);
+    CU_ASSERT_EQUAL(source->shape.steps[SASC_SPLIT_TEST], 90);
+    CU_ASSERT_EQUAL_FATAL(source->shape.metric_count, 3);
+    CU_ASSERT_STRING_EQUAL(source->shape.metric_names[2], "test_accuracy_multisensory");
+    for (long k = 0; k < 48; k++)
+        CU_ASSERT_EQUAL(sasc_data_label(source, SASC_SPLIT_TEST, k),
+                        sasc_msi_choice(sasc_msi_test_rate(k)));
+    /* training trial k does not depend on how many trials were asked for */
+    sasc_data_request few = {"msi", {10, SASC_DATA_UNUSED}, 9}, many = {"msi", {300, 1}, 9};
+    sasc_data_source *a = sasc_data_open(&few, &program, error, sizeof error);
+    sasc_data_source *b = sasc_data_open(&many, &program, error, sizeof error);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    void **one = fixture_buffers_new(&ir), **two = fixture_buffers_new(&ir);
+    const size_t order[2] = {7, 3};
+    sasc_data_load_batch(a, &program, one, SASC_SPLIT_TRAIN, order, 0, 2);
+    sasc_data_load_batch(b, &program, two, SASC_SPLIT_TRAIN, NULL, 0, BATCH);  /* junk first */
+    sasc_data_load_batch(b, &program, two, SASC_SPLIT_TRAIN, order, 0, 2);
+    int mask = fixture_find_buffer(&ir, "target.mask");
+    const int filled[3] = {ir.input_buffer, ir.target_buffer, mask};
+    for (int f = 0; f < 3; f++) {
+        int n = tables.buffers[filled[f]].rows * tables.buffers[filled[f]].cols;
+        bool same = true;
+        for (int k = 0; k < n; k++)
+            same = same && fixture_get(&ir, one, filled[f], k) == fixture_get(&ir, two, filled[f], k);
+        CU_ASSERT_TRUE(same);
+    }
+    for (int k = 0; k < 2; k++)
+        CU_ASSERT_EQUAL(sasc_data_label(a, SASC_SPLIT_TRAIN, (long)order[k]),
+                        sasc_data_label(b, SASC_SPLIT_TRAIN, (long)order[k]));
+    /* metrics: every output "high" is right on the high-rate trials only */
+    double values[3];
+    sasc_data_metrics_reset(source);
+    for (int row = 0; row < BATCH; row++) {
+        fixture_set(&ir, one, ir.output_buffer, row * 2, 1.0);
+        fixture_set(&ir, one, ir.output_buffer, row * 2 + 1, 0.0);
+    }
+    for (long first = 0; first < 48; first += BATCH)
+        sasc_data_metrics_tally(source, &program, one, first, BATCH);
+    sasc_data_metrics_read(source, values);
+    for (int m = 0; m < 3; m++)
+        CU_ASSERT_DOUBLE_EQUAL(values[m], 0.5, 1e-15);   /* rates 13..16 of 9..16 */
+    fixture_buffers_free(&ir, one);
+    fixture_buffers_free(&ir, two);
+    sasc_data_close(a);
+    sasc_data_close(b);
+    sasc_data_close(source);
     ir_free_tables(&tables);
     ir_program_free(&ir);
 }
@@ -951,5 +1019,6 @@ int main(void)
     CU_add_test(msi, "tuned inputs and choices", test_msi_tuning);
     CU_add_test(msi, "trials, targets and loss masks", test_msi_trials_targets_masks);
     CU_add_test(msi, "test sequence length is checked", test_msi_rejects_wrong_steps);
+    CU_add_test(msi, "as a data source: shape, splits, batches, metrics", test_msi_source);
     return testing_run_registry();
 }

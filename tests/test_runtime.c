@@ -7,6 +7,7 @@
 
 #include "runtime/model/buffers.h"
 #include "runtime/data/idx.h"
+#include "runtime/data/source.h"
 #include "runtime/model/initialize.h"
 #include "runtime/support/npy.h"
 #include "runtime/support/output.h"
@@ -688,6 +689,137 @@ static void test_idx_errors(void)
     sasc_idx_request many = request("train", 5, 4, 2);
     expect_idx_error(&many, build_images_only,
                      "5 images were asked for but %s/train-images-idx3-ubyte has only 2");
+}
+
+/* ---- the data-source interface (source.h) on IDX files ---- */
+
+/* A program reading 2x2 images in `steps` steps of 4 / steps inputs, batch
+ * 3, 2 classes, f64; only what a source reads (the buffer table). */
+typedef struct {
+    sasc_buffer_desc buffers[3];
+    sasc_program program;
+    double input[3 * 4], target[3 * 2], mask[3 * 2];
+    void *pointers[3];
+} image_program;
+
+static void image_program_init(image_program *ip, int steps, bool loss_mask)
+{
+    memset(ip, 0, sizeof *ip);
+    ip->buffers[0] = (sasc_buffer_desc){"x", SASC_BUFFER_INPUT, -1, SASC_NOT_A_PARAMETER, 3 * steps,
+                                        4 / steps, {SASC_INIT_ZEROS, 0, 0}, false, -1};
+    ip->buffers[1] = (sasc_buffer_desc){"target", SASC_BUFFER_TARGET, -1, SASC_NOT_A_PARAMETER, 3, 2,
+                                        {SASC_INIT_ZEROS, 0, 0}, false, -1};
+    ip->buffers[2] = (sasc_buffer_desc){"target.mask", SASC_BUFFER_LOSS_MASK, -1,
+                                        SASC_NOT_A_PARAMETER, 3, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1};
+    ip->program = (sasc_program){.abi_version = SASC_ABI_VERSION, .precision = SASC_F64, .batch = 3,
+                                 .input_width = 4, .classes = 2, .buffer_count = loss_mask ? 3 : 2,
+                                 .buffers = ip->buffers, .input_buffer = 0, .target_buffer = 1};
+    ip->pointers[0] = ip->input;
+    ip->pointers[1] = ip->target;
+    ip->pointers[2] = ip->mask;
+}
+
+static void fill_junk(image_program *ip)
+{
+    for (size_t k = 0; k < 12; k++)
+        ip->input[k] = 7.0;
+    for (size_t k = 0; k < 6; k++)
+        ip->target[k] = 7.0;
+}
+
+static void test_source_idx_probe(void)
+{
+    char *dir = make_temp_dir();
+    write_dataset(dir, 6, 4, false);
+    char e[512];
+    sasc_data_request request = {dir, {0, 3}, 1};
+    sasc_data_shape shape;
+    CU_ASSERT_PTR_EQUAL(sasc_data_kind_of(dir), sasc_data_kind_of("/any/directory"));
+    CU_ASSERT_STRING_EQUAL(sasc_data_kind_of(dir)->name, "idx");
+    CU_ASSERT_STRING_EQUAL(sasc_data_kind_of("msi")->name, "msi");
+    CU_ASSERT_TRUE_FATAL(sasc_data_probe(&request, &shape, e, sizeof e));
+    CU_ASSERT_STRING_EQUAL(shape.kind, "idx");
+    CU_ASSERT_EQUAL(shape.count[SASC_SPLIT_TRAIN], 6);
+    CU_ASSERT_EQUAL(shape.count[SASC_SPLIT_TEST], 3);
+    CU_ASSERT_EQUAL(shape.sample_dims, 2);
+    CU_ASSERT_EQUAL(shape.sample_shape[0], 2);
+    CU_ASSERT_EQUAL(shape.sample_shape[1], 2);
+    CU_ASSERT_EQUAL(shape.features, 4);
+    CU_ASSERT_FALSE(shape.sequence);
+    CU_ASSERT_EQUAL(shape.targets, SASC_TARGETS_CLASSES);
+    /* an unused split is not opened: no training files needed */
+    char *test_only = make_temp_dir();
+    write_dataset(test_only, 6, 4, true);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/train-images-idx3-ubyte.gz", test_only);
+    unlink(path);
+    sasc_data_request no_train = {test_only, {SASC_DATA_UNUSED, 0}, 1};
+    CU_ASSERT_TRUE(sasc_data_probe(&no_train, &shape, e, sizeof e));
+    CU_ASSERT_EQUAL(shape.count[SASC_SPLIT_TRAIN], 0);
+    CU_ASSERT_EQUAL(shape.count[SASC_SPLIT_TEST], 4);
+    sasc_data_request with_train = {test_only, {0, 0}, 1};
+    CU_ASSERT_FALSE(sasc_data_probe(&with_train, &shape, e, sizeof e));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e, "cannot find"));
+    sasc_data_request too_many = {dir, {7, 0}, 1};
+    CU_ASSERT_FALSE(sasc_data_probe(&too_many, &shape, e, sizeof e));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e, "7 images were asked for"));
+    remove_tree(dir);
+    remove_tree(test_only);
+    free(dir);
+    free(test_only);
+}
+
+/* Contracts 2, 3, 4 and 6 on a directory of 2x2 images. */
+static void test_source_idx_batches(void)
+{
+    char *dir = make_temp_dir();
+    write_dataset(dir, 6, 4, false);
+    unsigned char pixels[24], labels[6];
+    make_images(6, 0, pixels, labels);
+    char e[512];
+    for (int steps = 1; steps <= 2; steps++) {   /* a dense model, then 2 steps of 2 inputs */
+        image_program ip;
+        image_program_init(&ip, steps, false);
+        sasc_data_request request = {dir, {0, SASC_DATA_UNUSED}, 1};
+        sasc_data_source *source = sasc_data_open(&request, &ip.program, e, sizeof e);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(source);
+        CU_ASSERT_EQUAL(sasc_data_count(source, SASC_SPLIT_TRAIN), 6);
+        CU_ASSERT_EQUAL(sasc_data_count(source, SASC_SPLIT_TEST), 0);
+        CU_ASSERT_EQUAL(source->shape.classes, 2);
+        fill_junk(&ip);
+        const size_t order[6] = {5, 4, 3, 2, 1, 0};
+        sasc_data_load_batch(source, &ip.program, ip.pointers, SASC_SPLIT_TRAIN, order, 1, 2);
+        for (int row = 0; row < 3; row++) {
+            long sample = 4 - row;                     /* order[1 + row] */
+            int inputs = 4 / steps;
+            for (int k = 0; k < 4; k++) {              /* value k: input k % inputs of step k / inputs */
+                double got = ip.input[((k / inputs) * 3 + row) * inputs + k % inputs];
+                CU_ASSERT_EQUAL(got, row < 2 ? pixels[sample * 4 + k] / 255.0 : 0.0);
+            }
+            for (int c = 0; c < 2; c++)
+                CU_ASSERT_EQUAL(ip.target[row * 2 + c], row < 2 && c == labels[sample] ? 1.0 : 0.0);
+            if (row < 2)
+                CU_ASSERT_EQUAL(sasc_data_label(source, SASC_SPLIT_TRAIN, sample), labels[sample]);
+        }
+        /* the same sample without an order, in another row: the same values */
+        double first[4];
+        for (int k = 0; k < 4; k++)
+            first[k] = ip.input[((k / (4 / steps)) * 3 + 0) * (4 / steps) + k % (4 / steps)];
+        fill_junk(&ip);
+        sasc_data_load_batch(source, &ip.program, ip.pointers, SASC_SPLIT_TRAIN, NULL, 2, 3);
+        for (int k = 0; k < 4; k++)
+            CU_ASSERT_EQUAL(ip.input[((k / (4 / steps)) * 3 + 2) * (4 / steps) + k % (4 / steps)],
+                            first[k]);
+        sasc_data_close(source);
+    }
+    /* a loss mask means targets at every step, which images do not have */
+    image_program ip;
+    image_program_init(&ip, 1, true);
+    sasc_data_request request = {dir, {0, 0}, 1};
+    CU_ASSERT_PTR_NULL(sasc_data_open(&request, &ip.program, e, sizeof e));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e, "a readout at every step needs sequence targets"));
+    remove_tree(dir);
+    free(dir);
 }
 
 /* ---- npy ---- */
@@ -1552,6 +1684,8 @@ int main(void)
     CU_add_test(idx, "plain and gzip", test_idx_plain_and_gzip);
     CU_add_test(idx, "dot spelling", test_idx_dot_spelling);
     CU_add_test(idx, "errors", test_idx_errors);
+    CU_add_test(idx, "as a data source: probe, unused splits", test_source_idx_probe);
+    CU_add_test(idx, "as a data source: batches, padding, layout, labels", test_source_idx_batches);
     CU_pSuite npy = CU_add_suite("npy", NULL, NULL);
     CU_add_test(npy, "header bytes", test_npy_header_bytes);
     CU_add_test(npy, "round trip", test_npy_round_trip);

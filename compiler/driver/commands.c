@@ -108,8 +108,32 @@ static const sasc_command commands[] = {
      "dynamic_networks (`sasc help settings`; docs/analyses.md). The entropy is\n"
      "gbp Eq. 8 for feedforward models and gbptt Eq. 14 for recurrent ones unless\n"
      "entropy_formula says otherwise. With histograms, square (recurrent) layers\n"
-     "also get heat maps of pi, m and Xi.\n",
+     "also get heat maps of pi, m and Xi.\n"
+     "RUN_DIR may be a sweep's directory (sasc sweep): every completed point is\n"
+     "analysed, then each table NAME.csv of the points is collected into\n"
+     "RUN_DIR/analysis/NAME.csv and summarised over seeds (mean, sd, sem, n) into\n"
+     "RUN_DIR/analysis/NAME_summary.csv.\n",
      command_analyze},
+    {"sweep",
+     "  sweep FILE [TASK] --over KEY=V1,V2,...\n"
+     "                               train TASK at every point of a grid of settings,\n"
+     "                               then summarise over seeds (sweep.csv, summary.csv)\n",
+     "Usage: sasc sweep FILE [TASK] --over KEY=V1,V2,... [--over ...] [--zip] [--jobs N]\n"
+     "                  [--set KEY=VALUE]... [--out DIR]\n"
+     "Train TASK once for every combination of the listed values (with --zip: point k\n"
+     "takes value k of every list), each point in its own run directory DIR/KEY-VALUE_...\n"
+     "(DIR default runs/MODEL-TASK-sweep). Any task setting may be listed; `seed` is the\n"
+     "replicate: summary.csv averages over it. Each distinct program is compiled once;\n"
+     "points run --jobs at a time (default: one per core, one thread each). Points\n"
+     "already completed are skipped and interrupted ones resumed, so the same command\n"
+     "continues a sweep stopped by Ctrl-C or a crash; a directory holding another sweep\n"
+     "is refused. Writes DIR/sweep.json (the sweep), sweep.csv (one row per point: its\n"
+     "settings, status and final metrics), summary.csv (mean, sd, standard error and n\n"
+     "over seeds of every metric) and sweep_test_error_vs_KEY.svg,\n"
+     "sweep_train_loss_vs_KEY.svg for every numeric KEY but the seed (error bars: one\n"
+     "standard error). Example:\n"
+     "  sasc sweep models/gbp_mnist.sas --over train=1000,2000,5000,10000 --over seed=1,2,3,4,5\n",
+     command_sweep},
 };
 
 static const char usage_head[] =

@@ -6,13 +6,14 @@
 #include "compiler/driver/commands_internal.h"
 #include "compiler/driver/run_plan.h"
 #include "runtime/analyses/saved_run.h"
-#include "runtime/ensemble/ensemble.h"
 #include "runtime/settings/run_settings.h"
+#include "runtime/train/evaluate.h"
 #include "runtime/train/train.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* What a compiled program is used for. */
 typedef int (*program_action)(const invocation *call, pipeline *state, const sasc_program *program,
@@ -64,11 +65,7 @@ static int evaluate(const invocation *call, pipeline *state, const sasc_program 
 {
     (void)state;
     char error[ERROR_SIZE];
-    sasc_ensemble *ensemble = sasc_ensemble_load(program, call->saved_dir, error, sizeof error);
-    bool ok = ensemble && sasc_ensemble_evaluate(ensemble, task->data, task->test,
-                                                 task->sampled_networks, task->seed, stdout,
-                                                 error, sizeof error);
-    sasc_ensemble_free(ensemble);
+    bool ok = sasc_evaluate_run(program, task, call->saved_dir, stdout, error, sizeof error);
     if (!ok)
         fprintf(stderr, "sasc: error: %s\n", error);
     return ok ? SASC_EXIT_OK : SASC_EXIT_USER_ERROR;
@@ -132,7 +129,7 @@ static int analyze(const invocation *call, pipeline *state, const sasc_program *
     return sasc_analyze_run(program, task, call->run_dir, call->task_what, &info);
 }
 
-int command_analyze(invocation *call)
+int command_analyze_run(invocation *call)
 {
     sasc_run_settings recorded = {0};
     int status = prepare_analyze(call, &recorded);
@@ -140,4 +137,12 @@ int command_analyze(invocation *call)
         status = compile_and(call, analyze);
     sasc_run_settings_free(&recorded);
     return status;
+}
+
+/* A sweep's directory (it has sweep.json) is analysed point by point. */
+int command_analyze(invocation *call)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/sweep.json", call->file);
+    return access(path, F_OK) == 0 ? command_analyze_sweep(call) : command_analyze_run(call);
 }

@@ -6,6 +6,7 @@
 #include "runtime/analyses/saved_run.h"
 #include "runtime/ensemble/dynamic.h"
 #include "runtime/analyses/entropy.h"
+#include "runtime/analyses/psychometric.h"
 #include "runtime/support/output.h"
 #include "runtime/support/plot.h"
 
@@ -151,6 +152,8 @@ struct sasc_analysis {
     analysis_row *rows;
     int row_count, row_capacity;
     sasc_accuracy_fn dynamic_accuracy;  /* or NULL */
+    bool psychometric;                  /* an MSI run: the psychometric function every epoch */
+    sasc_psychometric_pass pass;        /* of this epoch's test pass */
 };
 
 void sasc_analysis_set_dynamic(sasc_analysis *analysis, sasc_accuracy_fn dynamic_accuracy)
@@ -177,7 +180,7 @@ static size_t accuracy_columns(const sasc_analysis *a, analysis_row *row, double
 }
 
 sasc_analysis *sasc_analysis_open(const sasc_program *program, const sasc_task *task,
-                                  char *error, size_t error_size)
+                                  const sasc_data_shape *data, char *error, size_t error_size)
 {
     if (!sasc_analyze_check(program, task, error, error_size))
         return NULL;
@@ -188,7 +191,16 @@ sasc_analysis *sasc_analysis_open(const sasc_program *program, const sasc_task *
     }
     a->program = program;
     a->task = task;
+    a->psychometric = strcmp(data->kind, "msi") == 0;
+    sasc_psychometric_pass_init(&a->pass, program);
     return a;
+}
+
+void sasc_analysis_test_batch(void *analysis, void *const *buffers, const int *labels, int rows)
+{
+    sasc_analysis *a = analysis;
+    if (a->psychometric)
+        sasc_psychometric_add(&a->pass, buffers, labels, rows);
 }
 
 void sasc_analysis_close(sasc_analysis *analysis)
@@ -490,6 +502,12 @@ bool sasc_analysis_epoch(sasc_analysis *analysis, void *const *buffers, int epoc
 {
     const sasc_program *p = analysis->program;
     const sasc_task *task = analysis->task;
+    if (analysis->psychometric) {
+        bool written = sasc_psychometric_write(&analysis->pass, task->out, error, error_size);
+        sasc_psychometric_pass_init(&analysis->pass, p);   /* for the next epoch's pass */
+        if (!written)
+            return false;
+    }
     if (!is_analysis_epoch(task, epoch, last))
         return true;
     analysis_row *row = new_row(analysis);

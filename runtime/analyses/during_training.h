@@ -16,6 +16,7 @@
 #ifndef SASC_ANALYSIS_H
 #define SASC_ANALYSIS_H
 
+#include "runtime/data/source.h"
 #include "runtime/ensemble/sampling.h"
 #include "runtime/sasc_runtime.h"
 #include "runtime/settings/task.h"
@@ -83,7 +84,12 @@ typedef struct sasc_analysis sasc_analysis;
  * or memory is short; a task with analyze_every = 0 still gets an object
  * whose epoch calls do nothing. */
 sasc_analysis *sasc_analysis_open(const sasc_program *program, const sasc_task *task,
-                                  char *error, size_t error_size);
+                                  const sasc_data_shape *data, char *error, size_t error_size);
+
+/* A sasc_test_batch_fn with the analysis as context: the batches of the
+ * test pass after each epoch, in order, which the analyses of every epoch
+ * read (MSI runs: psychometric.csv and psychometric.svg). */
+void sasc_analysis_test_batch(void *analysis, void *const *buffers, const int *labels, int rows);
 
 /* Also measure, at every analysis epoch, the test accuracy of
  * task->dynamic_networks networks resampled at every time step

@@ -390,7 +390,8 @@ static bool run_dynamic_accuracy(analysis_context *c)
     double *sampled = calloc((size_t)c->task->sampled_networks + 1, sizeof *sampled);
     double *dynamic = calloc((size_t)c->task->dynamic_networks + 1, sizeof *dynamic);
     sasc_session *session = sampled && dynamic
-        ? sasc_session_open(&program, c->task, c->parameter_dir, c->error, c->error_size) : NULL;
+        ? sasc_session_open(&program, c->task, c->parameter_dir, SASC_SESSION_PARAMETERS, c->error,
+                            c->error_size) : NULL;
     sasc_dynamic_accuracies a;
     bool ok = session && sasc_dynamic_accuracy(&program, sasc_session_buffers(session), &c->copy,
                                                 c->task, sasc_session_accuracy, session, &a, sampled,
@@ -1038,7 +1039,8 @@ static int train_size_sweep(const sasc_program *program, const sasc_task *task,
 static bool saved_test_pass(const sasc_program *program, const sasc_task *task, const char *run_dir,
                             sasc_test_batch_fn visit, void *context, char *error, size_t error_size)
 {
-    sasc_session *session = sasc_session_open(program, task, run_dir, error, error_size);
+    sasc_session *session = sasc_session_open(program, task, run_dir, SASC_SESSION_PARAMETERS, error,
+                                              error_size);
     bool ok = session && sasc_session_test_pass(session, visit, context, error, error_size);
     sasc_session_close(session);
     return ok;
@@ -1110,7 +1112,8 @@ int sasc_analyze_run(const sasc_program *program, const sasc_task *task, const c
     }
     session_items(what, items, sizeof items);
     if (code == SASC_EXIT_OK && items[0]) {
-        sasc_session *session = sasc_session_open(program, task, run_dir, error, sizeof error);
+        sasc_session *session = sasc_session_open(program, task, run_dir, SASC_SESSION_PARAMETERS,
+                                                  error, sizeof error);
         bool ok = session && analyze_items(program, task, sasc_session_buffers(session), items,
                                            task->out, run_dir, sasc_session_accuracy, session, error,
                                            sizeof error);

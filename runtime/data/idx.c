@@ -2,6 +2,8 @@
  * idx.c — reading IDX image and label files (plain or gzip'd, via zlib).
  */
 #include "runtime/data/idx.h"
+#include "runtime/data/source.h"
+#include "runtime/model/buffers.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -187,17 +189,25 @@ static bool check_labels(const unsigned char *labels, long count, int classes, c
     return true;
 }
 
+/* The labels file's header: as many labels as `available` images. */
+static bool open_labels(const char *directory, const char *prefix, long available, idx_file *f,
+                        char *error, size_t size)
+{
+    if (!open_idx(directory, prefix, "labels", "idx1-ubyte", IDX_LABELS_MAGIC, 1, f, error, size))
+        return false;
+    if ((long)f->dims[0] != available) {
+        snprintf(error, size, "%s has %u labels but the images file beside it has %ld images",
+                 f->path, f->dims[0], available);
+        return false;
+    }
+    return true;
+}
+
 static bool load_labels(const char *directory, const sasc_idx_request *r, sasc_idx_set *set,
                         char *error, size_t size)
 {
     idx_file f = {0};
-    bool ok = open_idx(directory, r->prefix, "labels", "idx1-ubyte", IDX_LABELS_MAGIC, 1, &f,
-                       error, size);
-    if (ok && (long)f.dims[0] != set->available) {
-        snprintf(error, size, "%s has %u labels but the images file beside it has %ld images",
-                 f.path, f.dims[0], set->available);
-        ok = false;
-    }
+    bool ok = open_labels(directory, r->prefix, set->available, &f, error, size);
     if (ok) {
         set->labels = read_records(&f, set->count, 1, error, size);
         ok = set->labels && check_labels(set->labels, set->count, r->classes, f.path, error, size);
@@ -223,3 +233,146 @@ void sasc_idx_free(sasc_idx_set *set)
     free(set->labels);
     memset(set, 0, sizeof *set);
 }
+
+bool sasc_idx_probe(const char *directory, const sasc_idx_request *request, long *count,
+                    int *rows, int *cols, char *error, size_t error_size)
+{
+    idx_file images = {0}, labels = {0};
+    bool ok = open_idx(directory, request->prefix, "images", "idx3-ubyte", IDX_IMAGES_MAGIC, 3,
+                       &images, error, error_size) &&
+              records_kept(&images, request->limit, count, error, error_size) &&
+              open_labels(directory, request->prefix, (long)images.dims[0], &labels, error,
+                          error_size);
+    *rows = (int)images.dims[1];
+    *cols = (int)images.dims[2];
+    close_idx(&images);
+    close_idx(&labels);
+    return ok;
+}
+
+/* ---- the data source "idx" (source.h) ---- */
+
+static const char *const split_prefix[SASC_SPLITS] = {"train", "t10k"};
+
+typedef struct {
+    sasc_idx_set set[SASC_SPLITS];
+    float pixel_f32[256];     /* byte / 255.0 in each precision: loading a pixel */
+    double pixel_f64[256];    /* is a table look-up, not a division */
+} idx_source;
+
+static bool idx_claims(const char *data)
+{
+    (void)data;
+    return true;
+}
+
+static void idx_shape(sasc_data_shape *shape, const long count[SASC_SPLITS], int rows, int cols,
+                      int classes)
+{
+    *shape = (sasc_data_shape){
+        .kind = "idx", .count = {count[SASC_SPLIT_TRAIN], count[SASC_SPLIT_TEST]},
+        .sample_dims = 2, .sample_shape = {rows, cols}, .features = rows * cols,
+        .targets = SASC_TARGETS_CLASSES, .target_width = classes, .classes = classes};
+}
+
+static bool idx_probe(const sasc_data_request *request, sasc_data_shape *shape, char *error,
+                      size_t error_size)
+{
+    long count[SASC_SPLITS] = {0, 0};
+    int rows = 0, cols = 0;
+    for (int s = 0; s < SASC_SPLITS; s++) {
+        if (request->count[s] == SASC_DATA_UNUSED)
+            continue;
+        sasc_idx_request r = {split_prefix[s], request->count[s], 0, 0};
+        if (!sasc_idx_probe(request->data, &r, &count[s], &rows, &cols, error, error_size))
+            return false;
+    }
+    idx_shape(shape, count, rows, cols, 0);   /* the classes are known once labels are read */
+    return true;
+}
+
+static void idx_close(void *state)
+{
+    idx_source *s = state;
+    if (!s)
+        return;
+    for (int k = 0; k < SASC_SPLITS; k++)
+        sasc_idx_free(&s->set[k]);
+    free(s);
+}
+
+/* Images have one label each: a program with targets at every step (and
+ * their loss mask) needs a sequence source. */
+static bool one_target_per_sample(const sasc_program *p, char *error, size_t error_size)
+{
+    if (p->buffers[p->target_buffer].rows == p->batch &&
+        sasc_data_find_buffer(p, SASC_BUFFER_LOSS_MASK) < 0)
+        return true;
+    snprintf(error, error_size, "a readout at every step needs sequence targets, which image sets "
+             "do not have (use data = \"msi\" or 'at = last')");
+    return false;
+}
+
+static void *idx_open(const sasc_data_request *request, const sasc_program *program,
+                      sasc_data_shape *shape, char *error, size_t error_size)
+{
+    if (!one_target_per_sample(program, error, error_size))
+        return NULL;
+    idx_source *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(error, error_size, "out of memory reading %s", request->data);
+        return NULL;
+    }
+    long count[SASC_SPLITS] = {0, 0};
+    for (int k = 0; k < SASC_SPLITS; k++) {
+        if (request->count[k] == SASC_DATA_UNUSED)
+            continue;
+        sasc_idx_request r = {split_prefix[k], request->count[k], program->input_width,
+                              program->classes};
+        if (!sasc_idx_load(request->data, &r, &s->set[k], error, error_size)) {
+            idx_close(s);
+            return NULL;
+        }
+        count[k] = s->set[k].count;
+    }
+    for (int byte = 0; byte < 256; byte++) {
+        s->pixel_f64[byte] = byte / 255.0;
+        s->pixel_f32[byte] = (float)s->pixel_f64[byte];
+    }
+    const sasc_idx_set *any = s->set[SASC_SPLIT_TEST].pixels ? &s->set[SASC_SPLIT_TEST]
+                                                             : &s->set[SASC_SPLIT_TRAIN];
+    idx_shape(shape, count, any->rows, any->cols, program->classes);
+    return s;
+}
+
+static void idx_load_batch(const void *state, const sasc_program *p, void *const *buffers,
+                           sasc_split split, const size_t *order, long first, int rows)
+{
+    const idx_source *s = state;
+    const sasc_idx_set *set = &s->set[split];
+    size_t pixels = (size_t)p->input_width;
+    /* Zeroing the input is only needed where the images leave it unwritten. */
+    if (rows < p->batch || pixels * (size_t)p->batch != sasc_buffer_elements(p, p->input_buffer))
+        sasc_buffer_zero(p, buffers, p->input_buffer);
+    sasc_buffer_zero(p, buffers, p->target_buffer);
+    const void *table = p->precision == SASC_F32 ? (const void *)s->pixel_f32 : s->pixel_f64;
+    for (int row = 0; row < rows; row++) {
+        size_t image = order ? order[first + row] : (size_t)(first + row);
+        sasc_data_store_values(p, buffers, row, set->pixels + image * pixels, table, pixels);
+        sasc_data_store_one_hot(p, buffers, row, set->labels[image]);
+    }
+}
+
+static int idx_label(const void *state, sasc_split split, long sample)
+{
+    const idx_source *s = state;
+    return s->set[split].labels[sample];
+}
+
+const sasc_data_kind sasc_data_idx = {
+    .name = "idx",
+    .summary = "data = \"DIR\": a directory of IDX files, train-images-idx3-ubyte, "
+               "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (or .gz)",
+    .claims = idx_claims, .probe = idx_probe, .open = idx_open, .load_batch = idx_load_batch,
+    .label = idx_label, .close = idx_close,
+};

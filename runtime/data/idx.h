@@ -5,6 +5,10 @@
  * and a labels file (magic 0x00000801: count, then bytes), plain or gzip'd,
  * named `<prefix>-images-idx3-ubyte` / `<prefix>-labels-idx1-ubyte`, or with
  * a dot before "idx" as some MNIST mirrors spell it.
+ *
+ * As a data source (source.h, the kind "idx", which takes every `data`
+ * value no other kind claims): the directory's `train` and `t10k` sets,
+ * pixels scaled to [0, 1] by byte / 255, one-hot labels.
  */
 #ifndef SASC_IDX_H
 #define SASC_IDX_H
@@ -34,5 +38,11 @@ bool sasc_idx_load(const char *directory, const sasc_idx_request *request,
                    sasc_idx_set *set, char *error, size_t error_size);
 
 void sasc_idx_free(sasc_idx_set *set);
+
+/* The header of the set `request->prefix` in `directory` without reading
+ * its records: the images kept (request->limit checked as by sasc_idx_load),
+ * rows and cols; the labels file's count is checked against the images'. */
+bool sasc_idx_probe(const char *directory, const sasc_idx_request *request, long *count,
+                    int *rows, int *cols, char *error, size_t error_size);
 
 #endif

@@ -6,6 +6,7 @@
  * cycle over the (modality, rate) pairs.
  */
 #include "runtime/data/msi.h"
+#include "runtime/data/source.h"
 #include "runtime/model/buffers.h"
 #include "runtime/support/output.h"
 #include "runtime/support/rng.h"
@@ -53,26 +54,16 @@ void sasc_msi_inputs(const sasc_msi_timing *timing, int rate, int modality, int 
     x[3] = auditory ? down : 0;
 }
 
-static int find_role(const sasc_program *p, sasc_buffer_role role)
+static bool allocate_trials(sasc_msi_trials *t, long count)
 {
-    for (int i = 0; i < p->buffer_count; i++)
-        if (p->buffers[i].role == role)
-            return i;
-    return -1;
-}
-
-static bool allocate_trials(sasc_msi_trials *t, long count, sasc_idx_set *set)
-{
-    memset(set, 0, sizeof *set);
-    t->count = set->count = set->available = count;
-    t->rate = malloc((size_t)count);
-    t->modality = malloc((size_t)count);
-    set->labels = malloc((size_t)count);
-    return t->rate && t->modality && set->labels;
+    t->count = count;
+    t->rate = malloc((size_t)count + 1);
+    t->modality = malloc((size_t)count + 1);
+    return t->rate && t->modality;
 }
 
 /* Training trials: rate and modality uniform, from the seed. */
-static void draw_training(sasc_msi_trials *t, uint64_t seed, unsigned char *labels)
+static void draw_training(sasc_msi_trials *t, uint64_t seed)
 {
     uint64_t stream = sasc_rng_stream(SASC_STREAM_TASK, 0, 0);
     for (long k = 0; k < t->count; k++) {
@@ -80,7 +71,6 @@ static void draw_training(sasc_msi_trials *t, uint64_t seed, unsigned char *labe
         sasc_rng_uniforms(seed, stream, (uint64_t)k, u, 2);
         t->rate[k] = (unsigned char)(SASC_MSI_LOW_RATE + (int)(u[0] * SASC_MSI_RATES));
         t->modality[k] = (unsigned char)(int)(u[1] * SASC_MSI_MODALITIES);
-        labels[k] = (unsigned char)sasc_msi_choice(t->rate[k]);
     }
 }
 
@@ -105,12 +95,11 @@ long sasc_msi_cursor_advance(sasc_msi_test_cursor *c, const int *labels, int row
 }
 
 /* Test trials: every (modality, rate) pair in turn. */
-static void lay_out_test(sasc_msi_trials *t, unsigned char *labels)
+static void lay_out_test(sasc_msi_trials *t)
 {
     for (long k = 0; k < t->count; k++) {
         t->modality[k] = (unsigned char)sasc_msi_test_modality(k);
         t->rate[k] = (unsigned char)sasc_msi_test_rate(k);
-        labels[k] = (unsigned char)sasc_msi_choice(t->rate[k]);
     }
 }
 
@@ -118,7 +107,7 @@ static bool check_program(sasc_msi *msi, const sasc_program *p, char *error, siz
 {
     const sasc_buffer_desc *input = &p->buffers[p->input_buffer];
     const sasc_buffer_desc *target = &p->buffers[p->target_buffer];
-    if (input->cols != MSI_INPUTS || p->classes != MSI_OUTPUTS || find_role(p, SASC_BUFFER_LOSS_MASK) < 0) {
+    if (input->cols != MSI_INPUTS || p->classes != MSI_OUTPUTS || sasc_data_find_buffer(p, SASC_BUFFER_LOSS_MASK) < 0) {
         snprintf(error, error_size, "data = \"msi\" needs a recurrent model with 4 inputs per step "
                  "(input x[4]) and a readout of 2 outputs at every step (at = every) trained by mse");
         return false;
@@ -136,19 +125,25 @@ static bool check_program(sasc_msi *msi, const sasc_program *p, char *error, siz
     return true;
 }
 
+/* Trials of a split: `count`, its default when 0, none when negative. */
+static long trial_count(long count, long fallback)
+{
+    return count > 0 ? count : count == 0 ? fallback : 0;
+}
+
 bool sasc_msi_create(sasc_msi *msi, const sasc_program *p, long train, long test, uint64_t seed,
-                     sasc_idx_set *train_set, sasc_idx_set *test_set, char *error, size_t error_size)
+                     char *error, size_t error_size)
 {
     memset(msi, 0, sizeof *msi);
     if (!check_program(msi, p, error, error_size))
         return false;
-    if (!allocate_trials(&msi->train, train > 0 ? train : DEFAULT_TRAIN, train_set) ||
-        !allocate_trials(&msi->test, test > 0 ? test : DEFAULT_TEST, test_set)) {
+    if (!allocate_trials(&msi->train, trial_count(train, DEFAULT_TRAIN)) ||
+        !allocate_trials(&msi->test, trial_count(test, DEFAULT_TEST))) {
         snprintf(error, error_size, "out of memory generating MSI trials");
         return false;
     }
-    draw_training(&msi->train, seed, train_set->labels);
-    lay_out_test(&msi->test, test_set->labels);
+    draw_training(&msi->train, seed);
+    lay_out_test(&msi->test);
     return true;
 }
 
@@ -177,7 +172,7 @@ static void load_trial(const sasc_msi *msi, const sasc_program *p, void *const *
 {
     const sasc_msi_trials *t = test ? &msi->test : &msi->train;
     const sasc_msi_timing *timing = test ? &msi->test_timing : &msi->train_timing;
-    int mask_buffer = find_role(p, SASC_BUFFER_LOSS_MASK);
+    int mask_buffer = sasc_data_find_buffer(p, SASC_BUFFER_LOSS_MASK);
     size_t batch = (size_t)p->batch;
     for (int step = 0; step < trial_steps(timing); step++) {
         double x[MSI_INPUTS], target[MSI_OUTPUTS], mask;
@@ -199,9 +194,7 @@ static void load_trial(const sasc_msi *msi, const sasc_program *p, void *const *
 void sasc_msi_load_batch(const sasc_msi *msi, const sasc_program *p, void *const *buffers, bool test,
                          const size_t *order, long first, int rows)
 {
-    sasc_buffer_zero(p, buffers, p->input_buffer);
-    sasc_buffer_zero(p, buffers, p->target_buffer);
-    sasc_buffer_zero(p, buffers, find_role(p, SASC_BUFFER_LOSS_MASK));
+    sasc_data_zero_batch(p, buffers);
     for (int row = 0; row < rows; row++)
         load_trial(msi, p, buffers, test, order ? (long)order[first + row] : first + row, row);
 }
@@ -271,3 +264,101 @@ bool sasc_msi_write_psychometric(const sasc_msi *msi, const char *path, char *er
         }
     return sasc_atomic_commit(&f, error, error_size);
 }
+
+/* ---- the data source "msi" (source.h) ---- */
+
+static const char *const metric_names[SASC_MSI_MODALITIES] = {
+    "test_accuracy_visual", "test_accuracy_auditory", "test_accuracy_multisensory"};
+
+static bool msi_claims(const char *data)
+{
+    return sasc_msi_is_generator(data);
+}
+
+/* The shape without a model: the steps follow from the model's dt. */
+static void msi_shape(const sasc_data_request *request, sasc_data_shape *shape)
+{
+    *shape = (sasc_data_shape){
+        .kind = "msi",
+        .count = {trial_count(request->count[SASC_SPLIT_TRAIN], DEFAULT_TRAIN),
+                  trial_count(request->count[SASC_SPLIT_TEST], DEFAULT_TEST)},
+        .sample_dims = 2, .sample_shape = {0, MSI_INPUTS}, .sequence = true,
+        .features = MSI_INPUTS, .targets = SASC_TARGETS_VALUES, .target_width = MSI_OUTPUTS,
+        .classes = MSI_OUTPUTS, .targets_per_step = true, .loss_mask = true, .noisy_test = true,
+        .metric_count = SASC_MSI_MODALITIES, .metric_names = metric_names};
+}
+
+static bool msi_probe(const sasc_data_request *request, sasc_data_shape *shape, char *error,
+                      size_t error_size)
+{
+    (void)error;
+    (void)error_size;
+    msi_shape(request, shape);
+    return true;
+}
+
+static void *msi_open(const sasc_data_request *request, const sasc_program *program,
+                      sasc_data_shape *shape, char *error, size_t error_size)
+{
+    sasc_msi *msi = malloc(sizeof *msi);
+    if (!msi) {
+        snprintf(error, error_size, "out of memory generating MSI trials");
+        return NULL;
+    }
+    if (!sasc_msi_create(msi, program, request->count[SASC_SPLIT_TRAIN],
+                         request->count[SASC_SPLIT_TEST], request->seed, error, error_size)) {
+        sasc_msi_free(msi);
+        free(msi);
+        return NULL;
+    }
+    msi_shape(request, shape);
+    shape->steps[SASC_SPLIT_TRAIN] = trial_steps(&msi->train_timing);
+    shape->steps[SASC_SPLIT_TEST] = trial_steps(&msi->test_timing);
+    shape->sample_shape[0] = shape->steps[SASC_SPLIT_TEST];
+    return msi;
+}
+
+static void msi_load_batch(const void *state, const sasc_program *program, void *const *buffers,
+                           sasc_split split, const size_t *order, long first, int rows)
+{
+    sasc_msi_load_batch(state, program, buffers, split == SASC_SPLIT_TEST, order, first, rows);
+}
+
+static int msi_label(const void *state, sasc_split split, long sample)
+{
+    const sasc_msi *msi = state;
+    const sasc_msi_trials *t = split == SASC_SPLIT_TEST ? &msi->test : &msi->train;
+    return sasc_msi_choice(t->rate[sample]);
+}
+
+static void msi_close(void *state)
+{
+    if (state)
+        sasc_msi_free(state);
+    free(state);
+}
+
+static void msi_metrics_reset(void *state)
+{
+    sasc_msi_tally_reset(state);
+}
+
+static void msi_metrics_tally(void *state, const sasc_program *program, void *const *buffers,
+                              long first, int rows)
+{
+    sasc_msi_tally(state, program, buffers, first, rows);
+}
+
+static void msi_metrics_read(const void *state, double *values)
+{
+    sasc_msi_modality_accuracy(state, values);
+}
+
+const sasc_data_kind sasc_data_msi = {
+    .name = "msi",
+    .summary = "data = \"msi\": the multisensory integration task's trials, generated from "
+               "the seed (runtime/data/msi.h)",
+    .claims = msi_claims, .probe = msi_probe, .open = msi_open, .load_batch = msi_load_batch,
+    .label = msi_label, .close = msi_close, .metrics_reset = msi_metrics_reset,
+    .metrics_tally = msi_metrics_tally, .metrics_read = msi_metrics_read,
+};

@@ -22,6 +22,14 @@
  * Trials: `train` training trials drawn once from the seed (rate and
  * modality uniform), and `test` test trials that cycle through every
  * (modality, rate) pair so that each pair gets the same number of trials.
+ * Training trial k is drawn from (seed, k) alone, so any count gives the
+ * same first trials.
+ *
+ * As a data source (source.h, the kind "msi"): sequences of 4 inputs, two
+ * target values per step with the stimulus period masked out, the correct
+ * choice as each trial's label, noisy test trials, and the test accuracy
+ * per modality as its metrics (test_accuracy_visual, _auditory,
+ * _multisensory in metrics.csv).
  */
 #ifndef SASC_MSI_H
 #define SASC_MSI_H
@@ -29,7 +37,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "runtime/data/idx.h"
 #include "runtime/sasc_runtime.h"
 
 enum { SASC_MSI_VISUAL, SASC_MSI_AUDITORY, SASC_MSI_BOTH, SASC_MSI_MODALITIES };
@@ -83,12 +90,10 @@ typedef struct {
 /* The position of the batch's first row; checks `labels`, advances by `rows`. */
 long sasc_msi_cursor_advance(sasc_msi_test_cursor *c, const int *labels, int rows);
 
-/* Check `p`, derive dt, draw the trials; `train_set` and `test_set` get the
- * trial counts and each trial's correct choice as its label, so the
- * training loop counts correct choices as it counts correct labels.
- * Default counts when 0: 4800 training and 2400 test trials. */
+/* Check `p`, derive dt, draw the trials. Default counts when 0: 4800
+ * training and 2400 test trials; a negative count makes no trials. */
 bool sasc_msi_create(sasc_msi *msi, const sasc_program *p, long train, long test, uint64_t seed,
-                     sasc_idx_set *train_set, sasc_idx_set *test_set, char *error, size_t error_size);
+                     char *error, size_t error_size);
 void sasc_msi_free(sasc_msi *msi);
 
 /* Fill INPUT, TARGET and LOSS_MASK with `rows` trials (trial k = order[first

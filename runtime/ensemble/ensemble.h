@@ -18,7 +18,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "runtime/sasc_runtime.h"
 
@@ -36,18 +35,13 @@ int sasc_ensemble_input_width(const sasc_ensemble *ensemble);
 int sasc_ensemble_classes(const sasc_ensemble *ensemble);
 
 /* Class probabilities of `count` samples: `inputs` holds count rows of
- * input_width values (pixels scaled to [0, 1]), `probabilities` receives
+ * input_width values (pixels scaled to [0, 1]; a model that reads steps
+ * gets value k as input k % inputs of step k / inputs, as in training,
+ * runtime/data/source.h), `probabilities` receives
  * count rows of `classes` values. `network` is SASC_MEAN_FIELD or the index
  * (>= 0) of a network sampled with `seed`. */
 bool sasc_ensemble_predict(sasc_ensemble *ensemble, const double *inputs, long count,
                            long network, uint64_t seed, double *probabilities,
                            char *error, size_t error_size);
-
-/* `sasc eval`: test accuracy of the mean-field network and of `networks`
- * networks sampled with `seed`, on the first `test` images (0 = all) of the
- * IDX test set in `data`, written to `out` as CSV (network,test_accuracy;
- * then the sampled networks' mean and standard deviation). */
-bool sasc_ensemble_evaluate(sasc_ensemble *ensemble, const char *data, long test, int networks,
-                            uint64_t seed, FILE *out, char *error, size_t error_size);
 
 #endif

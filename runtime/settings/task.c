@@ -69,7 +69,7 @@ static const choice precision_choices[] = {
       STRING_SPEC(name, "a name of at most 63 characters")) \
     X("model", STRING, "which model of the file the task trains", \
       STRING_SPEC(model, "a name of at most 63 characters")) \
-    X("data", STRING, "directory with the four IDX files (plain or .gz)", \
+    X("data", STRING, "the data source: a directory with the four IDX files (plain or .gz), or \"msi\"", \
       STRING_SPEC(data, "a directory path of at most 4095 characters")) \
     X("train", INTEGER, "training images used, the first ones of the file (0 = all)", \
       LONG_SPEC(train, 0, LONG_MAX, "a non-negative integer (0 = all)")) \

@@ -16,8 +16,7 @@
 #include "runtime/model/divergence.h"
 #include "runtime/ensemble/dynamic.h"
 #include "runtime/kernels/gemm.h"
-#include "runtime/data/idx.h"
-#include "runtime/data/msi.h"
+#include "runtime/data/source.h"
 #include "runtime/model/initialize.h"
 #include "runtime/support/npy.h"
 #include "runtime/support/output.h"
@@ -43,8 +42,8 @@
 
 typedef struct {
     double train_loss, train_accuracy, test_accuracy, seconds, learning_rate;
-    double *sparsity;                /* one per layer */
-    double modality_accuracy[SASC_MSI_MODALITIES];  /* MSI test trials only */
+    double *sparsity;                /* one per parameter group */
+    double *data_metrics;            /* the data source's test metrics (source.h, contract 8) */
 } epoch_metrics;
 
 typedef struct {
@@ -55,16 +54,13 @@ typedef struct {
     sasc_shards shards;              /* data-parallel shards of a step (shards.h) */
     double *shard_loss;              /* per shard: its LOSS after `train` */
     long *shard_correct;             /* per shard: its rows' correct predictions */
-    float pixel_f32[256];            /* byte / 255.0 in each precision: loading a pixel */
-    double pixel_f64[256];           /* is a table look-up, not a division */
-    sasc_idx_set train, test;
-    bool generated;                  /* data = "msi": trials from the generator, labels = choices */
-    sasc_msi msi;
-    size_t *order;                   /* training images in this epoch's order */
+    sasc_data_source *data;          /* the task's samples (source.h) */
+    int *labels;                     /* a test batch's labels, for the visitors of a test pass */
+    size_t *order;                   /* training samples in this epoch's order */
     int steps;                       /* full mini-batches per epoch */
     double *scratch;                 /* as many doubles as the largest buffer */
     epoch_metrics *metrics;          /* task->epochs entries */
-    double *sparsity_storage;
+    double *metric_storage;          /* their sparsity and data_metrics arrays */
     int epochs_done;
     bool diverged;                   /* the loss became NaN or infinite */
     long updates;                    /* optimiser steps so far */
@@ -94,54 +90,46 @@ static void out_path(const run *r, const char *file, char *path, size_t size)
 
 /* ---- setup ---- */
 
-/* MSI trials stand in for images: their labels are the correct choices. */
-static bool generate_data(run *r)
+/* The task's data for a run that trains (`training`) or only tests. */
+static bool open_data(run *r, bool training)
 {
-    r->generated = true;
-    return sasc_msi_create(&r->msi, r->program, r->task->train, r->task->test, r->task->seed,
-                           &r->train, &r->test, r->error, sizeof r->error);
-}
-
-static bool load_data(run *r)
-{
-    const sasc_program *p = r->program;
-    if (sasc_msi_is_generator(r->task->data) && !generate_data(r))
-        return false;
-    if (!r->generated && p->buffers[p->target_buffer].rows != p->batch)
-        return fail(r, "a readout at every step needs sequence targets, which image sets do not "
-                    "have (use data = \"msi\" or 'at = last')");
-    sasc_idx_request train = {"train", r->task->train, p->input_width, p->classes};
-    sasc_idx_request test = {"t10k", r->task->test, p->input_width, p->classes};
-    if (!r->generated && (!sasc_idx_load(r->task->data, &train, &r->train, r->error, sizeof r->error) ||
-                          !sasc_idx_load(r->task->data, &test, &r->test, r->error, sizeof r->error)))
+    const sasc_task *t = r->task;
+    sasc_data_request request = {t->data, {training ? t->train : SASC_DATA_UNUSED, t->test}, t->seed};
+    r->data = sasc_data_open(&request, r->program, r->error, sizeof r->error);
+    if (!r->data)
         return false;
     int batch = r->shards.step_batch;
-    r->steps = (int)(r->train.count / batch);
-    if (r->steps == 0 && r->task->epochs > 0)
-        return fail(r, "the training set has %ld images, fewer than one mini-batch of %d",
-                    r->train.count, batch);
+    long count = sasc_data_count(r->data, SASC_SPLIT_TRAIN);
+    r->steps = (int)(count / batch);
+    if (r->steps == 0 && t->epochs > 0)
+        return fail(r, "the training set has %ld images, fewer than one mini-batch of %d", count,
+                    batch);
     return true;
+}
+
+/* Per epoch: the sparsity of every group, then the data source's metrics. */
+static size_t metric_width(const run *r)
+{
+    return (size_t)r->program->group_count + (size_t)r->data->shape.metric_count;
 }
 
 static bool allocate_run_memory(run *r)
 {
     const sasc_program *p = r->program;
-    size_t epochs = (size_t)r->task->epochs;
-    size_t layers = (size_t)p->group_count;
-    r->order = malloc((size_t)r->train.count * sizeof *r->order);
+    size_t epochs = (size_t)r->task->epochs, width = metric_width(r);
+    r->order = malloc(((size_t)sasc_data_count(r->data, SASC_SPLIT_TRAIN) + 1) * sizeof *r->order);
+    r->labels = malloc((size_t)p->batch * sizeof *r->labels);
     r->scratch = malloc(sasc_buffers_largest(p) * sizeof *r->scratch);
     r->metrics = calloc(epochs + 1, sizeof *r->metrics);
-    r->sparsity_storage = calloc((epochs + 1) * (layers + 1), sizeof *r->sparsity_storage);
+    r->metric_storage = calloc((epochs + 1) * (width + 1), sizeof *r->metric_storage);
     r->shard_loss = calloc((size_t)r->shards.count, sizeof *r->shard_loss);
     r->shard_correct = calloc((size_t)r->shards.count, sizeof *r->shard_correct);
-    if (!r->order || !r->scratch || !r->metrics || !r->sparsity_storage || !r->shard_loss ||
-        !r->shard_correct)
+    if (!r->order || !r->labels || !r->scratch || !r->metrics || !r->metric_storage ||
+        !r->shard_loss || !r->shard_correct)
         return fail(r, "out of memory setting up the run");
-    for (size_t e = 0; e < epochs; e++)
-        r->metrics[e].sparsity = r->sparsity_storage + e * layers;
-    for (int byte = 0; byte < 256; byte++) {
-        r->pixel_f64[byte] = byte / 255.0;
-        r->pixel_f32[byte] = (float)r->pixel_f64[byte];
+    for (size_t e = 0; e < epochs; e++) {
+        r->metrics[e].sparsity = r->metric_storage + e * width;
+        r->metrics[e].data_metrics = r->metrics[e].sparsity + p->group_count;
     }
     return true;
 }
@@ -219,10 +207,10 @@ static int set_up(run *r)
         return SASC_EXIT_INTERNAL_ERROR;
     }
     r->buffers = sasc_buffers_allocate(r->program, r->error, sizeof r->error);
-    bool ok = r->buffers && open_shards(r) && load_data(r) && allocate_run_memory(r) &&
+    bool ok = r->buffers && open_shards(r) && open_data(r, true) && allocate_run_memory(r) &&
               sasc_initialize(r->program, r->buffers, r->task->seed, r->error, sizeof r->error) &&
               prepare_output(r) &&
-              (r->analysis = sasc_analysis_open(r->program, r->task, r->error,
+              (r->analysis = sasc_analysis_open(r->program, r->task, &r->data->shape, r->error,
                                                 sizeof r->error)) != NULL;
     return ok ? SASC_EXIT_OK : SASC_EXIT_USER_ERROR;
 }
@@ -233,67 +221,21 @@ static void tear_down(run *r)
     sasc_buffers_free(r->program, r->buffers);
     free(r->shard_loss);
     free(r->shard_correct);
-    sasc_idx_free(&r->train);
-    sasc_idx_free(&r->test);
-    sasc_msi_free(&r->msi);
+    sasc_data_close(r->data);
     free(r->order);
+    free(r->labels);
     free(r->scratch);
     free(r->metrics);
-    free(r->sparsity_storage);
+    free(r->metric_storage);
     sasc_analysis_close(r->analysis);
 }
 
 /* ---- one mini-batch in and out ---- */
 
-/* Image number `k` of the rows to load: through `order` when given. */
-static size_t image_index(const size_t *order, long k)
+/* Sample number `k` of the rows loaded: through `order` when given. */
+static long sample_index(const size_t *order, long k)
 {
-    return order ? order[k] : (size_t)k;
-}
-
-/* n pixels from `bytes` into `input` from element `at`. */
-static void store_pixels(const run *r, void *input, size_t at, const unsigned char *bytes, size_t n)
-{
-    if (r->program->precision == SASC_F32) {
-        float *out = (float *)input + at;
-        for (size_t c = 0; c < n; c++)
-            out[c] = r->pixel_f32[bytes[c]];
-    } else {
-        double *out = (double *)input + at;
-        for (size_t c = 0; c < n; c++)
-            out[c] = r->pixel_f64[bytes[c]];
-    }
-}
-
-/* Fill INPUT and TARGET of one shard's `buffers` with `rows` images starting
- * at position `first`; rows below `rows` up to the batch size are zero
- * (padding). Reads the run, writes only `buffers`: shards load concurrently. */
-static void load_batch(const run *r, void *const *buffers, const sasc_idx_set *set,
-                       const size_t *order, long first, int rows)
-{
-    const sasc_program *p = r->program;
-    if (r->generated) {
-        sasc_msi_load_batch(&r->msi, p, buffers, set == &r->test, order, first, rows);
-        return;
-    }
-    size_t pixels = (size_t)p->input_width;
-    size_t target_cols = (size_t)p->buffers[p->target_buffer].cols;
-    size_t input_cols = (size_t)p->buffers[p->input_buffer].cols;
-    /* Zeroing the input is only needed where the images leave it unwritten. */
-    if (rows < p->batch || pixels * (size_t)p->batch != sasc_buffer_elements(p, p->input_buffer))
-        sasc_buffer_zero(p, buffers, p->input_buffer);
-    sasc_buffer_zero(p, buffers, p->target_buffer);
-    for (int row = 0; row < rows; row++) {
-        size_t image = image_index(order, first + row);
-        const unsigned char *source = set->pixels + image * pixels;
-        for (size_t k = 0; k < pixels; k += input_cols) {   /* pixel k + c is input c of step k / cols */
-            size_t at = ((k / input_cols) * (size_t)p->batch + row) * input_cols;
-            store_pixels(r, buffers[p->input_buffer], at, source + k,
-                         pixels - k < input_cols ? pixels - k : input_cols);
-        }
-        sasc_buffer_set(buffers[p->target_buffer], p->precision,
-                        row * target_cols + set->labels[image], 1.0);
-    }
+    return order ? (long)order[k] : k;
 }
 
 static int output_argmax(const run *r, void *const *buffers, int row)
@@ -309,13 +251,14 @@ static int output_argmax(const run *r, void *const *buffers, int row)
     return best;
 }
 
-/* How many of the first `rows` OUTPUT rows of `buffers` pick their image's label. */
-static long count_correct(const run *r, void *const *buffers, const sasc_idx_set *set,
+/* How many of the first `rows` OUTPUT rows of `buffers` pick their sample's label. */
+static long count_correct(const run *r, void *const *buffers, sasc_split split,
                           const size_t *order, long first, int rows)
 {
     long correct = 0;
     for (int row = 0; row < rows; row++)
-        correct += output_argmax(r, buffers, row) == set->labels[image_index(order, first + row)];
+        correct += output_argmax(r, buffers, row) ==
+                   sasc_data_label(r->data, split, sample_index(order, first + row));
     return correct;
 }
 
@@ -362,7 +305,7 @@ static void write_scalars(run *r, double lr)
 /* Fisher-Yates on 0..n-1, keyed by the seed and the epoch alone. */
 static void shuffle_order(run *r, int epoch)
 {
-    long n = r->train.count;
+    long n = sasc_data_count(r->data, SASC_SPLIT_TRAIN);
     for (long i = 0; i < n; i++)
         r->order[i] = (size_t)i;
     if (!r->task->shuffle)
@@ -383,10 +326,10 @@ static void shuffle_order(run *r, int epoch)
 enum { METRIC_COLUMNS = 5 };   /* epoch_metrics' numbers before the sparsities */
 
 /* Numbers per epoch in a checkpoint: the five above, the sparsities, and
- * for MSI the accuracy per modality. */
+ * the data source's metrics (metric_width). */
 static int checkpoint_columns(const run *r)
 {
-    return METRIC_COLUMNS + r->program->group_count + (r->generated ? SASC_MSI_MODALITIES : 0);
+    return METRIC_COLUMNS + (int)metric_width(r);
 }
 
 static bool save_checkpoint(run *r, int epoch, int step, double loss_sum, long correct)
@@ -400,11 +343,7 @@ static bool save_checkpoint(run *r, int epoch, int step, double loss_sum, long c
         double row[METRIC_COLUMNS] = {m->train_loss, m->train_accuracy, m->test_accuracy,
                                       m->seconds, m->learning_rate};
         memcpy(&table[e * columns], row, sizeof row);
-        memcpy(&table[e * columns + METRIC_COLUMNS], m->sparsity,
-               sizeof(double) * (size_t)r->program->group_count);
-        if (r->generated)
-            memcpy(&table[e * columns + METRIC_COLUMNS + r->program->group_count],
-                   m->modality_accuracy, sizeof m->modality_accuracy);
+        memcpy(&table[e * columns + METRIC_COLUMNS], m->sparsity, sizeof(double) * metric_width(r));
     }
     sasc_checkpoint_position place = {epoch, step, r->updates, loss_sum, correct,
                                       r->epochs_done, columns, table};
@@ -437,10 +376,7 @@ static bool restore_checkpoint(run *r)
         epoch_metrics *m = &r->metrics[e];
         m->train_loss = row[0], m->train_accuracy = row[1], m->test_accuracy = row[2];
         m->seconds = row[3], m->learning_rate = row[4];
-        memcpy(m->sparsity, row + METRIC_COLUMNS, sizeof(double) * (size_t)r->program->group_count);
-        if (r->generated)
-            memcpy(m->modality_accuracy, row + METRIC_COLUMNS + r->program->group_count,
-                   sizeof m->modality_accuracy);
+        memcpy(m->sparsity, row + METRIC_COLUMNS, sizeof(double) * metric_width(r));
     }
     r->epochs_done = place->epochs_done;
     r->updates = place->updates;
@@ -488,11 +424,11 @@ static void train_shard(void *context, int k)
     const sasc_program *p = r->program;
     void *const *buffers = r->shards.buffers[k];
     long first = job->first + (long)k * p->batch;
-    load_batch(r, buffers, &r->train, r->order, first, p->batch);
+    sasc_data_load_batch(r->data, p, buffers, SASC_SPLIT_TRAIN, r->order, first, p->batch);
     fill_noise(r, buffers, job->epoch, first);
     sasc_program_kernel(p, SASC_KERNEL_TRAIN)(buffers);
     r->shard_loss[k] = sasc_buffer_get(buffers[p->loss_buffer], p->precision, 0);
-    r->shard_correct[k] = count_correct(r, buffers, &r->train, r->order, first, p->batch);
+    r->shard_correct[k] = count_correct(r, buffers, SASC_SPLIT_TRAIN, r->order, first, p->batch);
 }
 
 /* Train the shards of one step; returns the step's loss (the shards' mean,
@@ -537,16 +473,19 @@ static bool train_epoch(run *r, int epoch, epoch_metrics *m)
     return true;
 }
 
-/* Accuracy of the mean-field network (all noise zero) on the test set.
- * MSI test trials are noisy trials (input and recurrent noise, and the
- * ensemble's eps: a network sampled at every step), drawn from a stream of
- * their own, the same at every epoch; their choices are tallied. */
-typedef void (*test_batch_fn)(run *r, void *const *buffers, long first, int rows, void *context);
+/* Accuracy of the mean-field network on the test set: all noise zero, or,
+ * for a source of noisy test trials (MSI: input and recurrent noise, and
+ * the ensemble's eps, a network sampled at every step), the noise drawn
+ * from a stream of its own, the same at every epoch. */
+static long test_count(const run *r)
+{
+    return sasc_data_count(r->data, SASC_SPLIT_TEST);
+}
 
 /* Valid rows of the test batch starting at `first` (the last may be short). */
 static int test_rows(const run *r, long first)
 {
-    long left = r->test.count - first;
+    long left = test_count(r) - first;
     return (int)(left < r->program->batch ? left : r->program->batch);
 }
 
@@ -557,47 +496,74 @@ static void predict_shard(void *context, int k)
     const run *r = job->r;
     void *const *buffers = r->shards.buffers[k];
     long first = job->first + (long)k * r->program->batch;
-    load_batch(r, buffers, &r->test, NULL, first, test_rows(r, first));
-    if (r->generated)
+    sasc_data_load_batch(r->data, r->program, buffers, SASC_SPLIT_TEST, NULL, first,
+                         test_rows(r, first));
+    if (r->data->shape.noisy_test)
         fill_noise(r, buffers, -1, first);
     sasc_program_kernel(r->program, SASC_KERNEL_PREDICT)(buffers);
 }
 
-/* One pass of `predict` over the test set, calling `visit` after each batch,
- * in order. Every pass sees the same inputs and noise, so the accuracy and
- * the state read by the selectivity analysis come from the same trials.
- * The shards predict consecutive batches at once. */
-static void test_pass(run *r, test_batch_fn visit, void *context)
+/* One pass of `predict` over the test set, giving `visit` each batch with
+ * its labels, in order. Every pass sees the same inputs and noise, so the
+ * accuracy and what the analyses read come from the same trials. The
+ * shards predict consecutive batches at once. */
+static void test_pass(run *r, sasc_test_batch_fn visit, void *context)
 {
     const sasc_program *p = r->program;
-    if (!r->generated)
+    if (!r->data->shape.noisy_test)
         zero_noise(r);
-    for (long group = 0; group < r->test.count; group += r->shards.step_batch) {
-        long batches = (r->test.count - group + p->batch - 1) / p->batch;
+    for (long group = 0; group < test_count(r); group += r->shards.step_batch) {
+        long batches = (test_count(r) - group + p->batch - 1) / p->batch;
         int shards = batches < r->shards.count ? (int)batches : r->shards.count;
         step_job job = {r, -1, group};
         sasc_thread_pool_run(r->shards.pool, shards, predict_shard, &job);
         for (int k = 0; k < shards; k++) {
             long first = group + (long)k * p->batch;
-            visit(r, r->shards.buffers[k], first, test_rows(r, first), context);
+            int rows = test_rows(r, first);
+            for (int row = 0; row < rows; row++)
+                r->labels[row] = sasc_data_label(r->data, SASC_SPLIT_TEST, first + row);
+            visit(context, r->shards.buffers[k], r->labels, rows);
         }
     }
 }
 
-static void tally_batch(run *r, void *const *buffers, long first, int rows, void *correct)
+/* A test pass counting correct predictions and tallying the source's
+ * metrics, handing every batch on to `also` when it is given. */
+typedef struct {
+    run *r;
+    long first, correct;
+    sasc_test_batch_fn also;
+    void *also_context;
+} test_tally;
+
+static void tally_batch(void *context, void *const *buffers, const int *labels, int rows)
 {
-    if (r->generated)
-        sasc_msi_tally(&r->msi, r->program, buffers, first, rows);
-    *(long *)correct += count_correct(r, buffers, &r->test, NULL, first, rows);
+    test_tally *t = context;
+    sasc_data_metrics_tally(t->r->data, t->r->program, buffers, t->first, rows);
+    for (int row = 0; row < rows; row++)
+        t->correct += output_argmax(t->r, buffers, row) == labels[row];
+    t->first += rows;
+    if (t->also)
+        t->also(t->also_context, buffers, labels, rows);
+}
+
+static double tallied_accuracy(run *r, sasc_test_batch_fn also, void *also_context)
+{
+    test_tally t = {r, 0, 0, also, also_context};
+    sasc_data_metrics_reset(r->data);
+    test_pass(r, tally_batch, &t);
+    return (double)t.correct / (double)test_count(r);
 }
 
 static double test_accuracy(run *r)
 {
-    long correct = 0;
-    if (r->generated)
-        sasc_msi_tally_reset(&r->msi);
-    test_pass(r, tally_batch, &correct);
-    return (double)correct / (double)r->test.count;
+    return tallied_accuracy(r, NULL, NULL);
+}
+
+/* The test pass after an epoch, which the analyses of every epoch also read. */
+static double epoch_test_accuracy(run *r)
+{
+    return tallied_accuracy(r, sasc_analysis_test_batch, r->analysis);
 }
 
 /* test_accuracy as a sasc_accuracy_fn, for the analyses. */
@@ -650,8 +616,8 @@ static bool write_metrics(run *r)
     sasc_atomic_printf(&f, "epoch,train_loss,train_accuracy,test_accuracy,seconds,learning_rate");
     for (int l = 0; l < r->program->group_count; l++)
         sasc_atomic_printf(&f, ",sparsity_%s", r->program->groups[l].name);
-    if (r->generated)
-        sasc_atomic_printf(&f, ",test_accuracy_visual,test_accuracy_auditory,test_accuracy_multisensory");
+    for (int k = 0; k < r->data->shape.metric_count; k++)
+        sasc_atomic_printf(&f, ",%s", r->data->shape.metric_names[k]);
     sasc_atomic_printf(&f, "\n");
     for (int e = 0; e < r->epochs_done; e++) {
         const epoch_metrics *m = &r->metrics[e];
@@ -662,13 +628,9 @@ static bool write_metrics(run *r)
             sasc_atomic_printf(&f, ",");
             sasc_atomic_number(&f, columns[c]);
         }
-        for (int l = 0; l < r->program->group_count; l++) {
+        for (size_t k = 0; k < metric_width(r); k++) {   /* sparsities, then the data's metrics */
             sasc_atomic_printf(&f, ",");
-            sasc_atomic_number(&f, m->sparsity[l]);
-        }
-        for (int k = 0; r->generated && k < SASC_MSI_MODALITIES; k++) {
-            sasc_atomic_printf(&f, ",");
-            sasc_atomic_number(&f, m->modality_accuracy[k]);
+            sasc_atomic_number(&f, m->sparsity[k]);
         }
         sasc_atomic_printf(&f, "\n");
     }
@@ -784,18 +746,6 @@ static bool write_run_json(run *r, const char *status)
     return sasc_atomic_commit(&f, r->error, sizeof r->error);
 }
 
-/* MSI: accuracy per modality for metrics.csv, the psychometric table. */
-static bool record_msi(run *r, epoch_metrics *m)
-{
-    char path[8192];
-    sasc_msi_modality_accuracy(&r->msi, m->modality_accuracy);
-    out_path(r, "psychometric.csv", path, sizeof path);
-    if (!sasc_msi_write_psychometric(&r->msi, path, r->error, sizeof r->error))
-        return false;
-    out_path(r, "psychometric.svg", path, sizeof path);
-    return sasc_psychometric_plot(&r->msi, path, r->error, sizeof r->error);
-}
-
 /* ---- the run ---- */
 
 static bool train_all(run *r)
@@ -809,9 +759,8 @@ static bool train_all(run *r)
         double bad;
         if (sasc_find_nonfinite_parameter(r->program, r->buffers, &bad) >= 0)
             return diverged(r, epoch, r->steps - 1, "a parameter is not finite");
-        m->test_accuracy = test_accuracy(r);
-        if (r->generated && !record_msi(r, m))
-            return false;
+        m->test_accuracy = epoch_test_accuracy(r);
+        sasc_data_metrics_read(r->data, m->data_metrics);
         measure_sparsity(r, m->sparsity);
         m->seconds = sasc_seconds() - began;
         r->epochs_done = epoch + 1;
@@ -877,9 +826,12 @@ int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc
 /* ---- a saved ensemble without training (sasc analyze) ---- */
 
 /* The parameters a run saved: its LAYER.pi/m/Xi.npy files, or, for a run
- * stopped before writing them, its last checkpoint. */
-static bool load_saved_parameters(run *r, const char *dir)
+ * stopped before writing them, its last checkpoint; or the checkpoint alone. */
+static bool load_saved_parameters(run *r, const char *dir, sasc_session_parameters from)
 {
+    if (from == SASC_SESSION_CHECKPOINT)
+        return sasc_checkpoint_read(dir, r->program, r->buffers, NULL, NULL, r->error,
+                                    sizeof r->error);
     if (sasc_parameters_load(r->program, r->buffers, dir, r->error, sizeof r->error))
         return true;
     char npy_error[sizeof r->error];
@@ -892,11 +844,12 @@ static bool load_saved_parameters(run *r, const char *dir)
 
 struct sasc_session {
     run r;
-    sasc_task task;      /* the caller's task, with only as many training images as needed */
+    sasc_task task;      /* the caller's task, without epochs */
 };
 
 sasc_session *sasc_session_open(const sasc_program *program, const sasc_task *task,
-                                const char *parameter_dir, char *error, size_t error_size)
+                                const char *parameter_dir, sasc_session_parameters from,
+                                char *error, size_t error_size)
 {
     sasc_session *s = calloc(1, sizeof *s);
     if (!s) {
@@ -904,16 +857,15 @@ sasc_session *sasc_session_open(const sasc_program *program, const sasc_task *ta
         return NULL;
     }
     s->task = *task;
-    s->task.epochs = 0;
-    s->task.train = 1;   /* the training images are not used; load one */
+    s->task.epochs = 0;   /* only the test split is opened */
     s->r = (run){.program = program, .task = &s->task, .start = sasc_seconds()};
     run *r = &s->r;
     bool ok = sasc_program_validate(program, r->error, sizeof r->error);
     if (ok) {
         r->buffers = sasc_buffers_allocate(program, r->error, sizeof r->error);
-        ok = r->buffers && open_shards(r) && load_data(r) && allocate_run_memory(r) &&
+        ok = r->buffers && open_shards(r) && open_data(r, false) && allocate_run_memory(r) &&
              sasc_initialize(program, r->buffers, task->seed, r->error, sizeof r->error) &&
-             load_saved_parameters(r, parameter_dir);
+             load_saved_parameters(r, parameter_dir, from);
     }
     if (!ok) {
         snprintf(error, error_size, "%s", r->error);
@@ -933,31 +885,12 @@ double sasc_session_accuracy(void *session)
     return test_accuracy(&((sasc_session *)session)->r);
 }
 
-typedef struct {
-    sasc_test_batch_fn visit;
-    void *context;
-    int *labels;     /* batch entries */
-} visit_adapter;
-
-static void visit_labels(run *r, void *const *buffers, long first, int rows, void *context)
-{
-    visit_adapter *a = context;
-    for (int row = 0; row < rows; row++)
-        a->labels[row] = r->test.labels[first + row];
-    a->visit(a->context, buffers, a->labels, rows);
-}
-
 bool sasc_session_test_pass(sasc_session *session, sasc_test_batch_fn visit, void *context,
                             char *error, size_t error_size)
 {
-    run *r = &session->r;
-    visit_adapter a = {visit, context, malloc((size_t)r->program->batch * sizeof *a.labels)};
-    if (!a.labels) {
-        snprintf(error, error_size, "out of memory reading the test set");
-        return false;
-    }
-    test_pass(r, visit_labels, &a);
-    free(a.labels);
+    (void)error;
+    (void)error_size;
+    test_pass(&session->r, visit, context);
     return true;
 }
 
