@@ -459,7 +459,7 @@ static void test_task_set_every_key(void)
         {"lr_decay", "0.25", "0.25"}, {"halve_every", "7", "7"}, {"precision", "f64", "64"},
         {"out", "runs/x", "\"runs/x\""}, {"shards", "4", "4"}, {"threads", "2", "2"},
         {"shuffle", "false", "false"},
-        /* analyses (runtime/analyses/during_training.h) */
+        /* analyses (runtime/analyses/registry.h) */
         {"analyze_every", "5", "5"}, {"entropy_samples", "200", "200"},
         {"entropy_a", "1e-6", "1e-06"}, {"sampled_networks", "0", "0"},
         {"vip_rule", "relaxed", "\"relaxed\""}, {"vip_tolerance", "0.001", "0.001"},

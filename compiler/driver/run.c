@@ -5,7 +5,8 @@
  */
 #include "compiler/driver/commands_internal.h"
 #include "compiler/driver/run_plan.h"
-#include "runtime/analyses/saved_run.h"
+#include "runtime/analyses/registry.h"
+#include "runtime/train/analyze.h"
 #include "runtime/settings/run_settings.h"
 #include "runtime/train/evaluate.h"
 #include "runtime/train/train.h"
@@ -84,9 +85,11 @@ int command_eval(invocation *call)
 static int prepare_analyze(invocation *call, sasc_run_settings *recorded)
 {
     char error[ERROR_SIZE];
-    if (call->task == NULL)
-        return user_error("%s", "'sasc analyze' needs RUN_DIR and WHAT (histograms, entropy, "
-                          "perturbation, dynamics, selectivity, psychometric, train_size or all)");
+    if (call->task == NULL) {
+        char names[512];
+        sasc_analysis_names(SASC_ON_SAVED_RUN, " or all", names, sizeof names);
+        return user_error("'sasc analyze' needs RUN_DIR and WHAT (%s)", names);
+    }
     if (!sasc_run_settings_read(call->file, recorded, error, sizeof error)) {
         fprintf(stderr, "sasc: error: %s\n", error);
         return SASC_EXIT_USER_ERROR;
@@ -136,4 +139,14 @@ int command_analyze(invocation *call)
         status = compile_and(call, analyze);
     sasc_run_settings_free(&recorded);
     return status;
+}
+
+/* After the head of `sasc help analyze`: the registry's analyses, then the settings. */
+void command_analyze_help(FILE *out)
+{
+    sasc_analyses_print_help(out);
+    fputs("Settings: entropy_samples, entropy_a, sampled_networks, vip_rule,\n"
+          "vip_tolerance, vip_pi_max, vip_m_min, perturb_steps, perturb_repeats,\n"
+          "perturb_layers, train_sizes, dynamic_steps, dynamic_networks (`sasc help\n"
+          "settings`; docs/analyses.md).\n", out);
 }

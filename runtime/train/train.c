@@ -7,9 +7,8 @@
  * with the same seed write the same bytes (except timings).
  */
 #include "runtime/train/train.h"
-#include "runtime/analyses/during_training.h"
-#include "runtime/analyses/saved_run.h"
-#include "runtime/analyses/psychometric.h"
+#include "runtime/train/session.h"
+#include "runtime/analyses/registry.h"
 #include "runtime/model/buffers.h"
 #include "runtime/model/checkpoint.h"
 #include "runtime/model/divergence.h"
@@ -66,7 +65,7 @@ typedef struct {
     sasc_checkpoint_position resume; /* where training starts: all zero, or a checkpoint's */
     int stopped_by;                  /* SIGINT or SIGTERM, when training stopped early */
     sasc_progress progress;
-    sasc_analysis *analysis;         /* the task's analyses (analyze_every, analyze) */
+    sasc_training_analyses *analyses;/* the task's analyses (analyze_every, analyze; registry.h) */
     double start;
     char error[8192];
 } run;
@@ -196,6 +195,16 @@ static bool open_shards(run *r)
     return sasc_shards_open(&r->shards, r->program, r->task, r->buffers, r->error, sizeof r->error);
 }
 
+static sasc_analysis_host run_host(run *r);
+
+static bool open_analyses(run *r)
+{
+    sasc_analysis_host host = run_host(r);
+    r->analyses = sasc_training_analyses_open(r->program, r->task, r->buffers, &host, r->error,
+                                              sizeof r->error);
+    return r->analyses != NULL;
+}
+
 /* Returns an exit code: a malformed program is the compiler's fault, the rest the user's. */
 static int set_up(run *r)
 {
@@ -208,9 +217,7 @@ static int set_up(run *r)
     r->buffers = sasc_buffers_allocate(r->program, r->error, sizeof r->error);
     bool ok = r->buffers && open_shards(r) && open_data(r, true) && allocate_run_memory(r) &&
               sasc_initialize(r->program, r->buffers, r->task->seed, r->error, sizeof r->error) &&
-              prepare_output(r) &&
-              (r->analysis = sasc_analysis_open(r->program, r->task, &r->data->shape, r->error,
-                                                sizeof r->error)) != NULL;
+              prepare_output(r) && open_analyses(r);
     return ok ? SASC_EXIT_OK : SASC_EXIT_USER_ERROR;
 }
 
@@ -226,7 +233,7 @@ static void tear_down(run *r)
     free(r->scratch);
     free(r->metrics);
     free(r->metric_storage);
-    sasc_analysis_close(r->analysis);
+    sasc_training_analyses_close(r->analyses);
 }
 
 /* ---- one mini-batch in and out ---- */
@@ -562,7 +569,7 @@ static double test_accuracy(run *r)
 /* The test pass after an epoch, which the analyses of every epoch also read. */
 static double epoch_test_accuracy(run *r)
 {
-    return tallied_accuracy(r, sasc_analysis_test_batch, r->analysis);
+    return tallied_accuracy(r, sasc_training_analyses_test_batch, r->analyses);
 }
 
 /* test_accuracy as a sasc_accuracy_fn, for the analyses. */
@@ -583,6 +590,25 @@ static double dynamic_accuracy_of_buffers(void *context)
     double accuracy = test_accuracy(r);
     r->program = mean_field;
     return accuracy;
+}
+
+static bool host_test_pass(void *context, sasc_test_batch_fn visit, void *visit_context,
+                           char *error, size_t error_size)
+{
+    (void)error;
+    (void)error_size;
+    test_pass(context, visit, visit_context);
+    return true;
+}
+
+/* What the analyses reach of a run (registry.h): its test accuracy, with
+ * predict_dynamic when the program has it, and its test pass; a run trains
+ * no other run. */
+static sasc_analysis_host run_host(run *r)
+{
+    bool dynamic = sasc_program_kernel(r->program, SASC_KERNEL_PREDICT_DYNAMIC) != NULL;
+    return (sasc_analysis_host){r, accuracy_of_buffers,
+                                dynamic ? dynamic_accuracy_of_buffers : NULL, host_test_pass, NULL};
 }
 
 /* Mean of pi over each layer's connections (NaN for a layer without pi). */
@@ -762,9 +788,8 @@ static bool train_all(run *r)
         m->seconds = sasc_seconds() - began;
         r->epochs_done = epoch + 1;
         if (!write_metrics(r) ||
-            !sasc_analysis_epoch(r->analysis, r->buffers, epoch, epoch + 1 == r->task->epochs,
-                                 m->test_accuracy, accuracy_of_buffers, r, r->error,
-                                 sizeof r->error))
+            !sasc_training_analyses_epoch(r->analyses, epoch, epoch + 1 == r->task->epochs,
+                                          m->test_accuracy, r->error, sizeof r->error))
             return false;
         if (!save_checkpoint(r, epoch + 1, 0, 0.0, 0))
             return false;
@@ -790,11 +815,9 @@ int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc
 {
     run r = {.program = program, .task = task, .info = info, .start = sasc_seconds()};
     int code = set_up(&r);
-    if (code == SASC_EXIT_OK)
-        sasc_analysis_set_dynamic(r.analysis, dynamic_accuracy_of_buffers);
     if (code == SASC_EXIT_OK && info && info->resume &&
         !(restore_checkpoint(&r) &&
-          sasc_analysis_restore(r.analysis, r.epochs_done, r.error, sizeof r.error)))
+          sasc_training_analyses_restore(r.analyses, r.epochs_done, r.error, sizeof r.error)))
         code = SASC_EXIT_USER_ERROR;
     sasc_checkpoint_catch_signals();
     if (code == SASC_EXIT_OK && !(write_metrics(&r) && train_all(&r))) {
@@ -803,9 +826,8 @@ int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc
             record_divergence(&r);
     }
     if (code == SASC_EXIT_OK && !(write_parameters(&r) && write_run_json(&r, "completed") &&
-                                  sasc_analyze_list(program, task, r.buffers, task->analyze,
-                                                    task->out, accuracy_of_buffers, &r, r.error,
-                                                    sizeof r.error)))
+                                  sasc_training_analyses_after(r.analyses, r.error,
+                                                               sizeof r.error)))
         code = SASC_EXIT_USER_ERROR;
     if (code != SASC_EXIT_OK) {
         if (r.progress.live)
@@ -885,10 +907,12 @@ double sasc_session_accuracy(void *session)
 bool sasc_session_test_pass(sasc_session *session, sasc_test_batch_fn visit, void *context,
                             char *error, size_t error_size)
 {
-    (void)error;
-    (void)error_size;
-    test_pass(&session->r, visit, context);
-    return true;
+    return host_test_pass(&session->r, visit, context, error, error_size);
+}
+
+sasc_analysis_host sasc_session_host(sasc_session *session)
+{
+    return run_host(&session->r);
 }
 
 void sasc_session_close(sasc_session *session)
