@@ -64,8 +64,8 @@ row=$(grep '^| `analyze` |' "$SRCDIR/docs/analyses.md" | sed 's/.*after training
 same "docs/analyses.md: the analyze setting" "$after" "$row"
 
 # README: the sasc analyze line of the command summary
-readme=$(awk '/sasc analyze DIR WHAT/ { on = 1; sub(/.*sasc analyze DIR WHAT/, "") }
-              on && /sasc help/ { exit } on { print }' "$SRCDIR/README.md" | words)
+readme=$(awk '/sasc analyze DIR WHAT/ { on = 1; sub(/.*sasc analyze DIR WHAT/, ""); print; next }
+              on && /^    sasc / { exit } on { print }' "$SRCDIR/README.md" | words)
 same "README lists the analyses" "$saved all" "$readme"
 
 finish

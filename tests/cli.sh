@@ -65,6 +65,15 @@ for f in layers.csv h.entropy.npy h.entropy_pi.npy perturbation.csv perturbation
     [ -s "$work/ra/$f" ] && pass || fail "analyze wrote no $f"
 done
 contains "$work/ra/perturbation.csv" "^h,vip_off,0.5," "perturbation rows"
+# entropy_formula (runtime/analyses/entropy.h): auto is gbp Eq. 8 for this
+# feedforward model, run.json records the formula used; either can be forced
+contains "$work/out" "^entropy: gbp Eq. 8 (entropy_formula = auto)$" "analyze names the formula"
+contains "$work/ra/run.json" '^  "entropy_formula": "gbp_eq8",$' "run.json: the formula a feedforward run used"
+cp "$work/ra/layers.csv" "$work/layers_eq8.csv"
+expect 0 "analyze entropy with gbptt Eq. 14" "$SASC" analyze "$work/ra" entropy \
+    --set entropy_formula=gbptt_eq14
+contains "$work/out" "^entropy: gbptt Eq. 14 (entropy_formula = gbptt_eq14)$" "forced formula named"
+cmp -s "$work/layers_eq8.csv" "$work/ra/layers.csv" && fail "Eq. 14 gave Eq. 8's layers.csv" || pass
 mkdir "$work/rc" && cp "$work/ra/run.json" "$work/ra/model.sas" "$work/ra/checkpoint.sasc" "$work/rc/"
 expect 0 "analyze a run from its checkpoint (no .npy)" "$SASC" analyze "$work/rc" entropy
 [ -s "$work/rc/layers.csv" ] && pass || fail "analyze from a checkpoint wrote no layers.csv"
@@ -81,6 +90,7 @@ contains "$work/err" "needs a recurrent layer" "selectivity: no recurrent layer 
 expect 0 "short MSI run" "$SASC" run "$SRCDIR/models/msi.sas" --set epochs=1 --set train=200 \
     --set test=200 --out "$work/rmsi"
 [ -f "$work/rmsi/msi_input_mask.npy" ] && pass || fail "run copies the mask file model.sas names"
+contains "$work/rmsi/run.json" '^  "entropy_formula": "gbptt_eq14",$' "run.json: the formula a recurrent run used"
 expect 0 "analyze selectivity" "$SASC" analyze "$work/rmsi" selectivity
 [ "$(wc -l < "$work/rmsi/selectivity.csv")" -eq $((90 * 150 + 1)) ] && pass \
     || fail "selectivity.csv: not one row per step (90) and unit (150)"

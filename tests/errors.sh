@@ -331,6 +331,25 @@ row safety-out-absolute 1 "abs.sas:1:108: error: out in a .sas file must be a re
 sas up "$MODEL task t { out = \"runs/../../x\" }"
 row safety-out-parent 1 "up.sas:1:108: error: out in a .sas file must be a relative path without '..' (the run stays under the working directory); give other places with --out" check up.sas
 
+# ==== sweeps (sasc sweep): the lists, and a directory that holds another sweep
+SW="--set epochs=1 --set test=0 --set train=0 --set batch=5 --set threads=1"
+row sweep-no-over 1 "sasc: error: 'sasc sweep' needs at least one --over KEY=VALUE,VALUE,... (e.g. --over seed=1,2,3)" sweep ok.sas
+row sweep-over-form 1 "sasc: error: '--over seed' is not of the form KEY=VALUE,VALUE,..." sweep ok.sas --over seed
+row sweep-unknown-setting 1 "sasc: error: sweep over btach=10: unknown setting 'btach'; did you mean 'batch'?" sweep ok.sas --over btach=10
+row sweep-bad-value 1 "sasc: error: sweep over epochs=-3: epochs must be a non-negative integer, got '-3'" sweep ok.sas --over epochs=1,-3
+row sweep-empty-value 1 "sasc: error: sweep over 'seed': an empty value in '1,,2'" sweep ok.sas --over seed=1,,2
+row sweep-repeated-value 1 "sasc: error: sweep over 'seed': the value '1' is listed twice" sweep ok.sas --over seed=1,2,1
+row sweep-fixed-setting 1 "sasc: error: a sweep cannot vary 'out' (every point has its own directory under the sweep's, of the same task and model)" sweep ok.sas --over out=a,b
+row sweep-zip-lengths 1 "sasc: error: a zipped sweep needs as many values for every setting ('seed' has 2, 'train' has 3)" sweep ok.sas --over seed=1,2 --over train=5,10,15 --zip
+row sweep-name-clash 1 "sasc: error: two points of the sweep would share the directory 'data-a_b'; choose values that differ in letters, digits, '.', '+' or '-'" sweep ok.sas --over "data=a b,a_b" --out sweep-clash
+row sweep-jobs 1 "sasc: error: --jobs takes a number of points from 1 to 1024, not '0'" sweep ok.sas --over seed=1,2 --jobs 0
+# shellcheck disable=SC2086
+"$SASC" sweep ok.sas --over seed=1,2 $SW --set data=good --out sweep-dir >/dev/null 2>&1
+# shellcheck disable=SC2086
+row sweep-other-sweep 1 "sasc: error: sweep-dir holds another sweep (its sweep.json differs: another file, task, setting or list of values); give this one its own --out DIR" sweep ok.sas --over seed=1,2,3 $SW --set data=good --out sweep-dir
+# shellcheck disable=SC2086
+row sweep-point-failed 1 "sasc: error: 1 point of the sweep failed (see sweep.csv and each point's sweep.log)" sweep ok.sas --over data=good,nodata $SW --jobs 1 --out sweep-failed
+
 # ==== the plan a run is checked against (not an error: sasc check --plan)
 if [ -z "${ERRORS_LIST:-}" ]; then
     "$SASC" check "$SRCDIR/examples/quickstart.sas" --plan >out 2>err

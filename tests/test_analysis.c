@@ -99,16 +99,20 @@ static double quadrature_entropy(double pi, double m, double xi, double a)
 
 /* ---- entropy tests ---- */
 
+static const sasc_entropy_formula both_formulas[2] = {SASC_ENTROPY_FORMULA_GBP_EQ8,
+                                                     SASC_ENTROPY_FORMULA_GBPTT_EQ14};
+
 static void test_entropy_gaussian_closed_form(void)
 {
     sasc_entropy_settings s;
     sasc_entropy_settings_default(&s);
     const double xis[] = {2e-8, 1e-4, 0.01, 0.5, 3.0}, ms[] = {0.0, -0.2, 1.5};
-    for (size_t i = 0; i < 5; i++) {
+    for (size_t i = 0; i < 10; i++) {
+        s.formula = both_formulas[i / 5];
         for (size_t j = 0; j < 3; j++) {
             double out[3];
-            one(0.0, ms[j], xis[i], &s, out);
-            double expected = 0.5 * log(TWO_PI_E * xis[i]);
+            one(0.0, ms[j], xis[i % 5], &s, out);
+            double expected = 0.5 * log(TWO_PI_E * xis[i % 5]);
             ASSERT_CLOSE(out[0], expected, 1e-12);
             ASSERT_CLOSE(out[1], 0.0, 1e-15);
             ASSERT_CLOSE(out[2], expected, 1e-12);
@@ -116,10 +120,11 @@ static void test_entropy_gaussian_closed_form(void)
     }
 }
 
-static void test_entropy_discrete_closed_form(void)
+static void discrete_closed_form(sasc_entropy_formula formula)
 {
     sasc_entropy_settings s;
     sasc_entropy_settings_default(&s);
+    s.formula = formula;
     const double pis[] = {0.0, 0.1, 0.5, 0.73, 0.999, 1.0};
     const double xis[] = {0.0, 5e-9, 1e-8}; /* at or below a: the discrete limit */
     for (size_t i = 0; i < 6; i++) {
@@ -148,6 +153,14 @@ static void test_entropy_discrete_closed_form(void)
     s.a = 1e-5;
     one(0.3, 0.2, 1e-6, &s, out);
     ASSERT_CLOSE(out[0], discrete(0.3), 1e-12);
+}
+
+/* Both papers state the same closed forms (gbptt prints the discrete one
+ * without its minus sign, a typo: entropy.h); both formulas use them. */
+static void test_entropy_discrete_closed_form(void)
+{
+    discrete_closed_form(SASC_ENTROPY_FORMULA_GBP_EQ8);
+    discrete_closed_form(SASC_ENTROPY_FORMULA_GBPTT_EQ14);
 }
 
 /* Eq. 14 against the quadrature. Eq. 14 evaluates the spike's share at its
@@ -192,6 +205,166 @@ static void test_entropy_against_quadrature(void)
     one(1e-9, 0.3, 0.04, &s, out);
     ASSERT_CLOSE(out[0], 0.5 * log(TWO_PI_E * 0.04), 1e-4);
     free(eps);
+}
+
+/* Gamma(eps) of entropy.h in double, delta(x) = N(x | 0, a). */
+static double gamma_of(double eps, double pi, double m, double xi, double a)
+{
+    return log(pi * gauss(m + sqrt(xi) * eps, 0.0, a) + (1 - pi) / sqrt(xi) * gauss(eps, 0.0, 1.0));
+}
+
+/* E Gamma and Var Gamma for eps ~ N(0, 1), by Simpson's rule on [-12, 12]
+ * with h = 5e-5: the spike's bump in Gamma, of width sqrt(a/Xi) >= 1e-3 in
+ * eps for the cases below, is resolved. */
+static void gamma_moments(double pi, double m, double xi, double a, double *mean,
+                          double *variance)
+{
+    const size_t intervals = 480000;
+    double h = 24.0 / (double)intervals, first = 0.0, second = 0.0;
+    for (size_t i = 0; i <= intervals; i++) {
+        double eps = -12.0 + h * (double)i, g = gamma_of(eps, pi, m, xi, a);
+        double weight = ((i == 0 || i == intervals) ? 1.0 : (i % 2 ? 4.0 : 2.0)) *
+                        gauss(eps, 0.0, 1.0);
+        first += weight * g;
+        second += weight * g * g;
+    }
+    *mean = first * h / 3.0;
+    *variance = second * h / 3.0 - *mean * *mean;
+}
+
+/* The first term of each formula (entropy.h): the spike weighted by its
+ * mass pi (gbp Eq. 8) or by its peak pi delta(0) (gbptt Eq. 14). */
+static double first_term(sasc_entropy_formula formula, double pi, double m, double xi, double a)
+{
+    double spike = formula == SASC_ENTROPY_FORMULA_GBP_EQ8 ? pi : pi * gauss(0.0, 0.0, a);
+    return -pi * log(spike + (1 - pi) * gauss(0.0, m, xi));
+}
+
+/* Each formula's Monte Carlo estimate with B drawn samples against the same
+ * formula with the sample average replaced by a quadrature of its integral,
+ * -(1-pi) ∫ N(eps) Gamma(eps) deps: within 4 standard errors
+ * (1-pi) sd(Gamma) / sqrt(B), and (at B = 10000) far from the other
+ * formula's value. */
+static void test_entropy_formulas_against_their_integrals(void)
+{
+    const struct {
+        double pi, m, xi, a;
+    } cases[] = {
+        {0.3, 0.2, 0.01, 1e-8}, {0.5, 0.0, 0.05, 1e-8}, {0.8, -0.1, 0.002, 1e-8},
+        {0.1, 0.05, 0.02, 1e-6}, {0.6, 0.01, 0.001, 1e-6}, {0.4, 0.0, 0.01, 1e-4},
+    };
+    const size_t samples[] = {100, 10000};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double pi = cases[i].pi, m = cases[i].m, xi = cases[i].xi, a = cases[i].a;
+        double mean, variance;
+        gamma_moments(pi, m, xi, a, &mean, &variance);
+        for (size_t k = 0; k < 2 * 2 * 3; k++) {
+            sasc_entropy_formula formula = both_formulas[k % 2];
+            sasc_entropy_settings s;
+            sasc_entropy_settings_default(&s);
+            s.formula = formula;
+            s.a = a;
+            s.samples = samples[(k / 2) % 2];
+            s.seed = 1 + k / 4;
+            double out[3];
+            one(pi, m, xi, &s, out);
+            double expected = first_term(formula, pi, m, xi, a) - (1 - pi) * mean;
+            double other = first_term(both_formulas[1 - k % 2], pi, m, xi, a) - (1 - pi) * mean;
+            double standard_error = (1 - pi) * sqrt(variance / (double)s.samples);
+            CU_ASSERT(standard_error > 0.0);
+            if (fabs(out[0] - expected) > 4.0 * standard_error)
+                fprintf(stderr, "case %zu, formula %d, B %zu: %.6f vs quadrature %.6f (se %.2g)\n",
+                        i, (int)formula, s.samples, out[0], expected, standard_error);
+            CU_ASSERT(fabs(out[0] - expected) <= 4.0 * standard_error);
+            if (s.samples >= 10000)   /* the test tells the formulas apart */
+                CU_ASSERT(fabs(out[0] - other) > 10.0 * standard_error);
+        }
+    }
+}
+
+/* How each formula's total relates to the parts (entropy.h, THE
+ * DECOMPOSITION): with the slab far from the spike the overlap vanishes, so
+ * Eq. 8 is S_pi + S_Xi and Eq. 14 is S_pi + S_Xi + (pi/2) ln(2 pi a), per
+ * connection and for a layer's means. Samples with mean eps^2 = 1 make the
+ * sample average of ln N(eps) exact, so only rounding is left. */
+static void test_entropy_decomposition_per_formula(void)
+{
+    enum { N = 5 };
+    const size_t b = 20000;
+    double *eps = stratified_normals(b), squares = 0.0;
+    for (size_t k = 0; k < b; k++)
+        squares += eps[k] * eps[k];
+    for (size_t k = 0; k < b; k++)   /* mean eps^2 = 1: the sample E ln N(eps) is exact */
+        eps[k] /= sqrt(squares / (double)b);
+    const double pi[N] = {0.05, 0.3, 0.5, 0.7, 0.95}, m[N] = {1.0, -0.8, 0.9, 1.2, -1.0};
+    const double xi[N] = {0.01, 0.02, 0.005, 0.03, 0.01};
+    double mean_pi = 0.0;
+    for (int j = 0; j < N; j++)
+        mean_pi += pi[j] / N;
+    for (int f = 0; f < 2; f++) {
+        sasc_entropy_settings s;
+        sasc_entropy_settings_default(&s);
+        s.formula = both_formulas[f];
+        s.samples = b;
+        s.eps = eps;
+        double extra = f == 0 ? 0.0 : 0.5 * log(2 * M_PI * s.a);
+        double total[N], pi_part[N], xi_part[N];
+        sasc_entropy_outputs o = {total, pi_part, xi_part};
+        sasc_entropy_summary summary;
+        char error[256];
+        CU_ASSERT_TRUE_FATAL(sasc_entropy_compute(pi, m, xi, N, &s, &summary, &o, error,
+                                                  sizeof error));
+        for (int j = 0; j < N; j++) {
+            ASSERT_CLOSE(pi_part[j], discrete(pi[j]), 1e-12);
+            ASSERT_CLOSE(xi_part[j], (1 - pi[j]) * 0.5 * log(TWO_PI_E * xi[j]), 1e-12);
+            ASSERT_CLOSE(total[j], pi_part[j] + xi_part[j] + pi[j] * extra, 1e-6);
+        }
+        ASSERT_CLOSE(summary.total, summary.pi_part + summary.xi_part + mean_pi * extra, 1e-6);
+    }
+    free(eps);
+}
+
+/* A program of the given group kinds (nothing else filled in). */
+static sasc_program program_of_kinds(sasc_group_desc *groups, const sasc_group_kind *kinds,
+                                     int count)
+{
+    for (int g = 0; g < count; g++)
+        groups[g] = (sasc_group_desc){.name = "g", .kind = kinds[g], .fan_in = 4, .width = 4};
+    return (sasc_program){.abi_version = SASC_ABI_VERSION, .group_count = count, .groups = groups};
+}
+
+/* auto: gbp Eq. 8 without a recurrent group, gbptt Eq. 14 with one, by the
+ * groups' kinds alone (square dense groups are feedforward); the explicit
+ * settings are taken as they are. */
+static void test_entropy_formula_of_program(void)
+{
+    sasc_group_desc groups[3];
+    const sasc_group_kind dense[] = {SASC_GROUP_DENSE, SASC_GROUP_DENSE, SASC_GROUP_DENSE};
+    const sasc_group_kind recurrent[] = {SASC_GROUP_RECURRENT_INPUT, SASC_GROUP_RECURRENT,
+                                         SASC_GROUP_READOUT};
+    const sasc_group_kind readout_only[] = {SASC_GROUP_RECURRENT_INPUT, SASC_GROUP_READOUT};
+    sasc_program feedforward = program_of_kinds(groups, dense, 3);
+    CU_ASSERT_EQUAL(sasc_entropy_formula_of_program(SASC_ENTROPY_FORMULA_AUTO, &feedforward),
+                    SASC_ENTROPY_FORMULA_GBP_EQ8);
+    CU_ASSERT_EQUAL(sasc_entropy_formula_of_program(SASC_ENTROPY_FORMULA_GBPTT_EQ14, &feedforward),
+                    SASC_ENTROPY_FORMULA_GBPTT_EQ14);
+    sasc_program rnn = program_of_kinds(groups, recurrent, 3);
+    CU_ASSERT_EQUAL(sasc_entropy_formula_of_program(SASC_ENTROPY_FORMULA_AUTO, &rnn),
+                    SASC_ENTROPY_FORMULA_GBPTT_EQ14);
+    CU_ASSERT_EQUAL(sasc_entropy_formula_of_program(SASC_ENTROPY_FORMULA_GBP_EQ8, &rnn),
+                    SASC_ENTROPY_FORMULA_GBP_EQ8);
+    sasc_program no_recurrent_group = program_of_kinds(groups, readout_only, 2);
+    CU_ASSERT_EQUAL(sasc_entropy_formula_of_program(SASC_ENTROPY_FORMULA_AUTO,
+                                                    &no_recurrent_group),
+                    SASC_ENTROPY_FORMULA_GBP_EQ8);
+    /* the entropy itself refuses an unresolved formula */
+    sasc_entropy_settings s;
+    sasc_entropy_settings_default(&s);
+    s.formula = SASC_ENTROPY_FORMULA_AUTO;
+    double pi = 0.5, m = 0.1, xi = 0.01;
+    char error[256];
+    CU_ASSERT_FALSE(sasc_entropy_compute(&pi, &m, &xi, 1, &s, NULL, NULL, error, sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "formula"));
 }
 
 /* A mixed bag of connections covering every case of entropy.h. */
@@ -1766,6 +1939,11 @@ int main(void)
     CU_add_test(entropy, "Xi <= a: discrete closed form", test_entropy_discrete_closed_form);
     CU_add_test(entropy, "Eq. 14 against quadrature of -int P ln P",
                 test_entropy_against_quadrature);
+    CU_add_test(entropy, "Eq. 8 and Eq. 14 against quadratures of their integrals",
+                test_entropy_formulas_against_their_integrals);
+    CU_add_test(entropy, "pi-part and Xi-part against each formula's total",
+                test_entropy_decomposition_per_formula);
+    CU_add_test(entropy, "auto formula by group kind", test_entropy_formula_of_program);
     CU_add_test(entropy, "thread-count independence, layer means",
                 test_entropy_threads_and_means);
     CU_add_test(entropy, "float wrapper, bad settings, NaN", test_entropy_float_and_errors);

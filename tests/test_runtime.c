@@ -419,6 +419,9 @@ static void test_task_defaults(void)
     CU_ASSERT_EQUAL(t.threads, 0);
     CU_ASSERT_EQUAL(t.dynamic_networks, 10);
     CU_ASSERT_EQUAL(t.shards, 0);                 /* automatic: 2 for an even batch, else 1 */
+    CU_ASSERT_EQUAL(t.entropy_formula, SASC_ENTROPY_FORMULA_AUTO);
+    CU_ASSERT_EQUAL(t.clip_norm, 0.0);            /* clipping off */
+    CU_ASSERT_EQUAL(t.clip_spectral, 0.0);
     CU_ASSERT_EQUAL(sasc_task_shards(&t), 2);
     t.batch = 5;
     CU_ASSERT_EQUAL(sasc_task_shards(&t), 1);
@@ -456,12 +459,14 @@ static void test_task_set_every_key(void)
         {"optimizer", "rmsprop", "\"rmsprop\""}, {"lr", "0.1", "0.1"}, {"beta1", "0.5", "0.5"},
         {"beta2", "0", "0"}, {"epsilon", "1e-6", "1e-06"},
         {"momentum", "0.9", "0.9"}, {"weight_decay", "1e-4", "0.0001"},
-        {"lr_decay", "0.25", "0.25"}, {"halve_every", "7", "7"}, {"precision", "f64", "64"},
+        {"lr_decay", "0.25", "0.25"}, {"clip_spectral", "10", "10"}, {"clip_norm", "0.5", "0.5"},
+        {"halve_every", "7", "7"}, {"precision", "f64", "64"},
         {"out", "runs/x", "\"runs/x\""}, {"shards", "4", "4"}, {"threads", "2", "2"},
         {"shuffle", "false", "false"},
         /* analyses (runtime/analyses/registry.h) */
         {"analyze_every", "5", "5"}, {"entropy_samples", "200", "200"},
-        {"entropy_a", "1e-6", "1e-06"}, {"sampled_networks", "0", "0"},
+        {"entropy_a", "1e-6", "1e-06"}, {"entropy_formula", "gbp_eq8", "\"gbp_eq8\""},
+        {"sampled_networks", "0", "0"},
         {"vip_rule", "relaxed", "\"relaxed\""}, {"vip_tolerance", "0.001", "0.001"},
         {"vip_pi_max", "0.2", "0.2"}, {"vip_m_min", "0", "0"},
         {"analyze", "histograms,entropy", "\"histograms,entropy\""},
@@ -486,6 +491,15 @@ static void test_task_set_every_key(void)
     CU_ASSERT_TRUE(t.shuffle);
     CU_ASSERT_TRUE(set(&t, "optimizer", "sgd", e));
     CU_ASSERT_EQUAL(t.optimizer, SASC_OPTIMIZER_SGD);
+    CU_ASSERT_EQUAL(t.entropy_formula, SASC_ENTROPY_FORMULA_GBP_EQ8);
+    CU_ASSERT_EQUAL(t.clip_spectral, 10.0);
+    CU_ASSERT_EQUAL(t.clip_norm, 0.5);
+    CU_ASSERT_STRING_EQUAL(sasc_task_choice_name("entropy_formula", SASC_ENTROPY_FORMULA_AUTO),
+                           "auto");
+    CU_ASSERT_STRING_EQUAL(sasc_task_choice_name("entropy_formula",
+                                                 SASC_ENTROPY_FORMULA_GBPTT_EQ14), "gbptt_eq14");
+    CU_ASSERT_PTR_NULL(sasc_task_choice_name("entropy_formula", 7));
+    CU_ASSERT_PTR_NULL(sasc_task_choice_name("lr", 0));
 }
 
 static void expect_rejected(const char *key, const char *value, const char *message)
@@ -515,6 +529,9 @@ static void test_task_rejects_bad_values(void)
     expect_rejected("lr", "0", "lr must be a positive number, got '0'");
     expect_rejected("lr", "nan", "lr must be a positive number, got 'nan'");
     expect_rejected("lr", "1e999", "lr must be a positive number, got '1e999'");
+    expect_rejected("entropy_formula", "eq8", "entropy_formula must be one of auto, gbp_eq8, gbptt_eq14, got 'eq8'");
+    expect_rejected("clip_norm", "-1", "clip_norm must be a non-negative number (0 = off), got '-1'");
+    expect_rejected("clip_spectral", "inf", "clip_spectral must be a non-negative number (0 = off), got 'inf'");
     expect_rejected("beta1", "1", "beta1 must be a number in [0, 1), got '1'");
     expect_rejected("beta2", "-0.1", "beta2 must be a number in [0, 1), got '-0.1'");
     expect_rejected("epsilon", "0", "epsilon must be a positive number, got '0'");

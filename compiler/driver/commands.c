@@ -86,6 +86,26 @@ static const sasc_command commands[] = {
      "and write data (CSV, .npy) and SVG figures to RUN_DIR (or DIR). WHAT is a comma\n"
      "list of:\n",
      command_analyze, command_analyze_help},
+    {"sweep",
+     "  sweep FILE [TASK] --over KEY=V1,V2,...\n"
+     "                               train TASK at every point of a grid of settings,\n"
+     "                               then summarise over seeds (sweep.csv, summary.csv)\n",
+     "Usage: sasc sweep FILE [TASK] --over KEY=V1,V2,... [--over ...] [--zip] [--jobs N]\n"
+     "                  [--set KEY=VALUE]... [--out DIR]\n"
+     "Train TASK once for every combination of the listed values (with --zip: point k\n"
+     "takes value k of every list), each point in its own run directory DIR/KEY-VALUE_...\n"
+     "(DIR default runs/MODEL-TASK-sweep). Any task setting may be listed; `seed` is the\n"
+     "replicate: summary.csv averages over it. Each distinct program is compiled once;\n"
+     "points run --jobs at a time (default: one per core, one thread each). Points\n"
+     "already completed are skipped and interrupted ones resumed, so the same command\n"
+     "continues a sweep stopped by Ctrl-C or a crash; a directory holding another sweep\n"
+     "is refused. Writes DIR/sweep.json (the sweep), sweep.csv (one row per point: its\n"
+     "settings, status and final metrics), summary.csv (mean, sd, standard error and n\n"
+     "over seeds of every metric) and sweep_test_error_vs_KEY.svg,\n"
+     "sweep_train_loss_vs_KEY.svg for every numeric KEY but the seed (error bars: one\n"
+     "standard error). Example:\n"
+     "  sasc sweep models/gbp_mnist.sas --over train=1000,2000,5000,10000 --over seed=1,2,3,4,5\n",
+     command_sweep, NULL},
 };
 
 static const char usage_head[] =

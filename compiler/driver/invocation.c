@@ -43,9 +43,44 @@ static bool is_command(const invocation *call, const char *name)
     return strcmp(call->command, name) == 0;
 }
 
+/* Options of `sasc sweep`; true when argv[*i] was one. */
+static bool take_sweep_option(int argc, char **argv, int *i, invocation *call, int *status)
+{
+    const char *argument = argv[*i];
+    if (strcmp(argument, "--zip") == 0) {
+        call->zip = true;
+        return true;
+    }
+    bool over = strcmp(argument, "--over") == 0, jobs = strcmp(argument, "--jobs") == 0;
+    if (!over && !jobs)
+        return false;
+    if (*i + 1 >= argc) {
+        *status = user_error("option '%s' needs a value", argument);
+        return true;
+    }
+    const char *value = argv[++*i];
+    if (jobs) {
+        char *end = NULL;
+        long n = strtol(value, &end, 10);
+        if (end == value || *end != '\0' || n < 1 || n > 1024)
+            *status = user_error("--jobs takes a number of points from 1 to 1024, not '%s'", value);
+        else
+            call->jobs = (int)n;
+        return true;
+    }
+    const char **grown = realloc(call->over, (size_t)(call->over_count + 1) * sizeof *grown);
+    if (!grown) {
+        *status = SASC_EXIT_INTERNAL_ERROR;
+        return true;
+    }
+    call->over = grown;
+    call->over[call->over_count++] = value;
+    return true;
+}
+
 int invocation_parse(int argc, char **argv, invocation *call)
 {
-    bool building = is_command(call, "build");
+    bool building = is_command(call, "build"), sweeping = is_command(call, "sweep");
     for (int i = 2; i < argc; i++) {
         const char *argument = argv[i];
         char error[ERROR_SIZE];
@@ -55,7 +90,8 @@ int invocation_parse(int argc, char **argv, invocation *call)
             return user_error("%s", error);
         if (taken == SASC_OPTION_TAKEN)
             continue;
-        if (building && take_build_option(argc, argv, &i, &call->build, &status)) {
+        if ((building && take_build_option(argc, argv, &i, &call->build, &status)) ||
+            (sweeping && take_sweep_option(argc, argv, &i, call, &status))) {
             if (status != SASC_EXIT_OK)
                 return status;
         } else if (strcmp(argument, "--unoptimized") == 0 && is_command(call, "llvm")) {
@@ -98,7 +134,25 @@ int invocation_prepare_saved_run(invocation *call)
     return SASC_EXIT_OK;
 }
 
+bool invocation_copy_settings(const sasc_settings_list *from, sasc_settings_list *to)
+{
+    int n = from->count > 0 ? from->count : 1;
+    *to = (sasc_settings_list){ .settings = calloc((size_t)n, sizeof *to->settings),
+                                .owned = calloc((size_t)n, sizeof *to->owned), .capacity = n };
+    bool ok = to->settings && to->owned;
+    for (int i = 0; ok && i < from->count; i++) {
+        char *copy = strdup(from->settings[i]);
+        ok = copy != NULL;
+        if (ok)
+            to->settings[to->count++] = to->owned[to->owned_count++] = copy;
+    }
+    if (!ok)
+        sasc_settings_list_free(to);
+    return ok;
+}
+
 void invocation_free(invocation *call)
 {
     sasc_settings_list_free(&call->settings);
+    free(call->over);
 }

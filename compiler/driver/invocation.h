@@ -29,6 +29,10 @@ typedef struct {
     build_request build;        /* sasc build: -o, --emit-obj, --emit-llvm, --target-cpu, --library */
     const char *saved_dir;      /* sasc run --resume DIR, sasc eval DIR: a run with a checkpoint */
     sasc_task saved_task;       /* that run's task, from its checkpoint */
+    const char **over;          /* sasc sweep --over KEY=V1,V2,...: in command-line order */
+    int over_count;
+    int jobs;                   /* sasc sweep --jobs N: points at once (0: one per core) */
+    bool zip;                   /* sasc sweep --zip: point k takes value k of every list */
 } invocation;
 
 /* "sasc: error: " + format (one %s: detail) + the --help hint; returns 1. */
@@ -41,6 +45,9 @@ int invocation_parse(int argc, char **argv, invocation *call);
 /* sasc run --resume DIR, sasc eval DIR: read the checkpoint's task; the
  * model is DIR/model.sas, which every run writes. */
 int invocation_prepare_saved_run(invocation *call);
+
+/* A copy of `from` that owns all its strings (free with sasc_settings_list_free). */
+bool invocation_copy_settings(const sasc_settings_list *from, sasc_settings_list *to);
 
 void invocation_free(invocation *call);
 

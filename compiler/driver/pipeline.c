@@ -97,27 +97,38 @@ static int apply_settings(const invocation *call, sasc_task *task)
     return SASC_EXIT_OK;
 }
 
-int pipeline_middle_end(const invocation *call, pipeline *state, sasc_task *task, int *model)
+int pipeline_choose_task(const invocation *call, const pipeline *state, sasc_task *task, int *model)
 {
     int status = call->saved_dir ? saved_model(call, &state->file, task, model)
                                  : choose_task(&state->file, call->task, task, model);
     if (status == SASC_EXIT_OK)
         status = apply_settings(call, task);
-    if (status != SASC_EXIT_OK)
-        return status;
-    if (call->saved_dir)   /* a resumed run continues in its own directory */
+    if (status == SASC_EXIT_OK && call->saved_dir)   /* a resumed run continues in its own directory */
         snprintf(task->out, sizeof task->out, "%s", call->saved_dir);
+    return status;
+}
+
+int pipeline_lower(const pipeline *state, int model, const sasc_task *task, ir_program *program)
+{
     char error[ERROR_SIZE];
-    state->program_built = true;
-    if (!lower_model(&state->file.models[*model], task, &state->program, error, sizeof error)) {
+    if (!lower_model(&state->file.models[model], task, program, error, sizeof error)) {
         fprintf(stderr, "sasc: error: %s\n", error);
         return SASC_EXIT_USER_ERROR;
     }
-    if (!ir_verify(&state->program, error, sizeof error)) {
+    if (!ir_verify(program, error, sizeof error)) {
         fprintf(stderr, "sasc: internal error: invalid IR: %s\n", error);
         return SASC_EXIT_INTERNAL_ERROR;
     }
     return SASC_EXIT_OK;
+}
+
+int pipeline_middle_end(const invocation *call, pipeline *state, sasc_task *task, int *model)
+{
+    int status = pipeline_choose_task(call, state, task, model);
+    if (status != SASC_EXIT_OK)
+        return status;
+    state->program_built = true;
+    return pipeline_lower(state, *model, task, &state->program);
 }
 
 int pipeline_to_ir(const invocation *call, pipeline *state, sasc_task *task, int *model)

@@ -32,6 +32,11 @@ typedef struct {
 } pipeline;
 
 int pipeline_front_end(const invocation *call, pipeline *state);
+/* The task the command names (or the saved run's), with --set applied. */
+int pipeline_choose_task(const invocation *call, const pipeline *state, sasc_task *task, int *model);
+/* Lower `task` of model `model` to `program` (verified); false with a message printed. */
+int pipeline_lower(const pipeline *state, int model, const sasc_task *task, ir_program *program);
+/* pipeline_choose_task, then pipeline_lower into state->program. */
 int pipeline_middle_end(const invocation *call, pipeline *state, sasc_task *task, int *model);
 /* Both ends: the task's program as IR in state->program. */
 int pipeline_to_ir(const invocation *call, pipeline *state, sasc_task *task, int *model);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* What a compiled program is used for. */
 typedef int (*program_action)(const invocation *call, pipeline *state, const sasc_program *program,
@@ -131,7 +132,7 @@ static int analyze(const invocation *call, pipeline *state, const sasc_program *
     return sasc_analyze_run(program, task, call->run_dir, call->task_what, &info);
 }
 
-int command_analyze(invocation *call)
+int command_analyze_run(invocation *call)
 {
     sasc_run_settings recorded = {0};
     int status = prepare_analyze(call, &recorded);
@@ -141,12 +142,26 @@ int command_analyze(invocation *call)
     return status;
 }
 
+/* A sweep's directory (it has sweep.json) is analysed point by point. */
+int command_analyze(invocation *call)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/sweep.json", call->file);
+    return access(path, F_OK) == 0 ? command_analyze_sweep(call) : command_analyze_run(call);
+}
+
 /* After the head of `sasc help analyze`: the registry's analyses, then the settings. */
 void command_analyze_help(FILE *out)
 {
     sasc_analyses_print_help(out);
-    fputs("Settings: entropy_samples, entropy_a, sampled_networks, vip_rule,\n"
-          "vip_tolerance, vip_pi_max, vip_m_min, perturb_steps, perturb_repeats,\n"
-          "perturb_layers, train_sizes, dynamic_steps, dynamic_networks (`sasc help\n"
-          "settings`; docs/analyses.md).\n", out);
+    fputs("Settings: entropy_formula, entropy_samples, entropy_a, sampled_networks,\n"
+          "vip_rule, vip_tolerance, vip_pi_max, vip_m_min, perturb_steps,\n"
+          "perturb_repeats, perturb_layers, train_sizes, dynamic_steps,\n"
+          "dynamic_networks (`sasc help settings`; docs/analyses.md). The entropy is\n"
+          "gbp Eq. 8 for feedforward models and gbptt Eq. 14 for recurrent ones unless\n"
+          "entropy_formula says otherwise.\n"
+          "RUN_DIR may be a sweep's directory (sasc sweep): every completed point is\n"
+          "analysed, then each table NAME.csv of the points is collected into\n"
+          "RUN_DIR/analysis/NAME.csv and summarised over seeds (mean, sd, sem, n) into\n"
+          "RUN_DIR/analysis/NAME_summary.csv.\n", out);
 }

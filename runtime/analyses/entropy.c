@@ -1,6 +1,6 @@
 /*
- * entropy.c — gbptt Eq. 14 for arrays of connections; see entropy.h for the
- * definitions, the closed forms and the decomposition.
+ * entropy.c — gbp Eq. 8 and gbptt Eq. 14 for arrays of connections; see
+ * entropy.h for the definitions, the closed forms and the decomposition.
  *
  * The cost is n * B evaluations of Gamma. Gamma is rewritten (entropy_block)
  * so that its n * B part is a softplus ln(1 + e^x) of a bounded argument,
@@ -97,6 +97,7 @@ typedef struct {
     size_t n;
     const sasc_entropy_outputs *outputs;
     double a;
+    bool spike_is_mass;        /* gbp Eq. 8: the first term's spike is pi, not pi delta(0) */
     size_t samples;
     const float *eps;          /* eps_s */
     const float *minus_log_gauss; /* -ln N(eps_s | 0, 1) */
@@ -106,13 +107,15 @@ typedef struct {
 
 /* The per-block working set; lanes beyond the connections in the block are
  * filled with a harmless connection and ignored. With u = (m + sqrt(Xi) eps)
- * / sqrt(2a), slab = (1-pi)/sqrt(Xi) and spike = pi delta(0) (Eq. 14),
- *   Gamma(eps_s) = ln[spike e^{-u^2} + slab N(eps_s)]
+ * / sqrt(2a), slab = (1-pi)/sqrt(Xi) and pi delta(0) the spike's peak,
+ *   Gamma(eps_s) = ln[pi delta(0) e^{-u^2} + slab N(eps_s)]
  *                = ln slab + ln N(eps_s) + softplus(log_ratio - ln N(eps_s) - u^2),
- * log_ratio = ln(spike/slab): the hot loop only sums the softplus terms. */
+ * log_ratio = ln(pi delta(0) / slab): the hot loop only sums the softplus
+ * terms. Gamma is the same in both formulas; they differ only in the first
+ * term's spike (`first_spike`): pi delta(0) in gbptt Eq. 14, pi in gbp Eq. 8. */
 typedef struct {
     double p[SASC_ENTROPY_BLOCK], m[SASC_ENTROPY_BLOCK], xi[SASC_ENTROPY_BLOCK];
-    double spike[SASC_ENTROPY_BLOCK];
+    double first_spike[SASC_ENTROPY_BLOCK];
     double log_p[SASC_ENTROPY_BLOCK], log_q[SASC_ENTROPY_BLOCK];  /* ln pi, ln(1-pi), where finite */
     double log_xi[SASC_ENTROPY_BLOCK];                            /* ln Xi, Xi raised to a */
     float centre[SASC_ENTROPY_BLOCK], width[SASC_ENTROPY_BLOCK];  /* u = centre + width eps */
@@ -134,7 +137,7 @@ static void block_load(const entropy_job *job, size_t first, size_t count, entro
         b->p[j] = p;
         b->m[j] = m;
         b->xi[j] = xi;
-        b->spike[j] = p * exp(log_delta0);
+        b->first_spike[j] = job->spike_is_mass ? p : p * exp(log_delta0);
         b->log_p[j] = p > 0.0 ? log(p) : 0.0;
         b->log_q[j] = p < 1.0 ? log1p(-p) : 0.0;
         b->log_xi[j] = log(raised);
@@ -196,7 +199,7 @@ static void connection_entropy(const entropy_job *job, const entropy_block *b, s
     double log_slab = b->log_q[j] - 0.5 * b->log_xi[j];
     double gamma_sum = (double)job->samples * log_slab + job->sum_log_gauss
                        + b->softplus_sum[j];
-    out[0] = -p * log(b->spike[j] + (1.0 - p) * density0)
+    out[0] = -p * log(b->first_spike[j] + (1.0 - p) * density0)
              - (1.0 - p) * gamma_sum / (double)job->samples;
 }
 
@@ -277,6 +280,11 @@ static bool run_threads(const entropy_job *job, size_t blocks, unsigned threads,
 
 static bool check_settings(const sasc_entropy_settings *s, char *error, size_t error_size)
 {
+    if (s->formula != SASC_ENTROPY_FORMULA_GBP_EQ8 && s->formula != SASC_ENTROPY_FORMULA_GBPTT_EQ14) {
+        snprintf(error, error_size, "entropy: the formula must be gbp Eq. 8 or gbptt Eq. 14 "
+                 "(resolve auto with sasc_entropy_formula_of_program), got %d", (int)s->formula);
+        return false;
+    }
     if (!(s->a >= 1e-100 && s->a <= 1.0)) {
         snprintf(error, error_size, "entropy: the delta variance a must be in [1e-100, 1], got %g",
                  s->a);
@@ -341,7 +349,18 @@ void sasc_entropy_settings_default(sasc_entropy_settings *settings)
         .seed = 0,
         .eps = NULL,
         .threads = 1,
+        .formula = SASC_ENTROPY_FORMULA_GBPTT_EQ14,
     };
+}
+
+sasc_entropy_formula sasc_entropy_formula_of_program(int setting, const sasc_program *program)
+{
+    if (setting == SASC_ENTROPY_FORMULA_GBP_EQ8 || setting == SASC_ENTROPY_FORMULA_GBPTT_EQ14)
+        return (sasc_entropy_formula)setting;
+    for (int g = 0; program && g < program->group_count; g++)
+        if (program->groups[g].kind == SASC_GROUP_RECURRENT)
+            return SASC_ENTROPY_FORMULA_GBPTT_EQ14;
+    return SASC_ENTROPY_FORMULA_GBP_EQ8;
 }
 
 bool sasc_entropy_compute(const double *pi, const double *m, const double *xi, size_t n,
@@ -363,7 +382,8 @@ bool sasc_entropy_compute(const double *pi, const double *m, const double *xi, s
     if (!ok)
         snprintf(error, error_size, "entropy: out of memory for %zu connections", n);
     if (ok) {
-        entropy_job job = {pi, m, xi, n, outputs, settings->a, settings->samples,
+        entropy_job job = {pi, m, xi, n, outputs, settings->a,
+                           settings->formula == SASC_ENTROPY_FORMULA_GBP_EQ8, settings->samples,
                            table, table + settings->samples, sum_log_gauss, block_sums};
         ok = run_threads(&job, blocks, settings->threads, error, error_size);
     }

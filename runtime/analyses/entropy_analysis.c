@@ -4,6 +4,7 @@
  * (sparsity, entropy, VIP/UIP fractions: gbp Figs. 2b inset, 3c, 4b) as
  * layers.csv, figures and a printed table. The estimate is entropy.h's.
  */
+#include "runtime/analyses/entropy.h"
 #include "runtime/analyses/registry.h"
 #include "runtime/analyses/statistics.h"
 #include "runtime/support/npy.h"
@@ -102,6 +103,11 @@ static bool write_layer_figures(sasc_analysis_context *c, const sasc_network_ent
 
 static void print_layer_table(const sasc_analysis_context *c, const sasc_network_entropy *e)
 {
+    sasc_entropy_formula formula = sasc_entropy_formula_of_program(c->task->entropy_formula,
+                                                                   c->program);
+    printf("entropy: %s (entropy_formula = %s)\n",
+           formula == SASC_ENTROPY_FORMULA_GBP_EQ8 ? "gbp Eq. 8" : "gbptt Eq. 14",
+           sasc_task_choice_name("entropy_formula", c->task->entropy_formula));
     printf("%-12s %12s %10s %10s %10s %10s %8s %8s\n", "layer", "connections", "sparsity",
            "entropy", "S_pi", "S_Xi", "VIP", "UIP");
     for (int l = 0; l < c->program->group_count; l++) {

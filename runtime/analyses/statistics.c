@@ -39,9 +39,10 @@ static const double *or_zeros(const double *values, double **zeros, size_t n)
     return *zeros;
 }
 
-bool sasc_connection_statistics(const sasc_task *task, const double *pi, const double *m,
-                                const double *xi, size_t n, sasc_group_statistics *stats,
-                                double *const per_connection[3], char *error, size_t error_size)
+bool sasc_connection_statistics(const sasc_task *task, sasc_entropy_formula formula,
+                                const double *pi, const double *m, const double *xi, size_t n,
+                                sasc_group_statistics *stats, double *const per_connection[3],
+                                char *error, size_t error_size)
 {
     double *zeros = NULL;
     pi = or_zeros(pi, &zeros, n);
@@ -57,6 +58,7 @@ bool sasc_connection_statistics(const sasc_task *task, const double *pi, const d
     settings.samples = (size_t)task->entropy_samples;
     settings.seed = task->seed;
     settings.threads = worker_threads(task);
+    settings.formula = formula;
     sasc_entropy_summary summary;
     sasc_entropy_outputs outputs = {0};
     if (per_connection)
@@ -119,7 +121,8 @@ bool sasc_group_statistics_compute(const sasc_program *program, const sasc_task 
 {
     const sasc_group_desc *d = &program->groups[group];
     double *const *v = copy->values[group];
-    if (!sasc_connection_statistics(task, v[SASC_PI], v[SASC_M], v[SASC_XI],
+    sasc_entropy_formula formula = sasc_entropy_formula_of_program(task->entropy_formula, program);
+    if (!sasc_connection_statistics(task, formula, v[SASC_PI], v[SASC_M], v[SASC_XI],
                                     sasc_group_connections(program, group), stats, per_connection,
                                     error, error_size))
         return false;

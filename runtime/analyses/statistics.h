@@ -51,15 +51,18 @@ void sasc_triangle_sparsity(const double *pi, int fan_in, int width, double *i_l
                             double *i_gt_j);
 
 /* Statistics of n connections from their parameters (doubles; a NULL array
- * counts as all zeros). Entropy with the task's B and a, seed the task's
- * seed; `per_connection` (NULL or 3 arrays) receives the per-connection
- * entropy total, pi-part and Xi-part. The triangle sparsities are NaN. */
-bool sasc_connection_statistics(const sasc_task *task, const double *pi, const double *m,
-                                const double *xi, size_t n, sasc_group_statistics *stats,
-                                double *const per_connection[3], char *error, size_t error_size);
+ * counts as all zeros). Entropy by `formula` (gbp Eq. 8 or gbptt Eq. 14,
+ * not AUTO) with the task's B and a, seed the task's seed; `per_connection`
+ * (NULL or 3 arrays) receives the per-connection entropy total, pi-part and
+ * Xi-part. The triangle sparsities are NaN. */
+bool sasc_connection_statistics(const sasc_task *task, sasc_entropy_formula formula,
+                                const double *pi, const double *m, const double *xi, size_t n,
+                                sasc_group_statistics *stats, double *const per_connection[3],
+                                char *error, size_t error_size);
 
 /* The statistics of group `group` of `program`, triangle sparsities
- * included when it is a recurrent group. */
+ * included when it is a recurrent group, with the formula the task's
+ * entropy_formula means for the program (sasc_entropy_formula_of_program). */
 bool sasc_group_statistics_compute(const sasc_program *program, const sasc_task *task,
                                    const sasc_parameter_copy *copy, int group,
                                    sasc_group_statistics *stats, double *const per_connection[3],

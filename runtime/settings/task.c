@@ -40,6 +40,9 @@ static const choice optimizer_choices[] = {
     {"sgd", SASC_OPTIMIZER_SGD}, {NULL, 0}};
 static const choice vip_rule_choices[] = {
     {"strict", SASC_VIP_STRICT}, {"relaxed", SASC_VIP_RELAXED}, {NULL, 0}};
+static const choice entropy_formula_choices[] = {
+    {"auto", SASC_ENTROPY_FORMULA_AUTO}, {"gbp_eq8", SASC_ENTROPY_FORMULA_GBP_EQ8},
+    {"gbptt_eq14", SASC_ENTROPY_FORMULA_GBPTT_EQ14}, {NULL, 0}};
 static const choice precision_choices[] = {
     {"32", 32}, {"64", 64}, {"f32", 32}, {"f64", 64}, {NULL, 0}};
 
@@ -94,6 +97,10 @@ static const choice precision_choices[] = {
       REAL_SPEC(weight_decay, 0, false, INFINITY, true, "a non-negative number")) \
     X("lr_decay", REAL, "learning rate of epoch e is lr / (1 + lr_decay * e)", \
       REAL_SPEC(lr_decay, 0, false, INFINITY, true, "a non-negative number")) \
+    X("clip_spectral", REAL, "clip each gradient matrix to spectral norm <= c (0 = off)", \
+      REAL_SPEC(clip_spectral, 0, false, INFINITY, true, "a non-negative number (0 = off)")) \
+    X("clip_norm", REAL, "clip all gradients together to Euclidean norm <= c (0 = off)", \
+      REAL_SPEC(clip_norm, 0, false, INFINITY, true, "a non-negative number (0 = off)")) \
     X("halve_every", INTEGER, "halve the learning rate every k epochs (0 = never)", \
       INT_SPEC(halve_every, 0, INT_MAX, "a non-negative integer (0 = never)")) \
     X("precision", CHOICE, "floating-point precision: 32 or 64 (also f32, f64)", \
@@ -108,10 +115,12 @@ static const choice precision_choices[] = {
       BOOL_SPEC(shuffle, "true or false (or 1 or 0)")) \
     X("analyze_every", INTEGER, "analyses during training every k epochs and at the last (0 = never)", \
       INT_SPEC(analyze_every, 0, INT_MAX, "a non-negative integer (0 = never)")) \
-    X("entropy_samples", INTEGER, "B, standard normals of the entropy estimate (Eq. 14)", \
+    X("entropy_samples", INTEGER, "B, standard normals of the entropy estimate (gbp Eq. 8, gbptt Eq. 14)", \
       INT_SPEC(entropy_samples, 1, 1000000, "an integer between 1 and 1000000")) \
     X("entropy_a", REAL, "variance a of the Gaussian standing for delta(w) in the entropy", \
       REAL_SPEC(entropy_a, 0, true, INFINITY, true, "a positive number")) \
+    X("entropy_formula", CHOICE, "auto (gbp Eq. 8 feedforward, gbptt Eq. 14 recurrent), gbp_eq8, gbptt_eq14", \
+      CHOICE_SPEC(entropy_formula, entropy_formula_choices, false, "one of auto, gbp_eq8, gbptt_eq14")) \
     X("sampled_networks", INTEGER, "networks sampled from the ensemble per evaluation (0 = none)", \
       INT_SPEC(sampled_networks, 0, 100000, "an integer between 0 and 100000")) \
     X("vip_rule", CHOICE, "VIP rule: strict (pi = 0, Xi = 0) or relaxed (pi < vip_pi_max, |m| > vip_m_min)", \
@@ -386,6 +395,15 @@ static void json_real(double value, char *out, size_t size)
     snprintf(out, size, "%.15g", value);
     if (strtod(out, NULL) != value)
         snprintf(out, size, "%.17g", value);
+}
+
+const char *sasc_task_choice_name(const char *key, int value)
+{
+    const sasc_setting_info *info = sasc_task_setting_find(key);
+    if (!info || specs[info - settings].store != STORE_CHOICE)
+        return NULL;
+    const char *name = choice_name(specs[info - settings].choices, value);
+    return name[0] ? name : NULL;
 }
 
 void sasc_task_value_json(const sasc_task *task, const sasc_setting_info *s, char *out, size_t size)

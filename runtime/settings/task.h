@@ -20,6 +20,15 @@
 
 typedef enum { SASC_OPTIMIZER_ADAM, SASC_OPTIMIZER_RMSPROP, SASC_OPTIMIZER_SGD } sasc_optimizer;
 
+/* Which paper's entropy formula (runtime/analyses/entropy.h). AUTO is gbp
+ * Eq. 8 for a feedforward program and gbptt Eq. 14 for one with a recurrent
+ * group (sasc_entropy_formula_of_program); the other two force a formula. */
+typedef enum {
+    SASC_ENTROPY_FORMULA_AUTO = 0,
+    SASC_ENTROPY_FORMULA_GBP_EQ8 = 1,
+    SASC_ENTROPY_FORMULA_GBPTT_EQ14 = 2
+} sasc_entropy_formula;
+
 typedef struct {
     char name[64];          /* the task's name in the .sas file */
     char model[64];         /* which model of the file it trains */
@@ -44,6 +53,7 @@ typedef struct {
     int analyze_every;      /* during training: every k epochs and at the last one (0 = never) */
     int entropy_samples;    /* B, the standard normals of the entropy estimate */
     double entropy_a;       /* variance of the Gaussian that stands for delta(w) */
+    int entropy_formula;    /* a sasc_entropy_formula */
     int sampled_networks;   /* networks sampled from the ensemble per evaluation */
     int vip_rule;           /* a sasc_vip_rule */
     double vip_tolerance;   /* strict rule: VIP pi <= tol and Xi <= tol; UIP pi >= 1 - tol */
@@ -59,6 +69,10 @@ typedef struct {
                                is measured; recurrent programs get predict_dynamic when > 0 */
     int shards;             /* data-parallel shards of a training step (0 = automatic, see
                                sasc_task_shards); the kernels are compiled for batch / shards */
+    /* Gradient clipping after the shards' average, before the update
+     * (runtime/train/clipping.h); 0 = off. */
+    double clip_spectral;   /* each gradient matrix to spectral norm <= clip_spectral */
+    double clip_norm;       /* all gradients together to Euclidean norm <= clip_norm */
 } sasc_task;
 
 /* How connections are classified as very important (VIP) or unimportant (UIP). */
@@ -90,6 +104,11 @@ const sasc_setting_info *sasc_task_setting_find(const char *key);
  * the batch is even and 1 when it is odd. Depends on the settings alone,
  * never on the thread count, so results do not either. */
 int sasc_task_shards(const sasc_task *task);
+
+/* The name of value `value` of the choice setting `key` (the first name the
+ * table lists for it, e.g. "gbp_eq8" for entropy_formula 1); NULL when `key`
+ * is not a choice setting or has no such value. */
+const char *sasc_task_choice_name(const char *key, int value);
 
 /* Render the setting's current value as JSON (for run.json). */
 void sasc_task_value_json(const sasc_task *task, const sasc_setting_info *s, char *out, size_t size);

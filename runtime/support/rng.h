@@ -22,7 +22,9 @@ typedef enum {
     SASC_STREAM_MASK = 2,        /* random connection masks, per layer */
     SASC_STREAM_SHUFFLE = 3,     /* training order, per epoch */
     SASC_STREAM_NOISE = 4,       /* NOISE buffers, per (epoch, buffer); counter high word = step */
-    SASC_STREAM_TASK = 5         /* generated task data (MSI trials), per set */
+    SASC_STREAM_TASK = 5,        /* generated task data (MSI trials), per set */
+    SASC_STREAM_NEURASHED_DATA = 6,  /* neurashed patterns drawn per sample (runtime/neurashed) */
+    SASC_STREAM_NEURASHED_INIT = 7   /* neurashed initial values: index 0 lambda, 1 eta */
 } sasc_stream_purpose;
 
 /* Stream id for `purpose` and two indices (index < 2^24, minor < 2^32). */

@@ -46,7 +46,7 @@ bool sasc_shards_open(sasc_shards *s, const sasc_program *p, const sasc_task *ta
             return false;
         }
     s->pool = sasc_thread_pool_create(threads < s->count ? threads : s->count, error, error_size);
-    if (!s->pool) {
+    if (!s->pool || !sasc_clipping_open(&s->clipping, p, task, error, error_size)) {
         sasc_shards_close(s, p);
         return false;
     }
@@ -56,6 +56,7 @@ bool sasc_shards_open(sasc_shards *s, const sasc_program *p, const sasc_task *ta
 void sasc_shards_close(sasc_shards *s, const sasc_program *p)
 {
     sasc_thread_pool_destroy(s->pool);
+    sasc_clipping_close(&s->clipping);
     for (int k = 1; s->buffers && k < s->count; k++)
         sasc_buffers_free(p, s->buffers[k]);
     free(s->buffers);
@@ -140,9 +141,32 @@ static void average_and_update_part(void *context, int part)
     sasc_program_part_kernel(job->program, SASC_KERNEL_UPDATE_PART)(job->shards->buffers[0], part, job->parts);
 }
 
+static void update_part(void *context, int part)
+{
+    const average_job *job = context;
+    sasc_program_part_kernel(job->program, SASC_KERNEL_UPDATE_PART)(job->shards->buffers[0], part, job->parts);
+}
+
+/* Average, clip on the calling thread, update (clipping.h). */
+static void clipped_update(sasc_shards *s, const sasc_program *p, int parts)
+{
+    sasc_shards_average_gradients(s, p);
+    sasc_clip_gradients(&s->clipping, p, s->buffers[0]);
+    if (!sasc_program_part_kernel(p, SASC_KERNEL_UPDATE_PART) || parts == 1) {
+        sasc_program_kernel(p, SASC_KERNEL_UPDATE)(s->buffers[0]);
+        return;
+    }
+    average_job job = {s, p, parts};
+    sasc_thread_pool_run(s->pool, parts, update_part, &job);
+}
+
 void sasc_shards_update(sasc_shards *s, const sasc_program *p)
 {
     int parts = sasc_thread_pool_threads(s->pool);
+    if (sasc_clipping_active(&s->clipping)) {
+        clipped_update(s, p, parts);
+        return;
+    }
     if (!sasc_program_part_kernel(p, SASC_KERNEL_UPDATE_PART) || parts == 1) {
         sasc_shards_average_gradients(s, p);
         sasc_program_kernel(p, SASC_KERNEL_UPDATE)(s->buffers[0]);

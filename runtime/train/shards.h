@@ -19,6 +19,7 @@
 #include "runtime/sasc_runtime.h"
 #include "runtime/settings/task.h"
 #include "runtime/support/thread_pool.h"
+#include "runtime/train/clipping.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,6 +30,7 @@ typedef struct {
     int step_batch;             /* samples per training step: S x program->batch */
     void ***buffers;            /* S buffer tables; [0] is the caller's */
     sasc_thread_pool *pool;     /* min(threads, S) threads, the caller included */
+    sasc_clipping clipping;     /* the task's gradient clipping (clipping.h) */
 } sasc_shards;
 
 /* Set up the shards of `task` around `main_buffers` (which become shard 0's
@@ -51,7 +53,10 @@ void sasc_shards_average_gradients(sasc_shards *shards, const sasc_program *prog
  * runs update_part(buffers, t, T) on the same elements, while they are in
  * its cache. update_part exists only for elementwise updates, whose parts
  * give the bits of one `update` whatever T, so results still do not depend
- * on the thread count. Otherwise the average, then `update` on the caller. */
+ * on the thread count. Otherwise the average, then `update` on the caller.
+ * With clipping on (clip_spectral or clip_norm), the average, then the
+ * clipping of shard 0's gradients on the caller (clipping.h: a fixed order),
+ * then update_part on the pool (or `update`): the same bits for every T. */
 void sasc_shards_update(sasc_shards *shards, const sasc_program *program);
 
 /* Fill the NOISE buffers of `buffers` (one shard of `program->batch` rows per

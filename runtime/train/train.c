@@ -8,6 +8,7 @@
  */
 #include "runtime/train/train.h"
 #include "runtime/train/session.h"
+#include "runtime/analyses/entropy.h"
 #include "runtime/analyses/registry.h"
 #include "runtime/model/buffers.h"
 #include "runtime/model/checkpoint.h"
@@ -756,6 +757,8 @@ static bool write_run_json(run *r, const char *status)
     sasc_atomic_printf(&f, "  \"seed\": %llu,\n  \"precision\": %d,\n  \"batch\": %d,\n"
                        "  \"shards\": %d,\n", (unsigned long long)r->task->seed,
                        8 * (int)r->program->precision, r->shards.step_batch, r->shards.count);
+    json_field_string(&f, "entropy_formula", sasc_task_choice_name("entropy_formula",
+                      sasc_entropy_formula_of_program(r->task->entropy_formula, r->program)));
     json_field_string(&f, "compiler", info ? info->compiler : NULL);
     sasc_atomic_printf(&f, "  \"compile_seconds\": ");
     sasc_atomic_json_number(&f, info ? info->compile_seconds : NAN);
