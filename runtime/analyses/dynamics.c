@@ -37,7 +37,7 @@ static bool write_statistics(sasc_analysis_context *c)
     size_t square = 0;
     for (int g = 0; g < p->group_count; g++)
         square += is_recurrent(p, g);
-    double *w = malloc(sasc_largest_layer(p) * sizeof *w);
+    double *w = malloc(sasc_largest_group(p) * sizeof *w);
     double *data = malloc((2 * square + 1) * (size_t)steps * sizeof *data);
     sasc_plot_series *zeros = calloc(square, sizeof *zeros), *etas = calloc(square, sizeof *etas);
     sasc_atomic_file f;

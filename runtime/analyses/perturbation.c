@@ -106,7 +106,7 @@ static double perturbed_error(sasc_analysis_context *c, int layer, layer_pools *
             sasc_rng_normals(t->seed, stream, counter + ((uint64_t)1 << 32) + i, &value, 1);
         pools->w[pool[i]] = value;
     }
-    sasc_set_deterministic_layer(c->program, c->buffers, layer, pools->w);
+    sasc_set_deterministic_group(c->program, c->buffers, layer, pools->w);
     return 1.0 - c->host.accuracy(c->host.context);
 }
 
@@ -176,7 +176,7 @@ static bool perturb_layer(sasc_analysis_context *c, int layer, sasc_atomic_file 
     size_t points = (size_t)t->perturb_steps + 1, reps = (size_t)t->perturb_repeats;
     layer_pools pools = {0};
     double *errors = malloc(CONDITIONS * points * reps * sizeof *errors);
-    double *scratch = malloc(sasc_largest_layer(c->program) * sizeof *scratch);
+    double *scratch = malloc(sasc_largest_group(c->program) * sizeof *scratch);
     bool ok = errors && scratch ? pools_build(c, layer, &pools) : sasc_analysis_oom(c, "the perturbation");
     if (ok)
         measure_perturbation(c, layer, &pools, errors, scratch);
