@@ -420,6 +420,18 @@ else
     skip out-full "cannot mount a tmpfs here (not root?)"
 fi
 
+# ==== analyses (runtime/analyses/registry.c): names and needs, checked before anything runs
+run_on analysis-unknown-setting 1 "sasc: error: unknown analysis 'histogram'; the analyses are histograms, entropy, perturbation, dynamics" good --set analyze=histogram
+run_on analysis-recurrent-setting 1 "sasc: error: the dynamics analysis needs a layer with recurrent connections, which model 'm' does not have" good --set analyze=dynamics
+run_on analysis-perturb-layers 1 "sasc: error: perturb_layers names 'z', which is not a layer" good --set perturb_layers=z
+"$SASC" run ok.sas $RUN --set data=good --out out-analyze >/dev/null 2>&1   # a finished run to analyse
+row analysis-no-what 1 "sasc: error: 'sasc analyze' needs RUN_DIR and WHAT (histograms, entropy, perturbation, dynamics, selectivity, psychometric, train_size or all)" analyze out-analyze
+row analysis-empty-what 1 "sasc: error: name an analysis: histograms, entropy, perturbation, dynamics, selectivity, psychometric, train_size or all" analyze out-analyze ""
+row analysis-unknown-command 1 "sasc: error: unknown analysis 'frobs'; the analyses are histograms, entropy, perturbation, dynamics, selectivity, psychometric, train_size and all" analyze out-analyze entropy,frobs
+row analysis-needs-states 1 "sasc: error: the selectivity analysis needs a recurrent layer (hidden states along time), which model 'm' does not have" analyze out-analyze selectivity
+row analysis-needs-data 1 "sasc: error: the psychometric analysis needs data = \"msi\", not data = \"good\"" analyze out-analyze psychometric
+row analysis-train-sizes 1 "sasc: error: train_sizes must be a comma list of positive integers, got '10,x'" analyze out-analyze train_size --set train_sizes=10,x
+
 # ==== numerical blow-up: a huge learning rate
 QS="$SRCDIR/examples/quickstart.sas"
 row nan-first-epoch 1 "sasc: error: training diverged at epoch 1, step 2: the loss is nan (every parameter is still finite: the forward pass overflowed on the way to the output layer 'y'); no epoch finished, so nothing was saved" run "$QS" --set train=1000 --set test=100 --set epochs=3 --set threads=1 --set lr=1e15 --out nan1

@@ -7,10 +7,9 @@
  * with the same seed write the same bytes (except timings).
  */
 #include "runtime/train/train.h"
-#include "runtime/analyses/during_training.h"
+#include "runtime/train/session.h"
 #include "runtime/analyses/entropy.h"
-#include "runtime/analyses/saved_run.h"
-#include "runtime/analyses/psychometric.h"
+#include "runtime/analyses/registry.h"
 #include "runtime/model/buffers.h"
 #include "runtime/model/checkpoint.h"
 #include "runtime/model/divergence.h"
@@ -75,7 +74,7 @@ typedef struct {
     sasc_run_directory directory;    /* the output directory, locked while the run works */
     int stopped_by;                  /* SIGINT or SIGTERM, when training stopped early */
     sasc_progress progress;
-    sasc_analysis *analysis;         /* the task's analyses (analyze_every, analyze) */
+    sasc_training_analyses *analyses;/* the task's analyses (analyze_every, analyze; registry.h) */
     double start;
     char error[8192];
 } run;
@@ -214,6 +213,16 @@ static bool open_shards(run *r)
                             sizeof r->error);
 }
 
+static sasc_analysis_host run_host(run *r);
+
+static bool open_analyses(run *r)
+{
+    sasc_analysis_host host = run_host(r);
+    r->analyses = sasc_training_analyses_open(r->program, r->task, r->buffers, &host, r->error,
+                                              sizeof r->error);
+    return r->analyses != NULL;
+}
+
 /* Returns an exit code: a malformed program is the compiler's fault, the rest the user's. */
 static int set_up(run *r)
 {
@@ -228,9 +237,7 @@ static int set_up(run *r)
     r->buffers = sasc_buffers_allocate(r->program, r->error, sizeof r->error);
     bool ok = r->buffers && open_shards(r) && open_data(r, true) && allocate_run_memory(r) &&
               sasc_initialize(r->program, r->buffers, r->task->seed, r->error, sizeof r->error) &&
-              (!r->writes || (prepare_output(r) &&
-                              (r->analysis = sasc_analysis_open(r->program, r->task, &r->data->shape,
-                                                                r->error, sizeof r->error)) != NULL));
+              (!r->writes || (prepare_output(r) && open_analyses(r)));
     return ok ? SASC_EXIT_OK : SASC_EXIT_USER_ERROR;
 }
 
@@ -249,7 +256,7 @@ static void tear_down(run *r)
     free(r->scratch);
     free(r->metrics);
     free(r->metric_storage);
-    sasc_analysis_close(r->analysis);
+    sasc_training_analyses_close(r->analyses);
 }
 
 /* ---- one mini-batch in and out ---- */
@@ -620,7 +627,7 @@ static double test_accuracy(run *r)
 /* The test pass after an epoch, which the analyses of every epoch also read. */
 static double epoch_test_accuracy(run *r)
 {
-    return tallied_accuracy(r, sasc_analysis_test_batch, r->analysis);
+    return tallied_accuracy(r, sasc_training_analyses_test_batch, r->analyses);
 }
 
 /* test_accuracy as a sasc_accuracy_fn, for the analyses. */
@@ -641,6 +648,25 @@ static double dynamic_accuracy_of_buffers(void *context)
     double accuracy = test_accuracy(r);
     r->program = mean_field;
     return accuracy;
+}
+
+static bool host_test_pass(void *context, sasc_test_batch_fn visit, void *visit_context,
+                           char *error, size_t error_size)
+{
+    (void)error;
+    (void)error_size;
+    test_pass(context, visit, visit_context);
+    return true;
+}
+
+/* What the analyses reach of a run (registry.h): its test accuracy, with
+ * predict_dynamic when the program has it, and its test pass; a run trains
+ * no other run. */
+static sasc_analysis_host run_host(run *r)
+{
+    bool dynamic = sasc_program_kernel(r->program, SASC_KERNEL_PREDICT_DYNAMIC) != NULL;
+    return (sasc_analysis_host){r, accuracy_of_buffers,
+                                dynamic ? dynamic_accuracy_of_buffers : NULL, host_test_pass, NULL};
 }
 
 /* Mean of pi over each layer's connections (NaN for a layer without pi). */
@@ -840,9 +866,8 @@ static bool record_epoch(run *r, int epoch, epoch_metrics *m, double began)
     m->seconds = sasc_seconds() - began;
     /* The checkpoint first: metrics.csv never lists an epoch that is not saved. */
     if (!save_checkpoint(r, epoch + 1, 0, 0.0, 0) || !write_metrics(r) ||
-        !sasc_analysis_epoch(r->analysis, r->buffers, epoch, epoch + 1 == r->task->epochs,
-                             m->test_accuracy, accuracy_of_buffers, r, r->error,
-                             sizeof r->error))
+        !sasc_training_analyses_epoch(r->analyses, epoch, epoch + 1 == r->task->epochs,
+                                      m->test_accuracy, r->error, sizeof r->error))
         return false;
     sasc_progress_epoch(&r->progress, epoch, m->train_loss, m->train_accuracy,
                         m->test_accuracy, m->seconds);
@@ -927,8 +952,8 @@ static int start_training(run *r)
     bool resume = r->info && r->info->resume;
     bool ok = !r->writes ||
               ((!resume || (restore_checkpoint(r) &&
-                            sasc_analysis_restore(r->analysis, r->epochs_done, r->error,
-                                                  sizeof r->error))) &&
+                            sasc_training_analyses_restore(r->analyses, r->epochs_done, r->error,
+                                                           sizeof r->error))) &&
                write_metrics(r));
     if (!ranks_agree(r, ok))
         return SASC_EXIT_USER_ERROR;
@@ -952,9 +977,9 @@ static void gather_traffic(run *r)
 static bool write_results(run *r)
 {
     const sasc_task *task = r->task;
+    (void)task;
     return write_parameters(r) && write_run_json(r, "completed") &&
-           sasc_analyze_list(r->program, task, r->buffers, task->analyze, task->out,
-                             accuracy_of_buffers, r, r->error, sizeof r->error);
+           sasc_training_analyses_after(r->analyses, r->error, sizeof r->error);
 }
 
 int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc_run_info *info)
@@ -977,8 +1002,6 @@ int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc
         if (r.ranks)
             code = sasc_distributed_agree(r.ranks, code, r.error, sizeof r.error);
     }
-    if (code == SASC_EXIT_OK && r.analysis)
-        sasc_analysis_set_dynamic(r.analysis, dynamic_accuracy_of_buffers);
     sasc_checkpoint_catch_signals();
     if (code == SASC_EXIT_OK)
         code = start_training(&r);
@@ -1070,10 +1093,12 @@ double sasc_session_accuracy(void *session)
 bool sasc_session_test_pass(sasc_session *session, sasc_test_batch_fn visit, void *context,
                             char *error, size_t error_size)
 {
-    (void)error;
-    (void)error_size;
-    test_pass(&session->r, visit, context);
-    return true;
+    return host_test_pass(&session->r, visit, context, error, error_size);
+}
+
+sasc_analysis_host sasc_session_host(sasc_session *session)
+{
+    return run_host(&session->r);
 }
 
 void sasc_session_close(sasc_session *session)
