@@ -11,7 +11,7 @@
  *      their checkpoints (a sweep continues after Ctrl-C or a crash);
  *   4. each distinct program (ir_signature) is compiled once;
  *   5. points run --jobs at a time, each in a child process of its own
- *      (its console output in DIR/POINT/sweep.log), or one after the other
+ *      (its console output in DIR/POINT.log), or one after the other
  *      in this process with --jobs 1;
  *   6. the report is written from the points' files.
  *
@@ -310,13 +310,14 @@ static void on_stop(int number)
     sweep_stop = number;
 }
 
-/* The child's stdout and stderr go to DIR/POINT/sweep.log (appended). */
-static bool redirect_to_log(const sweep_point *point)
+/* The child's stdout and stderr go to DIR/POINT.log (appended), beside
+ * the point's run directory, which belongs to the run alone. */
+static bool redirect_to_log(const sweep_run *s, const sweep_point *point)
 {
     char error[ERROR_SIZE], path[sizeof point->task.out + 16];
-    if (!sasc_make_directories(point->task.out, error, sizeof error))
+    if (!sasc_make_directories(s->dir, error, sizeof error))
         return false;
-    snprintf(path, sizeof path, "%s/sweep.log", point->task.out);
+    snprintf(path, sizeof path, "%s.log", point->task.out);
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0)
         return false;
@@ -333,7 +334,7 @@ static pid_t start_point(const sweep_run *s, const sweep_point *point)
     if (child == 0) {
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
-        int status = redirect_to_log(point) ? run_point(s, point) : SASC_EXIT_USER_ERROR;
+        int status = redirect_to_log(s, point) ? run_point(s, point) : SASC_EXIT_USER_ERROR;
         fflush(NULL);
         _exit(status);
     }
@@ -347,7 +348,7 @@ static void report_point(const sweep_run *s, long done, const sweep_point *point
                      : "failed";
     fprintf(stderr, "sweep: [%ld/%ld] %s: %s", done, s->count, point->name, what);
     if (point->status != SASC_EXIT_OK && point->status != 130 && point->status != 143)
-        fprintf(stderr, " (exit %d; see %s/sweep.log)", point->status, point->task.out);
+        fprintf(stderr, " (exit %d; see %s.log)", point->status, point->task.out);
     fprintf(stderr, "\n");
 }
 
@@ -478,7 +479,7 @@ static int run_points(sweep_run *s, int jobs)
     }
     if (failed > 0) {
         fprintf(stderr, "sasc: error: %d point%s of the sweep failed (see sweep.csv and each point's "
-                "sweep.log)\n", failed, failed == 1 ? "" : "s");
+                "POINT.log)\n", failed, failed == 1 ? "" : "s");
         return SASC_EXIT_USER_ERROR;
     }
     return SASC_EXIT_OK;

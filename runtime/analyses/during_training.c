@@ -7,6 +7,7 @@
 #include "runtime/ensemble/dynamic.h"
 #include "runtime/analyses/entropy.h"
 #include "runtime/analyses/psychometric.h"
+#include "runtime/support/input_file.h"
 #include "runtime/support/output.h"
 #include "runtime/support/plot.h"
 
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 sasc_connection_class sasc_classify_connection(const sasc_task *task, double pi, double m,
@@ -472,9 +474,15 @@ bool sasc_analysis_restore(sasc_analysis *analysis, int epochs_done, char *error
 {
     char path[8192];
     snprintf(path, sizeof path, "%s/analysis.csv", analysis->task->out);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    struct stat status;
+    if (lstat(path, &status) != 0)
         return true;   /* nothing recorded yet */
+    char reason[256];
+    FILE *f = sasc_input_fopen(path, reason, sizeof reason);
+    if (!f) {
+        snprintf(error, error_size, "cannot read %s: %s", path, reason);
+        return false;
+    }
     char *header = malloc(HEADER_SIZE), *line = malloc(HEADER_SIZE);
     bool ok = header && line && csv_header(analysis, header, HEADER_SIZE);
     /* A file of another model or of an older sasc is not continued, only replaced. */

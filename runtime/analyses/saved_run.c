@@ -7,6 +7,7 @@
 #include "runtime/analyses/during_training.h"
 #include "runtime/analyses/entropy.h"
 #include "runtime/ensemble/dynamic.h"
+#include "runtime/support/input_file.h"
 #include "runtime/support/npy.h"
 #include "runtime/support/output.h"
 #include "runtime/support/plot.h"
@@ -832,9 +833,10 @@ bool sasc_analyze_list(const sasc_program *program, const sasc_task *task, void 
 static bool read_last_row(const char *path, const char *const *names, size_t count,
                           double *values, char *error, size_t error_size)
 {
-    FILE *f = fopen(path, "r");
+    char reason[256];
+    FILE *f = sasc_input_fopen(path, reason, sizeof reason);
     if (!f) {
-        snprintf(error, error_size, "cannot read %s", path);
+        snprintf(error, error_size, "cannot read %s: %s", path, reason);
         return false;
     }
     char header[65536], line[65536], last[65536] = "";
@@ -881,7 +883,11 @@ static bool sweep_one(const sasc_program *program, const sasc_task *task,
         return false;
     }
     fprintf(stderr, "sasc: training with %ld images into %s\n", size, sub.out);
-    *code = sasc_run_task(program, &sub, info);
+    /* Its own directory under the analysis's: an earlier sweep's run there is replaced. */
+    sasc_run_info own = info ? *info : (sasc_run_info){0};
+    own.resume = false;
+    own.force = true;
+    *code = sasc_run_task(program, &sub, &own);
     if (*code != SASC_EXIT_OK) {
         snprintf(error, error_size, "the run with train = %ld failed", size);
         return false;
