@@ -80,4 +80,14 @@ same_results "interrupted on 2 ranks, resumed on 3, vs one process" "$work/full"
 # The messages of a failing rank, of more ranks than shards and of ranks
 # started with other settings are rows of docs/errors.md (tests/errors.sh).
 
+# ---- a sweep over MPI: rank r trains points r, r + K, ...; rank 0 writes the
+# report; the same bytes as the sweep in one process
+sweep="--over train=500,1000 --over seed=1,2,3 --set epochs=1 --set test=200 --set batch=50"
+expect 0 "sweep: one process" "$SASC" sweep "$qs" $sweep --out "$work/sweep.1"
+expect 0 "sweep: mpirun -np 2" mpi 2 "$SASC" sweep "$qs" $sweep --out "$work/sweep.2"
+for f in sweep.csv summary.csv train-1000_seed-3/h.m.npy train-500_seed-2/y.Xi.npy; do
+    cmp -s "$work/sweep.1/$f" "$work/sweep.2/$f" && pass || fail "sweep over 2 ranks: $f differs"
+done
+[ "$(grep -c '^sweep: results in' "$work/err")" -eq 1 ] && pass || fail "sweep over 2 ranks: not one report"
+
 finish

@@ -139,7 +139,9 @@ static const sasc_command commands[] = {
      "settings, status and final metrics), summary.csv (mean, sd, standard error and n\n"
      "over seeds of every metric) and sweep_test_error_vs_KEY.svg,\n"
      "sweep_train_loss_vs_KEY.svg for every numeric KEY but the seed (error bars: one\n"
-     "standard error). Example:\n"
+     "standard error). Under mpirun -np K, rank r trains points r, r + K, ... (each on\n"
+     "its rank alone) and rank 0 writes the report: the same bytes as one process.\n"
+     "Example:\n"
      "  sasc sweep models/gbp_mnist.sas --over train=1000,2000,5000,10000 --over seed=1,2,3,4,5\n",
      command_sweep},
 };

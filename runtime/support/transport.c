@@ -49,6 +49,10 @@ sasc_transport *sasc_transport_split(sasc_transport *group, int color, int key,
         snprintf(error, error_size, "out of memory splitting the MPI ranks");
         return NULL;
     }
+    if (group->backend == NULL) {   /* a process alone (no MPI started): its only part is itself */
+        *part = (sasc_transport){.rank = 0, .size = 1, .local_size = 1};
+        return part;
+    }
     if (!sasc_backend_split(group, color, key, part, error, error_size)) {
         free(part);
         return NULL;
