@@ -160,7 +160,7 @@ static void test_checkpoint_round_trip(void)
     CU_ASSERT_EQUAL(place.epochs_done, 2);
     CU_ASSERT_EQUAL(place.metric_columns, 3);
     CU_ASSERT_DOUBLE_EQUAL(place.metrics[5], 6.0, 0);
-    free(place.metrics);
+    sasc_checkpoint_position_free(&place);   /* the metrics and the run's history */
     /* saved buffers come back; the input (recomputed every step) is not saved */
     for (int b = PARAM; b <= MASK; b++)
         CU_ASSERT_EQUAL(memcmp(read.values[b], written.values[b], 6 * sizeof(double)), 0);
