@@ -133,7 +133,8 @@ static int run(int argc, char **argv, const sasc_embedded_model *model, sasc_set
         return user_error("--resume continues the run in its directory and --force replaces it; "
                           "give one of them");
     sasc_run_info info = {.model_file = model->model_file, .source_text = model->source_text,
-                          .compiler = model->compiler, .resume = resume != NULL, .force = force};
+                          .compiler = model->compiler, .resume = resume != NULL, .force = force,
+                          .mask_files = model->files, .mask_file_count = model->file_count};
     return sasc_run_task(model->program, &task, &info);
 }
 

@@ -9,6 +9,7 @@
 #define SASC_TRAIN_H
 
 #include "runtime/sasc_runtime.h"
+#include "runtime/settings/embedded.h"
 #include "runtime/settings/task.h"
 
 typedef struct {
@@ -18,6 +19,8 @@ typedef struct {
     double compile_seconds;      /* parse + check + JIT time, for run.json */
     bool resume;                 /* continue from the checkpoint in the task's out directory */
     bool force;                  /* replace another run in the out directory (run_directory.h) */
+    const sasc_embedded_file *mask_files;   /* a built program's masks (initialize.h), or NULL */
+    int mask_file_count;
 } sasc_run_info;
 
 /* Exit codes shared by the whole tool (GNU style). */
