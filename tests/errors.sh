@@ -240,6 +240,16 @@ row sema-function-arguments 1 "s44.sas:1:15: error: normal takes 2 arguments (me
 sas s45 "prior p { m = dense(0, 1) } $(model "$L loss cross_entropy(y)")"
 row sema-not-a-number 1 "s45.sas:1:15: error: unknown function 'dense'; expected normal, uniform, identity, zeros or sqrt" check s45.sas
 
+# ==== sasc build for a CPU LLVM does not know or cannot use: one message, no
+# abort, no temporary directory left
+mkdir -p tmp-build
+row build-cpu-32-bit 1 "sasc: error: LLVM cannot generate x86_64-pc-linux-gnu code for CPU 'i386': 64-bit code requested on a subtarget that doesn't support it!" build ok.sas -o prog --target-cpu i386
+row build-cpu-unknown 1 "sasc: error: unknown CPU 'foo' for x86_64-pc-linux-gnu; give host, generic or an LLVM CPU name such as skylake or znver3 (\`llc -mcpu=help\` lists them)" build ok.sas -o prog --target-cpu foo
+if [ -z "${ERRORS_LIST:-}" ]; then
+    TMPDIR="$work/tmp-build" "$SASC" build ok.sas -o prog --target-cpu i386 >/dev/null 2>&1
+    if [ -z "$(ls -A tmp-build)" ] && [ ! -e prog ]; then passed=$((passed + 1)); else fail "build-cpu-32-bit left $(ls -A tmp-build) in TMPDIR"; fi
+fi
+
 # ==== plans and memory: refused before anything is allocated
 sas big "model m { input x[46000] layer h = dense(x, 46000) { activation = relu } layer y = dense(h, 10) { activation = softmax } loss cross_entropy(y) }"
 check mem-too-large 1 glob "sasc: error: the run's buffers and data (estimated) need 192.0 GB of memory but at most * are available to this process" \

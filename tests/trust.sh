@@ -10,6 +10,11 @@ SRCDIR=${SRCDIR:-.}
 qs="$SRCDIR/examples/quickstart.sas"
 small="--set train=300 --set test=200 --set epochs=1 --set batch=100 --threads 1"
 
+# in_dir DIR COMMAND...: COMMAND run in DIR; with_limit KB COMMAND...: under
+# ulimit -v KB (subshells, so `expect` still counts in this one)
+in_dir() { (cd "$1" || exit 2; shift; exec "$@"); }
+with_limit() { (ulimit -v "$1" || exit 2; shift; exec "$@"); }
+
 # contains FILE TEXT DESCRIPTION
 contains() {
     if grep -q -- "$2" "$1"; then pass; else fail "$3: '$2' not in $(basename "$1")"; fi
@@ -48,6 +53,14 @@ mkdir -p "$work/mine" && echo notes > "$work/mine/notes.txt"
 expect 1 "a directory that is not a run's" "$SASC" run "$qs" $small --out "$work/mine" --force
 [ "$(ls -A "$work/mine")" = "notes.txt" ] && pass || fail "a refused directory was changed: $(ls -A "$work/mine")"
 
+# ---- under an address-space limit nothing spins in OpenBLAS's thread start-up
+for limit in 250000 300000 350000; do
+    expect 0 "--version under ulimit -v $limit" with_limit $limit timeout 20 "$SASC" --version
+done
+expect 1 "a run that cannot fit under ulimit -v 300000" with_limit 300000 timeout 60 "$SASC" run "$qs" $small \
+    --out "$work/limited"
+contains "$work/err" "are available to this process" "the refusal says how much is left"
+
 # ---- a mask named "../masks/m.npy" is kept in the run directory: resume and
 # analyses work from any directory, even after the original file is gone
 mkdir -p "$work/proj/models" "$work/proj/masks" "$work/elsewhere"
@@ -55,18 +68,17 @@ cp "$SRCDIR/models/msi_input_mask.npy" "$work/proj/masks/m.npy"
 sed 's|npy("msi_input_mask.npy")|npy("../masks/m.npy")|' "$SRCDIR/models/msi.sas" > "$work/proj/models/msi.sas"
 grep -q 'npy("../masks/m.npy")' "$work/proj/models/msi.sas" && pass || fail "the MSI model names no mask"
 msi="--set epochs=1 --set train=100 --set test=100 --set batch=50 --threads 1"
-(cd "$work/proj/models" && "$SASC" run msi.sas $msi --out ../run >/dev/null 2>"$work/err") && pass \
-    || fail "an MSI run with a mask in ../masks"
+expect 0 "an MSI run with a mask in ../masks" in_dir "$work/proj/models" "$SASC" run msi.sas $msi --out ../run
 rm "$work/proj/masks/m.npy"
-(cd "$work/elsewhere" && expect 0 "resume from another directory, the mask gone" "$SASC" run --resume ../proj/run --set epochs=2)
-(cd "$work/elsewhere" && expect 0 "analyze from another directory, the mask gone" "$SASC" analyze ../proj/run psychometric --out ../psy)
+expect 0 "resume from another directory, the mask gone" in_dir "$work/elsewhere" "$SASC" run --resume ../proj/run --set epochs=2
+expect 0 "analyze from another directory, the mask gone" in_dir "$work/elsewhere" "$SASC" analyze ../proj/run psychometric --out ../psy
 
 # ---- a built program carries its mask: it runs from anywhere, the file gone
 cp "$SRCDIR/models/msi_input_mask.npy" "$work/proj/masks/m.npy"
-(cd "$work/proj/models" && "$SASC" build msi.sas $msi -o "$work/msi_prog" >/dev/null 2>"$work/err") && pass \
-    || fail "sasc build of a model with a mask"
+expect 0 "sasc build of a model with a mask" in_dir "$work/proj/models" "$SASC" build msi.sas $msi -o "$work/msi_prog"
 rm "$work/proj/masks/m.npy"
-(cd "$work/elsewhere" && expect 0 "the built program runs without the mask file" "$work/msi_prog" --out built)
+expect 0 "the built program runs without the mask file" in_dir "$work/elsewhere" "$work/msi_prog" --out built
+expect 0 "the built program under ulimit -v 600000" with_limit 600000 timeout 60 "$work/msi_prog" --out "$work/built_limited"
 [ -f "$work/elsewhere/built/h.in.mask.npy" ] && pass || fail "the built program's run keeps no mask copy"
 cmp -s "$work/elsewhere/built/h.in.mask.npy" "$work/proj/run/h.in.mask.npy" && pass \
     || fail "the built program's mask differs from the file's"

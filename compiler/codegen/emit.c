@@ -15,6 +15,7 @@
 #include "compiler/codegen/emit.h"
 #include "compiler/codegen/failure.h"
 #include "compiler/codegen/codegen_internal.h"
+#include "compiler/codegen/target_cpu.h"
 #include "runtime/settings/embedded.h"
 
 #include <assert.h>
@@ -24,30 +25,6 @@
 #include <string.h>
 #include <llvm-c/Target.h>
 
-
-/* ---- target ---- */
-
-static LLVMTargetMachineRef target_machine(const char *cpu, char *error, size_t error_size)
-{
-    if (cpu == NULL || strcmp(cpu, "host") == 0)
-        return codegen_host_target_machine(error, error_size);
-    codegen_initialize_native();
-    char *triple = LLVMGetDefaultTargetTriple(), *message = NULL;
-    LLVMTargetRef target = NULL;
-    LLVMTargetMachineRef machine = NULL;
-    if (LLVMGetTargetFromTriple(triple, &target, &message))
-        failf(error, error_size, "no LLVM target for '%s': %s", triple, message ? message : "");
-    else {
-        /* Same code generation level and relocation model as the host machine. */
-        machine = LLVMCreateTargetMachine(target, triple, cpu, "", LLVMCodeGenLevelAggressive,
-                                          LLVMRelocPIC, LLVMCodeModelDefault);
-        if (!machine)
-            failf(error, error_size, "cannot create an LLVM target machine for CPU '%s'", cpu);
-    }
-    LLVMDisposeMessage(message);
-    LLVMDisposeMessage(triple);
-    return machine;
-}
 
 /* ---- constant data ---- */
 
@@ -262,7 +239,7 @@ bool emit_model(ir_program *p, const emit_payload *payload, const char *symbol,
                 const char *target_cpu, bool llvm_text, const char *path,
                 char *error, size_t error_size)
 {
-    LLVMTargetMachineRef machine = target_machine(target_cpu, error, error_size);
+    LLVMTargetMachineRef machine = codegen_cpu_target_machine(target_cpu, error, error_size);
     if (!machine)
         return false;
     LLVMContextRef context = LLVMContextCreate();

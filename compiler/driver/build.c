@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <llvm-c/ErrorHandling.h>
+
 /* The C identifier a library's symbols start with: libNAME.a -> NAME. */
 static void library_name(const char *output, char *name, size_t size)
 {
@@ -89,6 +91,21 @@ static bool read_mask_files(const ir_program *p, mask_files *m, char *error, siz
     return true;
 }
 
+/* The private directory of the build under way, removed by the LLVM fatal
+ * error handler too: LLVM ends the process on a fatal error, and the
+ * handler is the last code of sasc that runs. */
+static char build_dir[4096], build_object[4400];
+
+static void on_llvm_fatal_error(const char *reason)
+{
+    if (build_object[0])
+        unlink(build_object);
+    if (build_dir[0])
+        rmdir(build_dir);
+    fprintf(stderr, "sasc: internal error: LLVM: %s\n", reason);
+    _exit(SASC_EXIT_INTERNAL_ERROR);
+}
+
 /* Emit the object into a private directory, then link it. */
 static int emit_and_link(const invocation *call, pipeline *state, const sasc_task *task,
                          const emit_payload *payload)
@@ -104,14 +121,14 @@ static int emit_and_link(const invocation *call, pipeline *state, const sasc_tas
     }
     library_name(b->output, name, sizeof name);
     const char *tmp = getenv("TMPDIR");
-    char dir[4096], object[4400], symbol[200];
-    snprintf(dir, sizeof dir, "%s/sasc-build-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    char *dir = build_dir, *object = build_object, symbol[200];
+    snprintf(dir, sizeof build_dir, "%s/sasc-build-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
     if (!mkdtemp(dir)) {
         fprintf(stderr, "sasc: error: cannot create a temporary directory in %s: %s\n",
                 tmp && tmp[0] ? tmp : "/tmp", strerror(errno));
         return SASC_EXIT_USER_ERROR;
     }
-    snprintf(object, sizeof object, "%s/%s-model.o", dir, name);
+    snprintf(object, sizeof build_object, "%s/%s-model.o", dir, name);
     snprintf(symbol, sizeof symbol, "%s_model", b->library ? name : "sasc");
     bool ok = emit_model(&state->program, payload, symbol, b->target_cpu, false, object,
                          error, sizeof error);
@@ -122,6 +139,7 @@ static int emit_and_link(const invocation *call, pipeline *state, const sasc_tas
         ok = link_executable(object, b->output, error, sizeof error);
     unlink(object);
     rmdir(dir);
+    build_object[0] = build_dir[0] = '\0';
     if (!ok)
         fprintf(stderr, "sasc: error: %s\n", error);
     return ok ? SASC_EXIT_OK : SASC_EXIT_USER_ERROR;
@@ -131,6 +149,7 @@ static int emit_and_link(const invocation *call, pipeline *state, const sasc_tas
 static int build_program(const invocation *call, pipeline *state, const sasc_task *task)
 {
     char compiler[128], error[ERROR_SIZE];
+    LLVMInstallFatalErrorHandler(on_llvm_fatal_error);
     pipeline_compiler_string(compiler, sizeof compiler);
     mask_files masks;
     if (!read_mask_files(&state->program, &masks, error, sizeof error)) {

@@ -6,6 +6,7 @@
  * Settings compiled into the kernels (batch / shards, precision) are fixed; asking
  * for other values is an error that says to rebuild.
  */
+#include "runtime/kernels/gemm.h"
 #include "runtime/model/checkpoint.h"
 #include "runtime/settings/embedded.h"
 #include "runtime/settings/options.h"
@@ -22,6 +23,9 @@
 #include <string.h>
 
 extern const sasc_embedded_model sasc_model;
+
+/* OpenBLAS must not start threads it cannot give work buffers (gemm.h). */
+SASC_GEMM_PREINIT;
 
 static const char *program_name = "prog";
 

@@ -18,6 +18,7 @@
 #include "runtime/data/idx.h"
 #include "runtime/data/msi.h"
 #include "runtime/model/initialize.h"
+#include "runtime/support/memory.h"
 #include "runtime/support/npy.h"
 #include "runtime/support/output.h"
 #include "runtime/kernels/parallel_normals.h"
@@ -208,6 +209,14 @@ static bool prepare_output(run *r)
                                       r->error, sizeof r->error);
 }
 
+/* Under an address-space limit the BLAS's work buffer must fit beside the
+ * run's (OpenBLAS retries a failed reservation forever: gemm.h). */
+static bool check_blas_room(run *r)
+{
+    return sasc_memory_check(sasc_gemm_work_bytes(), "OpenBLAS's work buffer (with the address "
+                             "space the run already uses)", r->error, sizeof r->error);
+}
+
 static bool open_shards(run *r)
 {
     return sasc_shards_open(&r->shards, r->program, r->task, r->buffers, r->error, sizeof r->error);
@@ -226,7 +235,7 @@ static int set_up(run *r)
         return SASC_EXIT_USER_ERROR;
     r->buffers = sasc_buffers_allocate(r->program, r->error, sizeof r->error);
     bool ok = r->buffers && open_shards(r) && load_data(r) && allocate_run_memory(r) &&
-              initialize(r) && prepare_output(r) &&
+              check_blas_room(r) && initialize(r) && prepare_output(r) &&
               (r->analysis = sasc_analysis_open(r->program, r->task, r->error,
                                                 sizeof r->error)) != NULL;
     return ok ? SASC_EXIT_OK : SASC_EXIT_USER_ERROR;
