@@ -85,11 +85,11 @@ expect 1 "analyze unknown analysis" "$SASC" analyze "$work/ra" frobs
 contains "$work/err" "unknown analysis 'frobs'" "unknown analysis named"
 expect 1 "selectivity of a feedforward run" "$SASC" analyze "$work/ra" selectivity
 contains "$work/err" "needs a recurrent layer" "selectivity: no recurrent layer named"
-# selectivity index (gbptt Eq. 15) of a short MSI run; the run directory gets
-# the input mask that the recorded model.sas names.
+# selectivity index (gbptt Eq. 15) of a short MSI run; the run directory keeps
+# the input mask it read (h.in.mask.npy), which the analyses read back.
 expect 0 "short MSI run" "$SASC" run "$SRCDIR/models/msi.sas" --set epochs=1 --set train=200 \
     --set test=200 --out "$work/rmsi"
-[ -f "$work/rmsi/msi_input_mask.npy" ] && pass || fail "run copies the mask file model.sas names"
+[ -f "$work/rmsi/h.in.mask.npy" ] && pass || fail "the run keeps no copy of its input mask"
 contains "$work/rmsi/run.json" '^  "entropy_formula": "gbptt_eq14",$' "run.json: the formula a recurrent run used"
 expect 0 "analyze selectivity" "$SASC" analyze "$work/rmsi" selectivity
 [ "$(wc -l < "$work/rmsi/selectivity.csv")" -eq $((90 * 150 + 1)) ] && pass \

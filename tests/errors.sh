@@ -273,6 +273,15 @@ sas k14 "$(model "$R layer y = readout(h, 2) { activation = softmax at = evry } 
 row time-at-unknown 1 "k14.sas:1:114: error: unknown 'at' value 'evry'; did you mean 'every'?" check k14.sas
 sas k15 "$(model "$R layer y = readout(h, 2) { activation = softmax at = every } loss cross_entropy(y)")"
 row time-cross-entropy-every-step 1 "k15.sas:1:141: error: cross_entropy is taken at the last step, but readout 'y' has a value at every step; use 'loss mse(y)' or 'at = last'" check k15.sas
+# ==== sasc build for a CPU LLVM does not know or cannot use: one message, no
+# abort, no temporary directory left
+mkdir -p tmp-build
+row build-cpu-32-bit 1 "sasc: error: LLVM cannot generate x86_64-pc-linux-gnu code for CPU 'i386': 64-bit code requested on a subtarget that doesn't support it!" build ok.sas -o prog --target-cpu i386
+row build-cpu-unknown 1 "sasc: error: unknown CPU 'foo' for x86_64-pc-linux-gnu; give host, generic or an LLVM CPU name such as skylake or znver3 (\`llc -mcpu=help\` lists them)" build ok.sas -o prog --target-cpu foo
+if [ -z "${ERRORS_LIST:-}" ]; then
+    TMPDIR="$work/tmp-build" "$SASC" build ok.sas -o prog --target-cpu i386 >/dev/null 2>&1
+    if [ -z "$(ls -A tmp-build)" ] && [ ! -e prog ]; then passed=$((passed + 1)); else fail "build-cpu-32-bit left $(ls -A tmp-build) in TMPDIR"; fi
+fi
 
 # ==== plans and memory: refused before anything is allocated
 sas big "model m { input x[46000] layer h = dense(x, 46000) { activation = relu } layer y = dense(h, 10) { activation = softmax } loss cross_entropy(y) }"

@@ -9,6 +9,7 @@
 #include "runtime/data/idx.h"
 #include "runtime/data/source.h"
 #include "runtime/model/initialize.h"
+#include "runtime/support/input_file.h"
 #include "runtime/support/npy.h"
 #include "runtime/support/output.h"
 #include "runtime/kernels/parallel_normals.h"
@@ -947,8 +948,8 @@ static void test_full_disk_message(void)
     CU_ASSERT_STRING_EQUAL(e, "cannot write runs/x/metrics.csv: No space left on device");
 }
 
-/* What sasc_write_file_atomically writes, sasc_read_file gives back whole,
- * NUL-terminated; a missing file is NULL with errno ENOENT. */
+/* What sasc_write_file_atomically writes, sasc_input_read_all gives back
+ * whole, NUL-terminated; a missing file is NULL with its reason. */
 static void test_read_file(void)
 {
     char directory[] = "/tmp/sasc-read-XXXXXX";
@@ -960,16 +961,15 @@ static void test_read_file(void)
         data[i] = (char)('a' + i % 26);
     CU_ASSERT_TRUE_FATAL(sasc_write_file_atomically(path, data, sizeof data, e, sizeof e));
     size_t size = 0;
-    char *back = sasc_read_file(path, &size);
+    char *back = sasc_input_read_all(path, 0, &size, e, sizeof e);
     CU_ASSERT_PTR_NOT_NULL_FATAL(back);
     CU_ASSERT_EQUAL(size, sizeof data);
     CU_ASSERT_EQUAL(memcmp(back, data, sizeof data), 0);
     CU_ASSERT_EQUAL(back[size], '\0');
     free(back);
     unlink(path);
-    errno = 0;
-    CU_ASSERT_PTR_NULL(sasc_read_file(path, &size));
-    CU_ASSERT_EQUAL(errno, ENOENT);
+    CU_ASSERT_PTR_NULL(sasc_input_read_all(path, 0, &size, e, sizeof e));
+    CU_ASSERT_STRING_EQUAL(e, "No such file or directory");
     rmdir(directory);
 }
 

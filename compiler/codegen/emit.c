@@ -15,6 +15,7 @@
 #include "compiler/codegen/emit.h"
 #include "compiler/codegen/failure.h"
 #include "compiler/codegen/codegen_internal.h"
+#include "compiler/codegen/target_cpu.h"
 #include "runtime/settings/embedded.h"
 
 #include <assert.h>
@@ -24,30 +25,6 @@
 #include <string.h>
 #include <llvm-c/Target.h>
 
-
-/* ---- target ---- */
-
-static LLVMTargetMachineRef target_machine(const char *cpu, char *error, size_t error_size)
-{
-    if (cpu == NULL || strcmp(cpu, "host") == 0)
-        return codegen_host_target_machine(error, error_size);
-    codegen_initialize_native();
-    char *triple = LLVMGetDefaultTargetTriple(), *message = NULL;
-    LLVMTargetRef target = NULL;
-    LLVMTargetMachineRef machine = NULL;
-    if (LLVMGetTargetFromTriple(triple, &target, &message))
-        failf(error, error_size, "no LLVM target for '%s': %s", triple, message ? message : "");
-    else {
-        /* Same code generation level and relocation model as the host machine. */
-        machine = LLVMCreateTargetMachine(target, triple, cpu, "", LLVMCodeGenLevelAggressive,
-                                          LLVMRelocPIC, LLVMCodeModelDefault);
-        if (!machine)
-            failf(error, error_size, "cannot create an LLVM target machine for CPU '%s'", cpu);
-    }
-    LLVMDisposeMessage(message);
-    LLVMDisposeMessage(triple);
-    return machine;
-}
 
 /* ---- constant data ---- */
 
@@ -81,6 +58,13 @@ static LLVMValueRef string_global(data_emitter *d, const char *text)
     LLVMValueRef g = global(d, NULL, value, 1);
     LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
     return g;
+}
+
+/* `size` bytes as a constant array (no terminating NUL added). */
+static LLVMValueRef bytes_global(data_emitter *d, const unsigned char *bytes, size_t size)
+{
+    LLVMValueRef value = LLVMConstStringInContext(d->context, (const char *)bytes, (unsigned)size, true);
+    return global(d, NULL, value, 16);
 }
 
 enum { MAX_POINTER_FIELDS = 8 };   /* the most any structure above has is 8 */
@@ -160,6 +144,14 @@ static int layer_pointers(data_emitter *d, const void *object, pointer_field *fi
     return 3;
 }
 
+static int file_pointers(data_emitter *d, const void *object, pointer_field *fields)
+{
+    const sasc_embedded_file *f = object;
+    fields[0] = (pointer_field){offsetof(sasc_embedded_file, path), string_global(d, f->path)};
+    fields[1] = (pointer_field){offsetof(sasc_embedded_file, bytes), bytes_global(d, f->bytes, f->size)};
+    return 2;
+}
+
 /* The kernels become local symbols: only the program table refers to them,
  * so several models can be linked into one program. */
 static LLVMValueRef kernel_named(data_emitter *d, const char *symbol)
@@ -209,17 +201,23 @@ static bool add_embedded_model(data_emitter *d, const sasc_program *program,
     if (!program_table)
         return false;
     LLVMValueRef task = global(d, NULL, image(d, payload->task, sizeof *payload->task, NULL, 0), 16);
+    LLVMValueRef files = object_table(d, payload->files, payload->file_count, sizeof *payload->files,
+                                      file_pointers);
+    if (!files)
+        return false;
     sasc_embedded_model model;
     memset(&model, 0, sizeof model);
     sasc_embedded_layout(model.layout);
+    model.file_count = payload->file_count;
     pointer_field fields[] = {
         {offsetof(sasc_embedded_model, program), program_table},
         {offsetof(sasc_embedded_model, task), task},
         {offsetof(sasc_embedded_model, model_file), string_global(d, payload->model_file)},
         {offsetof(sasc_embedded_model, source_text), string_global(d, payload->source_text)},
         {offsetof(sasc_embedded_model, compiler), string_global(d, payload->compiler)},
+        {offsetof(sasc_embedded_model, files), files},
     };
-    global(d, symbol, image(d, &model, sizeof model, fields, 5), 16);
+    global(d, symbol, image(d, &model, sizeof model, fields, 6), 16);
     return true;
 }
 
@@ -241,7 +239,7 @@ bool emit_model(ir_program *p, const emit_payload *payload, const char *symbol,
                 const char *target_cpu, bool llvm_text, const char *path,
                 char *error, size_t error_size)
 {
-    LLVMTargetMachineRef machine = target_machine(target_cpu, error, error_size);
+    LLVMTargetMachineRef machine = codegen_cpu_target_machine(target_cpu, error, error_size);
     if (!machine)
         return false;
     LLVMContextRef context = LLVMContextCreate();

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "compiler/ir/ir.h"
+#include "runtime/settings/embedded.h"
 #include "runtime/settings/task.h"
 
 /* What `sasc build` was asked for. */
@@ -27,6 +28,8 @@ typedef struct {
 typedef struct {
     const sasc_task *task;
     const char *model_file, *source_text, *compiler;
+    const sasc_embedded_file *files;   /* the mask files the program carries */
+    int file_count;
 } emit_payload;
 
 /* Compile `p` for `target_cpu` and write the object file (or, when

@@ -13,7 +13,11 @@
 #include <string.h>
 
 #include "compiler/driver/commands.h"
+#include "runtime/kernels/gemm.h"
 #include "runtime/train/train.h"
+
+/* OpenBLAS must not start threads it cannot give work buffers (gemm.h). */
+SASC_GEMM_PREINIT;
 
 static bool is_help(const char *argument)
 {

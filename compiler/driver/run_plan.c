@@ -9,6 +9,7 @@
  *    materialised working memory, each once, as if none were ever reused.
  */
 #include "compiler/driver/run_plan.h"
+#include "runtime/kernels/gemm.h"
 
 #include <string.h>
 
@@ -97,7 +98,8 @@ void plan_estimate(const ir_program *p, const sasc_task *task, run_plan *out)
     out->data_bytes = per_image * (double)(out->train_images + out->test_images) +
                       8.0 * (double)out->train_images  /* the shuffled order */
                       + 8.0 * largest;                   /* scratch as doubles */
-    out->total_bytes = out->buffer_bytes + out->working_bytes + out->data_bytes;
+    out->blas_bytes = sasc_gemm_work_bytes();   /* only under an address-space limit */
+    out->total_bytes = out->buffer_bytes + out->working_bytes + out->data_bytes + out->blas_bytes;
 
     int batch = p->batch > 0 ? p->batch : 1;
     out->steps_per_epoch = out->train_images / ((long)batch * shards);
@@ -127,6 +129,8 @@ void plan_print(const run_plan *plan, const ir_program *p, const sasc_task *task
     fprintf(out, "  %-22s %10ld train + %ld test%s\n", "images", plan->train_images, plan->test_images,
             plan->train_assumed || plan->test_assumed ? " (\"all\": Fashion-MNIST sizes assumed)" : "");
     print_bytes(out, "data in memory", plan->data_bytes, "");
+    if (plan->blas_bytes > 0)
+        print_bytes(out, "OpenBLAS work buffer", plan->blas_bytes, " (its address space, ulimit -v)");
     char limit[32] = "unknown";
     if (sasc_memory_limit() > 0)
         sasc_memory_format(sasc_memory_limit(), limit, sizeof limit);

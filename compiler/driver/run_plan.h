@@ -23,6 +23,7 @@ typedef struct {
     double parameter_bytes;     /* of which the learned parameters (pi, m, Xi) */
     double working_bytes;       /* products and row-wise values codegen materialises (upper estimate) */
     double data_bytes;          /* images and labels held in memory, plus per-image tables */
+    double blas_bytes;          /* the BLAS work buffer, counted under an address-space limit */
     double total_bytes;
     long train_images, test_images;
     bool train_assumed, test_assumed;  /* "all": the Fashion-MNIST sizes are assumed */

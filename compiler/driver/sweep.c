@@ -26,6 +26,7 @@
 #include "runtime/analyses/sweep_report.h"
 #include "runtime/kernels/gemm.h"
 #include "runtime/settings/sweep.h"
+#include "runtime/support/input_file.h"
 #include "runtime/support/output.h"
 #include "runtime/support/transport.h"
 #include "runtime/train/train.h"
@@ -222,7 +223,8 @@ static int claim_directory(sweep_run *s)
     if (!mine)
         return SASC_EXIT_INTERNAL_ERROR;
     snprintf(path, sizeof path, "%s/sweep.json", s->dir);
-    char *theirs = sasc_read_file(path, NULL);
+    char reason[256];
+    char *theirs = sasc_input_read_all(path, 0, NULL, reason, sizeof reason);
     int status = SASC_EXIT_OK;
     if (theirs && strcmp(theirs, mine) != 0)
         status = fail("%s holds another sweep (its sweep.json differs: another file, task, setting or "

@@ -2,6 +2,7 @@
  * aggregate.c — tables over runs and their summaries (aggregate.h).
  */
 #include "runtime/analyses/aggregate.h"
+#include "runtime/support/input_file.h"
 #include "runtime/support/output.h"
 
 #include <errno.h>
@@ -124,9 +125,10 @@ enum { MAX_COLUMNS = 4096 };
 bool sasc_table_read(const char *path, sasc_table *table, char *error, size_t error_size)
 {
     memset(table, 0, sizeof *table);
-    char *text = sasc_read_file(path, NULL);
+    char reason[256];
+    char *text = sasc_input_read_all(path, 0, NULL, reason, sizeof reason);
     if (!text) {
-        snprintf(error, error_size, "cannot read %s: %s", path, strerror(errno));
+        snprintf(error, error_size, "cannot read %s: %s", path, reason);
         return false;
     }
     char **fields = malloc(MAX_COLUMNS * sizeof *fields);

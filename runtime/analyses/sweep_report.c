@@ -2,6 +2,7 @@
  * sweep_report.c — sweep.csv, summary.csv and figures of a sweep (sweep_report.h).
  */
 #include "runtime/analyses/sweep_report.h"
+#include "runtime/support/input_file.h"
 #include "runtime/support/output.h"
 #include "runtime/support/plot.h"
 
@@ -22,16 +23,19 @@ static int compare_strings(const void *a, const void *b)
 
 sasc_point_status sasc_sweep_point_status(const char *point_dir)
 {
-    char path[PATH_SIZE];
-    snprintf(path, sizeof path, "%s/run.json", point_dir);
-    char *json = sasc_read_file(path, NULL);
-    if (json) {
-        bool completed = strstr(json, "\"status\": \"completed\"") != NULL;
-        free(json);
-        return completed ? SASC_POINT_COMPLETED : SASC_POINT_FAILED;
-    }
+    char path[PATH_SIZE], reason[256];
     snprintf(path, sizeof path, "%s/checkpoint.sasc", point_dir);
-    if (access(path, F_OK) == 0)
+    bool checkpoint = access(path, F_OK) == 0;
+    snprintf(path, sizeof path, "%s/run.json", point_dir);
+    char *json = sasc_input_read_all(path, 0, NULL, reason, sizeof reason);
+    if (json) {   /* an interrupted run writes one too, with its status */
+        bool completed = strstr(json, "\"status\": \"completed\"") != NULL;
+        bool interrupted = strstr(json, "\"status\": \"interrupted\"") != NULL;
+        free(json);
+        return completed ? SASC_POINT_COMPLETED
+             : interrupted && checkpoint ? SASC_POINT_INTERRUPTED : SASC_POINT_FAILED;
+    }
+    if (checkpoint)
         return SASC_POINT_INTERRUPTED;
     snprintf(path, sizeof path, "%s/metrics.csv", point_dir);
     return access(path, F_OK) == 0 ? SASC_POINT_FAILED : SASC_POINT_MISSING;

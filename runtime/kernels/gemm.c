@@ -15,6 +15,10 @@
 
 #include <cblas.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 /* The BLAS thread setting (0 until set: OpenBLAS then uses every core);
@@ -76,12 +80,63 @@ void sasc_gemm_park_threads(void)
         blas_thread_shutdown_();
 }
 
+/* OpenBLAS's BUFFER_SIZE on x86-64 (32 << 22 bytes) and a page of its own. */
+#define OPENBLAS_WORK_BYTES (128.0 * 1024 * 1024 + 4096)
+
+/* Set before main by sasc_gemm_preinit: the process has an address-space limit. */
+static bool address_space_limited = false;
+
+/* Whether `envp` sets `name` (NAME=...). */
+static bool environment_has(char **envp, const char *name)
+{
+    size_t length = strlen(name);
+    for (char **e = envp; e && *e; e++)
+        if (strncmp(*e, name, length) == 0 && (*e)[length] == '=')
+            return true;
+    return false;
+}
+
+/* Runs from .preinit_array: before libc's own initialisation (which sets the
+ * environment back to `envp`, so setenv() here would be undone) and before
+ * OpenBLAS's constructor. Under an address-space limit without
+ * OPENBLAS_NUM_THREADS the process starts again at once with
+ * OPENBLAS_NUM_THREADS=1 added to its environment: execve is a plain system
+ * call, nothing has started yet, and the new process finds the variable set
+ * and goes on. If the exec fails (no /proc), the process goes on as it is. */
+void sasc_gemm_preinit(int argc, char **argv, char **envp)
+{
+    (void)argc;
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+        return;
+    address_space_limited = true;
+    if (environment_has(envp, "OPENBLAS_NUM_THREADS"))
+        return;
+    size_t count = 0;
+    while (envp && envp[count])
+        count++;
+    char *with_one_thread[count + 2];
+    for (size_t k = 0; k < count; k++)
+        with_one_thread[k] = envp[k];
+    with_one_thread[count] = (char *)"OPENBLAS_NUM_THREADS=1";
+    with_one_thread[count + 1] = NULL;
+    execve("/proc/self/exe", argv, with_one_thread);
+}
+
+double sasc_gemm_work_bytes(void)
+{
+    return address_space_limited ? OPENBLAS_WORK_BYTES : 0.0;   /* unlimited: no check needed */
+}
+
 void sasc_gemm_set_threads(int threads)
 {
     if (threads <= 0) {
         long online = sysconf(_SC_NPROCESSORS_ONLN);
         threads = online > 0 ? (int)online : 1;
     }
+    /* The kernel rule keys on the setting asked for, so results do not
+     * change; OpenBLAS itself keeps one thread under an address-space limit
+     * (each more thread reserves another work buffer). */
     atomic_store_explicit(&blas_threads, threads, memory_order_relaxed);
-    openblas_set_num_threads(threads);
+    openblas_set_num_threads(address_space_limited ? 1 : threads);
 }

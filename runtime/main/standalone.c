@@ -6,6 +6,7 @@
  * Settings compiled into the kernels (batch / shards, precision) are fixed; asking
  * for other values is an error that says to rebuild.
  */
+#include "runtime/kernels/gemm.h"
 #include "runtime/model/checkpoint.h"
 #include "runtime/settings/embedded.h"
 #include "runtime/settings/options.h"
@@ -22,6 +23,9 @@
 #include <string.h>
 
 extern const sasc_embedded_model sasc_model;
+
+/* OpenBLAS must not start threads it cannot give work buffers (gemm.h). */
+SASC_GEMM_PREINIT;
 
 static const char *program_name = "prog";
 
@@ -133,7 +137,8 @@ static int run(int argc, char **argv, const sasc_embedded_model *model, sasc_set
         return user_error("--resume continues the run in its directory and --force replaces it; "
                           "give one of them");
     sasc_run_info info = {.model_file = model->model_file, .source_text = model->source_text,
-                          .compiler = model->compiler, .resume = resume != NULL, .force = force};
+                          .compiler = model->compiler, .resume = resume != NULL, .force = force,
+                          .mask_files = model->files, .mask_file_count = model->file_count};
     return sasc_run_task(model->program, &task, &info);
 }
 

@@ -8,11 +8,43 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-/* A layer's mask as doubles: 1 keeps a connection. */
-static bool mask_values(const sasc_group_desc *layer, int l, const sasc_buffer_desc *b,
+void sasc_mask_copy_path(const sasc_program *program, int index, const char *dir, char *path,
+                         size_t size)
+{
+    snprintf(path, size, "%s/%s.npy", dir, program->buffers[index].name);
+}
+
+/* The .npy mask of a group, from where `masks` says; exactly 0 or 1 each
+ * (0.5, NaN or inf used to mean "keep" silently). */
+static bool read_npy_mask(const sasc_program *p, const sasc_group_desc *group,
+                          const sasc_mask_source *masks, double *values, char *error, size_t size)
+{
+    const sasc_buffer_desc *b = &p->buffers[group->mask_buffer];
+    size_t n = (size_t)b->rows * (size_t)b->cols;
+    char path[8192];
+    if (masks && masks->run_dir) {
+        sasc_mask_copy_path(p, group->mask_buffer, masks->run_dir, path, sizeof path);
+        return sasc_npy_read(path, b->rows, b->cols, values, error, size) &&
+               sasc_npy_check_values(values, n, SASC_NPY_MASK, path, error, size);
+    }
+    for (int k = 0; masks && k < masks->file_count; k++) {
+        const sasc_embedded_file *f = &masks->files[k];
+        if (f->path && strcmp(f->path, group->mask.path) == 0)
+            return sasc_npy_decode(f->bytes, f->size, f->path, b->rows, b->cols, values, error, size) &&
+                   sasc_npy_check_values(values, n, SASC_NPY_MASK, f->path, error, size);
+    }
+    return sasc_npy_read(group->mask.path, b->rows, b->cols, values, error, size) &&
+           sasc_npy_check_values(values, n, SASC_NPY_MASK, group->mask.path, error, size);
+}
+
+/* A group's mask as doubles: 1 keeps a connection. */
+static bool mask_values(const sasc_program *p, int l, const sasc_mask_source *masks,
                         uint64_t seed, double *values, char *error, size_t size)
 {
+    const sasc_group_desc *layer = &p->groups[l];
+    const sasc_buffer_desc *b = &p->buffers[layer->mask_buffer];
     size_t n = (size_t)b->rows * (size_t)b->cols;
     switch (layer->mask.kind) {
     case SASC_MASK_DENSITY:
@@ -25,9 +57,7 @@ static bool mask_values(const sasc_group_desc *layer, int l, const sasc_buffer_d
             snprintf(error, size, "layer '%s' has a mask file without a path", layer->name);
             return false;
         }
-        /* 0.5, NaN or inf would silently mean "keep": a mask is exactly 0 or 1. */
-        return sasc_npy_read(layer->mask.path, b->rows, b->cols, values, error, size) &&
-               sasc_npy_check_values(values, n, SASC_NPY_MASK, layer->mask.path, error, size);
+        return read_npy_mask(p, layer, masks, values, error, size);
     case SASC_MASK_NONE:
         break;
     }
@@ -37,7 +67,7 @@ static bool mask_values(const sasc_group_desc *layer, int l, const sasc_buffer_d
 }
 
 static bool fill_masks(const sasc_program *p, void *const *buffers, uint64_t seed,
-                       double *scratch, char *error, size_t size)
+                       const sasc_mask_source *masks, double *scratch, char *error, size_t size)
 {
     /* A mask no layer describes keeps every connection. */
     for (int i = 0; i < p->buffer_count; i++) {
@@ -50,7 +80,7 @@ static bool fill_masks(const sasc_program *p, void *const *buffers, uint64_t see
         int m = p->groups[l].mask_buffer;
         if (m < 0)
             continue;
-        if (!mask_values(&p->groups[l], l, &p->buffers[m], seed, scratch, error, size))
+        if (!mask_values(p, l, masks, seed, scratch, error, size))
             return false;
         for (size_t k = 0; k < sasc_buffer_elements(p, m); k++)
             sasc_buffer_set(buffers[m], p->precision, k, scratch[k]);
@@ -105,12 +135,18 @@ static void fill_parameter(const sasc_program *p, void *const *buffers, int inde
 bool sasc_initialize(const sasc_program *p, void *const *buffers, uint64_t seed,
                      char *error, size_t size)
 {
+    return sasc_initialize_from(p, buffers, seed, NULL, error, size);
+}
+
+bool sasc_initialize_from(const sasc_program *p, void *const *buffers, uint64_t seed,
+                          const sasc_mask_source *masks, char *error, size_t size)
+{
     double *scratch = malloc(sasc_buffers_largest(p) * sizeof *scratch);
     if (!scratch) {
         snprintf(error, size, "out of memory initialising the parameters");
         return false;
     }
-    bool ok = fill_masks(p, buffers, seed, scratch, error, size);
+    bool ok = fill_masks(p, buffers, seed, masks, scratch, error, size);
     for (int i = 0; ok && i < p->buffer_count; i++)
         if (p->buffers[i].role == SASC_BUFFER_PARAMETER)
             fill_parameter(p, buffers, i, seed, scratch);

@@ -16,6 +16,7 @@ void sasc_embedded_layout(uint32_t layout[SASC_EMBEDDED_LAYOUT_WORDS])
     layout[5] = (uint32_t)sizeof(sasc_task);
     layout[6] = (uint32_t)sizeof(sasc_layer_desc);
     layout[7] = (uint32_t)sizeof(sasc_kernel_desc);
+    layout[8] = (uint32_t)sizeof(sasc_embedded_file);
 }
 
 bool sasc_embedded_check(const sasc_embedded_model *model, char *error, size_t error_size)

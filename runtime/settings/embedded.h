@@ -17,7 +17,15 @@
 #include "runtime/sasc_runtime.h"
 #include "runtime/settings/task.h"
 
-enum { SASC_EMBEDDED_LAYOUT_WORDS = 8 };
+enum { SASC_EMBEDDED_LAYOUT_WORDS = 9 };
+
+/* A file the program needs, carried inside it: the .npy mask a group's
+ * `mask.path` names, so a built program never looks for it on disk. */
+typedef struct {
+    const char *path;                /* the group's mask.path, as the compiler resolved it */
+    const unsigned char *bytes;      /* the whole file */
+    size_t size;
+} sasc_embedded_file;
 
 typedef struct {
     uint32_t layout[SASC_EMBEDDED_LAYOUT_WORDS]; /* sasc_embedded_layout(); first, so it can always be read */
@@ -26,6 +34,8 @@ typedef struct {
     const char *model_file;          /* the .sas file's path at build time */
     const char *source_text;         /* its text */
     const char *compiler;            /* e.g. "sasc 0.1.0 (LLVM 19.1.7)" */
+    int file_count;
+    const sasc_embedded_file *files; /* the mask files, read when the program was built */
 } sasc_embedded_model;
 
 /* ABI version and the sizes of the embedded structures, as this runtime lays them out. */

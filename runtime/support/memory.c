@@ -37,6 +37,30 @@ static double rlimit_bytes(int resource)
     return (double)limit.rlim_cur;
 }
 
+/* The address space this process already uses (VmSize), from /proc. */
+static double address_space_used(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f)
+        return 0.0;
+    unsigned long pages = 0;
+    bool read = fscanf(f, "%lu", &pages) == 1;
+    fclose(f);
+    long page_size = sysconf(_SC_PAGE_SIZE);
+    return read && page_size > 0 ? (double)pages * (double)page_size : 0.0;
+}
+
+/* What an address-space limit (ulimit -v) leaves: the limit less what the
+ * process has mapped already (its code, LLVM, the buffers so far). */
+static double address_space_left(void)
+{
+    double limit = rlimit_bytes(RLIMIT_AS);
+    if (limit == 0)
+        return 0.0;
+    double left = limit - address_space_used();
+    return left > 1 ? left : 1;   /* 1 byte, not 0 (which means "no limit") */
+}
+
 /* The smallest of the known limits (0 = unknown). */
 static double tighter(double limit, double candidate)
 {
@@ -47,7 +71,7 @@ double sasc_memory_limit(void)
 {
     double limit = physical_memory();
     limit = tighter(limit, cgroup_limit());
-    limit = tighter(limit, rlimit_bytes(RLIMIT_AS));
+    limit = tighter(limit, address_space_left());
     return tighter(limit, rlimit_bytes(RLIMIT_DATA));
 }
 

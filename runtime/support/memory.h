@@ -5,7 +5,8 @@
  * later, mid-initialisation, with nothing said. So every large allocation of
  * a run (the buffer table, the data) is checked first against what this
  * process may use at most: the physical memory, lowered by a cgroup limit or
- * an address-space rlimit when one is set.
+ * by what an address-space rlimit (ulimit -v) leaves beside what the process
+ * has mapped already.
  */
 #ifndef SASC_MEMORY_H
 #define SASC_MEMORY_H

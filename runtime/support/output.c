@@ -134,38 +134,6 @@ bool sasc_write_file_atomically(const char *path, const void *data, size_t size,
 }
 
 /* Create one directory; an existing directory is fine. */
-char *sasc_read_file(const char *path, size_t *size)
-{
-    FILE *in = fopen(path, "rb");
-    if (!in)
-        return NULL;
-    size_t length = 0, capacity = 65536;
-    char *data = malloc(capacity);
-    for (size_t got; data && (got = fread(data + length, 1, capacity - length - 1, in)) > 0;) {
-        length += got;
-        if (length + 1 == capacity) {
-            char *bigger = realloc(data, capacity *= 2);
-            if (!bigger)
-                free(data);
-            data = bigger;
-        }
-    }
-    int read_error = ferror(in) ? (errno ? errno : EIO) : 0;
-    fclose(in);
-    if (data && read_error) {
-        free(data);
-        data = NULL;
-        errno = read_error;
-    } else if (!data) {
-        errno = ENOMEM;
-    } else {
-        data[length] = '\0';
-        if (size)
-            *size = length;
-    }
-    return data;
-}
-
 static bool make_one_directory(const char *path, char *error, size_t size)
 {
     struct stat st;

@@ -45,11 +45,6 @@ bool sasc_stream_finish(FILE *stream, const char *name, int earlier_errno,
 bool sasc_write_file_atomically(const char *path, const void *data, size_t size,
                                 char *error, size_t error_size);
 
-/* The whole of file `path`, NUL-terminated (so text can be searched), its
- * length in *size when `size` is not NULL; NULL with errno set on failure.
- * Works on pipes too (no seeking). The caller frees. */
-char *sasc_read_file(const char *path, size_t *size);
-
 /* mkdir -p. */
 bool sasc_make_directories(const char *path, char *error, size_t error_size);
 

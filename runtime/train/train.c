@@ -17,6 +17,7 @@
 #include "runtime/kernels/gemm.h"
 #include "runtime/data/source.h"
 #include "runtime/model/initialize.h"
+#include "runtime/support/memory.h"
 #include "runtime/support/npy.h"
 #include "runtime/support/output.h"
 #include "runtime/kernels/parallel_normals.h"
@@ -41,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct {
     double train_loss, train_accuracy, test_accuracy, seconds, learning_rate;
@@ -141,43 +143,31 @@ static bool allocate_run_memory(run *r)
     return true;
 }
 
-/* The mask file of one layer, copied next to model.sas under the relative
- * path the source names it by, so that the copied model.sas re-reads it
- * (sasc run --resume, sasc analyze, sasc eval). Masks named by an absolute
- * path, or already inside the run directory, need no copy. */
-static bool copy_mask_file(run *r, const char *mask_path)
+/* Where the masks come from: a resumed run's own copies, a built program's
+ * embedded files, else the paths the program names (initialize.h). */
+static sasc_mask_source mask_source(const run *r)
 {
-    const char *model_file = r->info->model_file;
-    const char *slash = model_file ? strrchr(model_file, '/') : NULL;
-    size_t dir_length = slash ? (size_t)(slash - model_file) : 0;
-    const char *relative = NULL;
-    if (slash && strncmp(mask_path, model_file, dir_length) == 0 && mask_path[dir_length] == '/')
-        relative = mask_path + dir_length + 1;
-    else if (model_file && !slash && mask_path[0] != '/')
-        relative = mask_path;
-    if (!relative || strstr(relative, "..") != NULL)
-        return true;
-    char destination[8192];
-    out_path(r, relative, destination, sizeof destination);
-    char *real_source = realpath(mask_path, NULL), *real_destination = realpath(destination, NULL);
-    bool same = real_source && real_destination && strcmp(real_source, real_destination) == 0;
-    free(real_source);
-    free(real_destination);
-    if (same)
-        return true;
-    char directory[8192];
-    snprintf(directory, sizeof directory, "%s", destination);
-    char *last = strrchr(directory, '/');
-    if (last)
-        *last = '\0';
-    size_t size = 0;
-    char *data = sasc_read_file(mask_path, &size);
-    if (!data)
-        return fail(r, "cannot read %s: %s", mask_path, strerror(errno));
-    bool ok = (!last || sasc_make_directories(directory, r->error, sizeof r->error)) &&
-              sasc_write_file_atomically(destination, data, size, r->error, sizeof r->error);
-    free(data);
-    return ok;
+    const sasc_run_info *info = r->info;
+    return (sasc_mask_source){info && info->resume ? r->task->out : NULL,
+                              info ? info->mask_files : NULL, info ? info->mask_file_count : 0};
+}
+
+/* Each .npy mask, as read, kept in the run directory (MASK-BUFFER.npy), so
+ * everything that continues or analyses the run reads it from there. */
+static bool keep_mask_copies(run *r)
+{
+    const sasc_program *p = r->program;
+    for (int g = 0; g < p->group_count; g++) {
+        int m = p->groups[g].mask_buffer;
+        if (m < 0 || p->groups[g].mask.kind != SASC_MASK_NPY)
+            continue;
+        char path[8192];
+        sasc_mask_copy_path(p, m, r->task->out, path, sizeof path);
+        if (!sasc_npy_write(path, r->buffers[m], p->precision, p->buffers[m].rows,
+                            p->buffers[m].cols, r->error, sizeof r->error))
+            return false;
+    }
+    return true;
 }
 
 /* The output directory, locked and checked before anything is loaded. */
@@ -190,21 +180,32 @@ static bool claim_directory(run *r)
     return sasc_run_directory_claim(&r->directory, r->task->out, use, r->error, sizeof r->error);
 }
 
+static bool initialize(run *r)
+{
+    sasc_mask_source masks = mask_source(r);
+    return sasc_initialize_from(r->program, r->buffers, r->task->seed, &masks, r->error,
+                                sizeof r->error);
+}
+
+/* model.sas and the masks: what continuing or analysing the run needs. */
 static bool prepare_output(run *r)
 {
+    if (!keep_mask_copies(r))
+        return false;
     if (!r->info || !r->info->source_text)
         return true;
     char path[8192];
     out_path(r, "model.sas", path, sizeof path);
-    if (!sasc_write_file_atomically(path, r->info->source_text, strlen(r->info->source_text),
-                                    r->error, sizeof r->error))
-        return false;
-    for (int l = 0; l < r->program->group_count; l++) {
-        const sasc_mask *mask = &r->program->groups[l].mask;
-        if (mask->kind == SASC_MASK_NPY && mask->path && !copy_mask_file(r, mask->path))
-            return false;
-    }
-    return true;
+    return sasc_write_file_atomically(path, r->info->source_text, strlen(r->info->source_text),
+                                      r->error, sizeof r->error);
+}
+
+/* Under an address-space limit the BLAS's work buffer must fit beside the
+ * run's (OpenBLAS retries a failed reservation forever: gemm.h). */
+static bool check_blas_room(run *r)
+{
+    return sasc_memory_check(sasc_gemm_work_bytes(), "OpenBLAS's work buffer (with the address "
+                             "space the run already uses)", r->error, sizeof r->error);
 }
 
 static bool open_shards(run *r)
@@ -236,7 +237,7 @@ static int set_up(run *r)
         return SASC_EXIT_USER_ERROR;
     r->buffers = sasc_buffers_allocate(r->program, r->error, sizeof r->error);
     bool ok = r->buffers && open_shards(r) && open_data(r, true) && allocate_run_memory(r) &&
-              sasc_initialize(r->program, r->buffers, r->task->seed, r->error, sizeof r->error) &&
+              check_blas_room(r) && initialize(r) &&
               (!r->writes || (prepare_output(r) && open_analyses(r)));
     return ok ? SASC_EXIT_OK : SASC_EXIT_USER_ERROR;
 }
@@ -904,13 +905,19 @@ static bool train_all(run *r)
     return true;
 }
 
-/* After divergence run.json still records the finished epochs; the divergence
- * stays the error reported, whether or not that write succeeds. */
-static void record_divergence(run *r)
+/* A run that stopped early still records what it did: run.json with the
+ * finished epochs and why it stopped, and for an interruption the parameters
+ * its checkpoint holds (so every analysis of the run works; a diverged run's
+ * are not finite, its checkpoint keeps the last good state). The stop stays
+ * the error reported, whether or not these writes succeed. */
+static void record_stop(run *r)
 {
     char message[sizeof r->error];
     memcpy(message, r->error, sizeof message);
-    write_run_json(r, "diverged");
+    if (r->diverged)
+        write_run_json(r, "diverged");
+    else if (r->stopped_by && write_parameters(r))
+        write_run_json(r, "interrupted");
     memcpy(r->error, message, sizeof message);
 }
 
@@ -1007,8 +1014,8 @@ int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc
         code = start_training(&r);
     if (code == SASC_EXIT_OK && !train_all(&r)) {
         code = r.stopped_by ? 128 + r.stopped_by : SASC_EXIT_USER_ERROR;
-        if (r.diverged && r.writes)
-            record_divergence(&r);
+        if (r.writes)
+            record_stop(&r);
     }
     if (code == SASC_EXIT_OK)
         gather_traffic(&r);
@@ -1030,21 +1037,39 @@ int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc
 
 /* ---- a saved ensemble without training (sasc analyze) ---- */
 
-/* The parameters a run saved: its LAYER.pi/m/Xi.npy files, or, for a run
- * stopped before writing them, its last checkpoint; or the checkpoint alone. */
+/* Whether none of the run's parameter files exists: a run that diverged
+ * before writing them (its checkpoint holds the last good state). */
+static bool no_parameter_files(const sasc_program *p, const char *dir)
+{
+    for (int i = 0; i < p->buffer_count; i++) {
+        char path[8192];
+        struct stat status;
+        snprintf(path, sizeof path, "%s/%s.npy", dir, p->buffers[i].name);
+        if (p->buffers[i].role == SASC_BUFFER_PARAMETER && lstat(path, &status) == 0)
+            return false;
+    }
+    return true;
+}
+
+/* The parameters a run saved (`from` SASC_SESSION_PARAMETERS): its
+ * LAYER.pi/m/Xi.npy files, each of the right shape and with valid values;
+ * only when there are none at all (a diverged run) its last checkpoint, and
+ * it says so. A wrong or missing file among them is an error, never silently
+ * replaced by the checkpoint. Or the checkpoint alone (SASC_SESSION_CHECKPOINT). */
 static bool load_saved_parameters(run *r, const char *dir, sasc_session_parameters from)
 {
     if (from == SASC_SESSION_CHECKPOINT)
         return sasc_checkpoint_read(dir, r->program, r->buffers, NULL, NULL, r->error,
                                     sizeof r->error);
-    if (sasc_parameters_load(r->program, r->buffers, dir, r->error, sizeof r->error))
-        return true;
-    char npy_error[sizeof r->error];
-    memcpy(npy_error, r->error, sizeof npy_error);
-    if (sasc_checkpoint_read(dir, r->program, r->buffers, NULL, NULL, r->error, sizeof r->error))
-        return true;
-    memcpy(r->error, npy_error, sizeof npy_error);
-    return false;
+    if (!no_parameter_files(r->program, dir))
+        return sasc_parameters_load(r->program, r->buffers, dir, r->error, sizeof r->error);
+    sasc_checkpoint_position place;
+    if (!sasc_checkpoint_read(dir, r->program, r->buffers, NULL, &place, r->error, sizeof r->error))
+        return false;
+    fprintf(stderr, "sasc: note: %s has no parameter files (the run stopped before writing them); "
+            "using its checkpoint, which holds epoch %d\n", dir, place.epochs_done);
+    sasc_checkpoint_position_free(&place);
+    return true;
 }
 
 struct sasc_session {
@@ -1065,11 +1090,13 @@ sasc_session *sasc_session_open(const sasc_program *program, const sasc_task *ta
     s->task.epochs = 0;   /* only the test split is opened */
     s->r = (run){.program = program, .task = &s->task, .start = sasc_seconds(), .directory = {-1}};
     run *r = &s->r;
+    sasc_mask_source saved_masks = {parameter_dir, NULL, 0};   /* the run's own copies */
     bool ok = sasc_program_validate(program, r->error, sizeof r->error);
     if (ok) {
         r->buffers = sasc_buffers_allocate(program, r->error, sizeof r->error);
         ok = r->buffers && open_shards(r) && open_data(r, false) && allocate_run_memory(r) &&
-             sasc_initialize(program, r->buffers, task->seed, r->error, sizeof r->error) &&
+             sasc_initialize_from(program, r->buffers, task->seed, &saved_masks, r->error,
+                                  sizeof r->error) &&
              load_saved_parameters(r, parameter_dir, from);
     }
     if (!ok) {

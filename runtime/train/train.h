@@ -9,6 +9,7 @@
 #define SASC_TRAIN_H
 
 #include "runtime/sasc_runtime.h"
+#include "runtime/settings/embedded.h"
 #include "runtime/settings/task.h"
 #include "runtime/support/transport.h"
 
@@ -23,6 +24,8 @@ typedef struct {
                                     a sweep's group; NULL: the ranks this process was launched
                                     among (MPI_COMM_WORLD under mpirun, else itself alone;
                                     the program's main ends MPI: sasc_transport_finalize) */
+    const sasc_embedded_file *mask_files;   /* a built program's masks (initialize.h), or NULL */
+    int mask_file_count;
 } sasc_run_info;
 
 /* Exit codes shared by the whole tool (GNU style). */

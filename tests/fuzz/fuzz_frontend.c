@@ -27,6 +27,7 @@
 #include "compiler/layers/registry.h"
 #include "compiler/lower/lower.h"
 #include "compiler/driver/run_plan.h"
+#include "tests/fuzz/fuzz_files.h"
 
 /* Diagnostics and LLVM text go here; opened once, never closed (the process
  * ends with the campaign). */
@@ -91,11 +92,9 @@ static uint32_t input_hash(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size + 1);
+    char *text = fuzz_text(data, size);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     diagnostics *messages = diagnostics_new("fuzz.sas", text, sink());
     if (messages) {
         checked_file file;
