@@ -101,7 +101,7 @@ expect 0 "analyze psychometric" "$SASC" analyze "$work/rmsi" psychometric --out 
 cmp -s "$work/rmsi/psychometric.csv" "$work/rmsi_psy/psychometric.csv" && pass \
     || fail "analyze psychometric: not the run's psychometric.csv"
 expect 1 "psychometric of a feedforward run" "$SASC" analyze "$work/ra" psychometric
-contains "$work/err" "needs an MSI run" "psychometric: not an MSI run named"
+contains "$work/err" "needs data = \"msi\"" "psychometric: not an MSI run named"
 # The network resampled at every time step (predict_dynamic): its accuracy next
 # to the mean-field and sampled networks', the same numbers twice from the seed.
 for d in a b; do
@@ -143,6 +143,29 @@ expect 0 "MSI run resumed to 2 epochs" "$SASC" run --resume "$work/rmsi1" --set 
 same_results "MSI: resumed and uninterrupted runs" "$work/rmsi2" "$work/rmsi1"
 cmp -s "$work/rmsi2/psychometric.csv" "$work/rmsi1/psychometric.csv" && pass \
     || fail "MSI: the resumed run's psychometric.csv differs"
+# Analyses choose groups by kind, never by shape: the square dense layer h2
+# of gbp_mnist gets no recurrent-only column or figure; the recurrent group
+# h of the row-by-row model gets them.
+expect 0 "gbp_mnist with analyses" "$SASC" run "$SRCDIR/models/gbp_mnist.sas" --set train=500 \
+    --set test=100 --set epochs=1 --set analyze_every=1 --set sampled_networks=1 \
+    --set entropy_samples=10 --out "$work/rgbp"
+[ -s "$work/rgbp/histograms.csv" ] && [ -s "$work/rgbp/layers.csv" ] && pass \
+    || fail "gbp_mnist: its task's histograms and entropy did not run"
+ls "$work/rgbp"/matrix_* >/dev/null 2>&1 && fail "gbp_mnist: heat maps of a dense layer" || pass
+grep -q "i_lt_j\|i_gt_j" "$work/rgbp/analysis.csv" "$work/rgbp/layers.csv" \
+    && fail "gbp_mnist: i<j, i>j sparsity columns for a dense layer" || pass
+grep -q "recurrent I" "$work/rgbp/sparsity.svg" && fail "gbp_mnist: i<j curves in sparsity.svg" || pass
+for one in dynamics selectivity; do   # (not $what: expect sets it)
+    expect 1 "gbp_mnist: $one refused" "$SASC" analyze "$work/rgbp" "$one" --out "$work/rgbp_$one"
+    contains "$work/err" "the $one analysis needs a" "gbp_mnist: $one names its need"
+    [ -e "$work/rgbp_$one" ] && fail "gbp_mnist: $one wrote something" || pass
+done
+expect 0 "row-by-row: histograms and dynamics" "$SASC" analyze "$work/rrow" histograms,dynamics \
+    --set dynamic_steps=2 --set dynamic_networks=1 --set sampled_networks=1 --out "$work/rrow_an"
+[ -s "$work/rrow_an/matrix_h_pi.svg" ] && grep -q '^h,2,' "$work/rrow_an/dynamics.csv" && pass \
+    || fail "row-by-row: no heat map or dynamics of the recurrent group h"
+ls "$work/rrow_an"/matrix_h.in_* "$work/rrow_an"/matrix_y_* >/dev/null 2>&1 \
+    && fail "row-by-row: heat maps of a group that is not recurrent" || pass
 expect 1 "analyze a directory that is no run" "$SASC" analyze "$work" entropy
 contains "$work/err" "run directory" "not a run directory"
 # The BP baseline (pi and Xi frozen at 0) has zero sparsity and zero entropy.

@@ -420,6 +420,18 @@ else
     skip out-full "cannot mount a tmpfs here (not root?)"
 fi
 
+# ==== analyses (runtime/analyses/registry.c): names and needs, checked before anything runs
+run_on analysis-unknown-setting 1 "sasc: error: unknown analysis 'histogram'; the analyses are histograms, entropy, perturbation, dynamics" good --set analyze=histogram
+run_on analysis-recurrent-setting 1 "sasc: error: the dynamics analysis needs a layer with recurrent connections, which model 'm' does not have" good --set analyze=dynamics
+run_on analysis-perturb-layers 1 "sasc: error: perturb_layers names 'z', which is not a layer" good --set perturb_layers=z
+"$SASC" run ok.sas $RUN --set data=good --out out-analyze >/dev/null 2>&1   # a finished run to analyse
+row analysis-no-what 1 "sasc: error: 'sasc analyze' needs RUN_DIR and WHAT (histograms, entropy, perturbation, dynamics, selectivity, psychometric, train_size or all)" analyze out-analyze
+row analysis-empty-what 1 "sasc: error: name an analysis: histograms, entropy, perturbation, dynamics, selectivity, psychometric, train_size or all" analyze out-analyze ""
+row analysis-unknown-command 1 "sasc: error: unknown analysis 'frobs'; the analyses are histograms, entropy, perturbation, dynamics, selectivity, psychometric, train_size and all" analyze out-analyze entropy,frobs
+row analysis-needs-states 1 "sasc: error: the selectivity analysis needs a recurrent layer (hidden states along time), which model 'm' does not have" analyze out-analyze selectivity
+row analysis-needs-data 1 "sasc: error: the psychometric analysis needs data = \"msi\", not data = \"good\"" analyze out-analyze psychometric
+row analysis-train-sizes 1 "sasc: error: train_sizes must be a comma list of positive integers, got '10,x'" analyze out-analyze train_size --set train_sizes=10,x
+
 # ==== numerical blow-up: a huge learning rate
 QS="$SRCDIR/examples/quickstart.sas"
 row nan-first-epoch 1 "sasc: error: training diverged at epoch 1, step 2: the loss is nan (every parameter is still finite: the forward pass overflowed on the way to the output layer 'y'); no epoch finished, so nothing was saved" run "$QS" --set train=1000 --set test=100 --set epochs=3 --set threads=1 --set lr=1e15 --out nan1
@@ -461,6 +473,38 @@ if [ -z "${ERRORS_LIST:-}" ]; then
                 "memory, estimated" "at a nominal 10 GFLOP/s"; do
         if grep -qF -- "$text" out; then passed=$((passed + 1)); else fail "check --plan: no '$text'"; fi
     done
+fi
+
+# ==== MPI ranks (mpirun -np K sasc run: runtime/train/distributed.h)
+MPI_RUN="run $work/ok.sas $RUN --set data=good --set batch=4 --set shards=2"
+MPI_IDS="mpi-too-many-ranks mpi-settings-differ mpi-rank-failed"
+. "$SRCDIR/tests/mpi_lib.sh"
+if ! "$SASC" --version | grep -q "^training over MPI ranks: MPI"; then
+    # A launcher's environment is enough to be refused: no mpirun needed.
+    check mpi-not-built 1 exact "sasc: error: this sasc was built without MPI, so under an MPI launcher each of the 2 ranks would train its own copy of the model; install Open MPI (libopenmpi-dev) and rebuild sasc (./configure --with-mpi), or run without mpirun" \
+        env OMPI_COMM_WORLD_SIZE=2 OMPI_COMM_WORLD_RANK=0 "$SASC" $MPI_RUN --out out-no-mpi
+    for id in $MPI_IDS; do skip "$id" "this sasc was built without MPI"; done
+elif ! command -v mpirun >/dev/null 2>&1; then
+    skip mpi-not-built "this sasc has MPI"
+    for id in $MPI_IDS; do skip "$id" "mpirun is not installed (Debian: openmpi-bin)"; done
+else
+    skip mpi-not-built "this sasc has MPI"
+    # shellcheck disable=SC2086
+    check mpi-too-many-ranks 1 exact "sasc: error: 3 MPI ranks for a step of 2 shards (batch 4): every rank needs a shard; start at most 2 ranks, or set shards to a divisor of the batch of at least 3 (results depend on shards, never on the number of ranks)" \
+        mpi_launch -np 3 "$SASC" $MPI_RUN --out out-mpi-ranks
+    # shellcheck disable=SC2086
+    check mpi-settings-differ 1 exact "sasc: error: MPI rank 1 of 2 runs another model or other settings than rank 0; start every rank with the same command (only --threads may differ)" \
+        mpi_launch -np 1 "$SASC" $MPI_RUN --out out-mpi-seeds : -np 1 "$SASC" $MPI_RUN --seed 2 --out out-mpi-seeds
+    # The same relative data path from two working directories: rank 1's has no data.
+    mkdir -p rank0 rank1 && ln -s ../good rank0/data
+    # shellcheck disable=SC2086
+    check mpi-rank-failed 1 exact "sasc: error: rank 1 of 2: cannot read the data directory data: No such file or directory" \
+        mpi_launch -np 1 -wdir "$work/rank0" "$SASC" $MPI_RUN --set data=data --out "$work/out-mpi-data" : \
+        -np 1 -wdir "$work/rank1" "$SASC" $MPI_RUN --set data=data --out "$work/out-mpi-data"
+    if [ -z "${ERRORS_LIST:-}" ]; then   # once, from rank 0, not once per rank
+        if [ "$(grep -c '^sasc: error:' err)" -eq 1 ]; then passed=$((passed + 1))
+        else fail "mpi-rank-failed: more than one message"; fi
+    fi
 fi
 
 # ==== docs/errors.md has one row per case, and no row without a case

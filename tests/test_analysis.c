@@ -13,10 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "runtime/analyses/during_training.h"
-#include "runtime/analyses/saved_run.h"
+#include "runtime/analyses/registry.h"
+#include "runtime/analyses/statistics.h"
 #include "runtime/analyses/entropy.h"
 #include "runtime/support/npy.h"
 #include "runtime/analyses/psychometric.h"
@@ -815,7 +816,7 @@ static int remove_temp_dir(void)
     return rmdir(temp_dir) == 0 ? 0 : -1;
 }
 
-/* ---- analyses of an ensemble (analysis.h, analyze.h, sampling.h, run_settings.h) ---- */
+/* ---- analyses of an ensemble (statistics.h, registry.h, sampling.h, run_settings.h) ---- */
 
 /* One layer "w" of 5 x 2 connections, f64, with known classes:
  *   k = 0..3  VIP    (pi 0, m 1, Xi 0)      entropy 0
@@ -850,9 +851,6 @@ static sasc_program tiny_program(void)
                       .layer_count = 1, .layers = tiny_layers};
     return p;
 }
-
-/* The data the tiny runs stand for: images, not MSI trials. */
-static const sasc_data_shape image_data = {.kind = "idx"};
 
 static sasc_task tiny_task(void)
 {
@@ -906,7 +904,7 @@ static void test_layer_statistics(void)
     sasc_parameter_copy copy;
     char error[256];
     CU_ASSERT_TRUE_FATAL(sasc_parameters_save(&p, tiny_buffers, &copy, error, sizeof error));
-    sasc_layer_statistics s;
+    sasc_group_statistics s;
     CU_ASSERT_TRUE_FATAL(sasc_network_statistics(&p, &t, &copy, &s, error, sizeof error));
     double gauss = 0.5 * log(TWO_PI_E * 0.1);
     CU_ASSERT_EQUAL(s.connections, TINY_N);
@@ -1008,6 +1006,18 @@ static const char *analysis_path(const char *name)
     return path;
 }
 
+/* The analyses `list` run on a saved run (registry.h) of the ensemble in
+ * `buffers`, written into analysis_dir, `accuracy(context)` the host's test
+ * accuracy. */
+static bool analyze(const sasc_program *p, const sasc_task *t, void **buffers, const char *list,
+                    sasc_accuracy_fn accuracy, void *context, char *error, size_t error_size)
+{
+    sasc_task task = *t;
+    snprintf(task.out, sizeof task.out, "%s", analysis_dir);
+    sasc_analysis_host host = {context, accuracy, NULL, NULL, NULL};
+    return sasc_saved_analyses_run(p, &task, buffers, &host, list, error, error_size);
+}
+
 /* The CSV line that starts with `prefix`, copied into `line`. */
 static bool csv_line(const char *text, const char *prefix, char *line, size_t size)
 {
@@ -1036,8 +1046,7 @@ static void test_perturbation(void)
     t.perturb_repeats = 400;
     tiny_context c = {0};
     char error[512];
-    CU_ASSERT_TRUE_FATAL(sasc_analyze_list(&p, &t, tiny_buffers, "perturbation", analysis_dir,
-                                           vip_intact, &c, error, sizeof error));
+    CU_ASSERT_TRUE_FATAL(analyze(&p, &t, tiny_buffers, "perturbation", vip_intact, &c, error, sizeof error));
     CU_ASSERT_EQUAL(c.calls, 3 * 5 * 400);
     CU_ASSERT_TRUE(c.uip_seen_on);
     char *csv = read_all(analysis_path("perturbation.csv"));
@@ -1068,11 +1077,9 @@ static void test_perturbation(void)
     CU_ASSERT_EQUAL(tiny_values[SASC_PI][4], 1.0);   /* the ensemble is restored */
     CU_ASSERT_EQUAL(tiny_values[SASC_M][4], 0.3);
     t.perturb_layers[0] = 'x';
-    CU_ASSERT_FALSE(sasc_analyze_list(&p, &t, tiny_buffers, "perturbation", analysis_dir,
-                                      vip_intact, &c, error, sizeof error));
+    CU_ASSERT_FALSE(analyze(&p, &t, tiny_buffers, "perturbation", vip_intact, &c, error, sizeof error));
     CU_ASSERT_PTR_NOT_NULL(strstr(error, "'x', which is not a layer"));
-    CU_ASSERT_FALSE(sasc_analyze_list(&p, &t, tiny_buffers, "histogram", analysis_dir,
-                                      vip_intact, &c, error, sizeof error));
+    CU_ASSERT_FALSE(analyze(&p, &t, tiny_buffers, "histogram", vip_intact, &c, error, sizeof error));
     CU_ASSERT_PTR_NOT_NULL(strstr(error, "unknown analysis 'histogram'"));
 }
 
@@ -1082,8 +1089,7 @@ static void test_histograms_and_entropy_files(void)
     sasc_task t = tiny_task();
     tiny_context c = {0};
     char error[512];
-    CU_ASSERT_TRUE_FATAL(sasc_analyze_list(&p, &t, tiny_buffers, "histograms,entropy", analysis_dir,
-                                           vip_intact, &c, error, sizeof error));
+    CU_ASSERT_TRUE_FATAL(analyze(&p, &t, tiny_buffers, "histograms,entropy", vip_intact, &c, error, sizeof error));
     CU_ASSERT_EQUAL(c.calls, 0);   /* neither needs the test set */
     char *csv = read_all(analysis_path("histograms.csv"));
     char line[256];
@@ -1189,7 +1195,7 @@ static void test_recurrent_statistics(void)
     CU_ASSERT_EQUAL(zeros, 0.5);
 }
 
-/* A square layer through the analyses: heat maps and the dynamics files. */
+/* A recurrent group through the analyses: heat maps and the dynamics files. */
 static void test_recurrent_files(void)
 {
     static double values[3][9];
@@ -1212,8 +1218,7 @@ static void test_recurrent_files(void)
     t.dynamic_steps = 4;
     tiny_context c = {0};
     char error[512];
-    CU_ASSERT_TRUE_FATAL(sasc_analyze_list(&p, &t, buffers, "histograms,dynamics,entropy",
-                                           analysis_dir, vip_intact, &c, error, sizeof error));
+    CU_ASSERT_TRUE_FATAL(analyze(&p, &t, buffers, "histograms,dynamics,entropy", vip_intact, &c, error, sizeof error));
     char *csv = read_all(analysis_path("dynamics.csv"));
     char line[256];
     CU_ASSERT_TRUE(csv_line(csv, "h,4,", line, sizeof line));
@@ -1236,9 +1241,9 @@ static void test_recurrent_files(void)
         free(svg);
     }
     sasc_program feedforward = tiny_program();   /* 5 x 2: no square layer */
-    CU_ASSERT_FALSE(sasc_analyze_list(&feedforward, &t, tiny_buffers, "dynamics", analysis_dir,
-                                      vip_intact, &c, error, sizeof error));
-    CU_ASSERT_PTR_NOT_NULL(strstr(error, "recurrent (square) layer"));
+    CU_ASSERT_FALSE(analyze(&feedforward, &t, tiny_buffers, "dynamics", vip_intact, &c, error, sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "the dynamics analysis needs a layer with recurrent "
+                                         "connections, which model 'tiny' does not have"));
 }
 
 /* Resume after `epoch` (analysis_dir holds the rows of a finished run): the
@@ -1251,14 +1256,14 @@ static void expect_resume_unchanged(const sasc_program *p, const sasc_task *t,
 {
     char error[512];
     char *before = read_all(analysis_path("analysis.csv"));
-    sasc_analysis *a = sasc_analysis_open(p, t, &image_data, error, sizeof error);
+    sasc_analysis_host host = {c, vip_intact, dynamic, NULL, NULL};
+    sasc_training_analyses *a = sasc_training_analyses_open(p, t, tiny_buffers, &host, error,
+                                                            sizeof error);
     CU_ASSERT_PTR_NOT_NULL_FATAL(a);
-    if (dynamic)
-        sasc_analysis_set_dynamic(a, dynamic);
-    CU_ASSERT_TRUE(sasc_analysis_restore(a, epoch, error, sizeof error));
-    CU_ASSERT_TRUE(sasc_analysis_epoch(a, tiny_buffers, epoch, true, test_accuracy, vip_intact, c,
-                                       error, sizeof error));
-    sasc_analysis_close(a);
+    CU_ASSERT_TRUE(sasc_training_analyses_restore(a, epoch, error, sizeof error));
+    CU_ASSERT_TRUE(sasc_training_analyses_epoch(a, epoch, true, test_accuracy, error,
+                                                sizeof error));
+    sasc_training_analyses_close(a);
     char *after = read_all(analysis_path("analysis.csv"));
     CU_ASSERT_STRING_EQUAL(after, before);
     free(before);
@@ -1274,13 +1279,15 @@ static void test_during_training(void)
     t.sampled_networks = 5;
     snprintf(t.out, sizeof t.out, "%s", analysis_dir);
     char error[512];
-    sasc_analysis *a = sasc_analysis_open(&p, &t, &image_data, error, sizeof error);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
     tiny_context c = {0};
+    sasc_analysis_host host = {&c, vip_intact, NULL, NULL, NULL};
+    sasc_training_analyses *a = sasc_training_analyses_open(&p, &t, tiny_buffers, &host, error,
+                                                            sizeof error);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
     for (int epoch = 0; epoch < 3; epoch++)
-        CU_ASSERT_TRUE(sasc_analysis_epoch(a, tiny_buffers, epoch, epoch == 2, 0.75 + epoch,
-                                           vip_intact, &c, error, sizeof error));
-    sasc_analysis_close(a);
+        CU_ASSERT_TRUE(sasc_training_analyses_epoch(a, epoch, epoch == 2, 0.75 + epoch, error,
+                                                    sizeof error));
+    sasc_training_analyses_close(a);
     CU_ASSERT_EQUAL(c.calls, 2 * 5);
     char *csv = read_all(analysis_path("analysis.csv"));
     CU_ASSERT_PTR_NOT_NULL(strstr(csv, "epoch,test_accuracy,sampled_accuracy_mean,"
@@ -1340,15 +1347,16 @@ static void test_during_training_dynamic(void)
     t.dynamic_networks = 4;
     snprintf(t.out, sizeof t.out, "%s", analysis_dir);
     char error[512];
-    sasc_analysis *a = sasc_analysis_open(&p, &t, &image_data, error, sizeof error);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
-    sasc_analysis_set_dynamic(a, dynamic_sequence);
     tiny_context c = {0};
+    sasc_analysis_host host = {&c, vip_intact, dynamic_sequence, NULL, NULL};
+    sasc_training_analyses *a = sasc_training_analyses_open(&p, &t, tiny_buffers, &host, error,
+                                                            sizeof error);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
     dynamic_calls = 0;
     for (int epoch = 0; epoch < 2; epoch++)
-        CU_ASSERT_TRUE(sasc_analysis_epoch(a, tiny_buffers, epoch, epoch == 1, 0.75,
-                                           vip_intact, &c, error, sizeof error));
-    sasc_analysis_close(a);
+        CU_ASSERT_TRUE(sasc_training_analyses_epoch(a, epoch, epoch == 1, 0.75, error,
+                                                    sizeof error));
+    sasc_training_analyses_close(a);
     CU_ASSERT_EQUAL(dynamic_calls, 2 * 4);
     char *csv = read_all(analysis_path("analysis.csv"));
     CU_ASSERT_PTR_NOT_NULL(strstr(csv, "epoch,test_accuracy,sampled_accuracy_mean,sampled_accuracy_sd,"
@@ -1454,11 +1462,13 @@ static void test_selectivity_accumulation(void)
     void *buffers[1] = {h};
     static const sasc_buffer_desc descs[1] = {
         {"h.state", SASC_BUFFER_STATE, 0, SASC_NOT_A_PARAMETER, 6, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1}};
+    static const sasc_layer_desc layers[1] = {{"h", "recurrent", "relu", 2, true, 0, 0, 0}};
     sasc_program p = {.abi_version = SASC_ABI_VERSION, .precision = SASC_F64, .batch = 2,
-                      .input_width = 1, .classes = 3, .buffer_count = 1, .buffers = descs};
+                      .input_width = 1, .classes = 3, .buffer_count = 1, .buffers = descs,
+                      .layer_count = 1, .layers = layers};
     sasc_selectivity s;
     char error[512];
-    CU_ASSERT_TRUE_FATAL(sasc_selectivity_init(&s, &p, error, sizeof error));
+    CU_ASSERT_TRUE_FATAL(sasc_selectivity_init(&s, &p, 0, "", error, sizeof error));
     CU_ASSERT_EQUAL(s.steps, 2);
     const double first[12] = {9, 9, 9, 9,  1, -1, 0, 2,  3, 0, 1, 1};   /* [block][row][unit] */
     memcpy(h, first, sizeof h);
@@ -1497,7 +1507,7 @@ static void test_selectivity_accumulation(void)
     }
     sasc_selectivity_free(&s);
     sasc_program feedforward = tiny_program();   /* no STATE buffer */
-    CU_ASSERT_FALSE(sasc_selectivity_init(&s, &feedforward, error, sizeof error));
+    CU_ASSERT_FALSE(sasc_selectivity_init(&s, &feedforward, 0, "", error, sizeof error));
     CU_ASSERT_PTR_NOT_NULL(strstr(error, "recurrent layer"));
 }
 
@@ -1531,11 +1541,13 @@ static void test_msi_selectivity(void)
     void *buffers[1] = {h};
     static const sasc_buffer_desc descs[1] = {
         {"h.state", SASC_BUFFER_STATE, 0, SASC_NOT_A_PARAMETER, 2 * 12, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1}};
+    static const sasc_layer_desc layers[1] = {{"h", "recurrent", "relu", 2, true, 0, 0, 0}};
     sasc_program p = {.abi_version = SASC_ABI_VERSION, .precision = SASC_F64, .batch = 12,
-                      .input_width = 4, .classes = 2, .buffer_count = 1, .buffers = descs};
+                      .input_width = 4, .classes = 2, .buffer_count = 1, .buffers = descs,
+                      .layer_count = 1, .layers = layers};
     sasc_msi_selectivity m;
     char error[512];
-    CU_ASSERT_TRUE_FATAL(sasc_msi_selectivity_init(&m, &p, error, sizeof error));
+    CU_ASSERT_TRUE_FATAL(sasc_msi_selectivity_init(&m, &p, 0, "", error, sizeof error));
     for (int batch = 0; batch < 2; batch++) {
         int labels[12];
         for (int row = 0; row < 12; row++) {
@@ -1601,15 +1613,322 @@ static void test_msi_selectivity(void)
     }
     /* A pass that starts elsewhere than trial 0: the labels give it away. */
     sasc_msi_selectivity_free(&m);
-    CU_ASSERT_TRUE_FATAL(sasc_msi_selectivity_init(&m, &p, error, sizeof error));
+    CU_ASSERT_TRUE_FATAL(sasc_msi_selectivity_init(&m, &p, 0, "", error, sizeof error));
     const int high[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     sasc_msi_selectivity_add(&m, buffers, high, 12);
     CU_ASSERT_FALSE(sasc_msi_selectivity_write(&m, analysis_dir, error, sizeof error));
     CU_ASSERT_PTR_NOT_NULL(strstr(error, "order"));
     sasc_msi_selectivity_free(&m);
     p.classes = 10;
-    CU_ASSERT_FALSE(sasc_msi_selectivity_init(&m, &p, error, sizeof error));
+    CU_ASSERT_FALSE(sasc_msi_selectivity_init(&m, &p, 0, "", error, sizeof error));
     CU_ASSERT_PTR_NOT_NULL(strstr(error, "two outputs"));
+}
+
+/* ---- the registry (registry.h): kinds, not shapes ---- */
+
+/* Empty analysis_dir, so that a test sees only the files it made. */
+static void empty_analysis_dir(void)
+{
+    CU_ASSERT_EQUAL(remove_analysis_dir(), 0);
+    CU_ASSERT_EQUAL(mkdir(analysis_dir, 0700), 0);
+}
+
+static bool exists(const char *name)
+{
+    return access(analysis_path(name), F_OK) == 0;
+}
+
+/* Every entry is complete for when it runs, and names are unique. */
+static void test_registry_table(void)
+{
+    int count = 0;
+    const sasc_analysis_desc *const *all = sasc_analyses(&count);
+    CU_ASSERT_TRUE_FATAL(count >= 8);
+    for (int i = 0; i < count; i++) {
+        const sasc_analysis_desc *d = all[i];
+        CU_ASSERT_PTR_NOT_NULL(d->summary);
+        CU_ASSERT_PTR_NOT_NULL(d->outputs);
+        CU_ASSERT_NOT_EQUAL(d->when, 0);
+        if (d->when & (SASC_AFTER_TRAINING | SASC_ON_SAVED_RUN))
+            CU_ASSERT_PTR_NOT_NULL(d->run);
+        if (d->when & SASC_DURING_TRAINING)
+            CU_ASSERT_TRUE(d->open && d->epoch && d->close);
+        if (d->in_all)
+            CU_ASSERT_TRUE(d->when & SASC_ON_SAVED_RUN);
+        CU_ASSERT_PTR_EQUAL(sasc_analysis_find(d->name), d);
+        for (int j = 0; j < i; j++)
+            CU_ASSERT_STRING_NOT_EQUAL(all[j]->name, d->name);
+    }
+    CU_ASSERT_PTR_NULL(sasc_analysis_find("all"));
+    char names[512];
+    sasc_analysis_names(SASC_AFTER_TRAINING, "", names, sizeof names);
+    CU_ASSERT_STRING_EQUAL(names, "histograms, entropy, perturbation, dynamics");
+    sasc_analysis_names(SASC_ON_SAVED_RUN, " or all", names, sizeof names);
+    CU_ASSERT_STRING_EQUAL(names, "histograms, entropy, perturbation, dynamics, selectivity, "
+                                  "psychometric, train_size or all");
+}
+
+/* Names and needs are checked before anything runs, with messages that say which. */
+static void test_registry_checks(void)
+{
+    sasc_program p = tiny_program();
+    sasc_task t = tiny_task();
+    char error[512];
+    CU_ASSERT_FALSE(sasc_saved_analyses_check(&p, &t, "", error, sizeof error));
+    CU_ASSERT_STRING_EQUAL(error, "name an analysis: histograms, entropy, perturbation, dynamics, "
+                                  "selectivity, psychometric, train_size or all");
+    CU_ASSERT_FALSE(sasc_saved_analyses_check(&p, &t, "entropy,frobs", error, sizeof error));
+    CU_ASSERT_STRING_EQUAL(error, "unknown analysis 'frobs'; the analyses are histograms, entropy, "
+                                  "perturbation, dynamics, selectivity, psychometric, train_size "
+                                  "and all");
+    CU_ASSERT_FALSE(sasc_saved_analyses_check(&p, &t, "training", error, sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "unknown analysis 'training'"));
+    CU_ASSERT_FALSE(sasc_saved_analyses_check(&p, &t, "selectivity", error, sizeof error));
+    CU_ASSERT_STRING_EQUAL(error, "the selectivity analysis needs a recurrent layer (hidden states "
+                                  "along time), which model 'tiny' does not have");
+    CU_ASSERT_FALSE(sasc_saved_analyses_check(&p, &t, "psychometric", error, sizeof error));
+    CU_ASSERT_STRING_EQUAL(error, "the psychometric analysis needs data = \"msi\", not data = "
+                                  "\"/usr/share/datasets/fashion-mnist\"");
+    CU_ASSERT_TRUE(sasc_saved_analyses_check(&p, &t, "all,train_size", error, sizeof error));
+    /* the task's `analyze` setting: only what runs after training */
+    snprintf(t.analyze, sizeof t.analyze, "histograms,selectivity");
+    sasc_analysis_host host = {NULL, NULL, NULL, NULL, NULL};
+    CU_ASSERT_PTR_NULL(sasc_training_analyses_open(&p, &t, tiny_buffers, &host, error,
+                                                   sizeof error));
+    CU_ASSERT_STRING_EQUAL(error, "unknown analysis 'selectivity'; the analyses are histograms, "
+                                  "entropy, perturbation, dynamics");
+    snprintf(t.analyze, sizeof t.analyze, "dynamics");
+    CU_ASSERT_PTR_NULL(sasc_training_analyses_open(&p, &t, tiny_buffers, &host, error,
+                                                   sizeof error));
+    CU_ASSERT_STRING_EQUAL(error, "the dynamics analysis needs a layer with recurrent "
+                                  "connections, which model 'tiny' does not have");
+    t.analyze[0] = '\0';
+    snprintf(t.perturb_layers, sizeof t.perturb_layers, "nope");   /* checked even unused */
+    CU_ASSERT_PTR_NULL(sasc_training_analyses_open(&p, &t, tiny_buffers, &host, error,
+                                                   sizeof error));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "'nope', which is not a layer"));
+}
+
+/* A training run of one epoch, its last: the analyses of every epoch and
+ * of analysis epochs run once with `host`. */
+static void one_training_epoch(const sasc_program *p, const sasc_task *t, void **buffers,
+                               const sasc_analysis_host *host)
+{
+    char error[512];
+    sasc_training_analyses *a = sasc_training_analyses_open(p, t, buffers, host, error,
+                                                            sizeof error);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_TRUE(sasc_training_analyses_epoch(a, 0, true, 0.5, error, sizeof error));
+    sasc_training_analyses_close(a);
+}
+
+/* A square dense group (the h2 of models/gbp_mnist.sas) is not recurrent:
+ * no triangle sparsities, heat maps, reciprocity or state selectivity. */
+static double square_values[3][9];
+static void *square_buffers[3] = {square_values[0], square_values[1], square_values[2]};
+static const sasc_buffer_desc square_descs[3] = {
+    {"h2.pi", SASC_BUFFER_PARAMETER, 0, SASC_PI, 3, 3, {SASC_INIT_ZEROS, 0, 0}, false, -1},
+    {"h2.m", SASC_BUFFER_PARAMETER, 0, SASC_M, 3, 3, {SASC_INIT_ZEROS, 0, 0}, false, -1},
+    {"h2.Xi", SASC_BUFFER_PARAMETER, 0, SASC_XI, 3, 3, {SASC_INIT_ZEROS, 0, 0}, false, -1}};
+
+static sasc_program square_program(sasc_group_kind kind, sasc_group_desc *group,
+                                   sasc_layer_desc *layer)
+{
+    *group = (sasc_group_desc){"h2", kind, 0, 3, 3, {0, 1, 2}, -1, -1, {SASC_MASK_NONE, 0, NULL}};
+    *layer = (sasc_layer_desc){"h2", kind == SASC_GROUP_DENSE ? "dense" : "recurrent", "relu", 3,
+                               kind != SASC_GROUP_DENSE, 0, 1, -1};
+    for (int k = 0; k < 9; k++) {
+        square_values[SASC_PI][k] = k % 4 == 1 ? 1.0 : 0.2;
+        square_values[SASC_M][k] = 0.5 + k;
+        square_values[SASC_XI][k] = 0.01;
+    }
+    return (sasc_program){.abi_version = SASC_ABI_VERSION, .model_name = "square",
+                          .precision = SASC_F64, .batch = 1, .input_width = 3, .classes = 3,
+                          .buffer_count = 3, .buffers = square_descs, .group_count = 1,
+                          .groups = group, .layer_count = 1, .layers = layer};
+}
+
+static void test_square_dense_group_is_not_recurrent(void)
+{
+    sasc_group_desc group;
+    sasc_layer_desc layer;
+    sasc_program p = square_program(SASC_GROUP_DENSE, &group, &layer);
+    sasc_task t = tiny_task();
+    t.analyze_every = 1;
+    t.sampled_networks = 1;
+    snprintf(t.out, sizeof t.out, "%s", analysis_dir);
+    tiny_context c = {0};
+    char error[512];
+    empty_analysis_dir();
+    CU_ASSERT_TRUE_FATAL(analyze(&p, &t, square_buffers, "histograms,entropy", vip_intact, &c,
+                                 error, sizeof error));
+    CU_ASSERT_TRUE(exists("histograms.csv"));
+    CU_ASSERT_FALSE(exists("matrix_h2_pi.svg") || exists("matrix_h2_m.svg") ||
+                    exists("matrix_h2_Xi.svg"));
+    char *csv = read_all(analysis_path("layers.csv"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(csv, "layer,index,connections,sparsity,entropy,entropy_pi,"
+                                       "entropy_xi,vip,uip\n"));
+    CU_ASSERT_PTR_NULL(strstr(csv, "i_lt_j"));
+    free(csv);
+    CU_ASSERT_FALSE(analyze(&p, &t, square_buffers, "dynamics", vip_intact, &c, error,
+                            sizeof error));
+    CU_ASSERT_FALSE(exists("dynamics.csv"));
+    sasc_analysis_host host = {&c, vip_intact, NULL, NULL, NULL};
+    one_training_epoch(&p, &t, square_buffers, &host);
+    csv = read_all(analysis_path("analysis.csv"));
+    CU_ASSERT_PTR_NULL(strstr(csv, "i_lt_j"));
+    free(csv);
+    char *svg = read_all(analysis_path("sparsity.svg"));
+    CU_ASSERT_PTR_NULL(strstr(svg, "recurrent I"));
+    free(svg);
+    /* the same matrix as a recurrent group gets all of them */
+    p = square_program(SASC_GROUP_RECURRENT, &group, &layer);
+    empty_analysis_dir();
+    CU_ASSERT_TRUE_FATAL(analyze(&p, &t, square_buffers, "histograms,entropy,dynamics", vip_intact,
+                                 &c, error, sizeof error));
+    CU_ASSERT_TRUE(exists("matrix_h2_pi.svg") && exists("dynamics.csv"));
+    csv = read_all(analysis_path("layers.csv"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(csv, ",sparsity_i_lt_j,sparsity_i_gt_j\n"));
+    free(csv);
+}
+
+/* Two recurrent layers (a stacked network): each recurrent group has its
+ * heat maps, its rows of dynamics.csv and its analysis.csv columns, named
+ * by the group; each layer with states its own selectivity files. */
+enum { STACK_BATCH = 2, STACK_STEPS = 2, STACK_UNITS = 2 };
+static double stack_values[2][3][4];
+static double stack_states[2][(STACK_STEPS + 1) * STACK_BATCH * STACK_UNITS];
+static void *stack_buffers[8];
+static const sasc_buffer_desc stack_descs[8] = {
+    {"h1.pi", SASC_BUFFER_PARAMETER, 0, SASC_PI, 2, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1},
+    {"h1.m", SASC_BUFFER_PARAMETER, 0, SASC_M, 2, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1},
+    {"h1.Xi", SASC_BUFFER_PARAMETER, 0, SASC_XI, 2, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1},
+    {"h2.pi", SASC_BUFFER_PARAMETER, 1, SASC_PI, 2, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1},
+    {"h2.m", SASC_BUFFER_PARAMETER, 1, SASC_M, 2, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1},
+    {"h2.Xi", SASC_BUFFER_PARAMETER, 1, SASC_XI, 2, 2, {SASC_INIT_ZEROS, 0, 0}, false, -1},
+    {"h1.state", SASC_BUFFER_STATE, -1, SASC_NOT_A_PARAMETER, (STACK_STEPS + 1) * STACK_BATCH,
+     STACK_UNITS, {SASC_INIT_ZEROS, 0, 0}, false, -1},
+    {"h2.state", SASC_BUFFER_STATE, -1, SASC_NOT_A_PARAMETER, (STACK_STEPS + 1) * STACK_BATCH,
+     STACK_UNITS, {SASC_INIT_ZEROS, 0, 0}, false, -1}};
+static const sasc_group_desc stack_groups[2] = {
+    {"h1", SASC_GROUP_RECURRENT, 0, 2, 2, {0, 1, 2}, -1, -1, {SASC_MASK_NONE, 0, NULL}},
+    {"h2", SASC_GROUP_RECURRENT, 1, 2, 2, {3, 4, 5}, -1, -1, {SASC_MASK_NONE, 0, NULL}}};
+static const sasc_layer_desc stack_layers[2] = {{"h1", "recurrent", "relu", 2, true, 0, 1, 6},
+                                                {"h2", "recurrent", "relu", 2, true, 1, 1, 7}};
+
+static sasc_program stack_program(void)
+{
+    for (int l = 0; l < 2; l++) {
+        for (int k = 0; k < 4; k++) {
+            stack_values[l][SASC_PI][k] = k == 1 ? 1.0 : 0.0;
+            stack_values[l][SASC_M][k] = 1.0 + k + l;
+        }
+        for (int p = 0; p < 3; p++)
+            stack_buffers[3 * l + p] = stack_values[l][p];
+        stack_buffers[6 + l] = stack_states[l];
+    }
+    return (sasc_program){.abi_version = SASC_ABI_VERSION, .model_name = "stack",
+                          .precision = SASC_F64, .batch = STACK_BATCH, .input_width = 2,
+                          .classes = 2, .buffer_count = 8, .buffers = stack_descs,
+                          .group_count = 2, .groups = stack_groups, .layer_count = 2,
+                          .layers = stack_layers};
+}
+
+/* A test pass of two batches: trial k of class k % 2; unit 0 of layer h1
+ * answers class 0, unit 1 of h2 class 1. */
+static bool stack_test_pass(void *context, sasc_test_batch_fn visit, void *visit_context,
+                            char *error, size_t error_size)
+{
+    (void)context;
+    (void)error;
+    (void)error_size;
+    const int labels[STACK_BATCH] = {0, 1};
+    for (int batch = 0; batch < 2; batch++) {
+        for (int t = 0; t <= STACK_STEPS; t++)
+            for (int row = 0; row < STACK_BATCH; row++) {
+                double *h1 = &stack_states[0][(t * STACK_BATCH + row) * STACK_UNITS];
+                double *h2 = &stack_states[1][(t * STACK_BATCH + row) * STACK_UNITS];
+                h1[0] = labels[row] == 0;
+                h1[1] = 0.5;
+                h2[0] = 0.5;
+                h2[1] = labels[row] == 1;
+            }
+        visit(visit_context, stack_buffers, labels, STACK_BATCH);
+    }
+    return true;
+}
+
+static void test_stacked_recurrent_layers(void)
+{
+    sasc_program p = stack_program();
+    sasc_task t = tiny_task();
+    t.dynamic_steps = 3;
+    t.analyze_every = 1;
+    t.sampled_networks = 1;
+    snprintf(t.out, sizeof t.out, "%s", analysis_dir);
+    tiny_context c = {0};
+    char error[512];
+    empty_analysis_dir();
+    sasc_task task = t;
+    sasc_analysis_host host = {&c, vip_intact, NULL, stack_test_pass, NULL};
+    CU_ASSERT_TRUE_FATAL(sasc_saved_analyses_run(&p, &task, stack_buffers, &host,
+                                                 "histograms,dynamics,selectivity", error,
+                                                 sizeof error));
+    const char *files[] = {"matrix_h1_pi.svg", "matrix_h2_Xi.svg", "selectivity_h1.csv",
+                           "selectivity_h2.csv", "selectivity_h1.npy", "responses_h2.npy",
+                           "selectivity_unit_h2.svg"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        CU_ASSERT_TRUE(exists(files[i]));
+    CU_ASSERT_FALSE(exists("selectivity.csv"));
+    char *csv = read_all(analysis_path("dynamics.csv"));
+    char line[256];
+    CU_ASSERT_TRUE(csv_line(csv, "h1,3,", line, sizeof line));
+    CU_ASSERT_TRUE(csv_line(csv, "h2,3,", line, sizeof line));
+    ASSERT_CLOSE(csv_field(line, 2), 0.25, 1e-12);   /* the link with pi = 1 */
+    free(csv);
+    /* h1 unit 0 answers class 0 only: SLI 1 at every step; its unit 1 none */
+    csv = read_all(analysis_path("selectivity_h1.csv"));
+    CU_ASSERT_TRUE(csv_line(csv, "1,0,", line, sizeof line));
+    ASSERT_CLOSE(csv_field(line, 2), 1.0, 1e-12);
+    CU_ASSERT_TRUE(csv_line(csv, "1,1,", line, sizeof line));
+    ASSERT_CLOSE(csv_field(line, 2), 0.0, 1e-12);
+    free(csv);
+    csv = read_all(analysis_path("selectivity_h2.csv"));
+    CU_ASSERT_TRUE(csv_line(csv, "2,1,", line, sizeof line));
+    ASSERT_CLOSE(csv_field(line, 2), 1.0, 1e-12);
+    free(csv);
+    char *svg = read_all(analysis_path("selectivity_h2.svg"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(svg, "recurrent units of layer h2"));
+    free(svg);
+    one_training_epoch(&p, &t, stack_buffers, &host);
+    csv = read_all(analysis_path("analysis.csv"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(csv, ",sparsity_i_lt_j_h1,sparsity_i_gt_j_h1,"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(csv, ",sparsity_i_lt_j_h2,sparsity_i_gt_j_h2\n"));
+    free(csv);
+}
+
+/* sasc help analyze lists every analysis that runs on a saved run, and the others. */
+static void test_registry_help(void)
+{
+    char path[160];
+    snprintf(path, sizeof path, "%s", analysis_path("help.txt"));
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    sasc_analyses_print_help(f);
+    fclose(f);
+    char *read = read_all(path), *text = malloc(strlen(read) + 2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    snprintf(text, strlen(read) + 2, "\n%s", read);   /* every entry starts a line */
+    int count = 0;
+    const sasc_analysis_desc *const *all = sasc_analyses(&count);
+    for (int i = 0; i < count; i++) {
+        char entry[64];
+        snprintf(entry, sizeof entry, "\n  %-13s ", all[i]->name);
+        CU_ASSERT_PTR_NOT_NULL(strstr(text, entry));
+    }
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n  all           histograms, entropy and perturbation\n"));
+    free(read);
+    free(text);
 }
 
 int main(void)
@@ -1651,6 +1970,12 @@ int main(void)
     CU_add_test(ensemble, "selectivity index by hand (gbptt Eq. 15)", test_selectivity_index);
     CU_add_test(ensemble, "selectivity: class means along time, files", test_selectivity_accumulation);
     CU_add_test(ensemble, "MSI test trials: modality and rate by position", test_msi_test_layout);
+    CU_add_test(ensemble, "registry: every entry complete, names unique", test_registry_table);
+    CU_add_test(ensemble, "registry: names and needs checked first", test_registry_checks);
+    CU_add_test(ensemble, "registry: a square dense group is not recurrent",
+                test_square_dense_group_is_not_recurrent);
+    CU_add_test(ensemble, "registry: two recurrent layers, each by name", test_stacked_recurrent_layers);
+    CU_add_test(ensemble, "registry: help lists every analysis", test_registry_help);
     CU_add_test(ensemble, "MSI selectivity: choice, modality, condition by hand",
                 test_msi_selectivity);
     return testing_run_registry();

@@ -573,7 +573,7 @@ static void dynamic_fill(dynamic_fixture *d, sasc_step_weights kind, uint64_t ne
 {
     sasc_parameter_copy copy;
     char error[256];
-    double *scratch = malloc(sasc_largest_layer(&d->program) * sizeof *scratch);
+    double *scratch = malloc(sasc_largest_group(&d->program) * sizeof *scratch);
     CU_ASSERT_PTR_NOT_NULL_FATAL(scratch);
     CU_ASSERT_TRUE_FATAL(sasc_parameters_save(&d->program, d->buffers, &copy, error, sizeof error));
     sasc_dynamic_fill(&d->program, d->buffers, &copy, 11, kind, network, scratch);

@@ -463,7 +463,7 @@ static void test_task_set_every_key(void)
         {"halve_every", "7", "7"}, {"precision", "f64", "64"},
         {"out", "runs/x", "\"runs/x\""}, {"shards", "4", "4"}, {"threads", "2", "2"},
         {"shuffle", "false", "false"},
-        /* analyses (runtime/analyses/during_training.h) */
+        /* analyses (runtime/analyses/registry.h) */
         {"analyze_every", "5", "5"}, {"entropy_samples", "200", "200"},
         {"entropy_a", "1e-6", "1e-06"}, {"entropy_formula", "gbp_eq8", "\"gbp_eq8\""},
         {"sampled_networks", "0", "0"},

@@ -3,6 +3,7 @@
  */
 #include "compiler/driver/commands.h"
 #include "compiler/driver/commands_internal.h"
+#include "runtime/analyses/registry.h"
 #include "runtime/settings/task.h"
 #include "runtime/train/train.h"
 
@@ -19,19 +20,19 @@ static const sasc_command commands[] = {
      "as file:line:col: error: message.\nExit 0 when the file is correct, 1 otherwise.\n"
      "--plan also estimates, for each task, the memory (buffers, working values,\n"
      "data) and the time (operations at a nominal rate) a run will need.\n",
-     command_check},
+     command_check, NULL},
     {"ir",
      "  ir FILE [TASK]               print the tensor IR of the kernels\n",
      "Usage: sasc ir FILE [TASK] [--set KEY=VALUE]...\nPrint the tensor IR (buffers and the "
      "train, update and predict functions,\nand predict_dynamic for recurrent models) for the "
      "model that TASK trains, with the\ntask's batch size and precision.\n",
-     command_ir},
+     command_ir, NULL},
     {"llvm",
      "  llvm FILE [TASK]             print the LLVM IR of the kernels (optimised;\n"
      "                               --unoptimized for before)\n",
      "Usage: sasc llvm FILE [TASK] [--set KEY=VALUE]... [--unoptimized]\nPrint the LLVM IR "
      "of the generated kernels, after the optimisation pipeline\n(before it with --unoptimized).\n",
-     command_llvm},
+     command_llvm, NULL},
     {"run",
      "  run FILE [TASK]              compile FILE and run TASK (default: the file's\n"
      "                               only task)\n"
@@ -47,8 +48,13 @@ static const sasc_command commands[] = {
      "       sasc run --resume DIR [--set KEY=VALUE]...\n"
      "Continue the run in DIR from its checkpoint (e.g. --set epochs=N for more\n"
      "epochs): the results are those of an uninterrupted run.\n"
+     "       mpirun -np K sasc run FILE [TASK] [OPTIONS]   (sasc built with MPI)\n"
+     "Train one model on K MPI ranks: the shards of each step are dealt to the\n"
+     "ranks, and the results are the bytes of one process with the same shards\n"
+     "(K at most shards; rank 0 writes DIR; --threads counts per rank, default\n"
+     "the cores shared by the ranks on a machine).\n"
      "`sasc help settings` lists every KEY.\n",
-     command_run},
+     command_run, NULL},
     {"build",
      "  build FILE [TASK] -o PROG    compile TASK into a standalone executable\n"
      "                               (--library: a C library; see `sasc help build`)\n",
@@ -67,7 +73,7 @@ static const sasc_command commands[] = {
      "                     ensemble and predict from C (see examples/embed.c)\n"
      "The C compiler ($SASC_CC, $CC or cc) links; $SASC_RUNTIME_DIR overrides where\n"
      "the runtime library is looked for.\n",
-     command_build},
+     command_build, NULL},
     {"eval",
      "  eval RUN_DIR                 evaluate a saved ensemble (mean-field and\n"
      "                               sampled networks), e.g. on other data\n",
@@ -77,7 +83,7 @@ static const sasc_command commands[] = {
      "test accuracy of the mean-field network and of `sampled_networks` networks\n"
      "sampled from the ensemble (--set sampled_networks=K, --seed N), with their\n"
      "mean and standard deviation.\n",
-     command_eval},
+     command_eval, NULL},
     {"analyze",
      "  analyze RUN_DIR WHAT         analyses of a finished run: histograms, entropy,\n"
      "                               perturbation, dynamics, selectivity,\n"
@@ -86,37 +92,8 @@ static const sasc_command commands[] = {
      "Analyse the ensemble a finished `sasc run` saved in RUN_DIR: recompile\n"
      "RUN_DIR/model.sas with the settings of RUN_DIR/run.json, load the parameters,\n"
      "and write data (CSV, .npy) and SVG figures to RUN_DIR (or DIR). WHAT is a comma\n"
-     "list of:\n"
-     "  histograms    pi, m, Xi and entropy distributions per layer\n"
-     "  entropy       LAYER.entropy{,_pi,_xi}.npy per connection; layers.csv:\n"
-     "                sparsity, entropy, VIP and UIP fractions per layer (printed)\n"
-     "  perturbation  test error of sampled networks as VIP weights are turned off,\n"
-     "                random weights turned off, UIP weights turned on with N(0,1)\n"
-     "  dynamics      recurrent layers: zero fraction and asymmetry eta of the\n"
-     "                network resampled every step, along dynamic_steps steps; test\n"
-     "                accuracy of dynamic_networks such networks, of sampled_networks\n"
-     "                networks sampled once and of the mean field (dynamics_accuracy.*)\n"
-     "  selectivity   recurrent models: selectivity index (gbptt Eq. 15) of every\n"
-     "                unit along time, from relu(h(t)) averaged per class over the\n"
-     "                test trials (selectivity.csv, .npy, selectivity{,_unit}.svg);\n"
-     "                MSI runs: also by modality and by modality x choice\n"
-     "                (selectivity_modality.*, selectivity_condition.*)\n"
-     "  psychometric  MSI runs: percentage of high choices against event rate per\n"
-     "                modality (psychometric.csv, psychometric.svg)\n"
-     "  train_size    retrain with each of train_sizes; test error against size\n"
-     "  all           histograms, entropy and perturbation\n"
-     "Settings: entropy_formula, entropy_samples, entropy_a, sampled_networks,\n"
-     "vip_rule, vip_tolerance, vip_pi_max, vip_m_min, perturb_steps,\n"
-     "perturb_repeats, perturb_layers, train_sizes, dynamic_steps,\n"
-     "dynamic_networks (`sasc help settings`; docs/analyses.md). The entropy is\n"
-     "gbp Eq. 8 for feedforward models and gbptt Eq. 14 for recurrent ones unless\n"
-     "entropy_formula says otherwise. With histograms, square (recurrent) layers\n"
-     "also get heat maps of pi, m and Xi.\n"
-     "RUN_DIR may be a sweep's directory (sasc sweep): every completed point is\n"
-     "analysed, then each table NAME.csv of the points is collected into\n"
-     "RUN_DIR/analysis/NAME.csv and summarised over seeds (mean, sd, sem, n) into\n"
-     "RUN_DIR/analysis/NAME_summary.csv.\n",
-     command_analyze},
+     "list of:\n",
+     command_analyze, command_analyze_help},
     {"sweep",
      "  sweep FILE [TASK] --over KEY=V1,V2,...\n"
      "                               train TASK at every point of a grid of settings,\n"
@@ -134,9 +111,11 @@ static const sasc_command commands[] = {
      "settings, status and final metrics), summary.csv (mean, sd, standard error and n\n"
      "over seeds of every metric) and sweep_test_error_vs_KEY.svg,\n"
      "sweep_train_loss_vs_KEY.svg for every numeric KEY but the seed (error bars: one\n"
-     "standard error). Example:\n"
+     "standard error). Under mpirun -np K, rank r trains points r, r + K, ... (each on\n"
+     "its rank alone) and rank 0 writes the report: the same bytes as one process.\n"
+     "Example:\n"
      "  sasc sweep models/gbp_mnist.sas --over train=1000,2000,5000,10000 --over seed=1,2,3,4,5\n",
-     command_sweep},
+     command_sweep, NULL},
 };
 
 static const char usage_head[] =
@@ -146,7 +125,9 @@ static const char usage_head[] =
     "Commands:\n";
 
 static const char usage_help_line[] =
-    "  help [COMMAND|settings]      show help for a command or list task settings\n"
+    "  help [COMMAND|settings|analyses]\n"
+    "                               show help for a command, list task settings,\n"
+    "                               or list the analyses\n"
     "\n"
     "Options for ir, llvm, run, build and eval:\n";
 
@@ -175,6 +156,7 @@ const sasc_command *sasc_find_command(const char *name)
 void sasc_print_version(void)
 {
     printf("sasc %s (LLVM %s)\n", PACKAGE_VERSION, codegen_llvm_version());
+    printf("training over MPI ranks: %s\n", sasc_transport_library());
     printf("Copyright (C) 2026 the sasc developers.\n");
 }
 
@@ -207,9 +189,15 @@ int sasc_help(const char *topic)
         print_settings_help();
         return SASC_EXIT_OK;
     }
+    if (strcmp(topic, "analyses") == 0) {
+        sasc_analyses_print_table(stdout);
+        return SASC_EXIT_OK;
+    }
     const sasc_command *command = sasc_find_command(topic);
     if (command == NULL)
         return user_error("no help for '%s'", topic);
     fputs(command->help, stdout);
+    if (command->help_more)
+        command->help_more(stdout);
     return SASC_EXIT_OK;
 }

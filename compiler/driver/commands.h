@@ -8,11 +8,14 @@
 
 #include "compiler/driver/invocation.h"
 
+#include <stdio.h>
+
 typedef struct {
     const char *name;
     const char *overview;   /* its lines of `sasc --help` (operands, then what it does) */
     const char *help;       /* `sasc help NAME`, `sasc NAME --help` */
     int (*run)(invocation *call);   /* after invocation_parse */
+    void (*help_more)(FILE *out);   /* the rest of the help, generated (NULL: none) */
 } sasc_command;
 
 /* The command called `name`, or NULL. */

@@ -5,7 +5,8 @@
  */
 #include "compiler/driver/commands_internal.h"
 #include "compiler/driver/run_plan.h"
-#include "runtime/analyses/saved_run.h"
+#include "runtime/analyses/registry.h"
+#include "runtime/train/analyze.h"
 #include "runtime/settings/run_settings.h"
 #include "runtime/train/evaluate.h"
 #include "runtime/train/run_directory.h"
@@ -87,9 +88,11 @@ int command_eval(invocation *call)
 static int prepare_analyze(invocation *call, sasc_run_settings *recorded)
 {
     char error[ERROR_SIZE];
-    if (call->task == NULL)
-        return user_error("%s", "'sasc analyze' needs RUN_DIR and WHAT (histograms, entropy, "
-                          "perturbation, dynamics, selectivity, psychometric, train_size or all)");
+    if (call->task == NULL) {
+        char names[512];
+        sasc_analysis_names(SASC_ON_SAVED_RUN, " or all", names, sizeof names);
+        return user_error("'sasc analyze' needs RUN_DIR and WHAT (%s)", names);
+    }
     if (!sasc_run_settings_read(call->file, recorded, error, sizeof error)) {
         fprintf(stderr, "sasc: error: %s\n", error);
         return SASC_EXIT_USER_ERROR;
@@ -131,7 +134,9 @@ static int analyze(const invocation *call, pipeline *state, const sasc_program *
     char compiler[128], error[ERROR_SIZE];
     sasc_run_info info = run_info(call, state, compiler, sizeof compiler);
     sasc_run_directory directory;
-    if (!sasc_run_directory_claim(&directory, task->out, SASC_RUN_DIRECTORY_ANALYSIS, error,
+    /* what cannot run is refused before the directory is touched */
+    if (!sasc_saved_analyses_check(program, task, call->task_what, error, sizeof error) ||
+        !sasc_run_directory_claim(&directory, task->out, SASC_RUN_DIRECTORY_ANALYSIS, error,
                                   sizeof error)) {
         fprintf(stderr, "sasc: error: %s\n", error);
         return SASC_EXIT_USER_ERROR;
@@ -157,4 +162,20 @@ int command_analyze(invocation *call)
     char path[8192];
     snprintf(path, sizeof path, "%s/sweep.json", call->file);
     return access(path, F_OK) == 0 ? command_analyze_sweep(call) : command_analyze_run(call);
+}
+
+/* After the head of `sasc help analyze`: the registry's analyses, then the settings. */
+void command_analyze_help(FILE *out)
+{
+    sasc_analyses_print_help(out);
+    fputs("Settings: entropy_formula, entropy_samples, entropy_a, sampled_networks,\n"
+          "vip_rule, vip_tolerance, vip_pi_max, vip_m_min, perturb_steps,\n"
+          "perturb_repeats, perturb_layers, train_sizes, dynamic_steps,\n"
+          "dynamic_networks (`sasc help settings`; docs/analyses.md). The entropy is\n"
+          "gbp Eq. 8 for feedforward models and gbptt Eq. 14 for recurrent ones unless\n"
+          "entropy_formula says otherwise.\n"
+          "RUN_DIR may be a sweep's directory (sasc sweep): every completed point is\n"
+          "analysed, then each table NAME.csv of the points is collected into\n"
+          "RUN_DIR/analysis/NAME.csv and summarised over seeds (mean, sd, sem, n) into\n"
+          "RUN_DIR/analysis/NAME_summary.csv.\n", out);
 }

@@ -23,8 +23,8 @@ int sasc_msi_condition(long trial)
     return 2 * sasc_msi_test_modality(trial) + sasc_msi_choice(sasc_msi_test_rate(trial));
 }
 
-bool sasc_msi_selectivity_init(sasc_msi_selectivity *m, const sasc_program *program,
-                               char *error, size_t error_size)
+bool sasc_msi_selectivity_init(sasc_msi_selectivity *m, const sasc_program *program, int layer,
+                               const char *tag, char *error, size_t error_size)
 {
     memset(m, 0, sizeof *m);
     if (program->classes != 2) {
@@ -32,11 +32,12 @@ bool sasc_msi_selectivity_init(sasc_msi_selectivity *m, const sasc_program *prog
                  "(high, low), not %d", program->classes);
         return false;
     }
-    bool ok = sasc_selectivity_init_view(&m->choice, program, 2, "", "choice", choice_names,
-                                         error, error_size) &&
-              sasc_selectivity_init_view(&m->modality, program, SASC_MSI_MODALITIES, "_modality",
-                                         "modality", modality_names, error, error_size) &&
-              sasc_selectivity_init_view(&m->condition, program, SASC_MSI_CONDITIONS,
+    bool ok = sasc_selectivity_init_view(&m->choice, program, layer, tag, 2, "", "choice",
+                                         choice_names, error, error_size) &&
+              sasc_selectivity_init_view(&m->modality, program, layer, tag, SASC_MSI_MODALITIES,
+                                         "_modality", "modality", modality_names, error,
+                                         error_size) &&
+              sasc_selectivity_init_view(&m->condition, program, layer, tag, SASC_MSI_CONDITIONS,
                                          "_condition", "condition", condition_names, error,
                                          error_size);
     if (ok && !(m->classes = malloc(2 * (size_t)program->batch * sizeof *m->classes))) {
@@ -94,7 +95,7 @@ static bool write_unit_table(const sasc_msi_selectivity *m, const double *means,
                              char *error, size_t error_size)
 {
     char path[8192];
-    snprintf(path, sizeof path, "%s/selectivity_units.csv", dir);
+    snprintf(path, sizeof path, "%s/selectivity_units%s.csv", dir, m->choice.tag);
     sasc_atomic_file f;
     if (!sasc_atomic_open(&f, path, error, error_size))
         return false;
@@ -129,7 +130,7 @@ static bool write_examples(const sasc_msi_selectivity *m, const double *means, c
         int unit = examples[k].unit;
         snprintf(title, sizeof title, "Unit %d, selective to %s: SLI choice %.2f, modality %.2f",
                  unit, examples[k].what, choice[unit], modality[unit]);
-        snprintf(path, sizeof path, "%s/%s.svg", dir, examples[k].file);
+        snprintf(path, sizeof path, "%s/%s%s.svg", dir, examples[k].file, m->choice.tag);
         ok = sasc_selectivity_plot_unit(&m->condition, unit, title, path, error, error_size);
     }
     return ok;

@@ -52,10 +52,11 @@ typedef struct {
 /* The class of test trial `trial` in the condition view: 2 * modality + choice. */
 int sasc_msi_condition(long trial);
 
-/* Prepare the three views for `program` (an MSI network: a STATE buffer and
- * two classes). */
-bool sasc_msi_selectivity_init(sasc_msi_selectivity *m, const sasc_program *program,
-                               char *error, size_t error_size);
+/* Prepare the three views of layer `layer` of `program` (an MSI network:
+ * a layer with a STATE buffer, two classes); `tag` as in selectivity.h, also
+ * in selectivity_units<tag>.csv and the example figures' names. */
+bool sasc_msi_selectivity_init(sasc_msi_selectivity *m, const sasc_program *program, int layer,
+                               const char *tag, char *error, size_t error_size);
 /* A sasc_test_batch_fn: the next `rows` test trials in `buffers`. */
 void sasc_msi_selectivity_add(void *m, void *const *buffers, const int *labels, int rows);
 /* Write the three views' files, selectivity_units.csv and the example

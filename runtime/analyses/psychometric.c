@@ -2,11 +2,13 @@
  * psychometric.c — the MSI psychometric function (see psychometric.h).
  */
 #include "runtime/analyses/psychometric.h"
+#include "runtime/analyses/registry.h"
 #include "runtime/support/output.h"
 #include "runtime/support/plot.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void sasc_psychometric_curves(const sasc_msi *msi, double rates[SASC_MSI_RATES],
@@ -82,3 +84,54 @@ bool sasc_psychometric_write(const sasc_psychometric_pass *pass, const char *out
     snprintf(path, sizeof path, "%s/psychometric.svg", out_dir);
     return sasc_psychometric_plot(&pass->msi, path, error, error_size);
 }
+
+/* ---- the analysis "psychometric" (registry.h) ---- */
+
+/* A saved run: one test pass of the network. */
+static bool run_psychometric(sasc_analysis_context *c)
+{
+    sasc_psychometric_pass pass;
+    sasc_psychometric_pass_init(&pass, c->program);
+    return c->host.test_pass(c->host.context, sasc_psychometric_add, &pass, c->error,
+                             c->error_size) &&
+           sasc_psychometric_write(&pass, c->out, c->error, c->error_size);
+}
+
+/* During training: the test pass after every epoch, tallied as it runs. */
+static void *epoch_open(const sasc_analysis_context *c)
+{
+    sasc_psychometric_pass *pass = malloc(sizeof *pass);
+    if (!pass) {
+        snprintf(c->error, c->error_size, "out of memory setting up the analyses");
+        return NULL;
+    }
+    sasc_psychometric_pass_init(pass, c->program);
+    return pass;
+}
+
+static void epoch_test_batch(void *state, void *const *buffers, const int *labels, int rows)
+{
+    sasc_psychometric_add(state, buffers, labels, rows);
+}
+
+static bool epoch_write(void *state, sasc_analysis_context *c, int epoch, double accuracy)
+{
+    (void)epoch;
+    (void)accuracy;
+    sasc_psychometric_pass *pass = state;
+    bool ok = sasc_psychometric_write(pass, c->out, c->error, c->error_size);
+    sasc_psychometric_pass_init(pass, c->program);   /* for the next epoch's pass */
+    return ok;
+}
+
+const sasc_analysis_desc sasc_analysis_psychometric = {
+    .name = "psychometric",
+    .summary = "MSI runs: percentage of high choices against event rate per\n"
+               "modality (psychometric.csv, psychometric.svg); during\n"
+               "training after every epoch",
+    .outputs = "psychometric.csv, psychometric.svg",
+    .when = SASC_EVERY_EPOCH | SASC_ON_SAVED_RUN,
+    .needs = {.data = "msi"},
+    .run = run_psychometric,
+    .open = epoch_open, .test_batch = epoch_test_batch, .epoch = epoch_write, .close = free,
+};

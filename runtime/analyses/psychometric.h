@@ -1,9 +1,10 @@
 /*
  * psychometric.h — the psychometric function of the MSI task (gbptt
  * Fig. 11): the percentage of "high" choices against the event rate, for
- * visual, auditory and multisensory test trials, from the generator's test
- * tallies (runtime/data/msi.h), drawn as psychometric.svg next to the
- * psychometric.csv the training loop writes.
+ * visual, auditory and multisensory test trials, tallied from a test pass
+ * by each trial's place in the test set (runtime/data/msi.h): the analysis
+ * "psychometric" (registry.h) writes psychometric.csv and psychometric.svg
+ * after every epoch of an MSI run and for a saved MSI network.
  */
 #ifndef SASC_PSYCHOMETRIC_H
 #define SASC_PSYCHOMETRIC_H

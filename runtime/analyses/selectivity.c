@@ -27,34 +27,30 @@ double sasc_selectivity_index(const double *r, size_t n, size_t stride)
     return (1.0 - mean * mean / square) / (1.0 - 1.0 / (double)n);
 }
 
-static int find_state(const sasc_program *p)
+bool sasc_selectivity_init(sasc_selectivity *s, const sasc_program *program, int layer,
+                           const char *tag, char *error, size_t error_size)
 {
-    for (int i = 0; i < p->buffer_count; i++)
-        if (p->buffers[i].role == SASC_BUFFER_STATE)
-            return i;
-    return -1;
+    return sasc_selectivity_init_view(s, program, layer, tag, program->classes, "", "class", NULL,
+                                      error, error_size);
 }
 
-bool sasc_selectivity_init(sasc_selectivity *s, const sasc_program *program, char *error,
-                           size_t error_size)
-{
-    return sasc_selectivity_init_view(s, program, program->classes, "", "class", NULL, error,
-                                      error_size);
-}
-
-bool sasc_selectivity_init_view(sasc_selectivity *s, const sasc_program *program, int classes,
-                                const char *suffix, const char *kind,
-                                const char *const *class_names, char *error, size_t error_size)
+bool sasc_selectivity_init_view(sasc_selectivity *s, const sasc_program *program, int layer,
+                                const char *tag, int classes, const char *suffix,
+                                const char *kind, const char *const *class_names, char *error,
+                                size_t error_size)
 {
     memset(s, 0, sizeof *s);
     s->program = program;
+    s->layer = layer;
+    s->tag = tag;
     s->suffix = suffix;
     s->kind = kind;
     s->class_names = class_names;
-    s->state_buffer = find_state(program);
+    s->state_buffer = layer >= 0 && layer < program->layer_count
+                          ? program->layers[layer].state_buffer : -1;
     if (s->state_buffer < 0) {
-        snprintf(error, error_size, "the selectivity analysis needs a recurrent layer (the compiled "
-                 "program has no state buffer)");
+        snprintf(error, error_size, "the selectivity analysis needs a recurrent layer (a layer "
+                 "with hidden states along time)");
         return false;
     }
     const sasc_buffer_desc *b = &program->buffers[s->state_buffer];
@@ -123,11 +119,11 @@ void sasc_selectivity_free(sasc_selectivity *s)
 
 /* ---- output ---- */
 
-/* DIR/STEM<suffix>.EXTENSION */
+/* DIR/STEM<tag><suffix>.EXTENSION */
 static void out_file(const sasc_selectivity *s, const char *dir, const char *stem,
                      const char *extension, char *path, size_t size)
 {
-    snprintf(path, size, "%s/%s%s.%s", dir, stem, s->suffix, extension);
+    snprintf(path, size, "%s/%s%s%s.%s", dir, stem, s->tag, s->suffix, extension);
 }
 
 static void class_name(const sasc_selectivity *s, int c, char *name, size_t size)
@@ -246,7 +242,9 @@ static bool write_figures(const sasc_selectivity *s, const double *sli, const ch
     }
     char best_label[64], title[128], path[8192];
     snprintf(best_label, sizeof best_label, "unit %d (most selective)", unit);
-    snprintf(title, sizeof title, "Selectivity index of the recurrent units (%s)", s->kind);
+    snprintf(title, sizeof title, "Selectivity index of the recurrent units%s%s (%s)",
+             s->tag[0] ? " of layer " : "", s->tag[0] ? s->program->layers[s->layer].name : "",
+             s->kind);
     sasc_plot_series sli_series[2] = {{"mean over units (band: sd)", x, mean, sd, steps},
                                       {best_label, x, best, NULL, steps}};
     sasc_line_plot sli_plot = {title, "time step", "SLI (gbptt Eq. 15)", sli_series, 2,
@@ -254,7 +252,9 @@ static bool write_figures(const sasc_selectivity *s, const double *sli, const ch
     out_file(s, dir, "selectivity", "svg", path, sizeof path);
     if (!sasc_plot_write_lines(&sli_plot, path, error, error_size))
         return false;
-    snprintf(title, sizeof title, "Mean response of unit %d per %s", unit, s->kind);
+    snprintf(title, sizeof title, "Mean response of unit %d%s%s per %s", unit,
+             s->tag[0] ? " of layer " : "", s->tag[0] ? s->program->layers[s->layer].name : "",
+             s->kind);
     out_file(s, dir, "selectivity_unit", "svg", path, sizeof path);
     return sasc_selectivity_plot_unit(s, unit, title, path, error, error_size);
 }

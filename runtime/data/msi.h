@@ -79,7 +79,7 @@ int sasc_msi_choice(int rate);
 int sasc_msi_test_modality(long trial);
 int sasc_msi_test_rate(long trial);
 
-/* Where a pass over the test set (train.h, sasc_session_test_pass: batches in
+/* Where a pass over the test set (session.h, sasc_session_test_pass: batches in
  * order from trial 0) is: each batch's labels are checked against the correct
  * choices of the positions they claim, so a pass in another order is caught. */
 typedef struct {

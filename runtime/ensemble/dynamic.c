@@ -79,7 +79,7 @@ bool sasc_step_networks_accuracy(const sasc_program *program, void *const *buffe
                                  sasc_accuracy_fn accuracy, void *context, double *mean, double *sd,
                                  double *each, char *error, size_t error_size)
 {
-    double *scratch = malloc(sasc_largest_layer(program) * sizeof *scratch);
+    double *scratch = malloc(sasc_largest_group(program) * sizeof *scratch);
     double *values = malloc(((size_t)count + 1) * sizeof *values);
     if (!scratch || !values) {
         free(scratch);

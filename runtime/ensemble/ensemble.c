@@ -43,7 +43,7 @@ sasc_ensemble *sasc_ensemble_load(const sasc_program *program, const char *run_d
     }
     e->program = program;
     e->buffers = sasc_buffers_allocate(program, error, error_size);
-    e->scratch = malloc(sasc_largest_layer(program) * sizeof *e->scratch);
+    e->scratch = malloc(sasc_largest_group(program) * sizeof *e->scratch);
     if (e->buffers && !e->scratch)
         snprintf(error, error_size, "out of memory");
     bool ok = e->buffers && e->scratch &&

@@ -11,22 +11,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-static size_t layer_connections(const sasc_program *program, int layer)
+static size_t group_connections(const sasc_program *program, int group)
 {
-    return (size_t)program->groups[layer].fan_in * (size_t)program->groups[layer].width;
+    return (size_t)program->groups[group].fan_in * (size_t)program->groups[group].width;
 }
 
 bool sasc_parameters_save(const sasc_program *program, void *const *buffers,
                           sasc_parameter_copy *copy, char *error, size_t error_size)
 {
-    copy->layer_count = program->group_count;
+    copy->group_count = program->group_count;
     copy->values = calloc((size_t)program->group_count + 1, sizeof *copy->values);
     if (!copy->values) {
         snprintf(error, error_size, "out of memory copying the parameters");
         return false;
     }
     for (int l = 0; l < program->group_count; l++) {
-        size_t n = layer_connections(program, l);
+        size_t n = group_connections(program, l);
         for (int k = 0; k < 3; k++) {
             int b = program->groups[l].parameter_buffer[k];
             if (b < 0)
@@ -47,8 +47,8 @@ bool sasc_parameters_save(const sasc_program *program, void *const *buffers,
 void sasc_parameters_restore(const sasc_program *program, void *const *buffers,
                              const sasc_parameter_copy *copy)
 {
-    for (int l = 0; l < copy->layer_count; l++) {
-        size_t n = layer_connections(program, l);
+    for (int l = 0; l < copy->group_count; l++) {
+        size_t n = group_connections(program, l);
         for (int k = 0; k < 3; k++) {
             int b = program->groups[l].parameter_buffer[k];
             if (b < 0 || !copy->values[l][k])
@@ -63,7 +63,7 @@ void sasc_parameters_free(sasc_parameter_copy *copy)
 {
     if (!copy->values)
         return;
-    for (int l = 0; l < copy->layer_count; l++)
+    for (int l = 0; l < copy->group_count; l++)
         for (int k = 0; k < 3; k++)
             free(copy->values[l][k]);
     free(copy->values);
@@ -72,16 +72,16 @@ void sasc_parameters_free(sasc_parameter_copy *copy)
 
 /* The numbers of runtime/ensemble/ensemble.c's sampled networks, so that network
  * number `draw` is the same network in `sasc eval` and in the analyses: the
- * spike's uniforms on stream (purpose, 2 layer, draw), the slab's normals on
- * stream (purpose, 2 layer + 1, draw), both indexed by the connection. */
+ * spike's uniforms on stream (purpose, 2 group, draw), the slab's normals on
+ * stream (purpose, 2 group + 1, draw), both indexed by the connection. */
 void sasc_sample_weights(const sasc_program *program, const sasc_parameter_copy *copy,
-                         int layer, uint64_t seed, uint64_t draw, double *w)
+                         int group, uint64_t seed, uint64_t draw, double *w)
 {
-    size_t n = layer_connections(program, layer);
-    double *const *v = copy->values[layer];
+    size_t n = group_connections(program, group);
+    double *const *v = copy->values[group];
     sasc_stream_purpose purpose = (sasc_stream_purpose)SASC_SAMPLE_PURPOSE;
-    uint64_t spike = sasc_rng_stream(purpose, (uint32_t)(2 * layer), (uint32_t)draw);
-    uint64_t slab = sasc_rng_stream(purpose, (uint32_t)(2 * layer + 1), (uint32_t)draw);
+    uint64_t spike = sasc_rng_stream(purpose, (uint32_t)(2 * group), (uint32_t)draw);
+    uint64_t slab = sasc_rng_stream(purpose, (uint32_t)(2 * group + 1), (uint32_t)draw);
     sasc_rng_uniforms(seed, spike, 0, w, n);   /* w holds the uniforms until replaced */
     for (size_t k = 0; k < n; k++) {
         double pi = v[SASC_PI] ? v[SASC_PI][k] : 0.0;
@@ -93,11 +93,11 @@ void sasc_sample_weights(const sasc_program *program, const sasc_parameter_copy 
     }
 }
 
-void sasc_set_deterministic_layer(const sasc_program *program, void *const *buffers,
-                                  int layer, const double *w)
+void sasc_set_deterministic_group(const sasc_program *program, void *const *buffers,
+                                  int group, const double *w)
 {
-    size_t n = layer_connections(program, layer);
-    const int *b = program->groups[layer].parameter_buffer;
+    size_t n = group_connections(program, group);
+    const int *b = program->groups[group].parameter_buffer;
     for (size_t k = 0; k < n; k++) {
         if (b[SASC_PI] >= 0)
             sasc_buffer_set(buffers[b[SASC_PI]], program->precision, k, 0.0);
@@ -114,7 +114,7 @@ void sasc_sample_network(const sasc_program *program, void *const *buffers,
 {
     for (int l = 0; l < program->group_count; l++) {
         sasc_sample_weights(program, copy, l, seed, draw, scratch);
-        sasc_set_deterministic_layer(program, buffers, l, scratch);
+        sasc_set_deterministic_group(program, buffers, l, scratch);
     }
 }
 
@@ -137,12 +137,12 @@ void sasc_mean_sd(const double *values, size_t n, double *mean, double *sd)
     *sd = n > 1 ? sqrt(squares / (double)(n - 1)) : 0.0;
 }
 
-size_t sasc_largest_layer(const sasc_program *program)
+size_t sasc_largest_group(const sasc_program *program)
 {
     size_t largest = 1;
     for (int l = 0; l < program->group_count; l++)
-        if (layer_connections(program, l) > largest)
-            largest = layer_connections(program, l);
+        if (group_connections(program, l) > largest)
+            largest = group_connections(program, l);
     return largest;
 }
 
@@ -152,7 +152,7 @@ bool sasc_sampled_accuracy(const sasc_program *program, void *const *buffers, in
                            char *error, size_t error_size)
 {
     sasc_parameter_copy copy;
-    double *scratch = malloc(sasc_largest_layer(program) * sizeof *scratch);
+    double *scratch = malloc(sasc_largest_group(program) * sizeof *scratch);
     double *values = malloc(((size_t)count + 1) * sizeof *values);
     if (!scratch || !values || !sasc_parameters_save(program, buffers, &copy, error, error_size)) {
         if (!scratch || !values)

@@ -7,8 +7,8 @@
  * predict kernel computes the mean-field network of the parameters in the
  * PARAMETER buffers; with pi = 0, m = w and Xi = 0 that network is exactly
  * the deterministic network of weights w (mu = w, variance 0, so Delta = 0
- * and the noise does not matter), for stochastic and deterministic layers
- * alike (a deterministic layer reads only m). So a sampled network is run by
+ * and the noise does not matter), for stochastic and deterministic groups
+ * alike (a deterministic group reads only m). So a sampled network is run by
  * writing (0, w, 0) into the parameter buffers, and undone by restoring a
  * saved copy of the trained parameters.
  *
@@ -16,7 +16,7 @@
  * byte 0x11 (sampling, the same streams as runtime/ensemble/ensemble.c, so network
  * number k is the same network there and here) and 0x12 (perturbation
  * choices), outside the sasc_stream_purpose values and the entropy's 0x10.
- * A (seed, draw, layer) triple always gives the same network. Draw numbers
+ * A (seed, draw, group) triple always gives the same network. Draw numbers
  * are taken modulo 2^32.
  */
 #ifndef SASC_SAMPLING_H
@@ -35,14 +35,14 @@
  * mean-field predict kernel, noise zero); `context` is the caller's. */
 typedef double (*sasc_accuracy_fn)(void *context);
 
-/* The trained parameters as doubles: per layer pi, m, Xi, each fan_in x width
- * (NULL where the layer has no such buffer). */
+/* The trained parameters as doubles: per connection group pi, m, Xi, each
+ * fan_in x width (NULL where the group has no such buffer). */
 typedef struct {
-    int layer_count;
-    double *(*values)[3];   /* values[layer][parameter] */
+    int group_count;
+    double *(*values)[3];   /* values[group][parameter] */
 } sasc_parameter_copy;
 
-/* Copy every layer's parameter buffers out of `buffers`. */
+/* Copy every group's parameter buffers out of `buffers`. */
 bool sasc_parameters_save(const sasc_program *program, void *const *buffers,
                           sasc_parameter_copy *copy, char *error, size_t error_size);
 
@@ -52,18 +52,18 @@ void sasc_parameters_restore(const sasc_program *program, void *const *buffers,
 
 void sasc_parameters_free(sasc_parameter_copy *copy);
 
-/* Draw the weights of layer `layer` of sampled network number `draw` from
+/* Draw the weights of group `group` of sampled network number `draw` from
  * the parameters in `copy`: w[k] for k < fan_in * width. */
 void sasc_sample_weights(const sasc_program *program, const sasc_parameter_copy *copy,
-                         int layer, uint64_t seed, uint64_t draw, double *w);
+                         int group, uint64_t seed, uint64_t draw, double *w);
 
-/* Put a deterministic network of weights `w` (fan_in x width) into layer
- * `layer`'s buffers: pi = 0, m = w, Xi = 0. */
-void sasc_set_deterministic_layer(const sasc_program *program, void *const *buffers,
-                                  int layer, const double *w);
+/* Put a deterministic network of weights `w` (fan_in x width) into group
+ * `group`'s buffers: pi = 0, m = w, Xi = 0. */
+void sasc_set_deterministic_group(const sasc_program *program, void *const *buffers,
+                                  int group, const double *w);
 
-/* Put sampled network number `draw` into every layer's buffers. `scratch`
- * holds at least the largest layer's connections. */
+/* Put sampled network number `draw` into every group's buffers. `scratch`
+ * holds at least the largest group's connections. */
 void sasc_sample_network(const sasc_program *program, void *const *buffers,
                          const sasc_parameter_copy *copy, uint64_t seed, uint64_t draw,
                          double *scratch);
@@ -83,8 +83,8 @@ bool sasc_sampled_accuracy(const sasc_program *program, void *const *buffers, in
 bool sasc_parameters_load(const sasc_program *program, void *const *buffers, const char *dir,
                           char *error, size_t error_size);
 
-/* Connections (fan_in x width) of the program's largest layer, at least 1. */
-size_t sasc_largest_layer(const sasc_program *program);
+/* Connections (fan_in x width) of the program's largest group, at least 1. */
+size_t sasc_largest_group(const sasc_program *program);
 
 /* Mean and sample standard deviation of n values (sd 0 when n < 2). */
 void sasc_mean_sd(const double *values, size_t n, double *mean, double *sd);

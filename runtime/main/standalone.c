@@ -149,5 +149,6 @@ int main(int argc, char **argv)
     sasc_settings_list options = {0};
     int status = run(argc, argv, &sasc_model, &options);
     sasc_settings_list_free(&options);
+    sasc_transport_finalize();   /* MPI, if the run under mpirun started it (transport.h) */
     return status;
 }

@@ -38,7 +38,7 @@ enum { FORMAT_VERSION = 2, BYTE_ORDER_MARK = 0x01020304 };
 enum { MAX_STRING = 1 << 16, MAX_SETTINGS = 4096, MAX_RESUMES = 100000, MAX_COLUMNS = 1 << 20 };
 
 /* The buffers a checkpoint holds: everything that is not recomputed. */
-static bool saved(sasc_buffer_role role)
+bool sasc_checkpoint_saves(sasc_buffer_role role)
 {
     return role == SASC_BUFFER_PARAMETER || role == SASC_BUFFER_OPTIMIZER_STATE ||
            role == SASC_BUFFER_MASK;
@@ -129,7 +129,7 @@ bool sasc_checkpoint_write(const char *dir, const sasc_program *program, void *c
         return false;
     uint32_t header[4] = {FORMAT_VERSION, BYTE_ORDER_MARK, (uint32_t)program->precision, 0};
     for (int i = 0; i < program->buffer_count; i++)
-        header[3] += saved(program->buffers[i].role);
+        header[3] += sasc_checkpoint_saves(program->buffers[i].role);
     position_record record = {position->epoch, position->step, position->epochs_done,
                               position->metric_columns, position->updates, position->correct,
                               position->loss_sum};
@@ -142,7 +142,7 @@ bool sasc_checkpoint_write(const char *dir, const sasc_program *program, void *c
         (size_t)position->metric_columns);
     for (int i = 0; i < program->buffer_count; i++) {
         const sasc_buffer_desc *b = &program->buffers[i];
-        if (!saved(b->role))
+        if (!sasc_checkpoint_saves(b->role))
             continue;
         put_string(&w, b->name);
         put_u32(&w, (uint32_t)b->rows);
@@ -452,7 +452,7 @@ static bool read_buffers(reader *r, const sasc_program *program, void *const *bu
 {
     uint32_t expected = 0;
     for (int i = 0; i < program->buffer_count; i++)
-        expected += saved(program->buffers[i].role);
+        expected += sasc_checkpoint_saves(program->buffers[i].role);
     if (stored != expected) {
         snprintf(r->error, r->error_size, "%s does not belong to this model: it holds %u "
                  "parameter, optimiser and mask buffers and the model has %u", r->path, stored,
@@ -460,7 +460,7 @@ static bool read_buffers(reader *r, const sasc_program *program, void *const *bu
         return false;
     }
     for (int i = 0; i < program->buffer_count; i++)
-        if (saved(program->buffers[i].role) && !read_buffer(r, program, buffers, i))
+        if (sasc_checkpoint_saves(program->buffers[i].role) && !read_buffer(r, program, buffers, i))
             return false;
     return r->left == 0 ? true : malformed(r, "it has %llu bytes after its last buffer",
                                            (unsigned long long)r->left);

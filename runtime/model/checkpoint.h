@@ -58,6 +58,9 @@ typedef struct {
 /* Free what sasc_checkpoint_read allocated in `position` (metrics, history). */
 void sasc_checkpoint_position_free(sasc_checkpoint_position *position);
 
+/* Whether a checkpoint holds the buffers of `role` (the ensemble's state). */
+bool sasc_checkpoint_saves(sasc_buffer_role role);
+
 bool sasc_checkpoint_write(const char *dir, const sasc_program *program, void *const *buffers,
                            const sasc_task *task, const sasc_checkpoint_position *position,
                            char *error, size_t error_size);

@@ -49,7 +49,7 @@ typedef struct {
     char out[4096];         /* output directory */
     int threads;            /* 0 = all cores */
     bool shuffle;
-    /* Analyses (runtime/analyses/during_training.h; docs/analyses.md). */
+    /* Analyses (runtime/analyses/registry.h; docs/analyses.md). */
     int analyze_every;      /* during training: every k epochs and at the last one (0 = never) */
     int entropy_samples;    /* B, the standard normals of the entropy estimate */
     double entropy_a;       /* variance of the Gaussian that stands for delta(w) */

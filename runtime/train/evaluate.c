@@ -3,7 +3,7 @@
  */
 #include "runtime/train/evaluate.h"
 #include "runtime/ensemble/sampling.h"
-#include "runtime/train/train.h"
+#include "runtime/train/session.h"
 
 #include <stdlib.h>
 

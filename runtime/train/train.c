@@ -7,10 +7,9 @@
  * with the same seed write the same bytes (except timings).
  */
 #include "runtime/train/train.h"
-#include "runtime/analyses/during_training.h"
+#include "runtime/train/session.h"
 #include "runtime/analyses/entropy.h"
-#include "runtime/analyses/saved_run.h"
-#include "runtime/analyses/psychometric.h"
+#include "runtime/analyses/registry.h"
 #include "runtime/model/buffers.h"
 #include "runtime/model/checkpoint.h"
 #include "runtime/model/divergence.h"
@@ -23,6 +22,7 @@
 #include "runtime/kernels/parallel_normals.h"
 #include "runtime/support/progress.h"
 #include "runtime/support/rng.h"
+#include "runtime/train/distributed.h"
 #include "runtime/train/run_directory.h"
 #include "runtime/train/run_history.h"
 #include "runtime/train/shards.h"
@@ -54,8 +54,11 @@ typedef struct {
     const sasc_run_info *info;
     void **buffers;                  /* shard 0's: the ensemble's parameters live here */
     sasc_shards shards;              /* data-parallel shards of a step (shards.h) */
-    double *shard_loss;              /* per shard: its LOSS after `train` */
-    long *shard_correct;             /* per shard: its rows' correct predictions */
+    sasc_distributed *ranks;         /* the MPI ranks training with this one (distributed.h), or NULL */
+    bool writes;                     /* this process writes the run's files (rank 0, or alone) */
+    sasc_rank_traffic *traffic;      /* per rank, for run.json, when several ranks trained */
+    double *shard_loss;              /* per shard (all S): its LOSS after `train` */
+    long *shard_correct;             /* per shard (all S): its rows' correct predictions */
     sasc_data_source *data;          /* the task's samples (source.h) */
     int *labels;                     /* a test batch's labels, for the visitors of a test pass */
     size_t *order;                   /* training samples in this epoch's order */
@@ -71,7 +74,7 @@ typedef struct {
     sasc_run_directory directory;    /* the output directory, locked while the run works */
     int stopped_by;                  /* SIGINT or SIGTERM, when training stopped early */
     sasc_progress progress;
-    sasc_analysis *analysis;         /* the task's analyses (analyze_every, analyze) */
+    sasc_training_analyses *analyses;/* the task's analyses (analyze_every, analyze; registry.h) */
     double start;
     char error[8192];
 } run;
@@ -206,7 +209,18 @@ static bool prepare_output(run *r)
 
 static bool open_shards(run *r)
 {
-    return sasc_shards_open(&r->shards, r->program, r->task, r->buffers, r->error, sizeof r->error);
+    return sasc_shards_open(&r->shards, r->program, r->task, r->buffers, r->ranks, r->error,
+                            sizeof r->error);
+}
+
+static sasc_analysis_host run_host(run *r);
+
+static bool open_analyses(run *r)
+{
+    sasc_analysis_host host = run_host(r);
+    r->analyses = sasc_training_analyses_open(r->program, r->task, r->buffers, &host, r->error,
+                                              sizeof r->error);
+    return r->analyses != NULL;
 }
 
 /* Returns an exit code: a malformed program is the compiler's fault, the rest the user's. */
@@ -218,14 +232,12 @@ static int set_up(run *r)
         fail(r, "no output directory was given");
         return SASC_EXIT_INTERNAL_ERROR;
     }
-    if (!claim_directory(r))
+    if (r->writes && !claim_directory(r))   /* only the rank that writes owns the directory */
         return SASC_EXIT_USER_ERROR;
     r->buffers = sasc_buffers_allocate(r->program, r->error, sizeof r->error);
     bool ok = r->buffers && open_shards(r) && open_data(r, true) && allocate_run_memory(r) &&
               sasc_initialize(r->program, r->buffers, r->task->seed, r->error, sizeof r->error) &&
-              prepare_output(r) &&
-              (r->analysis = sasc_analysis_open(r->program, r->task, &r->data->shape, r->error,
-                                                sizeof r->error)) != NULL;
+              (!r->writes || (prepare_output(r) && open_analyses(r)));
     return ok ? SASC_EXIT_OK : SASC_EXIT_USER_ERROR;
 }
 
@@ -233,6 +245,8 @@ static void tear_down(run *r)
 {
     sasc_run_directory_release(&r->directory);
     sasc_shards_close(&r->shards, r->program);
+    sasc_distributed_close(r->ranks);
+    free(r->traffic);
     sasc_buffers_free(r->program, r->buffers);
     free(r->shard_loss);
     free(r->shard_correct);
@@ -242,7 +256,7 @@ static void tear_down(run *r)
     free(r->scratch);
     free(r->metrics);
     free(r->metric_storage);
-    sasc_analysis_close(r->analysis);
+    sasc_training_analyses_close(r->analyses);
 }
 
 /* ---- one mini-batch in and out ---- */
@@ -289,7 +303,7 @@ static void fill_noise(const run *r, void *const *buffers, int epoch, long first
 
 static void zero_noise(run *r)
 {
-    for (int k = 0; k < r->shards.count; k++)
+    for (int k = 0; k < r->shards.local; k++)
         for (int i = 0; i < r->program->buffer_count; i++)
             if (r->program->buffers[i].role == SASC_BUFFER_NOISE)
                 sasc_buffer_zero(r->program, r->shards.buffers[k], i);
@@ -418,11 +432,18 @@ static bool restore_checkpoint(run *r)
     return true;
 }
 
-/* A stop signal arrived: save where training is, then stop. */
+/* The stop signal caught so far; over MPI, the one the ranks agreed on at
+ * the last exchange, so that they all stop after the same step. */
+static int stop_signal(const run *r)
+{
+    return r->ranks ? sasc_distributed_stop_signal(r->ranks) : sasc_checkpoint_stop_signal();
+}
+
+/* A stop signal arrived: save where training is (rank 0), then stop. */
 static bool stop_early(run *r, int epoch, int step, double loss_sum, long correct)
 {
-    r->stopped_by = sasc_checkpoint_stop_signal();
-    if (!save_checkpoint(r, epoch, step, loss_sum, correct))
+    r->stopped_by = stop_signal(r);
+    if (r->writes && !save_checkpoint(r, epoch, step, loss_sum, correct))
         return false;
     return fail(r, "interrupted by %s at epoch %d, step %d; the checkpoint is saved: continue "
                 "with `sasc run --resume %s`", r->stopped_by == SIGINT ? "SIGINT" : "SIGTERM",
@@ -444,8 +465,9 @@ static bool diverged(run *r, int epoch, int step, const char *what)
                 r->task->out, r->epochs_done);
 }
 
-/* One training step's region: shard k trains on positions first + k batch ..
- * of the epoch's order, in its own buffers, and leaves its loss and count. */
+/* One training step's region: local shard k (shard `shards.first + k` of the
+ * step) trains on positions first + shard batch .. of the epoch's order, in
+ * its own buffers, and leaves its loss and count. */
 typedef struct {
     run *r;
     int epoch;
@@ -458,21 +480,26 @@ static void train_shard(void *context, int k)
     run *r = job->r;
     const sasc_program *p = r->program;
     void *const *buffers = r->shards.buffers[k];
-    long first = job->first + (long)k * p->batch;
+    int shard = r->shards.first + k;
+    long first = job->first + (long)shard * p->batch;
     sasc_data_load_batch(r->data, p, buffers, SASC_SPLIT_TRAIN, r->order, first, p->batch);
     fill_noise(r, buffers, job->epoch, first);
     sasc_program_kernel(p, SASC_KERNEL_TRAIN)(buffers);
-    r->shard_loss[k] = sasc_buffer_get(buffers[p->loss_buffer], p->precision, 0);
-    r->shard_correct[k] = count_correct(r, buffers, SASC_SPLIT_TRAIN, r->order, first, p->batch);
+    r->shard_loss[shard] = sasc_buffer_get(buffers[p->loss_buffer], p->precision, 0);
+    r->shard_correct[shard] = count_correct(r, buffers, SASC_SPLIT_TRAIN, r->order, first, p->batch);
 }
 
 /* Train the shards of one step; returns the step's loss (the shards' mean,
  * summed in shard order) and adds its correct predictions to `correct`.
- * The shards' gradients are averaged by the update (sasc_shards_update). */
+ * Over MPI the ranks share their shards' losses and counts (and stop
+ * signals) first. The shards' gradients are averaged by the update
+ * (sasc_shards_update). */
 static double train_step(run *r, int epoch, int step, long *correct)
 {
     step_job job = {r, epoch, (long)step * r->shards.step_batch};
-    sasc_thread_pool_run(r->shards.pool, r->shards.count, train_shard, &job);
+    sasc_thread_pool_run(r->shards.pool, r->shards.local, train_shard, &job);
+    if (r->ranks)
+        sasc_distributed_share_step(r->ranks, r->shard_loss, r->shard_correct);
     double loss = 0;
     for (int k = 0; k < r->shards.count; k++) {
         loss += r->shard_loss[k];
@@ -500,7 +527,7 @@ static bool train_epoch(run *r, int epoch, epoch_metrics *m)
         sasc_shards_update(&r->shards, p);
         sasc_progress_step(&r->progress, epoch, step, loss_sum / (step + 1),
                            (double)correct / ((double)(step + 1) * batch));
-        if (sasc_checkpoint_stop_signal() != 0)
+        if (stop_signal(r) != 0)
             return stop_early(r, epoch, step + 1, loss_sum, correct);
     }
     m->train_loss = loss_sum / r->steps;
@@ -524,7 +551,8 @@ static int test_rows(const run *r, long first)
     return (int)(left < r->program->batch ? left : r->program->batch);
 }
 
-/* Shard k predicts the test batch at first + k batch (one group of shards). */
+/* Local shard k predicts the test batch at first + k batch (one group of
+ * batches: a test pass runs in one process, over its own shards). */
 static void predict_shard(void *context, int k)
 {
     const step_job *job = context;
@@ -547,9 +575,10 @@ static void test_pass(run *r, sasc_test_batch_fn visit, void *context)
     const sasc_program *p = r->program;
     if (!r->data->shape.noisy_test)
         zero_noise(r);
-    for (long group = 0; group < test_count(r); group += r->shards.step_batch) {
+    int local = r->shards.local;
+    for (long group = 0; group < test_count(r); group += (long)local * p->batch) {
         long batches = (test_count(r) - group + p->batch - 1) / p->batch;
-        int shards = batches < r->shards.count ? (int)batches : r->shards.count;
+        int shards = batches < local ? (int)batches : local;
         step_job job = {r, -1, group};
         sasc_thread_pool_run(r->shards.pool, shards, predict_shard, &job);
         for (int k = 0; k < shards; k++) {
@@ -598,7 +627,7 @@ static double test_accuracy(run *r)
 /* The test pass after an epoch, which the analyses of every epoch also read. */
 static double epoch_test_accuracy(run *r)
 {
-    return tallied_accuracy(r, sasc_analysis_test_batch, r->analysis);
+    return tallied_accuracy(r, sasc_training_analyses_test_batch, r->analyses);
 }
 
 /* test_accuracy as a sasc_accuracy_fn, for the analyses. */
@@ -619,6 +648,25 @@ static double dynamic_accuracy_of_buffers(void *context)
     double accuracy = test_accuracy(r);
     r->program = mean_field;
     return accuracy;
+}
+
+static bool host_test_pass(void *context, sasc_test_batch_fn visit, void *visit_context,
+                           char *error, size_t error_size)
+{
+    (void)error;
+    (void)error_size;
+    test_pass(context, visit, visit_context);
+    return true;
+}
+
+/* What the analyses reach of a run (registry.h): its test accuracy, with
+ * predict_dynamic when the program has it, and its test pass; a run trains
+ * no other run. */
+static sasc_analysis_host run_host(run *r)
+{
+    bool dynamic = sasc_program_kernel(r->program, SASC_KERNEL_PREDICT_DYNAMIC) != NULL;
+    return (sasc_analysis_host){r, accuracy_of_buffers,
+                                dynamic ? dynamic_accuracy_of_buffers : NULL, host_test_pass, NULL};
 }
 
 /* Mean of pi over each layer's connections (NaN for a layer without pi). */
@@ -749,6 +797,32 @@ static void json_field_string(sasc_atomic_file *f, const char *key, const char *
     sasc_atomic_printf(f, ",\n");
 }
 
+/* How many ranks trained, and (several) what each sent and waited per step. */
+static void json_ranks(run *r, sasc_atomic_file *f)
+{
+    int K = r->ranks ? sasc_distributed_size(r->ranks) : 1;
+    sasc_atomic_printf(f, "  \"ranks\": %d,\n", K);
+    if (!r->traffic)
+        return;
+    sasc_atomic_printf(f, "  \"mpi\": {\"transport\": ");
+    sasc_atomic_json_string(f, sasc_transport_library());
+    const char *names[] = {"bytes_sent_per_step", "messages_sent_per_step",
+                           "exchange_seconds_per_step", "compute_seconds_per_step",
+                           "update_seconds_per_step"};
+    for (int k = 0; k < 5; k++) {
+        sasc_atomic_printf(f, ",\n          \"%s\": [", names[k]);
+        for (int rank = 0; rank < K; rank++) {
+            const sasc_rank_traffic *t = &r->traffic[rank];
+            double values[] = {t->bytes_sent, t->messages_sent, t->seconds, t->compute_seconds,
+                               t->update_seconds};
+            sasc_atomic_printf(f, "%s", rank ? ", " : "");
+            sasc_atomic_json_number(f, values[k]);
+        }
+        sasc_atomic_printf(f, "]");
+    }
+    sasc_atomic_printf(f, "},\n");
+}
+
 static bool write_run_json(run *r, const char *status)
 {
     char path[8192];
@@ -766,6 +840,7 @@ static bool write_run_json(run *r, const char *status)
     sasc_atomic_printf(&f, "  \"seed\": %llu,\n  \"precision\": %d,\n  \"batch\": %d,\n"
                        "  \"shards\": %d,\n", (unsigned long long)r->task->seed,
                        8 * (int)r->program->precision, r->shards.step_batch, r->shards.count);
+    json_ranks(r, &f);
     json_field_string(&f, "entropy_formula", sasc_task_choice_name("entropy_formula",
                       sasc_entropy_formula_of_program(r->task->entropy_formula, r->program)));
     json_field_string(&f, "compiler", info ? info->compiler : NULL);
@@ -781,9 +856,37 @@ static bool write_run_json(run *r, const char *status)
 
 /* ---- the run ---- */
 
+/* The end of a trained epoch, on the process that writes: the test pass,
+ * the metrics, the analyses, the checkpoint and the progress line. */
+static bool record_epoch(run *r, int epoch, epoch_metrics *m, double began)
+{
+    m->test_accuracy = epoch_test_accuracy(r);
+    sasc_data_metrics_read(r->data, m->data_metrics);
+    measure_sparsity(r, m->sparsity);
+    m->seconds = sasc_seconds() - began;
+    /* The checkpoint first: metrics.csv never lists an epoch that is not saved. */
+    if (!save_checkpoint(r, epoch + 1, 0, 0.0, 0) || !write_metrics(r) ||
+        !sasc_training_analyses_epoch(r->analyses, epoch, epoch + 1 == r->task->epochs,
+                                      m->test_accuracy, r->error, sizeof r->error))
+        return false;
+    sasc_progress_epoch(&r->progress, epoch, m->train_loss, m->train_accuracy,
+                        m->test_accuracy, m->seconds);
+    return true;
+}
+
+/* Whether every rank's part of a stage succeeded (distributed.h): false on
+ * all of them, with the first failing rank's message, when one failed. */
+static bool ranks_agree(run *r, bool ok)
+{
+    return !r->ranks ||
+           sasc_distributed_agree(r->ranks, ok ? 0 : SASC_EXIT_USER_ERROR, r->error,
+                                  sizeof r->error) == 0;
+}
+
 static bool train_all(run *r)
 {
-    sasc_progress_start(&r->progress, stderr, r->task->epochs, r->steps, r->shards.step_batch);
+    sasc_progress_start(&r->progress, r->writes ? stderr : NULL, r->task->epochs, r->steps,
+                        r->shards.step_batch);
     for (int epoch = r->epochs_done; epoch < r->task->epochs; epoch++) {
         double began = sasc_seconds();
         epoch_metrics *m = &r->metrics[epoch];
@@ -792,20 +895,10 @@ static bool train_all(run *r)
         double bad;
         if (sasc_find_nonfinite_parameter(r->program, r->buffers, &bad) >= 0)
             return diverged(r, epoch, r->steps - 1, "a parameter is not finite");
-        m->test_accuracy = epoch_test_accuracy(r);
-        sasc_data_metrics_read(r->data, m->data_metrics);
-        measure_sparsity(r, m->sparsity);
-        m->seconds = sasc_seconds() - began;
         r->epochs_done = epoch + 1;
-        /* The checkpoint first: metrics.csv never lists an epoch that is not saved. */
-        if (!save_checkpoint(r, epoch + 1, 0, 0.0, 0) || !write_metrics(r) ||
-            !sasc_analysis_epoch(r->analysis, r->buffers, epoch, epoch + 1 == r->task->epochs,
-                                 m->test_accuracy, accuracy_of_buffers, r, r->error,
-                                 sizeof r->error))
+        if (!ranks_agree(r, !r->writes || record_epoch(r, epoch, m, began)))
             return false;
-        sasc_progress_epoch(&r->progress, epoch, m->train_loss, m->train_accuracy,
-                            m->test_accuracy, m->seconds);
-        if (sasc_checkpoint_stop_signal() != 0)
+        if (stop_signal(r) != 0)
             return stop_early(r, epoch + 1, 0, 0.0, 0);
     }
     return true;
@@ -821,36 +914,111 @@ static void record_divergence(run *r)
     memcpy(r->error, message, sizeof message);
 }
 
+/* The ranks training with this process (distributed.h): every rank of
+ * `group` takes part, so they agree on the model and settings before
+ * anything can fail on one alone. */
+static int open_ranks(run *r, sasc_transport *group)
+{
+    r->ranks = sasc_distributed_open(group, r->program, r->task, r->info && r->info->resume,
+                                     r->error, sizeof r->error);
+    r->writes = r->ranks ? sasc_distributed_writes(r->ranks) : sasc_transport_rank(group) == 0;
+    return r->ranks ? SASC_EXIT_OK : SASC_EXIT_USER_ERROR;
+}
+
+/* Over MPI, rank 0 alone reads the checkpoint; the other ranks get what it
+ * restored: the saved buffers and the position in training. */
+static void share_restored_state(run *r)
+{
+    const sasc_program *p = r->program;
+    for (int i = 0; i < p->buffer_count; i++)
+        if (sasc_checkpoint_saves(p->buffers[i].role))
+            sasc_distributed_share(r->ranks, r->buffers[i],
+                                   sasc_buffer_elements(p, i) * (size_t)p->precision);
+    struct { sasc_checkpoint_position place; int epochs_done; long updates; } state = {
+        r->resume, r->epochs_done, r->updates};
+    sasc_distributed_share(r->ranks, &state, sizeof state);
+    if (!r->writes) {
+        r->resume = state.place;
+        r->resume.metrics = NULL;   /* rank 0's table: the other ranks keep no metrics */
+        r->epochs_done = state.epochs_done;
+        r->updates = state.updates;
+    }
+}
+
+/* Continue from the checkpoint (rank 0 reads it) and write the first
+ * metrics file; then every rank has the same state or all stop. */
+static int start_training(run *r)
+{
+    bool resume = r->info && r->info->resume;
+    bool ok = !r->writes ||
+              ((!resume || (restore_checkpoint(r) &&
+                            sasc_training_analyses_restore(r->analyses, r->epochs_done, r->error,
+                                                           sizeof r->error))) &&
+               write_metrics(r));
+    if (!ranks_agree(r, ok))
+        return SASC_EXIT_USER_ERROR;
+    if (resume && sasc_distributed_size(r->ranks) > 1)
+        share_restored_state(r);
+    return SASC_EXIT_OK;
+}
+
+/* Every rank's communication per step, for run.json (collective). */
+static void gather_traffic(run *r)
+{
+    int K = sasc_distributed_size(r->ranks);
+    if (K == 1 || !(r->traffic = calloc((size_t)K, sizeof *r->traffic)))
+        return;
+    if (!sasc_distributed_traffic(r->ranks, r->traffic)) {
+        free(r->traffic);
+        r->traffic = NULL;
+    }
+}
+
+static bool write_results(run *r)
+{
+    const sasc_task *task = r->task;
+    (void)task;
+    return write_parameters(r) && write_run_json(r, "completed") &&
+           sasc_training_analyses_after(r->analyses, r->error, sizeof r->error);
+}
+
 int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc_run_info *info)
 {
     run r = {.program = program, .task = task, .info = info, .start = sasc_seconds(),
              .directory = {-1}};
-    int code = set_up(&r);
-    if (code == SASC_EXIT_OK && !(info && info->resume) &&
-        !sasc_run_history_start(&r.history, info ? info->model_file : NULL, r.error, sizeof r.error))
-        code = SASC_EXIT_USER_ERROR;
-    if (code == SASC_EXIT_OK)
-        sasc_analysis_set_dynamic(r.analysis, dynamic_accuracy_of_buffers);
-    if (code == SASC_EXIT_OK && info && info->resume &&
-        !(restore_checkpoint(&r) &&
-          sasc_analysis_restore(r.analysis, r.epochs_done, r.error, sizeof r.error)))
-        code = SASC_EXIT_USER_ERROR;
+    sasc_transport *group = info && info->ranks ? info->ranks
+                                                : sasc_transport_world(r.error, sizeof r.error);
+    if (!group) {
+        if (r.error[0] != '\0')
+            fprintf(stderr, "sasc: error: %s\n", r.error);
+        return SASC_EXIT_USER_ERROR;
+    }
+    int code = open_ranks(&r, group);
+    if (code == SASC_EXIT_OK) {
+        code = set_up(&r);
+        if (code == SASC_EXIT_OK && r.writes && !(info && info->resume) &&
+            !sasc_run_history_start(&r.history, info ? info->model_file : NULL, r.error, sizeof r.error))
+            code = SASC_EXIT_USER_ERROR;
+        if (r.ranks)
+            code = sasc_distributed_agree(r.ranks, code, r.error, sizeof r.error);
+    }
     sasc_checkpoint_catch_signals();
-    if (code == SASC_EXIT_OK && !(write_metrics(&r) && train_all(&r))) {
+    if (code == SASC_EXIT_OK)
+        code = start_training(&r);
+    if (code == SASC_EXIT_OK && !train_all(&r)) {
         code = r.stopped_by ? 128 + r.stopped_by : SASC_EXIT_USER_ERROR;
-        if (r.diverged)
+        if (r.diverged && r.writes)
             record_divergence(&r);
     }
-    if (code == SASC_EXIT_OK && !(write_parameters(&r) && write_run_json(&r, "completed") &&
-                                  sasc_analyze_list(program, task, r.buffers, task->analyze,
-                                                    task->out, accuracy_of_buffers, &r, r.error,
-                                                    sizeof r.error)))
+    if (code == SASC_EXIT_OK)
+        gather_traffic(&r);
+    if (code == SASC_EXIT_OK && r.writes && !write_results(&r))
         code = SASC_EXIT_USER_ERROR;
-    if (code != SASC_EXIT_OK) {
+    if (code != SASC_EXIT_OK && r.writes) {
         if (r.progress.live)
             fprintf(stderr, "\r\033[K");
         fprintf(stderr, "sasc: error: %s\n", r.error);
-    } else {
+    } else if (code == SASC_EXIT_OK && r.writes) {
         sasc_progress_finish(&r.progress, task->out);
     }
     sasc_checkpoint_release_signals();
@@ -925,10 +1093,12 @@ double sasc_session_accuracy(void *session)
 bool sasc_session_test_pass(sasc_session *session, sasc_test_batch_fn visit, void *context,
                             char *error, size_t error_size)
 {
-    (void)error;
-    (void)error_size;
-    test_pass(&session->r, visit, context);
-    return true;
+    return host_test_pass(&session->r, visit, context, error, error_size);
+}
+
+sasc_analysis_host sasc_session_host(sasc_session *session)
+{
+    return run_host(&session->r);
 }
 
 void sasc_session_close(sasc_session *session)

@@ -8,9 +8,9 @@
 #ifndef SASC_TRAIN_H
 #define SASC_TRAIN_H
 
-#include "runtime/data/source.h"
 #include "runtime/sasc_runtime.h"
 #include "runtime/settings/task.h"
+#include "runtime/support/transport.h"
 
 typedef struct {
     const char *model_file;      /* path of the .sas file, for run.json */
@@ -19,6 +19,10 @@ typedef struct {
     double compile_seconds;      /* parse + check + JIT time, for run.json */
     bool resume;                 /* continue from the checkpoint in the task's out directory */
     bool force;                  /* replace another run in the out directory (run_directory.h) */
+    sasc_transport *ranks;       /* the ranks that train this model together (transport.h), e.g.
+                                    a sweep's group; NULL: the ranks this process was launched
+                                    among (MPI_COMM_WORLD under mpirun, else itself alone;
+                                    the program's main ends MPI: sasc_transport_finalize) */
 } sasc_run_info;
 
 /* Exit codes shared by the whole tool (GNU style). */
@@ -28,30 +32,5 @@ enum { SASC_EXIT_OK = 0, SASC_EXIT_USER_ERROR = 1, SASC_EXIT_INTERNAL_ERROR = 2 
  * progress to stderr (a live line on a terminal, plain lines otherwise).
  * Returns one of the exit codes above. */
 int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc_run_info *info);
-
-/* Which saved parameters a session reads from its run directory. */
-typedef enum {
-    SASC_SESSION_PARAMETERS,   /* NAME.npy, or for a run stopped before writing them its checkpoint */
-    SASC_SESSION_CHECKPOINT    /* the checkpoint (parameters and masks as last saved) */
-} sasc_session_parameters;
-
-/* A saved ensemble ready to evaluate, without training: the program's
- * buffers initialised (masks included), the parameters read from
- * `parameter_dir` as `from` says, and the test split of the task's data
- * source opened (the training split is not needed and not read). */
-typedef struct sasc_session sasc_session;
-sasc_session *sasc_session_open(const sasc_program *program, const sasc_task *task,
-                                const char *parameter_dir, sasc_session_parameters from,
-                                char *error, size_t error_size);
-void *const *sasc_session_buffers(sasc_session *session);
-/* Test accuracy of the network in the buffers (mean-field predict, noise
- * zero); a sasc_accuracy_fn with the session as context. */
-double sasc_session_accuracy(void *session);
-/* One mean-field pass of `predict` over the test set, exactly the trials
- * and noise of sasc_session_accuracy; after each batch `visit` gets the
- * buffers and the labels of the batch's first `rows` rows (the valid ones). */
-bool sasc_session_test_pass(sasc_session *session, sasc_test_batch_fn visit, void *context,
-                            char *error, size_t error_size);
-void sasc_session_close(sasc_session *session);
 
 #endif
