@@ -30,7 +30,8 @@ void lower_begin_function(lower_context *c, ir_function *f, lower_mode mode)
 /* Whether the loss of this function reads every step of the output. */
 static bool loss_reads_every_step(const lower_context *c, int layer)
 {
-    return c->mode == LOWER_TRAIN && layer == c->model->layer_count - 1 && lower_spec(c, layer)->per_step;
+    return c->mode == LOWER_TRAIN && c->model->loss != LOSS_NONE && layer == c->model->layer_count - 1 &&
+           lower_spec(c, layer)->per_step;
 }
 
 /* Backwards, so that every reader of a layer is scheduled before it: a

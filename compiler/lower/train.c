@@ -27,7 +27,7 @@ static int build_loss(lower_context *c, int logits, int output)
     const ir_program *p = c->p;
     const model_spec *model = c->model;
     const lower_layer *out = &c->layers[model->layer_count - 1];
-    bool every_step = out->in_loop;   /* in train, the output is in the loop iff the loss reads every step */
+    bool every_step = out->spec->per_step;   /* then the loop kept its pre-activation in out->sequence */
     int target = ir_buffer_node(f, p, p->target_buffer);
     int per_sample, count = c->batch;
     if (model->loss == LOSS_CROSS_ENTROPY) {
