@@ -6,7 +6,8 @@
 #  - a run stopped by SIGTERM mid-training and resumed with `sasc run
 #    --resume` ends with the same parameters and metrics as an uninterrupted run;
 #  - `sasc eval` reproduces the run's final mean-field test accuracy;
-#  - `sasc build --library` plus examples/embed.c compile, link and predict.
+#  - `sasc build --library` plus examples/embed.c compile, link and predict;
+#  - with MPI, a built program on 2 MPI ranks gives the bytes of `sasc run`.
 # Run by `make check` with SASC and SRCDIR set.
 SRCDIR=${SRCDIR:-.}
 . "$SRCDIR/tests/lib.sh"
@@ -54,6 +55,16 @@ expect 0 "sasc run recurrent: dynamics" "$SASC" run "$rnn" $rsmall --out "$work/
     "$work/r4/dynamics_accuracy.csv" && pass \
     || fail "dynamics_accuracy.csv: built program and sasc run differ"
 
+# ---- a built program under mpirun (when sasc has MPI): the same bytes on 2 ranks
+. "$SRCDIR/tests/mpi_lib.sh"
+if have_mpi; then
+    expect 0 "build with 4 shards" "$SASC" build "$qs" $small --set shards=4 -o "$work/qs4"
+    expect 0 "built program on 2 MPI ranks" mpi_launch -np 2 "$work/qs4" --out "$work/p5"
+    expect 0 "sasc run, 4 shards" "$SASC" run "$qs" $small --set shards=4 --out "$work/r5"
+    same_results "built program on 2 ranks vs sasc run" "$work/p5" "$work/r5"
+    ldd "$work/qs4" | grep -q "libmpi" && pass || fail "the built program does not link MPI"
+fi
+
 # ---- object and LLVM output, errors
 expect 0 "--emit-obj" "$SASC" build "$qs" --emit-obj -o "$work/qs.o"
 head -c 4 "$work/qs.o" | grep -q "ELF" && pass || fail "--emit-obj wrote no ELF object"
@@ -69,13 +80,15 @@ expect 0 "generic CPU program runs" "$work/qsg" --out "$work/pg"
 # ---- stop with SIGTERM after the first epoch's checkpoint, then resume
 long="--set train=6000 --set test=500 --set epochs=3 --seed 5 --threads 1"
 # interrupt DIR COMMAND...: start COMMAND (a run writing to DIR), send it
-# SIGTERM as soon as the first epoch's checkpoint appears, expect exit 143.
+# SIGTERM as soon as the first epoch is finished (its checkpoint, then its
+# metrics.csv row, are written), so it stops in the second epoch; expect exit 143.
 interrupt() {
     dir=$1; shift
     "$@" >/dev/null 2>"$work/err" &
     pid=$!
     tries=0
-    while [ ! -f "$dir/checkpoint.sasc" ] && [ "$tries" -lt 600 ]; do sleep 0.05; tries=$((tries + 1)); done
+    while { [ ! -f "$dir/checkpoint.sasc" ] || [ "$(wc -l < "$dir/metrics.csv" 2>/dev/null || echo 0)" -lt 2 ]; } &&
+          [ "$tries" -lt 600 ]; do sleep 0.05; tries=$((tries + 1)); done
     kill -TERM "$pid" 2>/dev/null
     wait "$pid"
     status=$?

@@ -96,7 +96,10 @@ row cli-directory 1 "sasc: error: adir: Is a directory" check adir
 row cli-set-form 1 "sasc: error: '--set epochs' is not of the form KEY=VALUE" run ok.sas --set epochs
 row cli-unknown-setting 1 "sasc: error: --set btach=10: unknown setting 'btach'; did you mean 'batch'?" run ok.sas --set btach=10
 row cli-bad-value 1 "sasc: error: --set epochs=-3: epochs must be a non-negative integer, got '-3'" run ok.sas --set epochs=-3
+long=$(printf '%0.sa' $(seq 5000))
+row cli-long-value 1 "sasc: error: --set data=$(printf '%0.sa' $(seq 75))...$(printf '%0.sa' $(seq 80)) (5005 characters): data must be a directory path of at most 4095 characters, got '$(printf '%0.sa' $(seq 80))...$(printf '%0.sa' $(seq 80)) (5000 characters)'" run ok.sas --set data="$long"
 row cli-shards-batch 1 "sasc: error: batch 5 cannot be split into 2 equal shards; set shards to a divisor of the batch" run ok.sas --set batch=5 --set shards=2 --out out-shards
+row cli-unknown-model 1 "sasc: error: --set model=other: ok.sas has no model 'other'; its models are 'm'" run ok.sas --set model=other
 row cli-unknown-task 1 "sasc: error: ok.sas has no task named 'nosuch'" run ok.sas nosuch
 sas twotasks "$MODEL task a { epochs = 1 } task b { epochs = 2 }"
 sas notask 'prior p { pi = 0 }'
@@ -114,6 +117,8 @@ printf 'model m { input x[4] \001 }\n' > control.sas
 row src-control 1 "control.sas:1:22: error: unexpected control character 0x01" check control.sas
 sas char 'model m { input x[4] @ }'
 row src-character 1 "char.sas:1:22: error: unexpected character '@'" check char.sas
+mkfifo fifo.sas
+row src-fifo 1 "sasc: error: fifo.sas: it is a FIFO, not a regular file" check fifo.sas
 head -c 17000000 /dev/zero | tr '\0' '#' > huge.sas
 row src-too-large 1 "sasc: error: huge.sas: the file is too large (more than 16777216 bytes)" check huge.sas
 head -c 10000000 /dev/zero | tr '\0' '@' > junk.sas
@@ -235,6 +240,40 @@ row sema-function-arguments 1 "s44.sas:1:15: error: normal takes 2 arguments (me
 sas s45 "prior p { m = dense(0, 1) } $(model "$L loss cross_entropy(y)")"
 row sema-not-a-number 1 "s45.sas:1:15: error: unknown function 'dense'; expected normal, uniform, identity, zeros or sqrt" check s45.sas
 
+# ==== layers and time steps: the rules that follow from the layer kinds' declarations
+R='layer h = recurrent(x, 6) { steps = 3 }'
+Y='layer y = readout(h, 2) { activation = softmax } loss cross_entropy(y)'
+sas k1 "$(model "layer y = dnese(x, 3) { activation = softmax } loss cross_entropy(y)")"
+row layer-unknown-kind 1 "k1.sas:1:32: error: unknown layer kind 'dnese'; did you mean 'dense'?" check k1.sas
+sas k2 "$(model "layer y = dense(x, 3) { activation = softmax steps = 3 } loss cross_entropy(y)")"
+row layer-other-kinds-setting 1 "k2.sas:1:67: error: 'steps' is not a setting of a dense layer" check k2.sas
+sas k3 "$(model "layer h = recurrent(x, 6) { steps = 3 sigma = -1 } $Y")"
+row layer-setting-range 1 "k3.sas:1:68: error: 'sigma' must be >= 0, not -1" check k3.sas
+sas k4 "$(model "layer h = recurrent(x, 6) { steps = 3 alpha = 1.5 } $Y")"
+row layer-leak-range 1 "k4.sas:1:68: error: the leak alpha = 1.5 must be in (0, 1]" check k4.sas
+sas k5 "$(model "layer h = recurrent(x, 6) { steps = 3 dt = 20 } $Y")"
+row layer-dt-without-tau 1 "k5.sas:1:60: error: dt and tau go together (alpha = dt / tau); add 'tau'" check k5.sas
+sas k6 "$(model "layer h = recurrent(x, 6) { steps = 3 alpha = 0.5 dt = 1 tau = 2 } $Y")"
+row layer-alpha-and-dt 1 "k6.sas:1:72: error: give either alpha or dt and tau, not both" check k6.sas
+sas k7 "$(model "layer h = recurrent(x, 6) { steps = 3 activation = softmax } $Y")"
+row layer-elementwise-activation 1 "k7.sas:1:73: error: a recurrent layer's transfer function is elementwise; softmax is not" check k7.sas
+sas k8 "$(model "layer h = recurrent(x, 6) { alpha = 0.5 } $Y")"
+row time-steps-missing 1 "k8.sas:1:28: error: recurrent layer 'h' needs the number of time steps, e.g. 'steps = 28'" check k8.sas
+sas k9 "$(model "$R layer g = recurrent(h, 6) { steps = 4 } layer y = readout(g, 2) { activation = softmax } loss cross_entropy(y)")"
+row time-steps-disagree 1 "k9.sas:1:98: error: layer 'g' has steps = 4, but 'h' has 3; the layers of a model share one time axis" check k9.sas
+sas k10 "$(model "layer y = readout(x, 2) { activation = softmax } loss cross_entropy(y)")"
+row time-no-time-axis 1 "k10.sas:1:40: error: a readout layer reads a sequence (a value at every time step), but 'x' has one value per sample: model 'm' has no time axis (a recurrent layer gives it one); read 'x' with dense(x, width)" check k10.sas
+sas k11 "$(model "$R layer d = dense(h, 3) { at = last } layer g = recurrent(d, 6) layer y = readout(g, 2) { activation = softmax } loss cross_entropy(y)")"
+row time-reads-last-step 1 "k11.sas:1:118: error: a recurrent layer reads a sequence (a value at every time step), but 'd' reads only the last step of 'h' (at = last); give 'd' 'at = every', or read it with dense(d, width)" check k11.sas
+sas k12 "$(model "$R layer d = dense(h, 3) { at = last } layer e = dense(d, 3) layer y = readout(e, 2) { activation = softmax } loss cross_entropy(y)")"
+row time-after-last-step 1 "k12.sas:1:138: error: a readout layer reads a sequence (a value at every time step), but 'e' has one value per sample: it comes after 'd', which reads only the last step (at = last); read 'e' with dense(e, width)" check k12.sas
+sas k13 "$(model "layer y = dense(x, 3) { activation = softmax at = last } loss cross_entropy(y)")"
+row time-at-without-sequence 1 "k13.sas:1:67: error: 'at' chooses the steps of a sequence to read, but 'x' has one value per sample (not a value at every time step); remove it" check k13.sas
+sas k14 "$(model "$R layer y = readout(h, 2) { activation = softmax at = evry } loss cross_entropy(y)")"
+row time-at-unknown 1 "k14.sas:1:114: error: unknown 'at' value 'evry'; did you mean 'every'?" check k14.sas
+sas k15 "$(model "$R layer y = readout(h, 2) { activation = softmax at = every } loss cross_entropy(y)")"
+row time-cross-entropy-every-step 1 "k15.sas:1:141: error: cross_entropy is taken at the last step, but readout 'y' has a value at every step; use 'loss mse(y)' or 'at = last'" check k15.sas
+
 # ==== plans and memory: refused before anything is allocated
 sas big "model m { input x[46000] layer h = dense(x, 46000) { activation = relu } layer y = dense(h, 10) { activation = softmax } loss cross_entropy(y) }"
 check mem-too-large 1 glob "sasc: error: the run's buffers and data (estimated) need 192.0 GB of memory but at most * are available to this process" \
@@ -255,6 +294,9 @@ idx empty train 0 2 2; idx empty t10k 10 2 2
 run_on data-no-images 1 "sasc: error: empty/train-images-idx3-ubyte contains no images" empty
 idx wide train 20 3 3; idx wide t10k 10 3 3
 run_on data-dimensions 1 "sasc: error: the model's input has 4 units but the images in wide have 3x3=9 pixels" wide
+sas steps 'model r { input x[1] layer h = recurrent(x, 2) { steps = 3 } layer y = readout(h, 3) { activation = softmax } loss cross_entropy(y) }'
+# shellcheck disable=SC2086
+row data-steps 1 "sasc: error: the model reads 3 pixels per image (3 steps of 1) but the images in good have 2x2=4 pixels" run steps.sas $RUN --set data=good --out out-steps
 dataset labels 7
 run_on data-label-range 1 "sasc: error: labels/train-labels-idx1-ubyte: label 7 of image 0 is not below the model's 3 classes" labels
 mkdir -p count && cp good/* count/ && { be32 2049; be32 15; bytes 15 001; } > count/train-labels-idx1-ubyte
@@ -263,7 +305,36 @@ run_on data-too-few 1 "sasc: error: 100 images were asked for but good/train-ima
 run_on data-under-batch 1 "sasc: error: the training set has 3 images, fewer than one mini-batch of 5" good --set train=3
 gzip -c good/train-images-idx3-ubyte | head -c 30 > gz.tmp
 mkdir -p badgz && cp good/t10k-* good/train-labels-idx1-ubyte badgz/ && mv gz.tmp badgz/train-images-idx3-ubyte.gz
-run_on data-bad-gzip 1 "sasc: error: badgz/train-images-idx3-ubyte.gz is too short to be an IDX file" badgz
+run_on data-bad-gzip 1 "sasc: error: badgz/train-images-idx3-ubyte.gz is a damaged gzip file (zlib: unexpected end of file)" badgz
+mkdir -p badgz2 && cp good/t10k-* good/train-labels-idx1-ubyte badgz2/ && gzip -c < good/train-images-idx3-ubyte > gz.tmp
+printf 'XXXX' | dd of=gz.tmp bs=1 seek=12 conv=notrunc 2>/dev/null && mv gz.tmp badgz2/train-images-idx3-ubyte.gz
+# shellcheck disable=SC2086
+check data-corrupt-gzip 1 glob "sasc: error: badgz2/train-images-idx3-ubyte.gz is a damaged gzip file (zlib: *)" \
+    "$SASC" run ok.sas $RUN --set data=badgz2 --out out-data-corrupt-gzip
+# special files in place of a data file: refused, never opened for reading (a FIFO would block)
+mkdir -p fifo && cp good/* fifo/ && rm fifo/train-images-idx3-ubyte && mkfifo fifo/train-images-idx3-ubyte
+run_on data-fifo 1 "sasc: error: cannot read fifo/train-images-idx3-ubyte: it is a FIFO, not a regular file" fifo
+mkdir -p devnull && cp good/* devnull/ && ln -sf /dev/null devnull/train-images-idx3-ubyte
+run_on data-device 1 "sasc: error: cannot read devnull/train-images-idx3-ubyte: it is a character device, not a regular file" devnull
+mkdir -p dirdata && cp good/* dirdata/ && rm dirdata/train-images-idx3-ubyte && mkdir dirdata/train-images-idx3-ubyte
+run_on data-directory 1 "sasc: error: cannot read dirdata/train-images-idx3-ubyte: Is a directory" dirdata
+mkdir -p trailing && cp good/* trailing/ && printf 'xyz' >> trailing/train-images-idx3-ubyte
+run_on data-trailing 1 "sasc: error: trailing/train-images-idx3-ubyte has 3 bytes after the 20 records of 4 bytes its header declares" trailing
+# a header that declares 2^32 - 1 images: refused from the file size, before any allocation
+mkdir -p huge && cp good/* huge/ && { be32 2051; be32 4294967295; be32 2; be32 2; bytes 80 144; } > huge/train-images-idx3-ubyte
+run_on data-declared-huge 1 "sasc: error: huge/train-images-idx3-ubyte is truncated: its header declares 4294967295 records of 4 bytes" huge
+# an unreadable file is reported as unreadable, not as missing (root reads everything: run as nobody)
+mkdir -p noperm && cp good/* noperm/ && chmod 000 noperm/train-images-idx3-ubyte
+if [ "$(id -u)" -ne 0 ]; then
+    run_on data-unreadable 1 "sasc: error: cannot read noperm/train-images-idx3-ubyte: Permission denied" noperm
+elif command -v setpriv >/dev/null 2>&1; then
+    chmod 755 "$work"; chmod -R a+rX good noperm ok.sas; chmod 000 noperm/train-images-idx3-ubyte; mkdir -p out-noperm; chmod 777 out-noperm
+    # shellcheck disable=SC2086
+    check data-unreadable 1 exact "sasc: error: cannot read noperm/train-images-idx3-ubyte: Permission denied" \
+        setpriv --reuid=65534 --regid=65534 --clear-groups "$SASC" run ok.sas $RUN --set data=noperm --out out-noperm
+else
+    skip data-unreadable "root, and no setpriv to drop the privilege"
+fi
 
 # ==== mask files (npy(...) is read, never written)
 npy() {  # npy FILE ROWS COLS [ELEMENTS]: a float32 .npy, all ones
@@ -277,17 +348,62 @@ masked() { sas "$1" "model m { input x[4] layer y = dense(x, 3) { activation = s
 masked mask1 nomask.npy
 row mask-missing 1 "sasc: error: cannot open nomask.npy: No such file or directory" run mask1.sas $RUN --set data=good --out out-mask1
 echo 'not numpy' > text.npy; masked mask2 text.npy
-row mask-not-npy 1 "sasc: error: text.npy is not a 2-D numeric .npy file" run mask2.sas $RUN --set data=good --out out-mask2
+row mask-not-npy 1 "sasc: error: text.npy is not a valid .npy file: it does not start with numpy's magic string" run mask2.sas $RUN --set data=good --out out-mask2
 npy shape.npy 2 2; masked mask3 shape.npy
 row mask-shape 1 "sasc: error: shape.npy has shape (2, 2) but (4, 3) is needed" run mask3.sas $RUN --set data=good --out out-mask3
 npy cut.npy 4 3 5; masked mask4 cut.npy
 row mask-truncated 1 "sasc: error: cut.npy is truncated: it holds fewer than 4 x 3 elements" run mask4.sas $RUN --set data=good --out out-mask4
+mkfifo fifo.npy; masked mask5 fifo.npy
+row mask-fifo 1 "sasc: error: cannot open fifo.npy: it is a FIFO, not a regular file" run mask5.sas $RUN --set data=good --out out-mask5
+# a mask value other than 0 and 1 (0.5, NaN, inf) used to mean "keep" silently
+npy half.npy 4 3 && printf '\000\000\000\077' | dd of=half.npy bs=1 seek=128 conv=notrunc 2>/dev/null; masked mask6 half.npy
+row mask-values 1 "sasc: error: half.npy: element 0 is 0.5, but every element must be exactly 0 or 1" run mask6.sas $RUN --set data=good --out out-mask6
+npy nan.npy 4 3 && printf '\000\000\300\177' | dd of=nan.npy bs=1 seek=132 conv=notrunc 2>/dev/null; masked mask7 nan.npy
+row mask-nan 1 "sasc: error: nan.npy: element 1 is nan, but every element must be exactly 0 or 1" run mask7.sas $RUN --set data=good --out out-mask7
+npy complex.npy 4 3 && sed -i "s/'<f4'/'<c8'/" complex.npy; masked mask8 complex.npy
+row mask-dtype 1 "sasc: error: complex.npy is not a valid .npy file: its dtype '<c8' is not a boolean, integer, float32 or float64 type" run mask8.sas $RUN --set data=good --out out-mask8
+
+# a message with a long path keeps its reason: the whole path, then why
+deep=$(printf '%0.s/b' $(seq 1500))
+check data-long-path 1 glob "sasc: error: cannot read the data directory /x/b/b/b/*/b/b: No such file or directory" \
+    "$SASC" run ok.sas $RUN --set data="/x$deep" --out out-long
+
+# ==== checkpoints: checked before anything in them is used
+# shellcheck disable=SC2086
+"$SASC" run ok.sas $RUN --set data=good --out ck >/dev/null 2>&1
+cp -r ck ck-flip; size=$(wc -c < ck/checkpoint.sasc); middle=$((size / 2))
+byte=$(od -An -tu1 -j "$middle" -N1 ck/checkpoint.sasc | tr -d ' ')
+printf "\\$(printf %03o $((byte ^ 4)))" | dd of=ck-flip/checkpoint.sasc bs=1 seek="$middle" conv=notrunc 2>/dev/null
+row ckpt-flipped-bit 1 "sasc: error: ck-flip/checkpoint.sasc is damaged: its checksum does not match its contents (a changed byte, or a file cut short or copied in part); it cannot be used" run --resume ck-flip
+cp -r ck ck-cut; head -c "$middle" ck/checkpoint.sasc > ck-cut/checkpoint.sasc
+row ckpt-truncated 1 "sasc: error: ck-cut/checkpoint.sasc is damaged: its checksum does not match its contents (a changed byte, or a file cut short or copied in part); it cannot be used" eval ck-cut
+cp -r ck ck-old; printf 'SASCCKP1' > ck-old/checkpoint.sasc; head -c 200 /dev/zero >> ck-old/checkpoint.sasc
+row ckpt-old-format 1 "sasc: error: ck-old/checkpoint.sasc was written by an older sasc (checkpoint format 1, without a checksum); this sasc reads format 2 only" run --resume ck-old
+cp -r ck ck-text; echo 'not a checkpoint at all' > ck-text/checkpoint.sasc
+row ckpt-not-checkpoint 1 "sasc: error: ck-text/checkpoint.sasc is not a sasc checkpoint" run --resume ck-text
+row ckpt-optimizer 1 "sasc: error: the checkpoint in ck holds the state of optimizer adam; it cannot be resumed with optimizer sgd" run --resume ck --set optimizer=sgd
+row ckpt-nothing-to-train 1 "sasc: error: the run in ck has trained all 1 of its epochs, so --set batch=10 would change nothing it did; give more epochs (--set epochs=N) to train with it" run --resume ck --set batch=10
 
 # ==== the output directory
 echo file > plainfile
 run_on out-not-directory 1 "sasc: error: cannot create directory plainfile: Not a directory" good --out plainfile/run
-mkdir -p blocked/metrics.csv
-run_on out-not-regular 1 "sasc: error: cannot write blocked/metrics.csv: it exists and is not a regular file" good --out blocked
+cp -r ck blocked && rm blocked/metrics.csv && mkdir blocked/metrics.csv
+row out-not-regular 1 "sasc: error: cannot write blocked/metrics.csv: it exists and is not a regular file" run --resume blocked --set epochs=2
+# a run directory belongs to one run (runtime/train/run_directory.h)
+mkdir -p foreign && echo mine > foreign/notes.txt
+run_on out-foreign 1 "sasc: error: the output directory foreign is not empty (it holds notes.txt) and is not a sasc run directory; give another --out (sasc never clears a directory it did not make)" good --out foreign
+run_on out-foreign-force 1 "sasc: error: the output directory foreign is not empty (it holds notes.txt) and is not a sasc run directory; give another --out (sasc never clears a directory it did not make)" good --out foreign --force
+run_on out-another-run 1 "sasc: error: the output directory ck holds another run; give --force to replace it, --resume ck to continue it, or another --out" good --out ck
+cp -r ck locked && echo 12345 > locked/.sasc-lock
+if command -v flock >/dev/null 2>&1; then
+    flock locked/.sasc-lock -c 'sleep 20' </dev/null >/dev/null 2>&1 &   # waits out the probe below
+    holder=$!; tries=0
+    while flock -n locked/.sasc-lock true 2>/dev/null && [ $tries -lt 100 ]; do sleep 0.05; tries=$((tries + 1)); done
+    row out-locked 1 "sasc: error: the run directory locked is in use by another sasc (process 12345); wait for it to finish or give another --out" run --resume locked --set epochs=2
+    pkill -P "$holder" 2>/dev/null; kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+else
+    skip out-locked "no flock(1) to hold the lock"
+fi
 # tmpfs mounts stand in for a read-only and a full disk (never /dev/full: the
 # atomic writer renames over its destination).
 if mkdir -p ro && mount -t tmpfs -o ro,size=1m tmpfs ro 2>/dev/null; then
@@ -348,7 +464,7 @@ row sweep-jobs 1 "sasc: error: --jobs takes a number of points from 1 to 1024, n
 # shellcheck disable=SC2086
 row sweep-other-sweep 1 "sasc: error: sweep-dir holds another sweep (its sweep.json differs: another file, task, setting or list of values); give this one its own --out DIR" sweep ok.sas --over seed=1,2,3 $SW --set data=good --out sweep-dir
 # shellcheck disable=SC2086
-row sweep-point-failed 1 "sasc: error: 1 point of the sweep failed (see sweep.csv and each point's sweep.log)" sweep ok.sas --over data=good,nodata $SW --jobs 1 --out sweep-failed
+row sweep-point-failed 1 "sasc: error: 1 point of the sweep failed (see sweep.csv and each point's POINT.log)" sweep ok.sas --over data=good,nodata $SW --jobs 1 --out sweep-failed
 
 # ==== the plan a run is checked against (not an error: sasc check --plan)
 if [ -z "${ERRORS_LIST:-}" ]; then
@@ -357,6 +473,38 @@ if [ -z "${ERRORS_LIST:-}" ]; then
                 "memory, estimated" "at a nominal 10 GFLOP/s"; do
         if grep -qF -- "$text" out; then passed=$((passed + 1)); else fail "check --plan: no '$text'"; fi
     done
+fi
+
+# ==== MPI ranks (mpirun -np K sasc run: runtime/train/distributed.h)
+MPI_RUN="run $work/ok.sas $RUN --set data=good --set batch=4 --set shards=2"
+MPI_IDS="mpi-too-many-ranks mpi-settings-differ mpi-rank-failed"
+. "$SRCDIR/tests/mpi_lib.sh"
+if ! "$SASC" --version | grep -q "^training over MPI ranks: MPI"; then
+    # A launcher's environment is enough to be refused: no mpirun needed.
+    check mpi-not-built 1 exact "sasc: error: this sasc was built without MPI, so under an MPI launcher each of the 2 ranks would train its own copy of the model; install Open MPI (libopenmpi-dev) and rebuild sasc (./configure --with-mpi), or run without mpirun" \
+        env OMPI_COMM_WORLD_SIZE=2 OMPI_COMM_WORLD_RANK=0 "$SASC" $MPI_RUN --out out-no-mpi
+    for id in $MPI_IDS; do skip "$id" "this sasc was built without MPI"; done
+elif ! command -v mpirun >/dev/null 2>&1; then
+    skip mpi-not-built "this sasc has MPI"
+    for id in $MPI_IDS; do skip "$id" "mpirun is not installed (Debian: openmpi-bin)"; done
+else
+    skip mpi-not-built "this sasc has MPI"
+    # shellcheck disable=SC2086
+    check mpi-too-many-ranks 1 exact "sasc: error: 3 MPI ranks for a step of 2 shards (batch 4): every rank needs a shard; start at most 2 ranks, or set shards to a divisor of the batch of at least 3 (results depend on shards, never on the number of ranks)" \
+        mpi_launch -np 3 "$SASC" $MPI_RUN --out out-mpi-ranks
+    # shellcheck disable=SC2086
+    check mpi-settings-differ 1 exact "sasc: error: MPI rank 1 of 2 runs another model or other settings than rank 0; start every rank with the same command (only --threads may differ)" \
+        mpi_launch -np 1 "$SASC" $MPI_RUN --out out-mpi-seeds : -np 1 "$SASC" $MPI_RUN --seed 2 --out out-mpi-seeds
+    # The same relative data path from two working directories: rank 1's has no data.
+    mkdir -p rank0 rank1 && ln -s ../good rank0/data
+    # shellcheck disable=SC2086
+    check mpi-rank-failed 1 exact "sasc: error: rank 1 of 2: cannot read the data directory data: No such file or directory" \
+        mpi_launch -np 1 -wdir "$work/rank0" "$SASC" $MPI_RUN --set data=data --out "$work/out-mpi-data" : \
+        -np 1 -wdir "$work/rank1" "$SASC" $MPI_RUN --set data=data --out "$work/out-mpi-data"
+    if [ -z "${ERRORS_LIST:-}" ]; then   # once, from rank 0, not once per rank
+        if [ "$(grep -c '^sasc: error:' err)" -eq 1 ]; then passed=$((passed + 1))
+        else fail "mpi-rank-failed: more than one message"; fi
+    fi
 fi
 
 # ==== docs/errors.md has one row per case, and no row without a case

@@ -9,6 +9,7 @@
 #include "testing.h"
 #include "compiler/ir/interpret.h"
 #include "compiler/lower/lower.h"
+#include "compiler/layers/registry.h"
 
 static char *const layer_names[FIXTURE_MAX_LAYERS] = { "h1", "h2", "h3", "h4" };
 
@@ -23,8 +24,10 @@ static void layer_init(layer_spec *l, int index, int fan_in, int width, activati
     l->fan_in_scaling = true;
     const double initial[3] = { 0.2, 0.1, 0.05 };
     for (int k = 0; k < 3; k++)
-        l->prior[k] = (parameter_prior){ { SASC_INIT_CONSTANT, initial[k], 0.0 }, false };
-    l->mask.kind = SASC_MASK_NONE;
+        l->group[0].prior[k] = (parameter_prior){ { SASC_INIT_CONSTANT, initial[k], 0.0 }, false };
+    l->group[0].mask.kind = SASC_MASK_NONE;
+    l->group[0].fan_in = fan_in;
+    l->kind = layer_kind_find(layer_kinds(), "dense");
 }
 
 void fixture_init(fixture *fx, int input_width, const int *widths, int layer_count,
@@ -57,8 +60,8 @@ void fixture_init(fixture *fx, int input_width, const int *widths, int layer_cou
 void fixture_make_deterministic(fixture *fx, int layer)
 {
     layer_spec *l = &fx->layers[layer];
-    l->prior[SASC_PI] = (parameter_prior){ { SASC_INIT_ZEROS, 0.0, 0.0 }, true };
-    l->prior[SASC_XI] = (parameter_prior){ { SASC_INIT_CONSTANT, 0.0, 0.0 }, true };
+    l->group[0].prior[SASC_PI] = (parameter_prior){ { SASC_INIT_ZEROS, 0.0, 0.0 }, true };
+    l->group[0].prior[SASC_XI] = (parameter_prior){ { SASC_INIT_CONSTANT, 0.0, 0.0 }, true };
 }
 
 bool fixture_lower(const fixture *fx, ir_program *p)

@@ -68,5 +68,6 @@ void register_ir_tests(void);
 void register_autodiff_tests(void);
 void register_paper_gradient_tests(void);
 void register_optimizer_tests(void);
+void register_layer_kind_tests(void);
 
 #endif

@@ -46,6 +46,10 @@ check_model gbptt_row_mnist "$SRCDIR/models/gbptt_row_mnist.sas" \
     --set train=500 --set test=200 --set epochs=2 --seed 5 --threads 1
 check_model msi "$SRCDIR/models/msi.sas" \
     --set train=300 --set test=96 --set epochs=2 --seed 5 --threads 1
+check_model gbptt_stacked_row_mnist "$SRCDIR/models/gbptt_stacked_row_mnist.sas" \
+    --set train=500 --set test=200 --set epochs=2 --seed 5 --threads 1
+check_model gbptt_head_row_mnist "$SRCDIR/models/gbptt_head_row_mnist.sas" \
+    --set train=500 --set test=200 --set epochs=2 --seed 5 --threads 1
 
 [ "$record" = yes ] && exit 0
 finish

@@ -11,7 +11,7 @@ SMALL="--set epochs=2 --set test=200 --set batch=50"
 expect 0 "a 2 x 2 sweep in child processes" "$SASC" sweep "$QS" --over train=500,1000 --over seed=1,2 \
     $SMALL --jobs 2 --out "$work/a"
 for f in sweep.json sweep.csv summary.csv sweep_test_error_vs_train.svg sweep_train_loss_vs_train.svg \
-         train-500_seed-1/metrics.csv train-1000_seed-2/run.json train-1000_seed-2/sweep.log; do
+         train-500_seed-1/metrics.csv train-1000_seed-2/run.json train-1000_seed-2.log; do
     if [ -s "$work/a/$f" ]; then pass; else fail "sweep: no $f"; fi
 done
 if [ "$(wc -l < "$work/a/sweep.csv")" -eq 5 ] && [ "$(wc -l < "$work/a/summary.csv")" -eq 3 ]; then pass

@@ -273,9 +273,9 @@ static void configure(fixture *fx, const model_case *mc, fixture_rng *rng)
     if (mc->deterministic_layer >= 0)
         fixture_make_deterministic(fx, mc->deterministic_layer);
     if (mc->masked_layer >= 0)
-        fx->layers[mc->masked_layer].mask = (sasc_mask){ SASC_MASK_DENSITY, 0.5, NULL };
+        fx->layers[mc->masked_layer].group[0].mask = (sasc_mask){ SASC_MASK_DENSITY, 0.5, NULL };
     if (mc->frozen_m_layer >= 0)
-        fx->layers[mc->frozen_m_layer].prior[SASC_M].frozen = true;
+        fx->layers[mc->frozen_m_layer].group[0].prior[SASC_M].frozen = true;
     fx->model.l2_m = 0.01;
     fx->model.l2_xi = 0.02;
 }

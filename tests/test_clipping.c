@@ -135,7 +135,7 @@ static void test_known_singular_values(void)
 {
     const struct {
         int rows, cols;
-        double s[4];
+        double s[8];   /* min(rows, cols) <= 8 values, the rest 0 */
     } cases[] = {
         {1, 1, {2.5}},                  /* a scalar: |g| */
         {1, 5, {3.0}},                  /* a row vector: its Euclidean norm */

@@ -14,6 +14,7 @@
 #include "compiler/codegen/codegen_internal.h"
 #include "compiler/ir/interpret.h"
 #include "compiler/lower/lower.h"
+#include "compiler/layers/registry.h"
 #include "runtime/model/buffers.h"
 #include "runtime/settings/task.h"
 #include "tests/testing.h"
@@ -889,10 +890,12 @@ static layer_spec make_layer(const char *name, int source, int fan_in, int width
     l.width = width;
     l.activation = activation;
     l.fan_in_scaling = true;
-    l.prior[SASC_PI] = (parameter_prior){ { SASC_INIT_UNIFORM, 0.1, 0.5 }, false };
-    l.prior[SASC_M] = (parameter_prior){ { SASC_INIT_NORMAL, 0.0, 0.5 }, false };
-    l.prior[SASC_XI] = (parameter_prior){ { SASC_INIT_UNIFORM, 0.01, 0.1 }, false };
-    l.mask.kind = SASC_MASK_NONE;
+    l.group[0].prior[SASC_PI] = (parameter_prior){ { SASC_INIT_UNIFORM, 0.1, 0.5 }, false };
+    l.group[0].prior[SASC_M] = (parameter_prior){ { SASC_INIT_NORMAL, 0.0, 0.5 }, false };
+    l.group[0].prior[SASC_XI] = (parameter_prior){ { SASC_INIT_UNIFORM, 0.01, 0.1 }, false };
+    l.group[0].mask.kind = SASC_MASK_NONE;
+    l.group[0].fan_in = fan_in;
+    l.kind = layer_kind_find(layer_kinds(), "dense");
     return l;
 }
 
@@ -1010,10 +1013,10 @@ static void test_lowered_model(void)
     layer_spec mixed[3] = { make_layer("d", -1, 5, 6, ACTIVATION_TANH),
                             make_layer("k", 0, 6, 4, ACTIVATION_SIGMOID),
                             make_layer("y", 1, 4, 2, ACTIVATION_IDENTITY) };
-    mixed[0].prior[SASC_PI] = (parameter_prior){ { SASC_INIT_ZEROS, 0, 0 }, true };
-    mixed[0].prior[SASC_XI] = (parameter_prior){ { SASC_INIT_ZEROS, 0, 0 }, true };
-    mixed[1].mask = (sasc_mask){ SASC_MASK_DENSITY, 0.5, NULL };
-    mixed[1].prior[SASC_PI].frozen = true;
+    mixed[0].group[0].prior[SASC_PI] = (parameter_prior){ { SASC_INIT_ZEROS, 0, 0 }, true };
+    mixed[0].group[0].prior[SASC_XI] = (parameter_prior){ { SASC_INIT_ZEROS, 0, 0 }, true };
+    mixed[1].group[0].mask = (sasc_mask){ SASC_MASK_DENSITY, 0.5, NULL };
+    mixed[1].group[0].prior[SASC_PI].frozen = true;
     mixed[2].fan_in_scaling = false;
     model_spec regression = make_model(mixed, 3, 5);
     regression.loss = LOSS_MEAN_SQUARED_ERROR;
@@ -1141,8 +1144,8 @@ static void test_update_parts(void)
 {
     layer_spec layers[2] = { make_layer("h", -1, 37, 29, ACTIVATION_RELU),
                              make_layer("out", 0, 29, 3, ACTIVATION_SOFTMAX) };
-    layers[0].mask = (sasc_mask){ SASC_MASK_DENSITY, 0.5, NULL };
-    layers[1].prior[SASC_PI].frozen = true;
+    layers[0].group[0].mask = (sasc_mask){ SASC_MASK_DENSITY, 0.5, NULL };
+    layers[1].group[0].prior[SASC_PI].frozen = true;
     model_spec model = make_model(layers, 2, 37);
     check_update_parts(&model, 32, SASC_OPTIMIZER_ADAM);
     check_update_parts(&model, 64, SASC_OPTIMIZER_ADAM);

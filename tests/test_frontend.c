@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "compiler/check/frontend.h"
+#include "compiler/layers/registry.h"
 #include "compiler/check/sema.h"
 #include "grammar/syntax.h"
 #include "grammar/parser.h"
@@ -30,7 +31,7 @@ static check_result check_text(const char *text)
     check_result r = { 0 };
     FILE *out = open_memstream(&r.messages, &r.size);
     diagnostics *d = diagnostics_new("t.sas", text, out);
-    r.ok = frontend_check("t.sas", text, d, &r.file);
+    r.ok = frontend_check("t.sas", text, layer_kinds(), d, &r.file);
     r.errors = diagnostics_error_count(d);
     diagnostics_free(d);
     fclose(out);
@@ -449,34 +450,34 @@ static void test_semantic_checked_file(void)
     CU_ASSERT_EQUAL(h1->width, 100);
     CU_ASSERT_EQUAL(h1->activation, ACTIVATION_RELU);
     CU_ASSERT_TRUE(h1->fan_in_scaling);
-    CU_ASSERT_EQUAL(h1->prior[SASC_PI].init.kind, SASC_INIT_CONSTANT);
-    CU_ASSERT_EQUAL(h1->prior[SASC_PI].init.a, 0);
-    CU_ASSERT_FALSE(h1->prior[SASC_PI].frozen);
-    CU_ASSERT_EQUAL(h1->prior[SASC_M].init.kind, SASC_INIT_NORMAL);
-    CU_ASSERT_DOUBLE_EQUAL(h1->prior[SASC_M].init.b, sqrt(2.0 / 784), 1e-15);
-    CU_ASSERT_EQUAL(h1->prior[SASC_XI].init.kind, SASC_INIT_CONSTANT);   /* overridden by the layer */
-    CU_ASSERT_TRUE(h1->prior[SASC_XI].frozen);
-    CU_ASSERT_EQUAL(h1->mask.kind, SASC_MASK_NONE);
+    CU_ASSERT_EQUAL(h1->group[0].prior[SASC_PI].init.kind, SASC_INIT_CONSTANT);
+    CU_ASSERT_EQUAL(h1->group[0].prior[SASC_PI].init.a, 0);
+    CU_ASSERT_FALSE(h1->group[0].prior[SASC_PI].frozen);
+    CU_ASSERT_EQUAL(h1->group[0].prior[SASC_M].init.kind, SASC_INIT_NORMAL);
+    CU_ASSERT_DOUBLE_EQUAL(h1->group[0].prior[SASC_M].init.b, sqrt(2.0 / 784), 1e-15);
+    CU_ASSERT_EQUAL(h1->group[0].prior[SASC_XI].init.kind, SASC_INIT_CONSTANT);   /* overridden by the layer */
+    CU_ASSERT_TRUE(h1->group[0].prior[SASC_XI].frozen);
+    CU_ASSERT_EQUAL(h1->group[0].mask.kind, SASC_MASK_NONE);
 
     CU_ASSERT_EQUAL(h2->source, 0);
     CU_ASSERT_EQUAL(h2->fan_in, 100);
     CU_ASSERT_EQUAL(h2->activation, ACTIVATION_TANH);
     CU_ASSERT_FALSE(h2->fan_in_scaling);
-    CU_ASSERT_EQUAL(h2->prior[SASC_M].init.kind, SASC_INIT_IDENTITY);
-    CU_ASSERT_EQUAL(h2->prior[SASC_M].init.a, 0.5);
-    CU_ASSERT_EQUAL(h2->prior[SASC_PI].init.kind, SASC_INIT_CONSTANT);   /* defaults */
-    CU_ASSERT_EQUAL(h2->prior[SASC_XI].init.a, 0);
-    CU_ASSERT_EQUAL(h2->mask.kind, SASC_MASK_DENSITY);
-    CU_ASSERT_EQUAL(h2->mask.density, 0.25);
+    CU_ASSERT_EQUAL(h2->group[0].prior[SASC_M].init.kind, SASC_INIT_IDENTITY);
+    CU_ASSERT_EQUAL(h2->group[0].prior[SASC_M].init.a, 0.5);
+    CU_ASSERT_EQUAL(h2->group[0].prior[SASC_PI].init.kind, SASC_INIT_CONSTANT);   /* defaults */
+    CU_ASSERT_EQUAL(h2->group[0].prior[SASC_XI].init.a, 0);
+    CU_ASSERT_EQUAL(h2->group[0].mask.kind, SASC_MASK_DENSITY);
+    CU_ASSERT_EQUAL(h2->group[0].mask.density, 0.25);
 
     CU_ASSERT_EQUAL(y->source, 1);
     CU_ASSERT_EQUAL(y->activation, ACTIVATION_SOFTMAX);
-    CU_ASSERT_EQUAL(y->prior[SASC_PI].init.a, 0.25);
-    CU_ASSERT_TRUE(y->prior[SASC_PI].frozen);
-    CU_ASSERT_EQUAL(y->prior[SASC_M].init.kind, SASC_INIT_NORMAL);   /* default: N(0, 1), fan-in scaled */
-    CU_ASSERT_EQUAL(y->prior[SASC_M].init.b, 1);
-    CU_ASSERT_EQUAL(y->mask.kind, SASC_MASK_NPY);
-    CU_ASSERT_STRING_EQUAL(y->mask.path, "m.npy");
+    CU_ASSERT_EQUAL(y->group[0].prior[SASC_PI].init.a, 0.25);
+    CU_ASSERT_TRUE(y->group[0].prior[SASC_PI].frozen);
+    CU_ASSERT_EQUAL(y->group[0].prior[SASC_M].init.kind, SASC_INIT_NORMAL);   /* default: N(0, 1), fan-in scaled */
+    CU_ASSERT_EQUAL(y->group[0].prior[SASC_M].init.b, 1);
+    CU_ASSERT_EQUAL(y->group[0].mask.kind, SASC_MASK_NPY);
+    CU_ASSERT_STRING_EQUAL(y->group[0].mask.path, "m.npy");
 
     CU_ASSERT_EQUAL_FATAL(r.file.task_count, 1);
     const task_spec *t = &r.file.tasks[0];
@@ -507,10 +508,10 @@ static void test_semantic_defaults(void)
     CU_ASSERT_TRUE_FATAL(r.ok);
     const layer_spec *h = &r.file.models[0].layers[0], *y = &r.file.models[0].layers[1];
     CU_ASSERT_EQUAL(h->activation, ACTIVATION_IDENTITY);
-    CU_ASSERT_DOUBLE_EQUAL(h->prior[SASC_M].init.b, 0.25, 1e-15);   /* 1/sqrt(16) without fan-in scaling */
-    CU_ASSERT_EQUAL(y->prior[SASC_M].init.b, 1);
+    CU_ASSERT_DOUBLE_EQUAL(h->group[0].prior[SASC_M].init.b, 0.25, 1e-15);   /* 1/sqrt(16) without fan-in scaling */
+    CU_ASSERT_EQUAL(y->group[0].prior[SASC_M].init.b, 1);
     for (int p = 0; p < 3; p++)
-        CU_ASSERT_FALSE(y->prior[p].frozen);
+        CU_ASSERT_FALSE(y->group[0].prior[p].frozen);
     CU_ASSERT_EQUAL(r.file.models[0].loss, LOSS_MEAN_SQUARED_ERROR);
     CU_ASSERT_EQUAL(r.file.models[0].l2_m, 0);
     CU_ASSERT_EQUAL_FATAL(r.file.task_count, 2);
@@ -530,8 +531,8 @@ static void test_semantic_mask_path_relative_to_file(void)
                        "  loss cross_entropy(y)\n}\n";
     diagnostics *d = diagnostics_new("dir/sub/t.sas", text, stderr);
     checked_file f;
-    CU_ASSERT_TRUE_FATAL(frontend_check("dir/sub/t.sas", text, d, &f));
-    CU_ASSERT_STRING_EQUAL(f.models[0].layers[0].mask.path, "dir/sub/masks/a.npy");
+    CU_ASSERT_TRUE_FATAL(frontend_check("dir/sub/t.sas", text, layer_kinds(), d, &f));
+    CU_ASSERT_STRING_EQUAL(f.models[0].layers[0].group[0].mask.path, "dir/sub/masks/a.npy");
     checked_file_free(&f);
     diagnostics_free(d);
 }

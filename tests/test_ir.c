@@ -18,9 +18,9 @@ static void three_layer_fixture(fixture *fx)
 {
     const int widths[3] = { 4, 3, 2 };
     fixture_init(fx, 5, widths, 3, ACTIVATION_RELU, LOSS_CROSS_ENTROPY, 6, 32);
-    fx->layers[0].mask = (sasc_mask){ SASC_MASK_DENSITY, 0.5, NULL };
+    fx->layers[0].group[0].mask = (sasc_mask){ SASC_MASK_DENSITY, 0.5, NULL };
     fixture_make_deterministic(fx, 1);
-    fx->layers[2].prior[SASC_M].frozen = true;
+    fx->layers[2].group[0].prior[SASC_M].frozen = true;
 }
 
 static void expect_buffer(const ir_program *p, const char *name, sasc_buffer_role role,

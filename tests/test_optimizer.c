@@ -26,8 +26,8 @@ static bool lower_one_layer(fixture *fx, ir_program *p, sasc_optimizer optimizer
     fx->task.epsilon = 1e-3;
     fx->task.weight_decay = 0.01;
     if (masked)
-        fx->layers[0].mask = (sasc_mask){ SASC_MASK_DENSITY, 0.5, NULL };
-    fx->layers[0].prior[SASC_M].frozen = freeze_m;
+        fx->layers[0].group[0].mask = (sasc_mask){ SASC_MASK_DENSITY, 0.5, NULL };
+    fx->layers[0].group[0].prior[SASC_M].frozen = freeze_m;
     return fixture_lower(fx, p);
 }
 

@@ -563,7 +563,7 @@ static void test_task_unknown_key(void)
 
 static sasc_idx_request request(const char *prefix, long limit, int pixels, int classes)
 {
-    sasc_idx_request r = {prefix, limit, pixels, classes};
+    sasc_idx_request r = {prefix, limit, pixels, classes, 1};
     return r;
 }
 
@@ -1232,8 +1232,9 @@ static void test_training_end_to_end(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"test_accuracy\": 1"));
     CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"wall_seconds\": "));
     free(json);
-    /* metrics, run.json, model.sas, two .npy, checkpoint.sasc: no temp files */
-    CU_ASSERT_EQUAL(count_entries(out1), 6);
+    /* metrics, run.json, model.sas, two .npy, checkpoint.sasc and the lock
+     * file of the run directory: no temp files */
+    CU_ASSERT_EQUAL(count_entries(out1), 7);
     remove_tree(dir);
     free(dir);
 }
@@ -1450,8 +1451,10 @@ static void test_shards_independent_of_threads(void)
     CU_ASSERT_PTR_NOT_NULL(json && strstr(json, "\"batch\": 4,\n  \"shards\": 2,"));
     free(json);
 
-    /* Kernels compiled for 4 rows cannot run shards of 2. */
+    /* Kernels compiled for 4 rows cannot run shards of 2 (in a new directory:
+     * out[0] holds a run, which a new run may not replace without --force). */
     char *messages = NULL;
+    snprintf(t[0].out, sizeof t[0].out, "%s/run-whole", dir);
     CU_ASSERT_EQUAL(run_quietly(&whole, &t[0], NULL, &messages), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(messages, "compiled for shards of 4 samples, but batch 4 in 2 "
                                             "shards needs shards of 2 samples"));
@@ -1584,7 +1587,7 @@ static void test_initialize_masks_and_inits(void)
     snprintf(mask_path, sizeof mask_path, "%s/mask.npy", dir);
     double half[R * C];
     for (int i = 0; i < R * C; i++)
-        half[i] = i < R * C / 2 ? 2.0 : 0.0;  /* nonzero keeps a connection */
+        half[i] = i < R * C / 2 ? 1.0 : 0.0;  /* 1 keeps a connection */
     CU_ASSERT_TRUE(sasc_npy_write(mask_path, half, SASC_F64, R, C, e, sizeof e));
     sasc_buffer_desc buffers[I_COUNT] = {
         [I_PI] = {"l.pi", SASC_BUFFER_PARAMETER, 0, SASC_PI, R, C, {SASC_INIT_UNIFORM, 0.2, 0.4}, false, I_MASK},

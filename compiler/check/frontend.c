@@ -8,18 +8,19 @@
  */
 #include "compiler/check/frontend.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "grammar/ast.h"
 #include "compiler/check/sema.h"
 #include "grammar/syntax.h"
+#include "runtime/support/input_file.h"
 
 /* Larger sources are certainly not hand-written models. */
 #define FRONTEND_MAX_SOURCE (16L * 1024 * 1024)
 
-bool frontend_check(const char *path, const char *text, diagnostics *d, checked_file *out)
+bool frontend_check(const char *path, const char *text, const layer_kind_table *kinds, diagnostics *d,
+                    checked_file *out)
 {
     *out = (checked_file){ 0 };
     int errors_before = diagnostics_error_count(d);
@@ -28,7 +29,7 @@ bool frontend_check(const char *path, const char *text, diagnostics *d, checked_
         diagnostic_report_file(d, DIAGNOSTIC_ERROR, "out of memory while parsing");
         return false;
     }
-    bool ok = diagnostics_error_count(d) == errors_before && sema_check(tree, path, text, d, out);
+    bool ok = diagnostics_error_count(d) == errors_before && sema_check(tree, path, text, kinds, d, out);
     ast_file_free(tree);
     return ok;
 }
@@ -62,56 +63,16 @@ static bool check_no_nul(const char *path, const char *text, size_t length, char
     return false;
 }
 
-static char *read_stream(FILE *f, const char *path, size_t *length, char *error, size_t error_size)
-{
-    size_t capacity = 4096, used = 0;
-    char *text = malloc(capacity);
-    while (text) {
-        if (used + 1 >= capacity) {
-            /* Room for one byte more than the limit (and the NUL): reading it
-             * proves the file too large. Doubling alone overshot to 2x the limit. */
-            size_t limit = (size_t)FRONTEND_MAX_SOURCE + 2;
-            size_t grown = 2 * capacity < limit ? 2 * capacity : limit;
-            char *bigger = capacity >= limit ? NULL : realloc(text, grown);
-            if (!bigger) {
-                snprintf(error, error_size, "%s: the file is too large (more than %ld bytes)",
-                         path, FRONTEND_MAX_SOURCE);
-                free(text);
-                return NULL;
-            }
-            text = bigger;
-            capacity = grown;
-        }
-        size_t n = fread(text + used, 1, capacity - used - 1, f);
-        used += n;
-        if (n == 0)
-            break;
-    }
-    if (!text) {
-        snprintf(error, error_size, "%s: out of memory", path);
-        return NULL;
-    }
-    if (ferror(f)) {
-        snprintf(error, error_size, "%s: %s", path, strerror(errno));
-        free(text);
-        return NULL;
-    }
-    text[used] = '\0';
-    *length = used;
-    return text;
-}
-
 char *frontend_read_file(const char *path, char *error, size_t error_size)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(error, error_size, "%s: %s", path, strerror(errno));
+    char reason[256];
+    size_t length = 0;
+    char *text = sasc_input_read_all(path, FRONTEND_MAX_SOURCE, &length, reason, sizeof reason);
+    if (!text) {
+        snprintf(error, error_size, "%s: %s", path, reason);
         return NULL;
     }
-    size_t length = 0;
-    char *text = read_stream(f, path, &length, error, error_size);
-    fclose(f);
-    if (text && !check_no_nul(path, text, length, error, error_size)) {
+    if (!check_no_nul(path, text, length, error, error_size)) {
         free(text);
         return NULL;
     }

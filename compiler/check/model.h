@@ -5,9 +5,14 @@
  * Invariants once sema_check() has succeeded:
  *  - every model has >= 1 layer; layer i reads the model input (source -1) or
  *    an earlier layer (source < i); widths >= 1; fan_in equals the source width;
+ *  - every layer has its kind (compiler/check/layer_kind.h) and the timing
+ *    its kind's declarations give it (reads_sequence, at_last, per_step);
+ *    a model has a time axis (steps >= 1) exactly when one of its kinds
+ *    carries state, and its input is then a sequence of `steps` blocks;
  *  - the last layer is the output; its width is `classes`;
  *  - initial values are in range: pi in [0,1], variances >= 0, uniform lo <= hi;
  *  - identity initialisation only on square groups (fan_in == width);
+ *  - a model has a loss unless none of its groups is trained by gradient;
  *  - every task names an existing model and its settings passed sasc_task_set().
  */
 #ifndef SASC_MODEL_H
@@ -17,17 +22,9 @@
 #include "runtime/sasc_runtime.h"
 #include "runtime/settings/task.h"
 #include "grammar/diagnostics.h"
+#include "compiler/check/layer_kind.h"
 
-typedef enum {
-    ACTIVATION_IDENTITY, ACTIVATION_RELU, ACTIVATION_TANH,
-    ACTIVATION_SIGMOID, ACTIVATION_SOFTMAX
-} activation_kind;
-
-typedef enum { LOSS_CROSS_ENTROPY, LOSS_MEAN_SQUARED_ERROR } loss_kind;
-
-/* dense: feedforward; recurrent: a rate network over `steps` steps reading
- * the input; readout: the output of a recurrent layer (gBPTT paper Eq. 1). */
-typedef enum { LAYER_DENSE = 0, LAYER_RECURRENT, LAYER_READOUT } layer_kind;
+typedef enum { LOSS_CROSS_ENTROPY, LOSS_MEAN_SQUARED_ERROR, LOSS_NONE } loss_kind;
 
 /* The prior of one hyper-parameter (pi, m or Xi) of a connection group. */
 typedef struct {
@@ -35,37 +32,39 @@ typedef struct {
     bool frozen;
 } parameter_prior;
 
+/* One connection group of a layer: kind->groups[g] of its layer. */
 typedef struct {
+    int fan_in;                   /* rows: the source's width, or the layer's for a square group */
+    parameter_prior prior[3];     /* indexed by sasc_parameter: SASC_PI, SASC_M, SASC_XI */
+    sasc_mask mask;               /* kind SASC_MASK_NONE when every connection may exist */
+} group_spec;
+
+typedef struct layer_spec {
     char *name;
     source_location location;
+    const layer_kind *kind;
     int source;                   /* -1: the model input; else an earlier layer */
     int fan_in, width;
     activation_kind activation;
     bool fan_in_scaling;          /* multiply the mean by 1/sqrt(fan_in), the variance by 1/fan_in */
-    parameter_prior prior[3];     /* indexed by sasc_parameter: SASC_PI, SASC_M, SASC_XI */
-    sasc_mask mask;               /* kind SASC_MASK_NONE when every connection may exist */
-    /* Recurrent layers (kind LAYER_RECURRENT): prior/mask above are the
-     * recurrent group's (width x width), these the input group's. */
-    layer_kind kind;
-    int steps;                    /* T */
-    int test_steps;               /* T of the predict kernel (test trials); 0: the same as steps */
-    double alpha;                 /* leak dt / tau */
-    double sigma, sigma_in;       /* recurrent and input noise strengths */
-    double x0, h0;                /* input baseline; initial state of every unit */
-    parameter_prior input_prior[3];
-    sasc_mask input_mask;
-    /* Readout layers: read at every step (true) or at the last one. */
-    bool every_step;
+    /* timing */
+    bool reads_sequence;          /* its source has a value at every time step */
+    bool at_last;                 /* it reads only the source's last step (`at = last`) */
+    bool per_step;                /* it has a value at every step: reads_sequence && !at_last */
+    group_spec group[LAYER_MAX_GROUPS];      /* kind->group_count of them */
+    double setting[LAYER_MAX_SETTINGS];      /* kind->settings[k]'s value */
 } layer_spec;
 
 typedef struct {
     char *name;
     source_location location;
     char *input_name;
-    int input_width;
+    int input_width;              /* per step in a model with a time axis */
     layer_spec *layers;
     int layer_count;
     int classes;                  /* width of the last layer */
+    int steps;                    /* T of the time axis; 0: the model has none */
+    int test_steps;               /* T of the predict kernels (test trials); 0: the same as steps */
     loss_kind loss;
     double l2_m, l2_xi;           /* loss += l2_m * sum m^2 + l2_xi * sum Xi^2 (over unfrozen groups) */
 } model_spec;
@@ -86,5 +85,13 @@ typedef struct {
 } checked_file;
 
 void checked_file_free(checked_file *file);
+
+/* A layer's own setting by key (its kind declares it); asserts it exists.
+ * For code that builds layer specs without the front end (tests). */
+void layer_spec_set(layer_spec *layer, const char *key, double value);
+double layer_spec_get(const layer_spec *layer, const char *key);
+
+/* The test_steps of a model's predict kernels: test_steps, or steps. */
+int model_test_steps(const model_spec *model);
 
 #endif

@@ -21,11 +21,12 @@
 #define SEMA_MAX_DECLARATIONS 1000      /* priors, models and tasks in one file */
 #define SEMA_MAX_ITEMS 1000             /* input, layers, loss and l2 of one model */
 
-/* Check `file` (parsed from `text`, named `path`). Returns true and fills
- * `out` (path and text copied; release with checked_file_free) when no error
- * was reported; otherwise `out` is left empty. */
+/* Check `file` (parsed from `text`, named `path`) with the layer kinds of
+ * `kinds` (compiler/layers/registry.h). Returns true and fills `out` (path
+ * and text copied; release with checked_file_free) when no error was
+ * reported; otherwise `out` is left empty. */
 bool sema_check(const ast_file *file, const char *path, const char *text,
-                diagnostics *d, checked_file *out);
+                const layer_kind_table *kinds, diagnostics *d, checked_file *out);
 
 /* The candidate closest to `name` by edit distance (transpositions count
  * one), if close enough to be a likely typo; NULL otherwise. */

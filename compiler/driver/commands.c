@@ -38,13 +38,21 @@ static const sasc_command commands[] = {
      "                               only task)\n"
      "  run --resume RUN_DIR         continue a run from its last checkpoint\n",
      "Usage: sasc run FILE [TASK] [--set KEY=VALUE]... [--out DIR] [--seed N] [--threads N]\n"
+     "                [--force]\n"
      "Compile FILE, then train and evaluate TASK (the file's only task when TASK is\n"
      "omitted). Writes metrics.csv, run.json, model.sas and one .npy per parameter\n"
      "(LAYER.pi, LAYER.m, LAYER.Xi) to DIR (default runs/MODEL-TASK), and\n"
      "checkpoint.sasc after every epoch and on SIGINT or SIGTERM (exit 130 or 143).\n"
+     "DIR belongs to the run: it is locked while the run works, and a directory\n"
+     "holding another run is refused unless --force (which clears it first).\n"
      "       sasc run --resume DIR [--set KEY=VALUE]...\n"
      "Continue the run in DIR from its checkpoint (e.g. --set epochs=N for more\n"
      "epochs): the results are those of an uninterrupted run.\n"
+     "       mpirun -np K sasc run FILE [TASK] [OPTIONS]   (sasc built with MPI)\n"
+     "Train one model on K MPI ranks: the shards of each step are dealt to the\n"
+     "ranks, and the results are the bytes of one process with the same shards\n"
+     "(K at most shards; rank 0 writes DIR; --threads counts per rank, default\n"
+     "the cores shared by the ranks on a machine).\n"
      "`sasc help settings` lists every KEY.\n",
      command_run, NULL},
     {"build",
@@ -102,7 +110,9 @@ static const sasc_command commands[] = {
      "settings, status and final metrics), summary.csv (mean, sd, standard error and n\n"
      "over seeds of every metric) and sweep_test_error_vs_KEY.svg,\n"
      "sweep_train_loss_vs_KEY.svg for every numeric KEY but the seed (error bars: one\n"
-     "standard error). Example:\n"
+     "standard error). Under mpirun -np K, rank r trains points r, r + K, ... (each on\n"
+     "its rank alone) and rank 0 writes the report: the same bytes as one process.\n"
+     "Example:\n"
      "  sasc sweep models/gbp_mnist.sas --over train=1000,2000,5000,10000 --over seed=1,2,3,4,5\n",
      command_sweep, NULL},
 };
@@ -145,6 +155,7 @@ const sasc_command *sasc_find_command(const char *name)
 void sasc_print_version(void)
 {
     printf("sasc %s (LLVM %s)\n", PACKAGE_VERSION, codegen_llvm_version());
+    printf("training over MPI ranks: %s\n", sasc_transport_library());
     printf("Copyright (C) 2026 the sasc developers.\n");
 }
 

@@ -100,6 +100,8 @@ int invocation_parse(int argc, char **argv, invocation *call)
             if (i + 1 >= argc)
                 return user_error("option '%s' needs a value", argument);
             call->saved_dir = argv[++i];
+        } else if (strcmp(argument, "--force") == 0 && is_command(call, "run")) {
+            call->force = true;
         } else if (strcmp(argument, "--plan") == 0 && is_command(call, "check")) {
             call->plan = true;
         } else if (argument[0] == '-' && argument[1] != '\0') {
@@ -112,6 +114,9 @@ int invocation_parse(int argc, char **argv, invocation *call)
             return user_error("unexpected argument '%s'", argument);
         }
     }
+    if (call->saved_dir && call->force)
+        return user_error("%s", "--resume continues the run in its directory and --force replaces "
+                          "it; give one of them");
     if (call->saved_dir && call->file)
         return user_error("%s", "'sasc run --resume RUN_DIR' takes the model from RUN_DIR; give no FILE");
     if (call->file == NULL && call->saved_dir == NULL)

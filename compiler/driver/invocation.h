@@ -14,7 +14,9 @@
 #include "runtime/settings/options.h"
 #include "runtime/settings/task.h"
 
-enum { ERROR_SIZE = 1024 };
+/* Room for a message naming two paths of 4095 bytes (a .sas string's limit)
+ * and its reason: a message is never cut before the reason. */
+enum { ERROR_SIZE = 16384 };
 
 typedef struct {
     const char *command;
@@ -27,6 +29,7 @@ typedef struct {
     char model_path[4200];      /* sasc analyze, --resume, eval: RUN_DIR/model.sas */
     bool plan;                  /* sasc check --plan */
     build_request build;        /* sasc build: -o, --emit-obj, --emit-llvm, --target-cpu, --library */
+    bool force;                 /* sasc run --force: replace another run in the output directory */
     const char *saved_dir;      /* sasc run --resume DIR, sasc eval DIR: a run with a checkpoint */
     sasc_task saved_task;       /* that run's task, from its checkpoint */
     const char **over;          /* sasc sweep --over KEY=V1,V2,...: in command-line order */

@@ -52,5 +52,6 @@ int main(int argc, char **argv)
     if (status == SASC_EXIT_OK)
         status = command->run(&call);
     invocation_free(&call);
+    sasc_transport_finalize();   /* MPI, if a run under mpirun started it (transport.h) */
     return status;
 }

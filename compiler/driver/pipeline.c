@@ -2,6 +2,7 @@
  * pipeline.c — the compiling stages shared by every command (pipeline.h).
  */
 #include "compiler/driver/pipeline.h"
+#include "compiler/layers/registry.h"
 #include "compiler/lower/lower.h"
 #include "runtime/train/train.h"
 
@@ -23,7 +24,7 @@ int pipeline_front_end(const invocation *call, pipeline *state)
     state->messages = diagnostics_new(call->file, state->text, stderr);
     if (state->messages == NULL)
         return SASC_EXIT_INTERNAL_ERROR;
-    state->file_checked = frontend_check(call->file, state->text, state->messages, &state->file);
+    state->file_checked = frontend_check(call->file, state->text, layer_kinds(), state->messages, &state->file);
     if (!state->file_checked) {
         int errors = diagnostics_error_count(state->messages);
         fprintf(stderr, "%d error%s generated.\n", errors, errors == 1 ? "" : "s");
@@ -97,12 +98,40 @@ static int apply_settings(const invocation *call, sasc_task *task)
     return SASC_EXIT_OK;
 }
 
+/* `--set model=NAME` names the model to train: one of the file's (training
+ * the task's own model under another name would record a run that can never
+ * be resumed or evaluated). A saved run keeps the model it trained. */
+static int settings_model(const invocation *call, const checked_file *file, const sasc_task *task,
+                          int *model)
+{
+    if (strcmp(task->model, file->models[*model].name) == 0)
+        return SASC_EXIT_OK;
+    if (call->saved_dir) {
+        fprintf(stderr, "sasc: error: the run in %s trained model '%s'; --set model=%s cannot "
+                "change it\n", call->saved_dir, file->models[*model].name, task->model);
+        return SASC_EXIT_USER_ERROR;
+    }
+    for (int i = 0; i < file->model_count; i++)
+        if (strcmp(file->models[i].name, task->model) == 0) {
+            *model = i;
+            return SASC_EXIT_OK;
+        }
+    fprintf(stderr, "sasc: error: --set model=%s: %s has no model '%s'", task->model, file->path,
+            task->model);
+    for (int i = 0; i < file->model_count; i++)
+        fprintf(stderr, "%s'%s'", i == 0 ? "; its models are " : ", ", file->models[i].name);
+    fprintf(stderr, "\n");
+    return SASC_EXIT_USER_ERROR;
+}
+
 int pipeline_choose_task(const invocation *call, const pipeline *state, sasc_task *task, int *model)
 {
     int status = call->saved_dir ? saved_model(call, &state->file, task, model)
                                  : choose_task(&state->file, call->task, task, model);
     if (status == SASC_EXIT_OK)
         status = apply_settings(call, task);
+    if (status == SASC_EXIT_OK)
+        status = settings_model(call, &state->file, task, model);
     if (status == SASC_EXIT_OK && call->saved_dir)   /* a resumed run continues in its own directory */
         snprintf(task->out, sizeof task->out, "%s", call->saved_dir);
     return status;

@@ -9,6 +9,7 @@
 #include "runtime/train/analyze.h"
 #include "runtime/settings/run_settings.h"
 #include "runtime/train/evaluate.h"
+#include "runtime/train/run_directory.h"
 #include "runtime/train/train.h"
 
 #include <stdio.h>
@@ -44,7 +45,8 @@ static sasc_run_info run_info(const invocation *call, const pipeline *state, cha
 {
     pipeline_compiler_string(compiler, size);
     return (sasc_run_info){.model_file = call->file, .source_text = state->text, .compiler = compiler,
-                           .compile_seconds = pipeline_seconds(state), .resume = call->saved_dir != NULL};
+                           .compile_seconds = pipeline_seconds(state), .resume = call->saved_dir != NULL,
+                           .force = call->force};
 }
 
 static int train(const invocation *call, pipeline *state, const sasc_program *program, const sasc_task *task)
@@ -125,11 +127,21 @@ static int prepare_analyze(invocation *call, sasc_run_settings *recorded)
     return SASC_EXIT_OK;
 }
 
+/* The analyses write into the run's directory (or --out DIR): locked like a
+ * run's, so an analysis and a run, or two analyses, never write it at once. */
 static int analyze(const invocation *call, pipeline *state, const sasc_program *program, const sasc_task *task)
 {
-    char compiler[128];
+    char compiler[128], error[ERROR_SIZE];
     sasc_run_info info = run_info(call, state, compiler, sizeof compiler);
-    return sasc_analyze_run(program, task, call->run_dir, call->task_what, &info);
+    sasc_run_directory directory;
+    if (!sasc_run_directory_claim(&directory, task->out, SASC_RUN_DIRECTORY_ANALYSIS, error,
+                                  sizeof error)) {
+        fprintf(stderr, "sasc: error: %s\n", error);
+        return SASC_EXIT_USER_ERROR;
+    }
+    int status = sasc_analyze_run(program, task, call->run_dir, call->task_what, &info);
+    sasc_run_directory_release(&directory);
+    return status;
 }
 
 int command_analyze_run(invocation *call)

@@ -11,8 +11,10 @@
  *      their checkpoints (a sweep continues after Ctrl-C or a crash);
  *   4. each distinct program (ir_signature) is compiled once;
  *   5. points run --jobs at a time, each in a child process of its own
- *      (its console output in DIR/POINT/sweep.log), or one after the other
- *      in this process with --jobs 1;
+ *      (its console output in DIR/POINT.log), or one after the other
+ *      in this process with --jobs 1; under mpirun (K ranks), rank r
+ *      trains points r, r + K, r + 2K, ... in its process, each point on
+ *      its rank alone, and rank 0 writes the report once all are done;
  *   6. the report is written from the points' files.
  *
  * Results of a point depend on its settings only (never on --jobs or
@@ -25,6 +27,7 @@
 #include "runtime/kernels/gemm.h"
 #include "runtime/settings/sweep.h"
 #include "runtime/support/output.h"
+#include "runtime/support/transport.h"
 #include "runtime/train/train.h"
 
 #include <errno.h>
@@ -65,6 +68,9 @@ typedef struct {
     sweep_shape *shapes;
     int shape_count;
     bool claimed;               /* the directory is this sweep's (sweep.json) */
+    sasc_transport *world;      /* the ranks of an MPI launch, or this process alone */
+    sasc_transport *alone;      /* this rank by itself: every point trains on one rank */
+    int rank, ranks;
 } sweep_run;
 
 static int fail(const char *format, const char *detail)
@@ -260,8 +266,8 @@ static int compile_points(sweep_run *s)
 {
     for (long p = 0; p < s->count; p++) {
         sweep_point *point = &s->points[p];
-        if (point->before == SASC_POINT_COMPLETED)
-            continue;
+        if (point->before == SASC_POINT_COMPLETED || p % s->ranks != s->rank)
+            continue;   /* done already, or another rank's */
         ir_program program;
         int status = pipeline_lower(&s->state, s->model, &point->task, &program);
         char error[ERROR_SIZE];
@@ -299,7 +305,7 @@ static int run_point(const sweep_run *s, const sweep_point *point)
     pipeline_compiler_string(compiler, sizeof compiler);
     sasc_run_info info = {.model_file = s->call->file, .source_text = s->state.text, .compiler = compiler,
                           .compile_seconds = shape->compile_seconds,
-                          .resume = point->before == SASC_POINT_INTERRUPTED};
+                          .resume = point->before == SASC_POINT_INTERRUPTED, .ranks = s->alone};
     return sasc_run_task(compiled_model_program(shape->compiled), &point->task, &info);
 }
 
@@ -310,13 +316,14 @@ static void on_stop(int number)
     sweep_stop = number;
 }
 
-/* The child's stdout and stderr go to DIR/POINT/sweep.log (appended). */
-static bool redirect_to_log(const sweep_point *point)
+/* The child's stdout and stderr go to DIR/POINT.log (appended), beside
+ * the point's run directory, which belongs to the run alone. */
+static bool redirect_to_log(const sweep_run *s, const sweep_point *point)
 {
     char error[ERROR_SIZE], path[sizeof point->task.out + 16];
-    if (!sasc_make_directories(point->task.out, error, sizeof error))
+    if (!sasc_make_directories(s->dir, error, sizeof error))
         return false;
-    snprintf(path, sizeof path, "%s/sweep.log", point->task.out);
+    snprintf(path, sizeof path, "%s.log", point->task.out);
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0)
         return false;
@@ -333,7 +340,7 @@ static pid_t start_point(const sweep_run *s, const sweep_point *point)
     if (child == 0) {
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
-        int status = redirect_to_log(point) ? run_point(s, point) : SASC_EXIT_USER_ERROR;
+        int status = redirect_to_log(s, point) ? run_point(s, point) : SASC_EXIT_USER_ERROR;
         fflush(NULL);
         _exit(status);
     }
@@ -347,7 +354,7 @@ static void report_point(const sweep_run *s, long done, const sweep_point *point
                      : "failed";
     fprintf(stderr, "sweep: [%ld/%ld] %s: %s", done, s->count, point->name, what);
     if (point->status != SASC_EXIT_OK && point->status != 130 && point->status != 143)
-        fprintf(stderr, " (exit %d; see %s/sweep.log)", point->status, point->task.out);
+        fprintf(stderr, " (exit %d; see %s.log)", point->status, point->task.out);
     fprintf(stderr, "\n");
 }
 
@@ -424,7 +431,7 @@ static void run_in_children(sweep_run *s, int jobs)
 
 static void run_here(sweep_run *s)
 {
-    for (long p = 0; p < s->count && !sweep_stop; p++) {
+    for (long p = s->rank; p < s->count && !sweep_stop; p += s->ranks) {
         sweep_point *point = &s->points[p];
         if (point->shape < 0)
             continue;
@@ -456,7 +463,7 @@ static int run_points(sweep_run *s, int jobs)
     action.sa_handler = on_stop;
     sigemptyset(&action.sa_mask);
     sweep_stop = 0;
-    if (jobs > 1 && pending > 1) {   /* the children catch their own signals */
+    if (jobs > 1 && pending > 1 && s->ranks == 1) {   /* the children catch their own signals */
         sigaction(SIGINT, &action, &previous[0]);
         sigaction(SIGTERM, &action, &previous[1]);
         run_in_children(s, jobs);
@@ -468,7 +475,8 @@ static int run_points(sweep_run *s, int jobs)
     int failed = 0, interrupted = 0;
     for (long p = 0; p < s->count; p++) {
         int status = s->points[p].status;
-        interrupted += status == 130 || status == 143 || (s->points[p].shape >= 0 && status < 0);
+        interrupted += status == 130 || status == 143 || (s->points[p].shape >= 0 && status < 0 &&
+                                                          p % s->ranks == s->rank);
         failed += status > 0 && status != 130 && status != 143;
     }
     if (interrupted > 0) {
@@ -478,10 +486,44 @@ static int run_points(sweep_run *s, int jobs)
     }
     if (failed > 0) {
         fprintf(stderr, "sasc: error: %d point%s of the sweep failed (see sweep.csv and each point's "
-                "sweep.log)\n", failed, failed == 1 ? "" : "s");
+                "POINT.log)\n", failed, failed == 1 ? "" : "s");
         return SASC_EXIT_USER_ERROR;
     }
     return SASC_EXIT_OK;
+}
+
+/* The first non-zero status in rank order, on every rank (a chain there
+ * and back over the transport's one primitive): a barrier that also says
+ * whether every rank's part succeeded. */
+static int agree(const sweep_run *s, int status)
+{
+    if (s->ranks == 1)
+        return status;
+    int so_far = status, result;
+    if (s->rank > 0) {
+        sasc_transport_exchange(s->world, SASC_NO_RANK, NULL, 0, s->rank - 1, &so_far, sizeof so_far);
+        so_far = so_far != 0 ? so_far : status;
+    }
+    if (s->rank < s->ranks - 1)
+        sasc_transport_exchange(s->world, s->rank + 1, &so_far, sizeof so_far, SASC_NO_RANK, NULL, 0);
+    result = so_far;
+    if (s->rank < s->ranks - 1)
+        sasc_transport_exchange(s->world, SASC_NO_RANK, NULL, 0, s->rank + 1, &result, sizeof result);
+    if (s->rank > 0)
+        sasc_transport_exchange(s->world, s->rank - 1, &result, sizeof result, SASC_NO_RANK, NULL, 0);
+    return result;
+}
+
+static int open_ranks(sweep_run *s)
+{
+    char error[ERROR_SIZE];
+    s->world = sasc_transport_world(error, sizeof error);
+    if (!s->world)
+        return fail("%s", error);
+    s->rank = sasc_transport_rank(s->world);
+    s->ranks = sasc_transport_size(s->world);
+    s->alone = sasc_transport_split(s->world, s->rank, 0, error, sizeof error);
+    return s->alone ? SASC_EXIT_OK : fail("%s", error);
 }
 
 static void sweep_free(sweep_run *s)
@@ -495,30 +537,39 @@ static void sweep_free(sweep_run *s)
     free(s->shapes);
     free(s->points);
     sasc_sweep_free(&s->sweep);
+    sasc_transport_close(s->alone);
     pipeline_free(&s->state);
 }
 
 int command_sweep(invocation *call)
 {
     sweep_run s = {.call = call};
-    int jobs = call->jobs > 0 ? call->jobs : online_cores();
-    int status = pipeline_front_end(call, &s.state);
+    int status = open_ranks(&s);
+    /* under mpirun every rank trains its points in its own process, one thread per rank and core */
+    int jobs = s.ranks > 1 ? 1 : call->jobs > 0 ? call->jobs : online_cores();
+    if (status == SASC_EXIT_OK)
+        status = pipeline_front_end(call, &s.state);
     if (status == SASC_EXIT_OK)
         status = define_sweep(&s);
     if (status == SASC_EXIT_OK)
-        status = make_points(&s, jobs);
-    if (status == SASC_EXIT_OK)
+        status = make_points(&s, s.ranks > 1 ? 2 : jobs);
+    if (status == SASC_EXIT_OK && s.rank == 0)
         status = claim_directory(&s);
+    if (s.world)
+        status = agree(&s, status);   /* the others wait for rank 0's claim */
     if (status == SASC_EXIT_OK)
         status = compile_points(&s);
     if (status == SASC_EXIT_OK)
         status = run_points(&s, jobs);
+    if (s.world)
+        status = agree(&s, status);   /* every point of every rank is done */
+    s.claimed = s.claimed && s.rank == 0;
     char error[ERROR_SIZE];
     if (s.claimed && status != SASC_EXIT_INTERNAL_ERROR &&
         !sasc_sweep_write_report(&s.sweep, s.dir, error, sizeof error)) {
         fprintf(stderr, "sasc: error: %s\n", error);
         status = status == SASC_EXIT_OK ? SASC_EXIT_USER_ERROR : status;
-    } else if (status == SASC_EXIT_OK) {
+    } else if (status == SASC_EXIT_OK && s.rank == 0) {
         fprintf(stderr, "sweep: results in %s/ (sweep.csv, summary.csv, sweep_*.svg)\n", s.dir);
     }
     sweep_free(&s);

@@ -10,23 +10,17 @@
  * Nodes are appended while rules run, so `f->nodes` may move: rules copy the
  * node they differentiate and never keep pointers into the array.
  *
- * Loops (ir.h) are not differentiated as a whole: sequence leaves (IR_SLICE)
- * are leaves like any other. Back-propagation through time is built by
- * lower_recurrent.c from this one routine applied to one step at a time: the
- * step is rebuilt inside a reverse loop and differentiated there, seeded by
- * the adjoints the later steps left in buffers.
+ * This file holds the rules (one per opcode, autodiff_rules.h) and the
+ * sweep over a function without loops; autodiff_loops.c applies the same
+ * rules through time loops.
  */
 #include "compiler/ir/autodiff.h"
+#include "compiler/ir/autodiff_rules.h"
 
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 
-typedef struct {
-    ir_function *f;
-    const bool *active;
-    int *adjoint;             /* node holding d loss / d node, or -1 */
-} sweep;
 
 static bool is_scalar_node(const ir_function *f, int node)
 {
@@ -35,7 +29,7 @@ static bool is_scalar_node(const ir_function *f, int node)
 
 /* Add `contribution` to the adjoint of `target`. A scalar operand of a
  * broadcasting binary gets the sum of its full-shaped contribution. */
-static void accumulate(sweep *s, int target, int contribution)
+void ad_accumulate(ad_sweep *s, int target, int contribution)
 {
     if (!s->active[target])
         return;
@@ -52,47 +46,47 @@ static int negate(ir_function *f, int x)
     return ir_affine(f, x, -1.0, 0.0);
 }
 
-static void matmul_rule(sweep *s, const ir_node *n, int g)
+static void matmul_rule(ad_sweep *s, const ir_node *n, int g)
 {
     /* y = alpha op(A) op(B): dA = alpha g op(B)^T, dB = alpha op(A)^T g,
      * transposed back when A or B enter transposed. */
     if (s->active[n->a]) {
         int da = n->transpose_a ? ir_matmul(s->f, n->b, g, n->transpose_b, true, n->alpha)
                                 : ir_matmul(s->f, g, n->b, false, !n->transpose_b, n->alpha);
-        accumulate(s, n->a, da);
+        ad_accumulate(s, n->a, da);
     }
     if (s->active[n->b]) {
         int db = n->transpose_b ? ir_matmul(s->f, g, n->a, true, n->transpose_a, n->alpha)
                                 : ir_matmul(s->f, n->a, g, !n->transpose_a, false, n->alpha);
-        accumulate(s, n->b, db);
+        ad_accumulate(s, n->b, db);
     }
 }
 
-static void binary_rule(sweep *s, const ir_node *n, int y, int g)
+static void binary_rule(ad_sweep *s, const ir_node *n, int y, int g)
 {
     ir_function *f = s->f;
     switch (n->op) {
     case IR_ADD:
-        accumulate(s, n->a, g);
+        ad_accumulate(s, n->a, g);
         if (s->active[n->b])
-            accumulate(s, n->b, g);
+            ad_accumulate(s, n->b, g);
         break;
     case IR_SUB:
-        accumulate(s, n->a, g);
+        ad_accumulate(s, n->a, g);
         if (s->active[n->b])
-            accumulate(s, n->b, negate(f, g));
+            ad_accumulate(s, n->b, negate(f, g));
         break;
     case IR_MUL:
         if (s->active[n->a])
-            accumulate(s, n->a, ir_binary(f, IR_MUL, g, n->b));
+            ad_accumulate(s, n->a, ir_binary(f, IR_MUL, g, n->b));
         if (s->active[n->b])
-            accumulate(s, n->b, ir_binary(f, IR_MUL, g, n->a));
+            ad_accumulate(s, n->b, ir_binary(f, IR_MUL, g, n->a));
         break;
     case IR_DIV:   /* y = a / b: da = g / b, db = -g y / b */
         if (s->active[n->a])
-            accumulate(s, n->a, ir_binary(f, IR_DIV, g, n->b));
+            ad_accumulate(s, n->a, ir_binary(f, IR_DIV, g, n->b));
         if (s->active[n->b])
-            accumulate(s, n->b, negate(f, ir_binary(f, IR_DIV, ir_binary(f, IR_MUL, g, y), n->b)));
+            ad_accumulate(s, n->b, negate(f, ir_binary(f, IR_DIV, ir_binary(f, IR_MUL, g, y), n->b)));
         break;
     default:
         break;
@@ -149,7 +143,7 @@ static int unary_rule(ir_function *f, const ir_node *n, int y, int g)
     }
 }
 
-static void node_rule(sweep *s, int y)
+void ad_node_rule(ad_sweep *s, int y)
 {
     const ir_node n = s->f->nodes[y];   /* a copy: rules append nodes */
     int g = s->adjoint[y];
@@ -166,7 +160,7 @@ static void node_rule(sweep *s, int y)
     case IR_CROSS_ENTROPY:
         /* Only the logits get a gradient: targets are data, never differentiated. */
         if (s->active[n.a])
-            accumulate(s, n.a, ir_cross_entropy_backward(s->f, n.a, n.b, g));
+            ad_accumulate(s, n.a, ir_cross_entropy_backward(s->f, n.a, n.b, g));
         return;
     case IR_SQRT_BACKWARD: case IR_CROSS_ENTROPY_BACKWARD:
         return;
@@ -174,7 +168,7 @@ static void node_rule(sweep *s, int y)
         if (s->active[n.a]) {
             int contribution = unary_rule(s->f, &n, y, g);
             if (contribution >= 0)
-                accumulate(s, n.a, contribution);
+                ad_accumulate(s, n.a, contribution);
         }
         return;
     }
@@ -222,12 +216,12 @@ void ir_differentiate(ir_function *f, int loss, const int *wrt, int count, int *
         adjoint[i] = -1;
     mark_active(f, loss, wrt, count, active);
 
-    sweep s = { f, active, adjoint };
+    ad_sweep s = { f, active, adjoint };
     if (active[loss])
         adjoint[loss] = ir_constant(f, 1, 1, 1.0);
     for (int i = loss; i >= 0; i--)
         if (active[i] && adjoint[i] >= 0)
-            node_rule(&s, i);
+            ad_node_rule(&s, i);
 
     for (int k = 0; k < count; k++) {
         int w = wrt[k];

@@ -108,7 +108,21 @@ int ir_add_buffer(ir_program *p, const char *name, sasc_buffer_role role,
     b->desc.cols = cols;
     b->desc.init.kind = SASC_INIT_ZEROS;
     b->desc.mask_buffer = -1;
+    b->carried_adjoint = -1;
     return p->buffer_count++;
+}
+
+int ir_add_carried_state(ir_program *p, const char *name, sasc_buffer_role role, int group, int blocks,
+                         int rows, int cols)
+{
+    int state = ir_add_buffer(p, name, role, group, SASC_NOT_A_PARAMETER, blocks * rows, cols);
+    size_t length = strlen(name) + sizeof ".adjoint";
+    char *adjoint_name = checked_realloc(NULL, length, 1);
+    snprintf(adjoint_name, length, "%s.adjoint", name);
+    int adjoint = ir_add_buffer(p, adjoint_name, SASC_BUFFER_TEMPORARY, -1, SASC_NOT_A_PARAMETER, rows, cols);
+    free(adjoint_name);
+    p->buffers[state].carried_adjoint = adjoint;
+    return state;
 }
 
 int ir_add_group(ir_program *p, const char *name, sasc_group_kind kind, int layer, int fan_in, int width)
@@ -144,6 +158,8 @@ int ir_add_layer(ir_program *p, const char *name, const char *kind, const char *
 
 /* ---- node construction ---- */
 
+static ir_node blank(ir_opcode op, int rows, int cols);
+
 static int append(ir_function *f, ir_node node)
 {
     if (f->count == f->capacity) {
@@ -152,6 +168,35 @@ static int append(ir_function *f, ir_node node)
     }
     f->nodes[f->count] = node;
     return f->count++;
+}
+
+int ir_append_node(ir_function *f, ir_node node)
+{
+    return append(f, node);
+}
+
+void ir_insert_nodes(ir_function *f, int position, const ir_node *nodes, int count)
+{
+    if (position < 0 || position > f->count || count < 0)
+        internal_error("insertion of %d nodes at %d of '%s' (%d nodes)", count, position, f->name, f->count);
+    while (f->count + count > f->capacity) {
+        f->capacity = f->capacity ? 2 * f->capacity : 64;
+        f->nodes = checked_realloc(f->nodes, (size_t)f->capacity, sizeof *f->nodes);
+    }
+    memmove(&f->nodes[position + count], &f->nodes[position], (size_t)(f->count - position) * sizeof *f->nodes);
+    memcpy(&f->nodes[position], nodes, (size_t)count * sizeof *nodes);
+    f->count += count;
+    for (int i = position + count; i < f->count; i++) {
+        ir_node *n = &f->nodes[i];
+        n->a = n->a < 0 ? n->a : ir_moved_index(n->a, position, count);
+        n->b = n->b < 0 ? n->b : ir_moved_index(n->b, position, count);
+        n->c = n->c < 0 ? n->c : ir_moved_index(n->c, position, count);
+    }
+}
+
+ir_node ir_blank_node(ir_opcode op, int rows, int cols)
+{
+    return blank(op, rows, cols);
 }
 
 static ir_node blank(ir_opcode op, int rows, int cols)
@@ -734,7 +779,9 @@ void ir_export_tables(const ir_program *p, bool has_update_part, sasc_program *o
             d->parameter_buffer[k] = g->parameter_buffer[k];
         d->noise_buffer = g->noise_buffer;
         d->mask_buffer = g->mask_buffer;
-        d->mask = g->mask;
+        d->mask.kind = g->mask.kind;   /* not by struct assignment: its padding would come along */
+        d->mask.density = g->mask.density;
+        d->mask.path = g->mask.path;
     }
     tables->layers = zeroed_table(p->layer_count, sizeof *tables->layers);
     for (int i = 0; i < p->layer_count; i++) {

@@ -86,7 +86,7 @@ typedef enum {
     IR_STORE_SLICE,   /* block `index` (+ t inside a loop) of buffer `buffer` := a; no value */
 
     IR_TRANSPOSE,     /* a^T: [rows, cols] -> [cols, rows] (a loop-invariant matrix laid out for
-                         products; see lower_recurrent.c) */
+                         the products in a loop; see hoist.h) */
 
     IR_OPCODE_COUNT
 } ir_opcode;
@@ -116,6 +116,7 @@ typedef struct {
 typedef struct {
     char *name;               /* owned copy */
     sasc_buffer_desc desc;    /* desc.name points at `name` */
+    int carried_adjoint;      /* a carried state (ir_add_carried_state): its one-block adjoint; else -1 */
 } ir_buffer;
 
 /* A connection group (sasc_group_desc): one SaS parameter matrix. */
@@ -153,8 +154,8 @@ typedef struct {
     int layer_count;
     int input_buffer, target_buffer, output_buffer, loss_buffer, scalars_buffer;
     ir_function train, update, predict;
-    /* predict with per-step weights (SASC_BUFFER_STEP_WEIGHTS; lower_dynamic.c):
-     * recurrent programs only, empty otherwise (then no kernel is emitted). */
+    /* predict with per-step weights (SASC_BUFFER_STEP_WEIGHTS; compiler/lower/group.c):
+     * programs with a time axis only, empty otherwise (then no kernel is emitted). */
     ir_function predict_dynamic;
 } ir_program;
 
@@ -166,6 +167,14 @@ void ir_program_free(ir_program *p);
 /* Add a buffer; returns its index. `name` is copied. */
 int ir_add_buffer(ir_program *p, const char *name, sasc_buffer_role role,
                   int group, sasc_parameter parameter, int rows, int cols);
+/* A state carried by a time loop: a sequence of `blocks` blocks of [rows,
+ * cols] (block 0 the initial state, stored before the loop; the loop reads
+ * block t and stores block t + 1, and after it block `steps` may be read),
+ * followed in the table by "<name>.adjoint", one TEMPORARY block in which
+ * the reverse sweep carries d loss / d state from step t + 1 back to step t
+ * (autodiff.h). Returns the state's index. */
+int ir_add_carried_state(ir_program *p, const char *name, sasc_buffer_role role, int group, int blocks,
+                         int rows, int cols);
 /* Append a group / a layer (zero-filled but for the given fields; buffers
  * -1); returns its index. `name` is copied. The arrays may move. */
 int ir_add_group(ir_program *p, const char *name, sasc_group_kind kind, int layer, int fan_in, int width);
@@ -187,6 +196,20 @@ int ir_transpose(ir_function *f, int a);
 int ir_cross_entropy(ir_function *f, int logits, int target);
 int ir_cross_entropy_backward(ir_function *f, int logits, int target, int gradient);
 int ir_store(ir_function *f, const ir_program *p, int buffer, int value);
+/* Append `node` as it is (its operands must precede it): for passes that
+ * copy or rebuild nodes. */
+int ir_append_node(ir_function *f, ir_node node);
+/* Insert `count` nodes before node `position` (their operands must precede
+ * it); every later node moves up by `count` and its operands follow.
+ * An index i held outside becomes ir_moved_index(i, position, count). */
+void ir_insert_nodes(ir_function *f, int position, const ir_node *nodes, int count);
+static inline int ir_moved_index(int index, int position, int count)
+{
+    return index >= position ? index + count : index;
+}
+/* A node of `op` and shape [rows, cols] with no operands, buffer or fields
+ * set (operands -1): to fill in and append. */
+ir_node ir_blank_node(ir_opcode op, int rows, int cols);
 /* Time loops and sequence blocks (see "Loops" above). */
 int ir_loop_begin(ir_function *f, int steps, bool reverse);
 int ir_loop_end(ir_function *f);

@@ -10,6 +10,7 @@
 /* Update ir_signature when one of these changes (x86-64 / LP64 sizes). */
 _Static_assert(sizeof(ir_node) == 104, "ir_signature must serialise every field of ir_node");
 _Static_assert(sizeof(sasc_buffer_desc) == 64, "ir_signature must serialise every field of sasc_buffer_desc");
+_Static_assert(sizeof(ir_buffer) == 80, "ir_signature must serialise every field of ir_buffer");
 _Static_assert(sizeof(ir_group) == 72, "ir_signature must serialise every field of ir_group");
 _Static_assert(sizeof(ir_layer) == 48, "ir_signature must serialise every field of ir_layer");
 
@@ -27,8 +28,8 @@ static void write_buffer(FILE *out, const ir_buffer *b)
     const sasc_buffer_desc *d = &b->desc;
     fprintf(out, "B ");
     write_text(out, b->name);
-    fprintf(out, " %d %d %d %d %d %d %a %a %d %d\n", (int)d->role, d->group, (int)d->parameter, d->rows,
-            d->cols, (int)d->init.kind, d->init.a, d->init.b, d->frozen, d->mask_buffer);
+    fprintf(out, " %d %d %d %d %d %d %a %a %d %d %d\n", (int)d->role, d->group, (int)d->parameter, d->rows,
+            d->cols, (int)d->init.kind, d->init.a, d->init.b, d->frozen, d->mask_buffer, b->carried_adjoint);
 }
 
 static void write_group(FILE *out, const ir_group *g)

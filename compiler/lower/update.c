@@ -37,10 +37,14 @@ static state_layout layout_of(const sasc_task *task)
     return layout;
 }
 
+static int find_gradient(const ir_program *p, int parameter_buffer);
+
+/* An unfrozen parameter with a gradient: the optimiser's (a kind with a
+ * rule of its own gives its parameters no GRADIENT buffer). */
 static bool is_trainable(const ir_program *p, int buffer)
 {
     const sasc_buffer_desc *d = &p->buffers[buffer].desc;
-    return d->role == SASC_BUFFER_PARAMETER && !d->frozen;
+    return d->role == SASC_BUFFER_PARAMETER && !d->frozen && find_gradient(p, buffer) >= 0;
 }
 
 static int find_by_name(const ir_program *p, const char *name)
@@ -207,6 +211,6 @@ void optimizer_build_update(ir_program *p, const sasc_task *task)
         s.bias_correction2 = ir_scalar(f, p, p->scalars_buffer, SASC_SCALAR_BIAS_CORRECTION2);
     }
     for (int i = 0; i < p->buffer_count; i++)
-        if (is_trainable(p, i) && find_gradient(p, i) >= 0)
+        if (is_trainable(p, i))
             update_parameter(p, task, &s, i);
 }

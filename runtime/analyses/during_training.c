@@ -7,6 +7,7 @@
 #include "runtime/analyses/registry.h"
 #include "runtime/analyses/statistics.h"
 #include "runtime/ensemble/dynamic.h"
+#include "runtime/support/input_file.h"
 #include "runtime/support/output.h"
 #include "runtime/support/plot.h"
 
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ---- the record over training ---- */
 
@@ -341,9 +343,15 @@ static bool record_restore(void *state, const sasc_analysis_context *c, int epoc
     training_record *analysis = state;
     char path[8192];
     snprintf(path, sizeof path, "%s/analysis.csv", analysis->out);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    struct stat status;
+    if (lstat(path, &status) != 0)
         return true;   /* nothing recorded yet */
+    char reason[256];
+    FILE *f = sasc_input_fopen(path, reason, sizeof reason);
+    if (!f) {
+        snprintf(c->error, c->error_size, "cannot read %s: %s", path, reason);
+        return false;
+    }
     char *header = malloc(HEADER_SIZE), *line = malloc(HEADER_SIZE);
     bool ok = header && line && csv_header(analysis, header, HEADER_SIZE);
     bool same = ok && fgets(line, HEADER_SIZE, f) && strcspn(line, "\n") == strlen(header) &&

@@ -6,6 +6,7 @@
  * sparsity and entropy per group (gbp Fig. 2b inset, Fig. 3c).
  */
 #include "runtime/analyses/registry.h"
+#include "runtime/support/input_file.h"
 #include "runtime/support/output.h"
 #include "runtime/support/plot.h"
 
@@ -20,9 +21,10 @@
 static bool read_last_row(const char *path, const char *const *names, size_t count,
                           double *values, char *error, size_t error_size)
 {
-    FILE *f = fopen(path, "r");
+    char reason[256];
+    FILE *f = sasc_input_fopen(path, reason, sizeof reason);
     if (!f) {
-        snprintf(error, error_size, "cannot read %s", path);
+        snprintf(error, error_size, "cannot read %s: %s", path, reason);
         return false;
     }
     char header[65536], line[65536], last[65536] = "";

@@ -4,6 +4,7 @@
 #include "runtime/data/idx.h"
 #include "runtime/data/source.h"
 #include "runtime/model/buffers.h"
+#include "runtime/support/input_file.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -19,11 +20,16 @@ enum { IDX_IMAGES_MAGIC = 0x00000803, IDX_LABELS_MAGIC = 0x00000801 };
 /* One open IDX file: the path that was found, and its header. */
 typedef struct {
     char path[4200];
-    gzFile file;
+    gzFile file;             /* reads plain and gzip'd files alike */
+    bool compressed;
+    uint64_t file_size;      /* bytes on disk */
     uint32_t dims[3];        /* count, then rows and cols for images */
+    int header_size;         /* bytes before the records */
 } idx_file;
 
-/* Find `<prefix>-<kind>-<suffix>` or `<prefix>-<kind>.<suffix>`, plain or .gz. */
+/* Find `<prefix>-<kind>-<suffix>` or `<prefix>-<kind>.<suffix>`, plain or
+ * .gz. Existence is enough: a file that is there but unreadable is reported
+ * by the open, with its reason, not as missing. */
 static bool find_file(const char *directory, const char *prefix, const char *kind,
                       const char *suffix, char *path, size_t size)
 {
@@ -31,9 +37,10 @@ static bool find_file(const char *directory, const char *prefix, const char *kin
     static const char *const compressions[] = {"", ".gz"};
     for (int s = 0; s < 2; s++) {
         for (int c = 0; c < 2; c++) {
+            struct stat status;
             snprintf(path, size, "%s/%s-%s%s%s%s", directory, prefix, kind, separators[s],
                      suffix, compressions[c]);
-            if (access(path, R_OK) == 0)
+            if (lstat(path, &status) == 0)
                 return true;
         }
     }
@@ -46,17 +53,58 @@ static uint32_t big_endian_u32(const unsigned char *b)
     return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
-/* Read exactly `size` bytes; false on a short read (truncation) or a zlib error. */
-static bool read_exactly(gzFile file, void *data, size_t size)
+/* Read up to `size` bytes; returns how many arrived (fewer: the data ended,
+ * or zlib failed, which idx_failure tells apart). */
+static size_t read_some(gzFile file, void *data, size_t size)
 {
     unsigned char *at = data;
-    while (size > 0) {
-        unsigned chunk = size > (1u << 30) ? (1u << 30) : (unsigned)size;
-        int got = gzread(file, at, chunk);
+    size_t done = 0;
+    while (done < size) {
+        unsigned chunk = size - done > (1u << 30) ? (1u << 30) : (unsigned)(size - done);
+        int got = gzread(file, at + done, chunk);
         if (got <= 0)
-            return false;
-        at += got;
-        size -= (size_t)got;
+            break;
+        done += (size_t)got;
+    }
+    return done;
+}
+
+/* After a short read: a damaged gzip stream, or an honest end of the data. */
+static bool damaged(const idx_file *f, char *error, size_t size)
+{
+    int code = Z_OK;
+    const char *message = gzerror(f->file, &code);
+    if (code == Z_OK || code == Z_STREAM_END)
+        return false;
+    if (code == Z_ERRNO)
+        snprintf(error, size, "cannot read %s: %s", f->path, strerror(errno));
+    else {
+        /* zlib names a gzdopen'ed file "<fd:N>: " in its message */
+        const char *colon = strncmp(message, "<fd:", 4) == 0 ? strstr(message, ": ") : NULL;
+        snprintf(error, size, "%s is a damaged gzip file (zlib: %s)", f->path,
+                 colon ? colon + 2 : message);
+    }
+    return true;
+}
+
+/* Open the found file: a regular file only (a FIFO would block, /dev/null
+ * would look empty); its first two bytes say whether it is gzip'd. */
+static bool open_found(idx_file *f, char *error, size_t size)
+{
+    sasc_input_file in;
+    char reason[256];
+    if (!sasc_input_open(&in, f->path, 0, reason, sizeof reason)) {
+        snprintf(error, size, "cannot read %s: %s", f->path, reason);
+        return false;
+    }
+    unsigned char magic[2] = {0, 0};
+    f->compressed = pread(in.fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    f->file_size = in.size;
+    f->file = gzdopen(in.fd, "rb");   /* owns the descriptor from here on */
+    if (!f->file) {
+        snprintf(error, size, "cannot read %s: %s", f->path, strerror(errno ? errno : ENOMEM));
+        sasc_input_close(&in);
+        return false;
     }
     return true;
 }
@@ -81,14 +129,13 @@ static bool open_idx(const char *directory, const char *prefix, const char *kind
                  f->path, f->path, suffix);
         return false;
     }
-    f->file = gzopen(f->path, "rb");
-    if (!f->file) {
-        snprintf(error, size, "cannot open %s: %s", f->path, strerror(errno ? errno : ENOMEM));
+    if (!open_found(f, error, size))
         return false;
-    }
     unsigned char header[16];
-    if (!read_exactly(f->file, header, 4 * (size_t)(1 + ndims))) {
-        snprintf(error, size, "%s is too short to be an IDX file", f->path);
+    f->header_size = 4 * (1 + ndims);
+    if (read_some(f->file, header, (size_t)f->header_size) != (size_t)f->header_size) {
+        if (!damaged(f, error, size))
+            snprintf(error, size, "%s is too short to be an IDX file", f->path);
         return false;
     }
     if (big_endian_u32(header) != magic) {
@@ -125,6 +172,88 @@ static bool records_kept(const idx_file *f, long limit, long *kept, char *error,
     return true;
 }
 
+/* zlib never expands data by more than this factor (deflate's limit is
+ * 1032:1), so a gzip'd file of n bytes cannot hold more than 1032 n. */
+enum { GZIP_MAX_RATIO = 1032 };
+
+static bool truncated(const idx_file *f, size_t declared, size_t record_size, char *error,
+                      size_t size)
+{
+    snprintf(error, size, "%s is truncated: its header declares %zu records of %zu bytes",
+             f->path, declared, record_size);
+    return false;
+}
+
+/* The sizes the header declares against the bytes on disk, before anything
+ * is allocated: a plain file must hold exactly header + records; a gzip'd
+ * one at least enough compressed bytes to expand to them. */
+static bool check_declared_size(const idx_file *f, size_t declared, size_t record_size,
+                                char *error, size_t size)
+{
+    if (record_size != 0 && declared > SIZE_MAX / record_size) {
+        snprintf(error, size, "%s declares more data than can be addressed", f->path);
+        return false;
+    }
+    uint64_t bytes = (uint64_t)declared * record_size, on_disk = f->file_size;
+    if (f->compressed)
+        return bytes / GZIP_MAX_RATIO <= on_disk ? true
+               : truncated(f, declared, record_size, error, size);
+    if (on_disk - (uint64_t)f->header_size < bytes)
+        return truncated(f, declared, record_size, error, size);
+    if (on_disk - (uint64_t)f->header_size > bytes) {
+        snprintf(error, size, "%s has %llu bytes after the %zu records of %zu bytes its header "
+                 "declares", f->path, (unsigned long long)(on_disk - (uint64_t)f->header_size - bytes),
+                 declared, record_size);
+        return false;
+    }
+    return true;
+}
+
+/* Read all `bytes` of records into a buffer that grows as data arrives, so
+ * a gzip'd file that declares more than it holds costs no more memory than
+ * it holds; then check that nothing follows them. */
+static unsigned char *read_all_records(idx_file *f, size_t bytes, size_t declared,
+                                       size_t record_size, char *error, size_t size)
+{
+    enum { FIRST_CHUNK = 1 << 20 };
+    size_t capacity = bytes < FIRST_CHUNK ? bytes : FIRST_CHUNK, done = 0;
+    unsigned char *data = malloc(capacity > 0 ? capacity : 1);
+    bool ended = false;
+    while (data && done < bytes && !ended) {
+        if (done == capacity) {
+            size_t grown = capacity > bytes / 2 ? bytes : 2 * capacity;
+            unsigned char *bigger = realloc(data, grown);
+            if (!bigger) {
+                free(data);
+                data = NULL;
+                break;
+            }
+            data = bigger;
+            capacity = grown;
+        }
+        size_t want = capacity - done, got = read_some(f->file, data + done, want);
+        done += got;
+        ended = got < want;
+    }
+    if (!data) {
+        snprintf(error, size, "out of memory reading %s (%zu bytes)", f->path, bytes);
+        return NULL;
+    }
+    unsigned char extra;
+    if (done < bytes || (f->compressed && read_some(f->file, &extra, 1) == 1)) {
+        if (!damaged(f, error, size)) {
+            if (done < bytes)
+                truncated(f, declared, record_size, error, size);
+            else
+                snprintf(error, size, "%s holds more data than the %zu records of %zu bytes its "
+                         "header declares", f->path, declared, record_size);
+        }
+        free(data);
+        return NULL;
+    }
+    return data;
+}
+
 /* Read `count` records of `record_size` bytes. The file must hold all the
  * records its header declares, so a truncated file is caught even when only
  * the first records are used. */
@@ -132,22 +261,13 @@ static unsigned char *read_records(idx_file *f, long count, size_t record_size,
                                    char *error, size_t size)
 {
     size_t declared = (size_t)f->dims[0];
-    if (record_size != 0 && declared > SIZE_MAX / record_size) {
-        snprintf(error, size, "%s declares more data than can be addressed", f->path);
+    if (!check_declared_size(f, declared, record_size, error, size))
         return NULL;
-    }
-    unsigned char *data = malloc(declared * record_size > 0 ? declared * record_size : 1);
-    if (!data) {
-        snprintf(error, size, "out of memory reading %s", f->path);
+    unsigned char *data = read_all_records(f, declared * record_size, declared, record_size,
+                                           error, size);
+    if (!data)
         return NULL;
-    }
-    if (!read_exactly(f->file, data, declared * record_size)) {
-        snprintf(error, size, "%s is truncated: its header declares %zu records of %zu bytes",
-                 f->path, declared, record_size);
-        free(data);
-        return NULL;
-    }
-    unsigned char *kept = realloc(data, (size_t)count * record_size);
+    unsigned char *kept = realloc(data, (size_t)count * record_size > 0 ? (size_t)count * record_size : 1);
     return kept ? kept : data;
 }
 
@@ -158,10 +278,14 @@ static bool load_images(const char *directory, const sasc_idx_request *r, sasc_i
     bool ok = open_idx(directory, r->prefix, "images", "idx3-ubyte", IDX_IMAGES_MAGIC, 3, &f,
                        error, size);
     if (ok && (uint64_t)f.dims[1] * f.dims[2] != (uint64_t)r->pixels) {
-        snprintf(error, size,
-                 "the model's input has %d units but the images in %s have %ux%u=%llu pixels",
-                 r->pixels, directory, f.dims[1], f.dims[2],
-                 (unsigned long long)f.dims[1] * f.dims[2]);
+        char model[128];
+        if (r->steps > 1)   /* the input width times the steps: name both, not the product alone */
+            snprintf(model, sizeof model, "the model reads %d pixels per image (%d steps of %d)",
+                     r->pixels, r->steps, r->pixels / r->steps);
+        else
+            snprintf(model, sizeof model, "the model's input has %d units", r->pixels);
+        snprintf(error, size, "%s but the images in %s have %ux%u=%llu pixels", model, directory,
+                 f.dims[1], f.dims[2], (unsigned long long)f.dims[1] * f.dims[2]);
         ok = false;
     }
     ok = ok && records_kept(&f, r->limit, &set->count, error, size);
@@ -283,7 +407,7 @@ static bool idx_probe(const sasc_data_request *request, sasc_data_shape *shape, 
     for (int s = 0; s < SASC_SPLITS; s++) {
         if (request->count[s] == SASC_DATA_UNUSED)
             continue;
-        sasc_idx_request r = {split_prefix[s], request->count[s], 0, 0};
+        sasc_idx_request r = {split_prefix[s], request->count[s], 0, 0, 1};
         if (!sasc_idx_probe(request->data, &r, &count[s], &rows, &cols, error, error_size))
             return false;
     }
@@ -327,8 +451,10 @@ static void *idx_open(const sasc_data_request *request, const sasc_program *prog
     for (int k = 0; k < SASC_SPLITS; k++) {
         if (request->count[k] == SASC_DATA_UNUSED)
             continue;
+        /* steps: how the model reads an image, to name both factors of its width in a mismatch */
+        int steps = program->input_width / program->buffers[program->input_buffer].cols;
         sasc_idx_request r = {split_prefix[k], request->count[k], program->input_width,
-                              program->classes};
+                              program->classes, steps};
         if (!sasc_idx_load(request->data, &r, &s->set[k], error, error_size)) {
             idx_close(s);
             return NULL;

@@ -30,6 +30,8 @@ typedef struct {
     long limit;              /* keep the first `limit` images; 0 = all */
     int pixels;              /* the model's input width */
     int classes;             /* every label must be below this */
+    int steps;               /* the model reads an image in this many steps of pixels / steps
+                                (a recurrent model; 0 or 1: all at once), for messages */
 } sasc_idx_request;
 
 /* Load the set `request->prefix` from `directory`. On error writes one

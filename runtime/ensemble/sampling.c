@@ -190,7 +190,9 @@ bool sasc_parameters_load(const sasc_program *program, void *const *buffers, con
             continue;
         char path[8192];
         snprintf(path, sizeof path, "%s/%s.npy", dir, b->name);
-        ok = sasc_npy_read(path, b->rows, b->cols, values, error, error_size);
+        ok = sasc_npy_read(path, b->rows, b->cols, values, error, error_size) &&
+             sasc_npy_check_values(values, sasc_buffer_elements(program, i),
+                                   sasc_npy_parameter_range(b->parameter), path, error, error_size);
         for (size_t k = 0; ok && k < sasc_buffer_elements(program, i); k++)
             sasc_buffer_set(buffers[i], program->precision, k, values[k]);
     }

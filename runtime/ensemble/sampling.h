@@ -78,7 +78,8 @@ bool sasc_sampled_accuracy(const sasc_program *program, void *const *buffers, in
                            char *error, size_t error_size);
 
 /* Read LAYER.pi.npy, LAYER.m.npy, LAYER.Xi.npy (the names of the PARAMETER
- * buffers) from `dir` into the buffers. */
+ * buffers) from `dir` into the buffers. Every file must exist with the
+ * buffer's shape and valid values (pi in [0, 1], Xi >= 0, all finite). */
 bool sasc_parameters_load(const sasc_program *program, void *const *buffers, const char *dir,
                           char *error, size_t error_size);
 

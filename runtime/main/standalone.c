@@ -41,6 +41,7 @@ static void print_help(const sasc_embedded_model *model)
            "after every epoch and on SIGINT or SIGTERM (exit status 130 or 143).\n\n"
            "Options:\n%s"
            "  --resume DIR                 continue the run in DIR from its checkpoint\n"
+           "  --force                      replace another run in the output directory\n"
            "  -h, --help                   show this help and exit\n"
            "  -V, --version                show version information and exit\n\n"
            "The samples per shard (batch / shards: %d) and precision (%d bits) are compiled in.\n"
@@ -82,6 +83,11 @@ static int choose_task(const sasc_embedded_model *model, const sasc_settings_lis
     }
     if (resume)
         snprintf(task->out, sizeof task->out, "%s", resume);
+    if (strcmp(task->model, model->task->model) != 0) {   /* one model is compiled in */
+        snprintf(error, sizeof error, "this program trains model '%s'; --set model=%s names "
+                 "another one (build that model with `sasc build`)", model->task->model, task->model);
+        return user_error(error);
+    }
     return check_compiled_settings(model->program, task);
 }
 
@@ -89,6 +95,7 @@ static int run(int argc, char **argv, const sasc_embedded_model *model, sasc_set
 {
     char error[1024];
     const char *resume = NULL;
+    bool force = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             print_help(model);
@@ -98,6 +105,10 @@ static int run(int argc, char **argv, const sasc_embedded_model *model, sasc_set
             printf("%s: model '%s', built by %s; sasc runtime %s\n", program_name,
                    model->task->model, model->compiler, PACKAGE_VERSION);
             return SASC_EXIT_OK;
+        }
+        if (strcmp(argv[i], "--force") == 0) {
+            force = true;
+            continue;
         }
         if (strcmp(argv[i], "--resume") == 0) {
             if (i + 1 >= argc)
@@ -118,8 +129,11 @@ static int run(int argc, char **argv, const sasc_embedded_model *model, sasc_set
     int status = choose_task(model, options, resume, &task);
     if (status != SASC_EXIT_OK)
         return status;
+    if (resume && force)
+        return user_error("--resume continues the run in its directory and --force replaces it; "
+                          "give one of them");
     sasc_run_info info = {.model_file = model->model_file, .source_text = model->source_text,
-                          .compiler = model->compiler, .resume = resume != NULL};
+                          .compiler = model->compiler, .resume = resume != NULL, .force = force};
     return sasc_run_task(model->program, &task, &info);
 }
 
@@ -135,5 +149,6 @@ int main(int argc, char **argv)
     sasc_settings_list options = {0};
     int status = run(argc, argv, &sasc_model, &options);
     sasc_settings_list_free(&options);
+    sasc_transport_finalize();   /* MPI, if the run under mpirun started it (transport.h) */
     return status;
 }

@@ -25,11 +25,9 @@ static bool mask_values(const sasc_group_desc *layer, int l, const sasc_buffer_d
             snprintf(error, size, "layer '%s' has a mask file without a path", layer->name);
             return false;
         }
-        if (!sasc_npy_read(layer->mask.path, b->rows, b->cols, values, error, size))
-            return false;
-        for (size_t i = 0; i < n; i++)
-            values[i] = values[i] != 0;
-        return true;
+        /* 0.5, NaN or inf would silently mean "keep": a mask is exactly 0 or 1. */
+        return sasc_npy_read(layer->mask.path, b->rows, b->cols, values, error, size) &&
+               sasc_npy_check_values(values, n, SASC_NPY_MASK, layer->mask.path, error, size);
     case SASC_MASK_NONE:
         break;
     }

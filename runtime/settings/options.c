@@ -2,6 +2,7 @@
  * options.c — the task options shared by `sasc` and standalone executables.
  */
 #include "runtime/settings/options.h"
+#include "runtime/support/output.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,7 +98,9 @@ bool sasc_settings_apply(const sasc_settings_list *list, sasc_task *task,
         memcpy(key, setting, length);
         key[length] = '\0';
         if (!sasc_task_set(task, key, equals + 1, message, sizeof message)) {
-            snprintf(error, error_size, "--set %s: %s", setting, message);
+            char shown[256];   /* the value is quoted again in the message */
+            sasc_shorten(setting, 160, shown, sizeof shown);
+            snprintf(error, error_size, "--set %s: %s", shown, message);
             return false;
         }
     }

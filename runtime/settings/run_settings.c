@@ -5,7 +5,8 @@
  * "settings" object whose values are strings, numbers, true or false.
  */
 #include "runtime/settings/run_settings.h"
-#include "runtime/support/output.h"
+#include "runtime/settings/task.h"
+#include "runtime/support/input_file.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -37,8 +38,14 @@ static const char *parse_string(const char *p, char *out, size_t size)
             case 'b': c = '\b'; break;
             case 'f': c = '\f'; break;
             case 'u': {
-                unsigned code;
-                if (sscanf(p + 1, "%4x", &code) != 1 || code > 0x7f)
+                unsigned code = 0;
+                for (int k = 1; k <= 4; k++) {   /* exactly four hex digits, none past the end */
+                    if (!isxdigit((unsigned char)p[k]))
+                        return NULL;
+                    code = code * 16 + (unsigned)(isdigit((unsigned char)p[k]) ? p[k] - '0'
+                                                  : tolower((unsigned char)p[k]) - 'a' + 10);
+                }
+                if (code == 0 || code > 0x7f)
                     return NULL;   /* train.c escapes only control characters */
                 c = (char)code;
                 p += 4;
@@ -103,29 +110,60 @@ static bool parse_settings(const char *p, sasc_run_settings *s)
     return true;
 }
 
-bool sasc_run_settings_read(const char *run_dir, sasc_run_settings *settings,
-                            char *error, size_t error_size)
+/* Each recorded setting must be one sasc_task_set accepts, as --set would:
+ * a damaged run.json is named as the culprit, not the command line. */
+static bool check_pairs(const sasc_run_settings *s, const char *path, char *error, size_t error_size)
+{
+    sasc_task scratch;
+    sasc_task_defaults(&scratch);
+    for (int i = 0; i < s->count; i++) {
+        char key[256], message[1024];
+        const char *equals = strchr(s->pairs[i], '=');
+        snprintf(key, sizeof key, "%.*s", (int)(equals - s->pairs[i]), s->pairs[i]);
+        if (!sasc_task_set(&scratch, key, equals + 1, message, sizeof message)) {
+            snprintf(error, error_size, "%s records an invalid setting: %s", path, message);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Larger files are not run.json files sasc wrote (they are a few kB). */
+enum { RUN_JSON_LIMIT = 16 << 20 };
+
+bool sasc_run_settings_parse(const char *text, const char *path, sasc_run_settings *settings,
+                             char *error, size_t error_size)
 {
     memset(settings, 0, sizeof *settings);
-    char path[8192];
-    snprintf(path, sizeof path, "%s/run.json", run_dir);
-    char *text = sasc_read_file(path, NULL);
-    if (!text) {
-        snprintf(error, error_size, "cannot read %s: is %s a run directory of sasc run?", path,
-                 run_dir);
-        return false;
-    }
     const char *task = strstr(text, "\n  \"task\": ");
     const char *object = strstr(text, "\n  \"settings\": {");
     bool ok = task && object &&
               parse_string(skip_blanks(task + strlen("\n  \"task\": ")), settings->task,
                            sizeof settings->task) &&
               parse_settings(object + strlen("\n  \"settings\": {"), settings);
-    free(text);
-    if (!ok) {
-        sasc_run_settings_free(settings);
+    if (!ok)
         snprintf(error, error_size, "%s is not a run.json written by sasc run", path);
+    else
+        ok = check_pairs(settings, path, error, error_size);
+    if (!ok)
+        sasc_run_settings_free(settings);
+    return ok;
+}
+
+bool sasc_run_settings_read(const char *run_dir, sasc_run_settings *settings,
+                            char *error, size_t error_size)
+{
+    memset(settings, 0, sizeof *settings);
+    char path[8192], reason[256];
+    snprintf(path, sizeof path, "%s/run.json", run_dir);
+    char *text = sasc_input_read_all(path, RUN_JSON_LIMIT, NULL, reason, sizeof reason);
+    if (!text) {
+        snprintf(error, error_size, "cannot read %s: %s (is %s the run directory of a sasc run?)",
+                 path, reason, run_dir);
+        return false;
     }
+    bool ok = sasc_run_settings_parse(text, path, settings, error, error_size);
+    free(text);
     return ok;
 }
 

@@ -20,6 +20,11 @@ typedef struct {
 bool sasc_run_settings_read(const char *run_dir, sasc_run_settings *settings,
                             char *error, size_t error_size);
 
+/* The same for the text of a run.json (NUL-terminated), named `path` in
+ * messages. Every recorded setting must be valid for sasc_task_set. */
+bool sasc_run_settings_parse(const char *text, const char *path, sasc_run_settings *settings,
+                             char *error, size_t error_size);
+
 void sasc_run_settings_free(sasc_run_settings *settings);
 
 #endif

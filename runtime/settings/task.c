@@ -373,7 +373,9 @@ bool sasc_task_set(sasc_task *task, const char *key, const char *value,
     }
     const spec *s = &specs[info - settings];
     if (!store_value(task, s, value)) {
-        snprintf(error, error_size, "%s must be %s, got '%s'", key, s->expected, value);
+        char shown[256];
+        sasc_shorten(value, 160, shown, sizeof shown);
+        snprintf(error, error_size, "%s must be %s, got '%s'", key, s->expected, shown);
         return false;
     }
     return true;
@@ -404,6 +406,19 @@ const char *sasc_task_choice_name(const char *key, int value)
         return NULL;
     const char *name = choice_name(specs[info - settings].choices, value);
     return name[0] ? name : NULL;
+}
+
+void sasc_task_value_text(const sasc_task *task, const sasc_setting_info *s, char *out, size_t size)
+{
+    const sasc_setting_info *info = sasc_task_setting_find(s->key);
+    const spec *sp = info ? &specs[info - settings] : NULL;
+    const char *field = sp ? (const char *)task + sp->offset : NULL;
+    if (sp && sp->store == STORE_STRING)
+        snprintf(out, size, "%s", field);
+    else if (sp && sp->store == STORE_CHOICE)
+        snprintf(out, size, "%s", choice_name(sp->choices, *(const int *)field));
+    else
+        sasc_task_value_json(task, s, out, size);   /* numbers and booleans read back as written */
 }
 
 void sasc_task_value_json(const sasc_task *task, const sasc_setting_info *s, char *out, size_t size)

@@ -110,6 +110,10 @@ int sasc_task_shards(const sasc_task *task);
  * is not a choice setting or has no such value. */
 const char *sasc_task_choice_name(const char *key, int value);
 
+/* Render the setting's current value as the text sasc_task_set reads back
+ * to the same value (strings as they are, choices by name, reals exactly). */
+void sasc_task_value_text(const sasc_task *task, const sasc_setting_info *s, char *out, size_t size);
+
 /* Render the setting's current value as JSON (for run.json). */
 void sasc_task_value_json(const sasc_task *task, const sasc_setting_info *s, char *out, size_t size);
 

@@ -25,8 +25,34 @@ bool sasc_npy_write(const char *path, const void *data, sasc_precision precision
 
 /* Read a 2-D .npy file of any boolean, integer or floating dtype, either byte
  * order and either memory order, into `out` (rows x cols, row-major). The
- * file's shape must be (rows, cols). */
+ * header is parsed as numpy defines it (format 1.0, 2.0 or 3.0: a Python
+ * dict literal with exactly the keys 'descr', 'fortran_order' and 'shape',
+ * in any order and spacing); the shape must be (rows, cols) and the file
+ * must hold exactly its elements. Only a regular file is read. */
 bool sasc_npy_read(const char *path, int rows, int cols, double *out,
                    char *error, size_t error_size);
+
+/* The same for a whole file already in memory, named `name` in messages. */
+bool sasc_npy_decode(const unsigned char *bytes, size_t size, const char *name, int rows,
+                     int cols, double *out, char *error, size_t error_size);
+
+/* What the values of a file mean, and so which values are valid. */
+typedef enum {
+    SASC_NPY_FINITE,        /* any finite number (m, a mean) */
+    SASC_NPY_PROBABILITY,   /* pi: in [0, 1] */
+    SASC_NPY_VARIANCE,      /* Xi: finite and >= 0 */
+    SASC_NPY_MASK           /* a mask: exactly 0 (absent) or 1 (may exist) */
+} sasc_npy_range;
+
+/* Whether one value is valid for `range`, and the words for the valid ones. */
+bool sasc_npy_value_valid(double value, sasc_npy_range range);
+const char *sasc_npy_range_text(sasc_npy_range range);
+
+/* Check `count` values read from `name` against `range`; the first invalid
+ * one is reported with its index. */
+bool sasc_npy_check_values(const double *values, size_t count, sasc_npy_range range,
+                           const char *name, char *error, size_t error_size);
+/* The range of a parameter's values: pi a probability, Xi a variance, m finite. */
+sasc_npy_range sasc_npy_parameter_range(sasc_parameter parameter);
 
 #endif

@@ -251,3 +251,13 @@ void sasc_atomic_json_string(sasc_atomic_file *f, const char *text)
     sasc_atomic_printf(f, "%s", quoted);
     free(quoted);
 }
+
+void sasc_shorten(const char *text, size_t keep, char *out, size_t size)
+{
+    size_t length = strlen(text);
+    if (length <= keep)
+        snprintf(out, size, "%s", text);
+    else
+        snprintf(out, size, "%.*s...%s (%zu characters)", (int)(keep / 2), text,
+                 text + length - keep / 2, length);
+}

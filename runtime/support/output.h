@@ -63,4 +63,9 @@ void sasc_atomic_json_string(sasc_atomic_file *f, const char *text);
  * inside an escape, when `size` is too small. */
 void sasc_json_quote(const char *text, char *out, size_t size);
 
+/* `text` for a message: whole when at most `keep` bytes, else its first and
+ * last keep / 2 bytes around "..." and its length ("aaa...aaa (5000
+ * characters)"), so that what follows it in the message is never cut off. */
+void sasc_shorten(const char *text, size_t keep, char *out, size_t size);
+
 #endif

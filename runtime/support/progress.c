@@ -18,7 +18,7 @@ double sasc_seconds(void)
 void sasc_progress_start(sasc_progress *progress, FILE *stream, int epochs, int steps, int batch)
 {
     progress->stream = stream;
-    progress->live = isatty(fileno(stream));
+    progress->live = stream && isatty(fileno(stream));
     progress->epochs = epochs;
     progress->steps = steps;
     progress->batch = batch;
@@ -60,6 +60,8 @@ void sasc_progress_step(sasc_progress *progress, int epoch, int step, double los
 void sasc_progress_epoch(sasc_progress *progress, int epoch, double train_loss,
                          double train_accuracy, double test_accuracy, double seconds)
 {
+    if (!progress->stream)
+        return;
     if (progress->live)
         fprintf(progress->stream, "\r\033[K");
     fprintf(progress->stream, "epoch %d/%d: train_loss %.4g train_acc %.4g test_acc %.4g (%.1f s)\n",
@@ -70,6 +72,8 @@ void sasc_progress_epoch(sasc_progress *progress, int epoch, double train_loss,
 
 void sasc_progress_finish(sasc_progress *progress, const char *out_directory)
 {
+    if (!progress->stream)
+        return;
     if (progress->live)
         fprintf(progress->stream, "\r\033[K");
     fprintf(progress->stream, "results in %s/\n", out_directory);

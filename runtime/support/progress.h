@@ -25,6 +25,7 @@ typedef struct {
 /* Monotonic seconds since an arbitrary origin. */
 double sasc_seconds(void);
 
+/* `stream` NULL: a silent progress (the MPI ranks other than rank 0). */
 void sasc_progress_start(sasc_progress *progress, FILE *stream, int epochs, int steps, int batch);
 
 /* After training step `step` (from 0) of epoch `epoch` (from 0); loss and

@@ -12,7 +12,10 @@
  *     the mini-batch and before Adam, scaled by 10 / ||g|| when
  *     numpy.linalg.norm(g, ord=2) >= 10; for a 2-D array ord=2 is the
  *     largest singular value, from an SVD (not torch's clip_grad_norm_, and
- *     no power iteration). sigma is computed in double to the last bits
+ *     no power iteration). The pixel-by-pixel script clips the same way (its
+ *     input m gradient is a 100 x 1 column, whose spectral norm is its
+ *     Euclidean norm; its input pi and Xi gradients are set to 0); their
+ *     multisensory code (RNN_SaS_cogni.py, sub_tasks.py) does not clip. sigma is computed in double to the last bits
  *     (runtime/kernels/spectral_norm.h) only for a matrix whose Frobenius
  *     norm, an upper bound of sigma, exceeds c; a matrix at exactly c is left
  *     as it is (the authors scale it by 1).

@@ -6,7 +6,7 @@
 #include "runtime/kernels/gemm.h"
 #include "runtime/kernels/parallel_normals.h"
 #include "runtime/support/rng.h"
-#include "runtime/support/vector_clones.h"
+#include "runtime/train/gradient_sum.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,33 +19,37 @@ static int online_cores(void)
 }
 
 bool sasc_shards_open(sasc_shards *s, const sasc_program *p, const sasc_task *task,
-                      void **main_buffers, char *error, size_t error_size)
+                      void **main_buffers, sasc_distributed *ranks, char *error, size_t error_size)
 {
-    *s = (sasc_shards){.count = sasc_task_shards(task), .step_batch = task->batch};
+    *s = (sasc_shards){.count = sasc_task_shards(task), .step_batch = task->batch, .ranks = ranks};
+    s->local = s->count;
+    if (ranks)
+        sasc_distributed_shards(ranks, &s->first, &s->local);
     if (task->batch % s->count != 0 || task->batch / s->count != p->batch) {
         snprintf(error, error_size, "this program was compiled for shards of %d samples, but batch "
                  "%d in %d shards needs shards of %d samples; compile it with these settings",
                  p->batch, task->batch, s->count, task->batch / s->count);
         return false;
     }
-    int threads = task->threads > 0 ? task->threads : online_cores();
+    int threads = task->threads > 0 ? task->threads
+                  : ranks ? sasc_distributed_default_threads(ranks, online_cores()) : online_cores();
     /* A product runs on its shard's thread alone: no oversubscription, and no
      * result that depends on how a BLAS splits a product over threads
      * (OpenBLAS's threaded and single-threaded sgemm can differ in the last
      * bit), so with any shard count the bits are independent of --threads. */
     sasc_gemm_set_threads(1);
-    s->buffers = calloc((size_t)s->count, sizeof *s->buffers);
+    s->buffers = calloc((size_t)s->local, sizeof *s->buffers);
     if (!s->buffers) {
-        snprintf(error, error_size, "out of memory setting up %d shards", s->count);
+        snprintf(error, error_size, "out of memory setting up %d shards", s->local);
         return false;
     }
     s->buffers[0] = main_buffers;
-    for (int k = 1; k < s->count; k++)
+    for (int k = 1; k < s->local; k++)
         if (!(s->buffers[k] = sasc_buffers_allocate_shard(p, main_buffers, error, error_size))) {
             sasc_shards_close(s, p);
             return false;
         }
-    s->pool = sasc_thread_pool_create(threads < s->count ? threads : s->count, error, error_size);
+    s->pool = sasc_thread_pool_create(threads < s->local ? threads : s->local, error, error_size);
     if (!s->pool || !sasc_clipping_open(&s->clipping, p, task, error, error_size)) {
         sasc_shards_close(s, p);
         return false;
@@ -57,7 +61,7 @@ void sasc_shards_close(sasc_shards *s, const sasc_program *p)
 {
     sasc_thread_pool_destroy(s->pool);
     sasc_clipping_close(&s->clipping);
-    for (int k = 1; s->buffers && k < s->count; k++)
+    for (int k = 1; s->buffers && k < s->local; k++)
         sasc_buffers_free(p, s->buffers[k]);
     free(s->buffers);
     *s = (sasc_shards){0};
@@ -72,39 +76,18 @@ typedef struct {
 } average_job;
 
 /* g_0[i] = (... (g_0[i] + g_1[i]) + ... + g_{S-1}[i]) / S for i in [begin, end),
- * S >= 2, in the buffer's precision and in shard order: the same bits
- * whichever part i falls in. The last sum and the division share one pass
- * (the same two roundings as two passes). The shards' buffers never
- * overlap; the loops run in blocks of a fixed LANES elements, which GCC
- * vectorises at -O2, then a scalar tail. */
-enum { LANES = 16 };
-#define DEFINE_AVERAGE(add, add_divide, average, type)                                    \
-    static WIDE_VECTORS void add(type *restrict out, const type *restrict in, size_t n) { \
-        size_t i = 0;                                                                     \
-        for (; i + LANES <= n; i += LANES)                                                \
-            for (size_t j = 0; j < LANES; j++)                                            \
-                out[i + j] += in[i + j];                                                  \
-        for (; i < n; i++)                                                                \
-            out[i] += in[i];                                                              \
-    }                                                                                     \
-    static WIDE_VECTORS void add_divide(type *restrict out, const type *restrict in,      \
-                                        type count, size_t n) {                           \
-        size_t i = 0;                                                                     \
-        for (; i + LANES <= n; i += LANES)                                                \
-            for (size_t j = 0; j < LANES; j++)                                            \
-                out[i + j] = (out[i + j] + in[i + j]) / count;                            \
-        for (; i < n; i++)                                                                \
-            out[i] = (out[i] + in[i]) / count;                                            \
-    }                                                                                     \
-    static void average(void ***buffers, int shards, int index, size_t begin, size_t end) { \
-        for (int k = 1; k < shards - 1; k++)                                              \
-            add((type *)buffers[0][index] + begin, (const type *)buffers[k][index] + begin, \
-                end - begin);                                                             \
-        add_divide((type *)buffers[0][index] + begin,                                     \
-                   (const type *)buffers[shards - 1][index] + begin, (type)shards, end - begin); \
-    }
-DEFINE_AVERAGE(add_f32, add_divide_f32, average_f32, float)
-DEFINE_AVERAGE(add_f64, add_divide_f64, average_f64, double)
+ * S >= 2, in the buffer's precision and in shard order (gradient_sum.h): the
+ * same bits whichever part i falls in. The shards' buffers never overlap. */
+static void average(const sasc_program *p, void ***buffers, int shards, int index, size_t begin,
+                    size_t end)
+{
+    size_t at = begin * (size_t)p->precision;
+    char *sum = (char *)buffers[0][index] + at;
+    for (int k = 1; k < shards - 1; k++)
+        sasc_gradient_add(p->precision, sum, (const char *)buffers[k][index] + at, end - begin);
+    sasc_gradient_add_divide(p->precision, sum, (const char *)buffers[shards - 1][index] + at,
+                             shards, end - begin);
+}
 
 /* The part's elements of every gradient, split as update_part splits them
  * (sasc_part_boundary), so that the same thread then updates exactly the
@@ -119,10 +102,7 @@ static void average_part(void *context, int part)
         size_t n = sasc_buffer_elements(p, i);
         size_t begin = sasc_part_boundary(n, part, job->parts);
         size_t end = sasc_part_boundary(n, part + 1, job->parts);
-        if (p->precision == SASC_F32)
-            average_f32(job->shards->buffers, job->shards->count, i, begin, end);
-        else
-            average_f64(job->shards->buffers, job->shards->count, i, begin, end);
+        average(p, job->shards->buffers, job->shards->count, i, begin, end);
     }
 }
 
@@ -147,10 +127,15 @@ static void update_part(void *context, int part)
     sasc_program_part_kernel(job->program, SASC_KERNEL_UPDATE_PART)(job->shards->buffers[0], part, job->parts);
 }
 
-/* Average, clip on the calling thread, update (clipping.h). */
-static void clipped_update(sasc_shards *s, const sasc_program *p, int parts)
+/* The average (over several ranks it arrives whole: distributed.h), the
+ * clipping on the calling thread (clipping.h; every rank clips the same
+ * average), then the update. */
+static void averaged_update(sasc_shards *s, const sasc_program *p, int parts)
 {
-    sasc_shards_average_gradients(s, p);
+    if (s->ranks && sasc_distributed_size(s->ranks) > 1)
+        sasc_distributed_average_gradients(s->ranks, s->buffers);
+    else
+        sasc_shards_average_gradients(s, p);
     sasc_clip_gradients(&s->clipping, p, s->buffers[0]);
     if (!sasc_program_part_kernel(p, SASC_KERNEL_UPDATE_PART) || parts == 1) {
         sasc_program_kernel(p, SASC_KERNEL_UPDATE)(s->buffers[0]);
@@ -163,8 +148,11 @@ static void clipped_update(sasc_shards *s, const sasc_program *p, int parts)
 void sasc_shards_update(sasc_shards *s, const sasc_program *p)
 {
     int parts = sasc_thread_pool_threads(s->pool);
-    if (sasc_clipping_active(&s->clipping)) {
-        clipped_update(s, p, parts);
+    bool ranks = s->ranks && sasc_distributed_size(s->ranks) > 1;
+    if (ranks || sasc_clipping_active(&s->clipping)) {
+        averaged_update(s, p, parts);
+        if (ranks)
+            sasc_distributed_step_done(s->ranks);
         return;
     }
     if (!sasc_program_part_kernel(p, SASC_KERNEL_UPDATE_PART) || parts == 1) {

@@ -20,34 +20,41 @@
 #include "runtime/settings/task.h"
 #include "runtime/support/thread_pool.h"
 #include "runtime/train/clipping.h"
+#include "runtime/train/distributed.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
-    int count;                  /* S */
+    int count;                  /* S, over all ranks */
     int step_batch;             /* samples per training step: S x program->batch */
-    void ***buffers;            /* S buffer tables; [0] is the caller's */
-    sasc_thread_pool *pool;     /* min(threads, S) threads, the caller included */
+    int first, local;           /* this process holds shards first .. first + local - 1 */
+    void ***buffers;            /* `local` buffer tables, shard `first` first; [0] is the caller's */
+    sasc_thread_pool *pool;     /* min(threads, local) threads, the caller included */
+    sasc_distributed *ranks;    /* the ranks sharing the step (distributed.h), or NULL: one process */
     sasc_clipping clipping;     /* the task's gradient clipping (clipping.h) */
 } sasc_shards;
 
-/* Set up the shards of `task` around `main_buffers` (which become shard 0's
- * and must outlive the shards): check that the program was compiled for
- * task->batch / S samples, allocate shards 1..S-1, start a pool of
- * min(threads, S) threads and make BLAS single-threaded, so there are never
- * more busy threads than task->threads. False with `error` set. */
+/* Set up the shards of `task` around `main_buffers` (which become the first
+ * local shard's and must outlive the shards): check that the program was
+ * compiled for task->batch / S samples, allocate the other shards of this
+ * process (all S without `ranks`, else the rank's range), start a pool of
+ * min(threads, local) threads and make BLAS single-threaded, so there are
+ * never more busy threads than task->threads. False with `error` set. */
 bool sasc_shards_open(sasc_shards *shards, const sasc_program *program, const sasc_task *task,
-                      void **main_buffers, char *error, size_t error_size);
+                      void **main_buffers, sasc_distributed *ranks, char *error, size_t error_size);
 void sasc_shards_close(sasc_shards *shards, const sasc_program *program);
 
 /* Shard 0's gradients = (g_0 + g_1 + ... + g_{S-1}) / S, element by element in
- * that order, split over the pool by element range. Nothing for S = 1. */
+ * that order, split over the pool by element range. Nothing for S = 1. One
+ * process holding all S shards only. */
 void sasc_shards_average_gradients(sasc_shards *shards, const sasc_program *program);
 
 /* The optimiser step on the shards' gradients: average them into shard 0's
- * (as sasc_shards_average_gradients) and run `update` on shard 0's buffers.
+ * (as sasc_shards_average_gradients; over several ranks, as
+ * sasc_distributed_average_gradients, into every rank's first shard's, the
+ * same bits) and run `update` on those buffers.
  * With update_part and a pool of T > 1 threads, one region does both:
  * thread t averages part t of every gradient (sasc_part_boundary) and then
  * runs update_part(buffers, t, T) on the same elements, while they are in

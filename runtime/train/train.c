@@ -22,6 +22,9 @@
 #include "runtime/kernels/parallel_normals.h"
 #include "runtime/support/progress.h"
 #include "runtime/support/rng.h"
+#include "runtime/train/distributed.h"
+#include "runtime/train/run_directory.h"
+#include "runtime/train/run_history.h"
 #include "runtime/train/shards.h"
 
 #ifdef HAVE_CONFIG_H
@@ -51,8 +54,11 @@ typedef struct {
     const sasc_run_info *info;
     void **buffers;                  /* shard 0's: the ensemble's parameters live here */
     sasc_shards shards;              /* data-parallel shards of a step (shards.h) */
-    double *shard_loss;              /* per shard: its LOSS after `train` */
-    long *shard_correct;             /* per shard: its rows' correct predictions */
+    sasc_distributed *ranks;         /* the MPI ranks training with this one (distributed.h), or NULL */
+    bool writes;                     /* this process writes the run's files (rank 0, or alone) */
+    sasc_rank_traffic *traffic;      /* per rank, for run.json, when several ranks trained */
+    double *shard_loss;              /* per shard (all S): its LOSS after `train` */
+    long *shard_correct;             /* per shard (all S): its rows' correct predictions */
     sasc_data_source *data;          /* the task's samples (source.h) */
     int *labels;                     /* a test batch's labels, for the visitors of a test pass */
     size_t *order;                   /* training samples in this epoch's order */
@@ -64,9 +70,12 @@ typedef struct {
     bool diverged;                   /* the loss became NaN or infinite */
     long updates;                    /* optimiser steps so far */
     sasc_checkpoint_position resume; /* where training starts: all zero, or a checkpoint's */
+    sasc_run_history history;        /* the run's parts before this one (run_history.h) */
+    sasc_run_directory directory;    /* the output directory, locked while the run works */
     int stopped_by;                  /* SIGINT or SIGTERM, when training stopped early */
     sasc_progress progress;
-    sasc_training_analyses *analyses;/* the task's analyses (analyze_every, analyze; registry.h) */
+    sasc_training_analyses *analyses;/* the task's analyses (analyze_every, analyze; registry.h);
+                                        NULL on a rank that does not write */
     double start;
     char error[8192];
 } run;
@@ -172,10 +181,18 @@ static bool copy_mask_file(run *r, const char *mask_path)
     return ok;
 }
 
+/* The output directory, locked and checked before anything is loaded. */
+static bool claim_directory(run *r)
+{
+    const sasc_run_info *info = r->info;
+    sasc_run_directory_use use = info && info->resume ? SASC_RUN_DIRECTORY_RESUME
+                               : info && info->force ? SASC_RUN_DIRECTORY_REPLACE
+                               : SASC_RUN_DIRECTORY_NEW;
+    return sasc_run_directory_claim(&r->directory, r->task->out, use, r->error, sizeof r->error);
+}
+
 static bool prepare_output(run *r)
 {
-    if (!sasc_make_directories(r->task->out, r->error, sizeof r->error))
-        return false;
     if (!r->info || !r->info->source_text)
         return true;
     char path[8192];
@@ -193,7 +210,8 @@ static bool prepare_output(run *r)
 
 static bool open_shards(run *r)
 {
-    return sasc_shards_open(&r->shards, r->program, r->task, r->buffers, r->error, sizeof r->error);
+    return sasc_shards_open(&r->shards, r->program, r->task, r->buffers, r->ranks, r->error,
+                            sizeof r->error);
 }
 
 static sasc_analysis_host run_host(run *r);
@@ -215,16 +233,21 @@ static int set_up(run *r)
         fail(r, "no output directory was given");
         return SASC_EXIT_INTERNAL_ERROR;
     }
+    if (r->writes && !claim_directory(r))   /* only the rank that writes owns the directory */
+        return SASC_EXIT_USER_ERROR;
     r->buffers = sasc_buffers_allocate(r->program, r->error, sizeof r->error);
     bool ok = r->buffers && open_shards(r) && open_data(r, true) && allocate_run_memory(r) &&
               sasc_initialize(r->program, r->buffers, r->task->seed, r->error, sizeof r->error) &&
-              prepare_output(r) && open_analyses(r);
+              (!r->writes || (prepare_output(r) && open_analyses(r)));
     return ok ? SASC_EXIT_OK : SASC_EXIT_USER_ERROR;
 }
 
 static void tear_down(run *r)
 {
+    sasc_run_directory_release(&r->directory);
     sasc_shards_close(&r->shards, r->program);
+    sasc_distributed_close(r->ranks);
+    free(r->traffic);
     sasc_buffers_free(r->program, r->buffers);
     free(r->shard_loss);
     free(r->shard_correct);
@@ -281,7 +304,7 @@ static void fill_noise(const run *r, void *const *buffers, int epoch, long first
 
 static void zero_noise(run *r)
 {
-    for (int k = 0; k < r->shards.count; k++)
+    for (int k = 0; k < r->shards.local; k++)
         for (int i = 0; i < r->program->buffer_count; i++)
             if (r->program->buffers[i].role == SASC_BUFFER_NOISE)
                 sasc_buffer_zero(r->program, r->shards.buffers[k], i);
@@ -353,11 +376,29 @@ static bool save_checkpoint(run *r, int epoch, int step, double loss_sum, long c
         memcpy(&table[e * columns + METRIC_COLUMNS], m->sparsity, sizeof(double) * metric_width(r));
     }
     sasc_checkpoint_position place = {epoch, step, r->updates, loss_sum, correct,
-                                      r->epochs_done, columns, table};
+                                      r->epochs_done, columns, table, NULL, 0, 0, NULL};
+    sasc_run_history_position(&r->history, sasc_seconds() - r->start, &place);
     bool ok = sasc_checkpoint_write(r->task->out, r->program, r->buffers, r->task, &place,
                                     r->error, sizeof r->error);
     free(table);
     return ok;
+}
+
+/* The optimiser a checkpoint was trained with must be the run's: its state
+ * is what the checkpoint holds besides the parameters. */
+static bool check_saved_optimizer(run *r)
+{
+    sasc_task saved;
+    if (!sasc_checkpoint_read(r->task->out, NULL, NULL, &saved, NULL, r->error, sizeof r->error))
+        return false;
+    if (saved.optimizer == r->task->optimizer)
+        return true;
+    char before[64], after[64];
+    const sasc_setting_info *optimizer = sasc_task_setting_find("optimizer");
+    sasc_task_value_text(&saved, optimizer, before, sizeof before);
+    sasc_task_value_text(r->task, optimizer, after, sizeof after);
+    return fail(r, "the checkpoint in %s holds the state of optimizer %s; it cannot be resumed "
+                "with optimizer %s", r->task->out, before, after);
 }
 
 /* Continue from the checkpoint in the output directory. */
@@ -365,19 +406,21 @@ static bool restore_checkpoint(run *r)
 {
     sasc_checkpoint_position *place = &r->resume;
     sasc_task saved;
-    if (!sasc_checkpoint_read(r->task->out, r->program, r->buffers, &saved, place, r->error,
+    if (!check_saved_optimizer(r) ||
+        !sasc_checkpoint_read(r->task->out, r->program, r->buffers, &saved, place, r->error,
                               sizeof r->error))
         return false;
-    /* Mid-epoch, the step number means a position in that epoch's image order. */
-    if (place->step > 0 && (saved.train != r->task->train || saved.batch != r->task->batch ||
-                            saved.seed != r->task->seed || saved.shuffle != r->task->shuffle))
-        return fail(r, "the checkpoint in %s stopped in the middle of epoch %d; resume it with "
-                    "its own train, batch, seed and shuffle settings", r->task->out, place->epoch + 1);
+    if (place->step > r->steps)
+        return fail(r, "the checkpoint in %s stopped at step %d of epoch %d, but an epoch of this "
+                    "run has only %d steps", r->task->out, place->step, place->epoch + 1, r->steps);
     int columns = checkpoint_columns(r);
     if (place->metric_columns != columns || place->epochs_done > r->task->epochs)
         return fail(r, "the checkpoint in %s has %d finished epochs of %d metrics; this run has "
                     "%d epochs of %d", r->task->out, place->epochs_done, place->metric_columns,
                     r->task->epochs, columns);
+    if (!sasc_run_history_resume(&r->history, place, &saved, r->task, r->task->out, r->error,
+                                 sizeof r->error))
+        return false;
     for (int e = 0; e < place->epochs_done; e++) {
         const double *row = &place->metrics[e * columns];
         epoch_metrics *m = &r->metrics[e];
@@ -390,11 +433,18 @@ static bool restore_checkpoint(run *r)
     return true;
 }
 
-/* A stop signal arrived: save where training is, then stop. */
+/* The stop signal caught so far; over MPI, the one the ranks agreed on at
+ * the last exchange, so that they all stop after the same step. */
+static int stop_signal(const run *r)
+{
+    return r->ranks ? sasc_distributed_stop_signal(r->ranks) : sasc_checkpoint_stop_signal();
+}
+
+/* A stop signal arrived: save where training is (rank 0), then stop. */
 static bool stop_early(run *r, int epoch, int step, double loss_sum, long correct)
 {
-    r->stopped_by = sasc_checkpoint_stop_signal();
-    if (!save_checkpoint(r, epoch, step, loss_sum, correct))
+    r->stopped_by = stop_signal(r);
+    if (r->writes && !save_checkpoint(r, epoch, step, loss_sum, correct))
         return false;
     return fail(r, "interrupted by %s at epoch %d, step %d; the checkpoint is saved: continue "
                 "with `sasc run --resume %s`", r->stopped_by == SIGINT ? "SIGINT" : "SIGTERM",
@@ -416,8 +466,9 @@ static bool diverged(run *r, int epoch, int step, const char *what)
                 r->task->out, r->epochs_done);
 }
 
-/* One training step's region: shard k trains on positions first + k batch ..
- * of the epoch's order, in its own buffers, and leaves its loss and count. */
+/* One training step's region: local shard k (shard `shards.first + k` of the
+ * step) trains on positions first + shard batch .. of the epoch's order, in
+ * its own buffers, and leaves its loss and count. */
 typedef struct {
     run *r;
     int epoch;
@@ -430,21 +481,26 @@ static void train_shard(void *context, int k)
     run *r = job->r;
     const sasc_program *p = r->program;
     void *const *buffers = r->shards.buffers[k];
-    long first = job->first + (long)k * p->batch;
+    int shard = r->shards.first + k;
+    long first = job->first + (long)shard * p->batch;
     sasc_data_load_batch(r->data, p, buffers, SASC_SPLIT_TRAIN, r->order, first, p->batch);
     fill_noise(r, buffers, job->epoch, first);
     sasc_program_kernel(p, SASC_KERNEL_TRAIN)(buffers);
-    r->shard_loss[k] = sasc_buffer_get(buffers[p->loss_buffer], p->precision, 0);
-    r->shard_correct[k] = count_correct(r, buffers, SASC_SPLIT_TRAIN, r->order, first, p->batch);
+    r->shard_loss[shard] = sasc_buffer_get(buffers[p->loss_buffer], p->precision, 0);
+    r->shard_correct[shard] = count_correct(r, buffers, SASC_SPLIT_TRAIN, r->order, first, p->batch);
 }
 
 /* Train the shards of one step; returns the step's loss (the shards' mean,
  * summed in shard order) and adds its correct predictions to `correct`.
- * The shards' gradients are averaged by the update (sasc_shards_update). */
+ * Over MPI the ranks share their shards' losses and counts (and stop
+ * signals) first. The shards' gradients are averaged by the update
+ * (sasc_shards_update). */
 static double train_step(run *r, int epoch, int step, long *correct)
 {
     step_job job = {r, epoch, (long)step * r->shards.step_batch};
-    sasc_thread_pool_run(r->shards.pool, r->shards.count, train_shard, &job);
+    sasc_thread_pool_run(r->shards.pool, r->shards.local, train_shard, &job);
+    if (r->ranks)
+        sasc_distributed_share_step(r->ranks, r->shard_loss, r->shard_correct);
     double loss = 0;
     for (int k = 0; k < r->shards.count; k++) {
         loss += r->shard_loss[k];
@@ -472,7 +528,7 @@ static bool train_epoch(run *r, int epoch, epoch_metrics *m)
         sasc_shards_update(&r->shards, p);
         sasc_progress_step(&r->progress, epoch, step, loss_sum / (step + 1),
                            (double)correct / ((double)(step + 1) * batch));
-        if (sasc_checkpoint_stop_signal() != 0)
+        if (stop_signal(r) != 0)
             return stop_early(r, epoch, step + 1, loss_sum, correct);
     }
     m->train_loss = loss_sum / r->steps;
@@ -496,7 +552,8 @@ static int test_rows(const run *r, long first)
     return (int)(left < r->program->batch ? left : r->program->batch);
 }
 
-/* Shard k predicts the test batch at first + k batch (one group of shards). */
+/* Local shard k predicts the test batch at first + k batch (one group of
+ * batches: a test pass runs in one process, over its own shards). */
 static void predict_shard(void *context, int k)
 {
     const step_job *job = context;
@@ -519,9 +576,10 @@ static void test_pass(run *r, sasc_test_batch_fn visit, void *context)
     const sasc_program *p = r->program;
     if (!r->data->shape.noisy_test)
         zero_noise(r);
-    for (long group = 0; group < test_count(r); group += r->shards.step_batch) {
+    int local = r->shards.local;
+    for (long group = 0; group < test_count(r); group += (long)local * p->batch) {
         long batches = (test_count(r) - group + p->batch - 1) / p->batch;
-        int shards = batches < r->shards.count ? (int)batches : r->shards.count;
+        int shards = batches < local ? (int)batches : local;
         step_job job = {r, -1, group};
         sasc_thread_pool_run(r->shards.pool, shards, predict_shard, &job);
         for (int k = 0; k < shards; k++) {
@@ -709,7 +767,7 @@ static void json_layers(run *r, sasc_atomic_file *f)
 static void json_final_metrics(run *r, sasc_atomic_file *f)
 {
     if (r->epochs_done == 0) {
-        sasc_atomic_printf(f, "  \"final\": null,\n");
+        sasc_atomic_printf(f, "  \"final\": null\n");
         return;
     }
     const epoch_metrics *m = &r->metrics[r->epochs_done - 1];
@@ -727,7 +785,7 @@ static void json_final_metrics(run *r, sasc_atomic_file *f)
         sasc_atomic_printf(f, ": ");
         sasc_atomic_json_number(f, m->sparsity[l]);
     }
-    sasc_atomic_printf(f, "}},\n");
+    sasc_atomic_printf(f, "}}\n");
 }
 
 static void json_field_string(sasc_atomic_file *f, const char *key, const char *value)
@@ -740,6 +798,32 @@ static void json_field_string(sasc_atomic_file *f, const char *key, const char *
     sasc_atomic_printf(f, ",\n");
 }
 
+/* How many ranks trained, and (several) what each sent and waited per step. */
+static void json_ranks(run *r, sasc_atomic_file *f)
+{
+    int K = r->ranks ? sasc_distributed_size(r->ranks) : 1;
+    sasc_atomic_printf(f, "  \"ranks\": %d,\n", K);
+    if (!r->traffic)
+        return;
+    sasc_atomic_printf(f, "  \"mpi\": {\"transport\": ");
+    sasc_atomic_json_string(f, sasc_transport_library());
+    const char *names[] = {"bytes_sent_per_step", "messages_sent_per_step",
+                           "exchange_seconds_per_step", "compute_seconds_per_step",
+                           "update_seconds_per_step"};
+    for (int k = 0; k < 5; k++) {
+        sasc_atomic_printf(f, ",\n          \"%s\": [", names[k]);
+        for (int rank = 0; rank < K; rank++) {
+            const sasc_rank_traffic *t = &r->traffic[rank];
+            double values[] = {t->bytes_sent, t->messages_sent, t->seconds, t->compute_seconds,
+                               t->update_seconds};
+            sasc_atomic_printf(f, "%s", rank ? ", " : "");
+            sasc_atomic_json_number(f, values[k]);
+        }
+        sasc_atomic_printf(f, "]");
+    }
+    sasc_atomic_printf(f, "},\n");
+}
+
 static bool write_run_json(run *r, const char *status)
 {
     char path[8192];
@@ -750,13 +834,14 @@ static bool write_run_json(run *r, const char *status)
     const sasc_run_info *info = r->info;
     sasc_atomic_printf(&f, "{\n");
     json_field_string(&f, "model", r->program->model_name ? r->program->model_name : r->task->model);
-    json_field_string(&f, "model_file", info ? info->model_file : NULL);
+    sasc_run_history_json(&r->history, sasc_seconds() - r->start, &f);
     json_field_string(&f, "task", r->task->name);
     json_field_string(&f, "status", status);
     json_settings(r, &f);
     sasc_atomic_printf(&f, "  \"seed\": %llu,\n  \"precision\": %d,\n  \"batch\": %d,\n"
                        "  \"shards\": %d,\n", (unsigned long long)r->task->seed,
                        8 * (int)r->program->precision, r->shards.step_batch, r->shards.count);
+    json_ranks(r, &f);
     json_field_string(&f, "entropy_formula", sasc_task_choice_name("entropy_formula",
                       sasc_entropy_formula_of_program(r->task->entropy_formula, r->program)));
     json_field_string(&f, "compiler", info ? info->compiler : NULL);
@@ -766,17 +851,43 @@ static bool write_run_json(run *r, const char *status)
     json_field_string(&f, "runtime_version", "sasc runtime " PACKAGE_VERSION);
     json_layers(r, &f);
     json_final_metrics(r, &f);
-    sasc_atomic_printf(&f, "  \"wall_seconds\": ");
-    sasc_atomic_json_number(&f, sasc_seconds() - r->start);
-    sasc_atomic_printf(&f, "\n}\n");
+    sasc_atomic_printf(&f, "}\n");
     return sasc_atomic_commit(&f, r->error, sizeof r->error);
 }
 
 /* ---- the run ---- */
 
+/* The end of a trained epoch, on the process that writes: the test pass,
+ * the metrics, the analyses, the checkpoint and the progress line. */
+static bool record_epoch(run *r, int epoch, epoch_metrics *m, double began)
+{
+    m->test_accuracy = epoch_test_accuracy(r);
+    sasc_data_metrics_read(r->data, m->data_metrics);
+    measure_sparsity(r, m->sparsity);
+    m->seconds = sasc_seconds() - began;
+    /* The checkpoint first: metrics.csv never lists an epoch that is not saved. */
+    if (!save_checkpoint(r, epoch + 1, 0, 0.0, 0) || !write_metrics(r) ||
+        !sasc_training_analyses_epoch(r->analyses, epoch, epoch + 1 == r->task->epochs,
+                                      m->test_accuracy, r->error, sizeof r->error))
+        return false;
+    sasc_progress_epoch(&r->progress, epoch, m->train_loss, m->train_accuracy,
+                        m->test_accuracy, m->seconds);
+    return true;
+}
+
+/* Whether every rank's part of a stage succeeded (distributed.h): false on
+ * all of them, with the first failing rank's message, when one failed. */
+static bool ranks_agree(run *r, bool ok)
+{
+    return !r->ranks ||
+           sasc_distributed_agree(r->ranks, ok ? 0 : SASC_EXIT_USER_ERROR, r->error,
+                                  sizeof r->error) == 0;
+}
+
 static bool train_all(run *r)
 {
-    sasc_progress_start(&r->progress, stderr, r->task->epochs, r->steps, r->shards.step_batch);
+    sasc_progress_start(&r->progress, r->writes ? stderr : NULL, r->task->epochs, r->steps,
+                        r->shards.step_batch);
     for (int epoch = r->epochs_done; epoch < r->task->epochs; epoch++) {
         double began = sasc_seconds();
         epoch_metrics *m = &r->metrics[epoch];
@@ -785,20 +896,10 @@ static bool train_all(run *r)
         double bad;
         if (sasc_find_nonfinite_parameter(r->program, r->buffers, &bad) >= 0)
             return diverged(r, epoch, r->steps - 1, "a parameter is not finite");
-        m->test_accuracy = epoch_test_accuracy(r);
-        sasc_data_metrics_read(r->data, m->data_metrics);
-        measure_sparsity(r, m->sparsity);
-        m->seconds = sasc_seconds() - began;
         r->epochs_done = epoch + 1;
-        if (!write_metrics(r) ||
-            !sasc_training_analyses_epoch(r->analyses, epoch, epoch + 1 == r->task->epochs,
-                                          m->test_accuracy, r->error, sizeof r->error))
+        if (!ranks_agree(r, !r->writes || record_epoch(r, epoch, m, began)))
             return false;
-        if (!save_checkpoint(r, epoch + 1, 0, 0.0, 0))
-            return false;
-        sasc_progress_epoch(&r->progress, epoch, m->train_loss, m->train_accuracy,
-                            m->test_accuracy, m->seconds);
-        if (sasc_checkpoint_stop_signal() != 0)
+        if (stop_signal(r) != 0)
             return stop_early(r, epoch + 1, 0, 0.0, 0);
     }
     return true;
@@ -814,33 +915,114 @@ static void record_divergence(run *r)
     memcpy(r->error, message, sizeof message);
 }
 
+/* The ranks training with this process (distributed.h): every rank of
+ * `group` takes part, so they agree on the model and settings before
+ * anything can fail on one alone. */
+static int open_ranks(run *r, sasc_transport *group)
+{
+    r->ranks = sasc_distributed_open(group, r->program, r->task, r->info && r->info->resume,
+                                     r->error, sizeof r->error);
+    r->writes = r->ranks ? sasc_distributed_writes(r->ranks) : sasc_transport_rank(group) == 0;
+    return r->ranks ? SASC_EXIT_OK : SASC_EXIT_USER_ERROR;
+}
+
+/* Over MPI, rank 0 alone reads the checkpoint; the other ranks get what it
+ * restored: the saved buffers and the position in training. */
+static void share_restored_state(run *r)
+{
+    const sasc_program *p = r->program;
+    for (int i = 0; i < p->buffer_count; i++)
+        if (sasc_checkpoint_saves(p->buffers[i].role))
+            sasc_distributed_share(r->ranks, r->buffers[i],
+                                   sasc_buffer_elements(p, i) * (size_t)p->precision);
+    struct { sasc_checkpoint_position place; int epochs_done; long updates; } state = {
+        r->resume, r->epochs_done, r->updates};
+    sasc_distributed_share(r->ranks, &state, sizeof state);
+    if (!r->writes) {
+        r->resume = state.place;
+        r->resume.metrics = NULL;   /* rank 0's table: the other ranks keep no metrics */
+        r->epochs_done = state.epochs_done;
+        r->updates = state.updates;
+    }
+}
+
+/* Continue from the checkpoint (rank 0 reads it) and write the first
+ * metrics file; then every rank has the same state or all stop. */
+static int start_training(run *r)
+{
+    bool resume = r->info && r->info->resume;
+    bool ok = !r->writes ||
+              ((!resume || (restore_checkpoint(r) &&
+                            sasc_training_analyses_restore(r->analyses, r->epochs_done, r->error,
+                                                           sizeof r->error))) &&
+               write_metrics(r));
+    if (!ranks_agree(r, ok))
+        return SASC_EXIT_USER_ERROR;
+    if (resume && sasc_distributed_size(r->ranks) > 1)
+        share_restored_state(r);
+    return SASC_EXIT_OK;
+}
+
+/* Every rank's communication per step, for run.json (collective). */
+static void gather_traffic(run *r)
+{
+    int K = sasc_distributed_size(r->ranks);
+    if (K == 1 || !(r->traffic = calloc((size_t)K, sizeof *r->traffic)))
+        return;
+    if (!sasc_distributed_traffic(r->ranks, r->traffic)) {
+        free(r->traffic);
+        r->traffic = NULL;
+    }
+}
+
+static bool write_results(run *r)
+{
+    return write_parameters(r) && write_run_json(r, "completed") &&
+           sasc_training_analyses_after(r->analyses, r->error, sizeof r->error);
+}
+
 int sasc_run_task(const sasc_program *program, const sasc_task *task, const sasc_run_info *info)
 {
-    run r = {.program = program, .task = task, .info = info, .start = sasc_seconds()};
-    int code = set_up(&r);
-    if (code == SASC_EXIT_OK && info && info->resume &&
-        !(restore_checkpoint(&r) &&
-          sasc_training_analyses_restore(r.analyses, r.epochs_done, r.error, sizeof r.error)))
-        code = SASC_EXIT_USER_ERROR;
+    run r = {.program = program, .task = task, .info = info, .start = sasc_seconds(),
+             .directory = {-1}};
+    sasc_transport *group = info && info->ranks ? info->ranks
+                                                : sasc_transport_world(r.error, sizeof r.error);
+    if (!group) {
+        if (r.error[0] != '\0')
+            fprintf(stderr, "sasc: error: %s\n", r.error);
+        return SASC_EXIT_USER_ERROR;
+    }
+    int code = open_ranks(&r, group);
+    if (code == SASC_EXIT_OK) {
+        code = set_up(&r);
+        if (code == SASC_EXIT_OK && r.writes && !(info && info->resume) &&
+            !sasc_run_history_start(&r.history, info ? info->model_file : NULL, r.error, sizeof r.error))
+            code = SASC_EXIT_USER_ERROR;
+        if (r.ranks)
+            code = sasc_distributed_agree(r.ranks, code, r.error, sizeof r.error);
+    }
     sasc_checkpoint_catch_signals();
-    if (code == SASC_EXIT_OK && !(write_metrics(&r) && train_all(&r))) {
+    if (code == SASC_EXIT_OK)
+        code = start_training(&r);
+    if (code == SASC_EXIT_OK && !train_all(&r)) {
         code = r.stopped_by ? 128 + r.stopped_by : SASC_EXIT_USER_ERROR;
-        if (r.diverged)
+        if (r.diverged && r.writes)
             record_divergence(&r);
     }
-    if (code == SASC_EXIT_OK && !(write_parameters(&r) && write_run_json(&r, "completed") &&
-                                  sasc_training_analyses_after(r.analyses, r.error,
-                                                               sizeof r.error)))
+    if (code == SASC_EXIT_OK)
+        gather_traffic(&r);
+    if (code == SASC_EXIT_OK && r.writes && !write_results(&r))
         code = SASC_EXIT_USER_ERROR;
-    if (code != SASC_EXIT_OK) {
+    if (code != SASC_EXIT_OK && r.writes) {
         if (r.progress.live)
             fprintf(stderr, "\r\033[K");
         fprintf(stderr, "sasc: error: %s\n", r.error);
-    } else {
+    } else if (code == SASC_EXIT_OK && r.writes) {
         sasc_progress_finish(&r.progress, task->out);
     }
     sasc_checkpoint_release_signals();
-    free(r.resume.metrics);
+    sasc_checkpoint_position_free(&r.resume);
+    sasc_run_history_free(&r.history);
     tear_down(&r);
     return code;
 }
@@ -880,7 +1062,7 @@ sasc_session *sasc_session_open(const sasc_program *program, const sasc_task *ta
     }
     s->task = *task;
     s->task.epochs = 0;   /* only the test split is opened */
-    s->r = (run){.program = program, .task = &s->task, .start = sasc_seconds()};
+    s->r = (run){.program = program, .task = &s->task, .start = sasc_seconds(), .directory = {-1}};
     run *r = &s->r;
     bool ok = sasc_program_validate(program, r->error, sizeof r->error);
     if (ok) {

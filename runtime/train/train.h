@@ -10,6 +10,7 @@
 
 #include "runtime/sasc_runtime.h"
 #include "runtime/settings/task.h"
+#include "runtime/support/transport.h"
 
 typedef struct {
     const char *model_file;      /* path of the .sas file, for run.json */
@@ -17,6 +18,11 @@ typedef struct {
     const char *compiler;        /* e.g. "sasc 0.1.0 (LLVM 19.1.7)" */
     double compile_seconds;      /* parse + check + JIT time, for run.json */
     bool resume;                 /* continue from the checkpoint in the task's out directory */
+    bool force;                  /* replace another run in the out directory (run_directory.h) */
+    sasc_transport *ranks;       /* the ranks that train this model together (transport.h), e.g.
+                                    a sweep's group; NULL: the ranks this process was launched
+                                    among (MPI_COMM_WORLD under mpirun, else itself alone;
+                                    the program's main ends MPI: sasc_transport_finalize) */
 } sasc_run_info;
 
 /* Exit codes shared by the whole tool (GNU style). */

@@ -24,6 +24,7 @@
 
 #include "compiler/codegen/codegen.h"
 #include "compiler/check/frontend.h"
+#include "compiler/layers/registry.h"
 #include "compiler/lower/lower.h"
 #include "compiler/driver/run_plan.h"
 
@@ -98,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     diagnostics *messages = diagnostics_new("fuzz.sas", text, sink());
     if (messages) {
         checked_file file;
-        if (frontend_check("fuzz.sas", text, messages, &file)) {
+        if (frontend_check("fuzz.sas", text, layer_kinds(), messages, &file)) {
             lower_file(&file, input_hash(data, size) % 8 == 0);
             checked_file_free(&file);
         }
