@@ -3,8 +3,10 @@
  * compiler/layers/registry.c): the registry's declarations are well formed,
  * and a kind that learns by a rule of its own (no GRADIENT buffers, no loss,
  * its learn and update hooks) goes through the checker and the lowering
- * with no change to either. The kind here is a test's own: a Hebbian layer,
- * y = x . m, learning m += rate x^T y per batch.
+ * with no change to either. The kind here is a test's own: a Hebbian layer
+ * written hebbian(source) (its width is its source's), y = x . m, learning
+ * m += rate x^T y per batch, its rule written `rule = times(rate)` (an
+ * expression its check hook reads, the result kept in the layer spec).
  */
 #include <math.h>
 #include <stdio.h>
@@ -46,14 +48,34 @@ static void test_registry_declarations(void)
 
 /* ---- a kind with a rule of its own ---- */
 
-enum { HEBB_RATE, HEBB_SETTINGS };
+enum { HEBB_RULE, HEBB_SETTINGS };
 static const layer_setting hebb_settings[HEBB_SETTINGS] = {
-    [HEBB_RATE] = { "rate", LAYER_SETTING_REAL, 0, 1, true, 0.5, NULL, 0, "the learning rate" },
+    [HEBB_RULE] = { "rule", LAYER_SETTING_EXPRESSION, 0, 0, false, 0, NULL, 0, "the learning rule" },
 };
 static const layer_group hebb_groups[] = {
-    { .suffix = "", .prefix = "", .kind = SASC_GROUP_DENSE, .square = false, .trained_by_gradient = false },
+    { .suffix = "", .prefix = "", .kind = SASC_GROUP_DENSE, .square = true, .trained_by_gradient = false },
 };
 enum { HEBB_CHANGE };   /* own buffer: the batch's rate x^T y, from train to update */
+
+/* What its check hook parses of `rule = times(rate)`: kept in layer->data. */
+typedef struct { double rate; } hebb_rule;
+
+static void hebb_check(const layer_check *c, layer_spec *layer)
+{
+    const ast_setting *rule = c->own[HEBB_RULE];
+    hebb_rule *parsed = malloc(sizeof *parsed);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(parsed);
+    parsed->rate = 0.5;
+    layer->data = parsed;
+    if (!rule)
+        return;
+    const ast_expr *e = rule->value;
+    if (e->kind != AST_CALL || strcmp(e->text, "times") != 0 || e->arg_count != 1) {
+        diagnostic_report(c->d, DIAGNOSTIC_ERROR, e->location, "rule must be times(rate)");
+        return;
+    }
+    c->number(c, e->args[0], &parsed->rate);
+}
 
 static void hebb_add_buffers(lower_context *c, int layer)
 {
@@ -71,7 +93,7 @@ static int hebb_forward(lower_context *c, int layer, int input)
 static void hebb_learn(lower_context *c, int layer)
 {
     const lower_layer *l = &c->layers[layer];
-    double rate = lower_spec(c, layer)->setting[HEBB_RATE];
+    double rate = ((const hebb_rule *)lower_spec(c, layer)->data)->rate;
     ir_store(c->f, c->p, l->own[HEBB_CHANGE], ir_matmul(c->f, l->input, l->value, true, false, rate));
 }
 
@@ -86,7 +108,8 @@ static const layer_kind hebbian = {
     .name = "hebbian",
     .settings = hebb_settings, .setting_count = HEBB_SETTINGS,
     .groups = hebb_groups, .group_count = 1,
-    .at = LAYER_AT_EVERY_STEP, .default_activation = ACTIVATION_IDENTITY,
+    .width_from_source = true, .at = LAYER_AT_EVERY_STEP, .default_activation = ACTIVATION_IDENTITY,
+    .check = hebb_check, .free_data = free,
     .add_buffers = hebb_add_buffers, .forward = hebb_forward, .learn = hebb_learn, .update = hebb_update,
 };
 
@@ -121,7 +144,7 @@ static void test_own_rule_kind(void)
     layer_kind_table kinds = with_hebbian(list);
     checked_file file;
     /* no loss: nothing learns by gradient */
-    CU_ASSERT_EQUAL_FATAL(check_with(&kinds, "model m { input x[3] layer y = hebbian(x, 2) { rate = 0.25  m = 0.5 } }",
+    CU_ASSERT_EQUAL_FATAL(check_with(&kinds, "model m { input x[3] layer y = hebbian(x) { rule = times(1/4)  m = 0.5 } }",
                                      &file), 0);
     const model_spec *model = &file.models[0];
     CU_ASSERT_EQUAL(model->loss, LOSS_NONE);
@@ -145,30 +168,40 @@ static void test_own_rule_kind(void)
     fixture_rng rng = { 8 };
     fixture_fill(&p, buffers, p.input_buffer, &rng, -1.0, 1.0);
     int m = p.groups[0].parameter_buffer[SASC_M];
-    for (int e = 0; e < 6; e++)
+    for (int e = 0; e < 9; e++)
         fixture_set(&p, buffers, m, e, 0.5);
-    double x[2][3], w[3][2], y[2][2];
+    CU_ASSERT_EQUAL(p.groups[0].fan_in, 3);
+    CU_ASSERT_EQUAL(p.groups[0].width, 3);
+    double x[2][3], w[3][3], y[2][3];
     for (int r = 0; r < 2; r++)
         for (int k = 0; k < 3; k++)
             x[r][k] = fixture_get(&p, buffers, p.input_buffer, r * 3 + k);
     for (int r = 0; r < 2; r++)
-        for (int j = 0; j < 2; j++)
+        for (int j = 0; j < 3; j++)
             y[r][j] = 0.5 * (x[r][0] + x[r][1] + x[r][2]);
     fixture_run(&p, &p.train, buffers);
     fixture_run(&p, &p.update, buffers);
     for (int k = 0; k < 3; k++)
-        for (int j = 0; j < 2; j++) {
+        for (int j = 0; j < 3; j++) {
             w[k][j] = 0.5 + 0.25 * (x[0][k] * y[0][j] + x[1][k] * y[1][j]);
-            CU_ASSERT_DOUBLE_EQUAL(fixture_get(&p, buffers, m, k * 2 + j), w[k][j], 1e-12);
+            CU_ASSERT_DOUBLE_EQUAL(fixture_get(&p, buffers, m, k * 3 + j), w[k][j], 1e-12);
         }
     for (int r = 0; r < 2; r++)
-        for (int j = 0; j < 2; j++)
-            CU_ASSERT_DOUBLE_EQUAL(fixture_get(&p, buffers, p.output_buffer, r * 2 + j), y[r][j], 1e-12);
+        for (int j = 0; j < 3; j++)
+            CU_ASSERT_DOUBLE_EQUAL(fixture_get(&p, buffers, p.output_buffer, r * 3 + j), y[r][j], 1e-12);
     fixture_buffers_free(&p, buffers);
     ir_program_free(&p);
     checked_file_free(&file);
-    /* with a kind that learns by gradient, the loss is required again */
-    CU_ASSERT_EQUAL(check_with(&kinds, "model m { input x[3] layer h = hebbian(x, 2) layer y = dense(h, 2) }", &file), 1);
+    /* with a kind that learns by gradient, the loss is required again; the
+     * kind's own rule of writing (one argument; its check hook's messages) */
+    CU_ASSERT_EQUAL(check_with(&kinds, "model m { input x[3] layer h = hebbian(x) layer y = dense(h, 2) }", &file), 1);
+    checked_file_free(&file);
+    CU_ASSERT_EQUAL(check_with(&kinds, "model m { input x[3] layer y = hebbian(x, 3) }", &file), 1);
+    checked_file_free(&file);
+    CU_ASSERT_EQUAL(check_with(&kinds, "model m { input x[3] layer y = hebbian(x) { rule = 3 } }", &file), 1);
+    checked_file_free(&file);
+    CU_ASSERT_EQUAL(check_with(&kinds, "model m { input x[3] layer y = hebbian(x) { rule = times(sqrt(-1)) } }",
+                               &file), 1);
     checked_file_free(&file);
 }
 

@@ -26,6 +26,8 @@
  *    produces one value; a kind with `reads_sequence` refuses one value;
  *  - the kinds that carry state share the model's time axis (`steps`,
  *    `test_steps`): at least one gives `steps`, and all that give a value agree;
+ *  - a layer is written NAME(source, width), or NAME(source) for a kind
+ *    whose width is its source's (`width_from_source`);
  *  - each declared group is a connection matrix with its own prior and mask
  *    settings (prefix + prior, pi, m, Xi, mask); its shape is source width x
  *    units, or units x units when `square`;
@@ -51,7 +53,10 @@ typedef enum {
 
 /* ---- declarations ---- */
 
-typedef enum { LAYER_SETTING_REAL, LAYER_SETTING_INTEGER, LAYER_SETTING_CHOICE } layer_setting_type;
+typedef enum {
+    LAYER_SETTING_REAL, LAYER_SETTING_INTEGER, LAYER_SETTING_CHOICE,
+    LAYER_SETTING_EXPRESSION   /* any expression, read by the kind's check hook (e.g. any(1, 2, 3)) */
+} layer_setting_type;
 
 /* One setting of a kind's own: `key = value` in the layer's block. */
 typedef struct {
@@ -86,11 +91,15 @@ enum { LAYER_MAX_GROUPS = 4, LAYER_MAX_SETTINGS = 16 };
 struct layer_spec;
 struct lower_context;   /* compiler/lower/lower_context.h */
 
-/* What a kind's `check` hook gets: the diagnostics and its own settings as
- * written (own[k] for settings[k], NULL when not given). */
-typedef struct {
+/* What a kind's `check` hook gets: the diagnostics, its own settings as
+ * written (own[k] for settings[k], NULL when not given), and the checker's
+ * folding of a constant expression (false after reporting why it is not a
+ * number) for settings of type LAYER_SETTING_EXPRESSION. */
+typedef struct layer_check {
     diagnostics *d;
     const ast_setting *const *own;
+    bool (*number)(const struct layer_check *c, const ast_expr *e, double *out);
+    void *checker;            /* the checker's own state, for `number` */
 } layer_check;
 
 typedef struct layer_kind {
@@ -100,6 +109,7 @@ typedef struct layer_kind {
     const layer_group *groups;           /* its connection groups, in ABI order */
     int group_count;
     /* what it reads and produces */
+    bool width_from_source;              /* written NAME(source): its width is the source's */
     bool reads_sequence;                 /* refuses a source with one value per sample */
     bool carries_state;                  /* a state from step to step: runs on the time axis */
     layer_at at;
@@ -107,9 +117,12 @@ typedef struct layer_kind {
     activation_kind default_activation;
     bool elementwise_activation;         /* softmax is not one of its transfer functions */
 
-    /* Rules among its own settings that the table cannot say; runs after
-     * the settings are read and before the groups' priors. May be NULL. */
+    /* Rules among its own settings that the table cannot say, and the
+     * reading of its expression settings; runs after the settings are read
+     * and before the groups' priors. It may leave what it parsed in
+     * layer->data, released by free_data. Both may be NULL. */
     void (*check)(const layer_check *c, struct layer_spec *layer);
+    void (*free_data)(void *data);
 
     /* Lowering (compiler/lower/lower_context.h says when each is called and
      * what it may use). forward is required; the others may be NULL. */

@@ -9,6 +9,9 @@
 static void model_spec_clear(model_spec *model)
 {
     for (int i = 0; i < model->layer_count; i++) {
+        const layer_spec *layer = &model->layers[i];
+        if (layer->data && layer->kind && layer->kind->free_data)
+            layer->kind->free_data(layer->data);
         free(model->layers[i].name);
         /* The checked file owns the mask paths; sasc_mask declares them
          * const only because the runtime merely reads them. */

@@ -52,7 +52,8 @@ typedef struct layer_spec {
     bool at_last;                 /* it reads only the source's last step (`at = last`) */
     bool per_step;                /* it has a value at every step: reads_sequence && !at_last */
     group_spec group[LAYER_MAX_GROUPS];      /* kind->group_count of them */
-    double setting[LAYER_MAX_SETTINGS];      /* kind->settings[k]'s value */
+    double setting[LAYER_MAX_SETTINGS];      /* kind->settings[k]'s value (not EXPRESSION ones) */
+    void *data;                   /* what the kind's check hook parsed, or NULL (kind->free_data) */
 } layer_spec;
 
 typedef struct {

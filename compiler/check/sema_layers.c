@@ -147,8 +147,15 @@ static double own_value(sema *s, const layer_setting *decl, const ast_setting *s
         int choice = sema_choose_expr(s, setting->value, decl->what, decl->choices, decl->choice_count);
         return choice >= 0 ? choice : decl->fallback;
     }
+    case LAYER_SETTING_EXPRESSION:   /* the kind's check hook reads it */
+        return decl->fallback;
     }
     return decl->fallback;
+}
+
+static bool hook_number(const layer_check *c, const ast_expr *e, double *out)
+{
+    return sema_eval_number(c->checker, e, out);
 }
 
 static void check_own_settings(sema *s, const key_set *set, const ast_setting *const *found, layer_spec *layer)
@@ -160,7 +167,7 @@ static void check_own_settings(sema *s, const key_set *set, const ast_setting *c
         layer->setting[k] = own_value(s, &kind->settings[k], own[k]);
     }
     if (kind->check) {
-        layer_check c = { s->d, own };
+        layer_check c = { s->d, own, hook_number, s };
         kind->check(&c, layer);
     }
 }
@@ -379,22 +386,26 @@ static bool check_connection_count(sema *s, const ast_item *item, const layer_sp
     return false;
 }
 
-/* Source and width of `kind(source, width)`; fan_in and width stay 0 when
+/* Source and width of `kind(source, width)` (or `kind(source)` for a kind
+ * whose width is its source's); fan_in and width stay 0 when
  * unknown (a bad source or width, reported already). */
 static void check_shape(sema *s, const model_scope *scope, const layer_spec *earlier, const ast_item *item,
                         layer_spec *layer)
 {
     const ast_expr *call = item->call;
-    if (call->arg_count != 2) {
-        diagnostic_report(s->d, DIAGNOSTIC_ERROR, call->location,
-                          "%s takes 2 arguments (source, width), not %d", call->text, call->arg_count);
+    bool own_width = !layer->kind->width_from_source;
+    if (call->arg_count != 1 + own_width) {
+        diagnostic_report(s->d, DIAGNOSTIC_ERROR, call->location, "%s takes %s, not %d", call->text,
+                          own_width ? "2 arguments (source, width)" : "1 argument (source)", call->arg_count);
         return;
     }
     layer->source = find_source(s, scope, item, call->args[0]);
-    if (!sema_eval_integer(s, call->args[1], "a layer width", 1, SEMA_MAX_WIDTH, &layer->width))
-        layer->width = 0;
     if (layer->source >= -1)
         layer->fan_in = layer->source == -1 ? scope->input_width : earlier[layer->source].width;
+    if (!own_width)
+        layer->width = layer->fan_in;
+    else if (!sema_eval_integer(s, call->args[1], "a layer width", 1, SEMA_MAX_WIDTH, &layer->width))
+        layer->width = 0;
     if (layer->fan_in && layer->width && !check_connection_count(s, item, layer))
         layer->fan_in = layer->width = 0;
 }

@@ -134,7 +134,9 @@ static int analyze(const invocation *call, pipeline *state, const sasc_program *
     char compiler[128], error[ERROR_SIZE];
     sasc_run_info info = run_info(call, state, compiler, sizeof compiler);
     sasc_run_directory directory;
-    if (!sasc_run_directory_claim(&directory, task->out, SASC_RUN_DIRECTORY_ANALYSIS, error,
+    /* what cannot run is refused before the directory is touched */
+    if (!sasc_saved_analyses_check(program, task, call->task_what, error, sizeof error) ||
+        !sasc_run_directory_claim(&directory, task->out, SASC_RUN_DIRECTORY_ANALYSIS, error,
                                   sizeof error)) {
         fprintf(stderr, "sasc: error: %s\n", error);
         return SASC_EXIT_USER_ERROR;

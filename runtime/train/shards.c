@@ -114,54 +114,43 @@ void sasc_shards_average_gradients(sasc_shards *s, const sasc_program *p)
     sasc_thread_pool_run(s->pool, job.parts, average_part, &job);
 }
 
-static void average_and_update_part(void *context, int part)
-{
-    const average_job *job = context;
-    average_part(context, part);
-    sasc_program_part_kernel(job->program, SASC_KERNEL_UPDATE_PART)(job->shards->buffers[0], part, job->parts);
-}
-
 static void update_part(void *context, int part)
 {
     const average_job *job = context;
     sasc_program_part_kernel(job->program, SASC_KERNEL_UPDATE_PART)(job->shards->buffers[0], part, job->parts);
 }
 
-/* The average (over several ranks it arrives whole: distributed.h), the
- * clipping on the calling thread (clipping.h; every rank clips the same
- * average), then the update. */
-static void averaged_update(sasc_shards *s, const sasc_program *p, int parts)
+static void average_and_update_part(void *context, int part)
 {
-    if (s->ranks && sasc_distributed_size(s->ranks) > 1)
-        sasc_distributed_average_gradients(s->ranks, s->buffers);
-    else
-        sasc_shards_average_gradients(s, p);
-    sasc_clip_gradients(&s->clipping, p, s->buffers[0]);
-    if (!sasc_program_part_kernel(p, SASC_KERNEL_UPDATE_PART) || parts == 1) {
-        sasc_program_kernel(p, SASC_KERNEL_UPDATE)(s->buffers[0]);
-        return;
-    }
-    average_job job = {s, p, parts};
-    sasc_thread_pool_run(s->pool, parts, update_part, &job);
+    average_part(context, part);
+    update_part(context, part);
 }
 
+/* Without ranks or clipping, the average and the update by parts share one
+ * region. Otherwise the whole average first (over several ranks it arrives
+ * whole: distributed.h), then the clipping on the calling thread
+ * (clipping.h; every rank clips the same average), then the update. */
 void sasc_shards_update(sasc_shards *s, const sasc_program *p)
 {
     int parts = sasc_thread_pool_threads(s->pool);
     bool ranks = s->ranks && sasc_distributed_size(s->ranks) > 1;
-    if (ranks || sasc_clipping_active(&s->clipping)) {
-        averaged_update(s, p, parts);
-        if (ranks)
-            sasc_distributed_step_done(s->ranks);
-        return;
-    }
-    if (!sasc_program_part_kernel(p, SASC_KERNEL_UPDATE_PART) || parts == 1) {
+    bool clipping = sasc_clipping_active(&s->clipping);
+    bool by_parts = sasc_program_part_kernel(p, SASC_KERNEL_UPDATE_PART) && parts > 1;
+    bool fused = by_parts && !ranks && !clipping;
+    if (ranks)
+        sasc_distributed_average_gradients(s->ranks, s->buffers);
+    else if (!fused)
         sasc_shards_average_gradients(s, p);
+    if (clipping)
+        sasc_clip_gradients(&s->clipping, p, s->buffers[0]);
+    if (by_parts) {
+        average_job job = {s, p, parts};
+        sasc_thread_pool_run(s->pool, parts, fused ? average_and_update_part : update_part, &job);
+    } else {
         sasc_program_kernel(p, SASC_KERNEL_UPDATE)(s->buffers[0]);
-        return;
     }
-    average_job job = {s, p, parts};
-    sasc_thread_pool_run(s->pool, parts, average_and_update_part, &job);
+    if (ranks)
+        sasc_distributed_step_done(s->ranks);
 }
 
 /* ---- noise ---- */
