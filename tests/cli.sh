@@ -166,6 +166,14 @@ expect 0 "row-by-row: histograms and dynamics" "$SASC" analyze "$work/rrow" hist
     || fail "row-by-row: no heat map or dynamics of the recurrent group h"
 ls "$work/rrow_an"/matrix_h.in_* "$work/rrow_an"/matrix_y_* >/dev/null 2>&1 \
     && fail "row-by-row: heat maps of a group that is not recurrent" || pass
+# train_size trains through the analyses' host (runtime/train/analyze.c);
+# analysing again replaces its earlier runs.
+for pass in 1 2; do
+    expect 0 "train_size, pass $pass" "$SASC" analyze "$work/r1" train_size --set train_sizes=100,200 \
+        --set epochs=1 --set batch=100 --set sampled_networks=1 --out "$work/r1ts"
+done
+[ "$(wc -l < "$work/r1ts/train_size.csv")" -eq 3 ] && [ -s "$work/r1ts/train_size/T200/analysis.csv" ] \
+    && pass || fail "train_size: not one row per size"
 expect 1 "analyze a directory that is no run" "$SASC" analyze "$work" entropy
 contains "$work/err" "run directory" "not a run directory"
 # The BP baseline (pi and Xi frozen at 0) has zero sparsity and zero entropy.

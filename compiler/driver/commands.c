@@ -85,9 +85,8 @@ static const sasc_command commands[] = {
      "mean and standard deviation.\n",
      command_eval, NULL},
     {"analyze",
-     "  analyze RUN_DIR WHAT         analyses of a finished run: histograms, entropy,\n"
-     "                               perturbation, dynamics, selectivity,\n"
-     "                               psychometric, train_size or all\n",
+     "  analyze RUN_DIR WHAT         analyses of a finished run (WHAT: a comma list;\n"
+     "                               `sasc help analyses` lists them)\n",
      "Usage: sasc analyze RUN_DIR WHAT [--set KEY=VALUE]... [--out DIR]\n"
      "Analyse the ensemble a finished `sasc run` saved in RUN_DIR: recompile\n"
      "RUN_DIR/model.sas with the settings of RUN_DIR/run.json, load the parameters,\n"

@@ -2,9 +2,10 @@
  * sources.c — the table of data-source kinds, and the calls of source.h
  * that go through it.
  *
- * A new kind of source is one file defining its sasc_data_kind and one line
- * in `kinds` below, before the IDX line: IDX takes every `data` value the
- * kinds before it do not claim (a directory of IDX files).
+ * A new kind of source is one file defining `const sasc_data_kind
+ * sasc_data_NAME` and one line X(NAME) in SASC_DATA_KINDS below, before the
+ * IDX line: the kinds are asked in order whether they claim a `data` value,
+ * and IDX takes every value the others do not (a directory of IDX files).
  */
 #include "runtime/data/source.h"
 #include "runtime/model/buffers.h"
@@ -13,12 +14,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const sasc_data_kind sasc_data_msi, sasc_data_idx;
+#define SASC_DATA_KINDS(X) \
+    X(msi)                 \
+    X(idx)                 /* last: any other `data` names a directory of IDX files */
 
-static const sasc_data_kind *const kinds[] = {
-    &sasc_data_msi,
-    &sasc_data_idx,   /* last: any other `data` names a directory of IDX files */
-};
+#define DECLARE(name) extern const sasc_data_kind sasc_data_##name;
+SASC_DATA_KINDS(DECLARE)
+#undef DECLARE
+
+#define ENTRY(name) &sasc_data_##name,
+static const sasc_data_kind *const kinds[] = {SASC_DATA_KINDS(ENTRY)};
+#undef ENTRY
 enum { KIND_COUNT = sizeof kinds / sizeof kinds[0] };
 
 const sasc_data_kind *const *sasc_data_kinds(int *count)

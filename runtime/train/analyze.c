@@ -35,10 +35,15 @@ static bool test_pass(void *context, sasc_test_batch_fn visit, void *visit_conte
     return h->session.test_pass(h->session.context, visit, visit_context, error, error_size);
 }
 
+/* A new run in its own directory under the analysis's (train_size's
+ * OUT/train_size/T<size>): an earlier sweep's run there is replaced. */
 static int train(void *context, const sasc_task *task)
 {
     saved_run_host *h = context;
-    int code = sasc_run_task(h->program, task, h->info);
+    sasc_run_info own = h->info ? *h->info : (sasc_run_info){0};
+    own.resume = false;
+    own.force = true;
+    int code = sasc_run_task(h->program, task, &own);
     if (code != SASC_EXIT_OK)
         h->failed_run = code;
     return code;

@@ -76,7 +76,8 @@ typedef struct {
     sasc_run_directory directory;    /* the output directory, locked while the run works */
     int stopped_by;                  /* SIGINT or SIGTERM, when training stopped early */
     sasc_progress progress;
-    sasc_training_analyses *analyses;/* the task's analyses (analyze_every, analyze; registry.h) */
+    sasc_training_analyses *analyses;/* the task's analyses (analyze_every, analyze; registry.h);
+                                        NULL on a rank that does not write */
     double start;
     char error[8192];
 } run;
@@ -983,8 +984,6 @@ static void gather_traffic(run *r)
 
 static bool write_results(run *r)
 {
-    const sasc_task *task = r->task;
-    (void)task;
     return write_parameters(r) && write_run_json(r, "completed") &&
            sasc_training_analyses_after(r->analyses, r->error, sizeof r->error);
 }
