@@ -78,7 +78,8 @@ expect 0 "generic CPU build" "$SASC" build "$qs" --target-cpu generic $small --s
 expect 0 "generic CPU program runs" "$work/qsg" --out "$work/pg"
 
 # ---- stop with SIGTERM after the first epoch's checkpoint, then resume
-long="--set train=6000 --set test=500 --set epochs=3 --seed 5 --threads 1"
+# long enough that the stop lands inside the second epoch even on an idle machine
+long="--set train=20000 --set test=500 --set epochs=3 --seed 5 --threads 1"
 # interrupt DIR COMMAND...: start COMMAND (a run writing to DIR), send it
 # SIGTERM as soon as the first epoch is finished (its checkpoint, then its
 # metrics.csv row, are written), so it stops in the second epoch; expect exit 143.
