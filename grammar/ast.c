@@ -68,6 +68,11 @@ ast_expr *ast_error(source_location where)
     return new_expr(AST_ERROR, where);
 }
 
+ast_expr *ast_list(source_location where)
+{
+    return new_expr(AST_LIST, where);
+}
+
 ast_expr *ast_negate(ast_expr *operand, source_location where)
 {
     ast_expr *e = new_expr(AST_NEGATE, where);

@@ -27,6 +27,7 @@ typedef struct {
 
 typedef enum {
     AST_NUMBER, AST_STRING, AST_NAME, AST_NEGATE, AST_BINARY, AST_CALL,
+    AST_LIST,   /* [a, b, ...]: the elements in args */
     AST_ERROR   /* a part the parser already reported; checks skip it silently */
 } ast_expr_kind;
 
@@ -36,9 +37,10 @@ typedef struct ast_expr {
     int depth;                     /* 1 for a leaf */
     double number;                 /* AST_NUMBER */
     char *text;                    /* AST_STRING (unescaped), AST_NAME and AST_CALL (the name) */
-    char op;                       /* AST_BINARY: '+', '-', '*' or '/' */
+    char op;                       /* AST_BINARY: '+', '-', '*', '/', or the comparisons
+                                      '<', '>', '=' (==) and '!' (!=) */
     struct ast_expr *left, *right; /* AST_BINARY; AST_NEGATE uses left */
-    struct ast_expr **args;        /* AST_CALL */
+    struct ast_expr **args;        /* AST_CALL, AST_LIST */
     int arg_count, arg_capacity;
 } ast_expr;
 
@@ -57,13 +59,15 @@ typedef struct {
     source_location location;
 } ast_block;
 
-typedef enum { AST_ITEM_INPUT, AST_ITEM_LAYER, AST_ITEM_LOSS, AST_ITEM_L2 } ast_item_kind;
+typedef enum { AST_ITEM_INPUT, AST_ITEM_LAYER, AST_ITEM_LOSS, AST_ITEM_L2,
+               AST_ITEM_PERIOD } ast_item_kind;
 
 /* One line of a model body:
  *   input NAME [width]              name, width
  *   layer NAME = kind(args) {...}   name, call, settings (settings may be NULL)
  *   loss kind(args)                 call
- *   l2 {...}                        settings */
+ *   l2 {...}                        settings
+ *   period NAME {...}               name, settings (in a trials declaration) */
 typedef struct {
     ast_item_kind kind;
     source_location location;      /* the keyword */
@@ -73,15 +77,16 @@ typedef struct {
     ast_block *settings;
 } ast_item;
 
-typedef enum { AST_PRIOR, AST_MODEL, AST_TASK } ast_decl_kind;
+typedef enum { AST_PRIOR, AST_MODEL, AST_TASK, AST_TRIALS } ast_decl_kind;
 
-/* prior NAME {...} | model NAME { items } | task NAME {...} */
+/* prior NAME {...} | model NAME { items } | task NAME {...}
+ * | trials NAME { settings and periods } */
 typedef struct {
     ast_decl_kind kind;
     source_location location;      /* the keyword */
     ast_name name;
-    ast_block *settings;           /* AST_PRIOR, AST_TASK */
-    ast_item *items;               /* AST_MODEL */
+    ast_block *settings;           /* AST_PRIOR, AST_TASK, AST_TRIALS */
+    ast_item *items;               /* AST_MODEL; AST_TRIALS: its periods */
     int item_count, item_capacity;
 } ast_decl;
 
@@ -99,6 +104,7 @@ ast_expr *ast_negate(ast_expr *operand, source_location where);
 ast_expr *ast_binary(char op, ast_expr *left, ast_expr *right, source_location where);
 ast_expr *ast_call(char *name, source_location where);
 ast_expr *ast_error(source_location where);
+ast_expr *ast_list(source_location where);           /* empty; elements by ast_call_add_arg */
 bool ast_call_add_arg(ast_expr *call, ast_expr *arg);
 void ast_expr_free(ast_expr *e);
 

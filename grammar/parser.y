@@ -1,12 +1,14 @@
 /*
  * parser.y — the grammar of .sas files (see docs/language.md).
  *
- *   file     := { prior NAME block | model NAME '{' { item } '}' | task NAME block }
+ *   file     := { prior NAME block | model NAME '{' { item } '}' | task NAME block
+ *              | trials NAME '{' { key '=' expr | period NAME block } '}' }
  *   item     := input NAME '[' expr ']' | layer NAME '=' call [block]
  *             | loss call | l2 block          (';' may separate items)
  *   block    := '{' { key '=' expr ['frozen'] } '}'   (';' may separate settings)
  *   expr     := number | string | NAME | call | '(' expr ')' | '-' expr | expr op expr
- *   call     := NAME '(' [expr {',' expr}] ')'
+ *             | '[' [expr {',' expr}] ']'     op: + - * / and the comparisons < > == !=
+ *   call     := NAME '(' [expr {',' expr}] ')'   (also trials(...), as in data = trials(NAME))
  *
  * Nothing here knows which layer kinds, settings or functions exist: that is
  * semantic analysis's business, so the grammar stays small and regular.
@@ -75,14 +77,15 @@ static bool add_decl(syntax_context *context, ast_decl_kind kind, source_locatio
 %token <text> STRING "string"
 %token PRIOR "'prior'" MODEL "'model'" TASK "'task'" INPUT "'input'"
 %token LAYER "'layer'" LOSS "'loss'" L2 "'l2'" FROZEN "'frozen'"
+%token TRIALS "'trials'" PERIOD "'period'" EQ "'=='" NE "'!='"
 
-%type <expr> expr call call_open call_args
+%type <expr> expr call call_open call_args list list_open list_args
 %type <block> block settings optional_block
 %type <setting> setting
 %type <text> key
 %type <flag> frozen
 %type <item> item
-%type <model> items
+%type <model> items trial_body
 
 %destructor { free($$); } <text>
 %destructor { ast_expr_free($$); } <expr>
@@ -91,6 +94,7 @@ static bool add_decl(syntax_context *context, ast_decl_kind kind, source_locatio
 %destructor { ast_item_clear(&$$); } <item>
 %destructor { ast_decl_clear($$); free($$); } <model>
 
+%nonassoc '<' '>' EQ NE
 %left '+' '-'
 %left '*' '/'
 %precedence NEGATE
@@ -113,7 +117,29 @@ declaration:
         free($4);
         CHECK_MEMORY(added);
     }
+  | TRIALS NAME '{' trial_body '}' {
+        $4->kind = AST_TRIALS;
+        $4->location = @1;
+        $4->name = (ast_name){ $2, @2 };
+        bool added = ast_file_add(context->file, *$4);
+        free($4);
+        CHECK_MEMORY(added);
+    }
   | error                       { }
+  ;
+
+/* A trials declaration: settings (trial variables, dt, label, loss) and periods. */
+trial_body:
+    %empty                      { $$ = calloc(1, sizeof *$$); CHECK_MEMORY($$);
+                                  $$->settings = ast_block_new(); CHECK_MEMORY($$->settings); }
+  | trial_body setting          { $$ = $1; CHECK_MEMORY(ast_block_add($$->settings, $2)); }
+  | trial_body PERIOD NAME block {
+        $$ = $1;
+        CHECK_MEMORY(ast_decl_add_item($$, (ast_item){ .kind = AST_ITEM_PERIOD, .location = @2,
+                                                       .name = { $3, @3 }, .settings = $4 }));
+    }
+  | trial_body ';'              { $$ = $1; }
+  | trial_body error            { $$ = $1; }
   ;
 
 items:
@@ -164,6 +190,8 @@ key:
   | LAYER                       { $$ = strdup("layer"); CHECK_MEMORY($$); }
   | LOSS                        { $$ = strdup("loss"); CHECK_MEMORY($$); }
   | L2                          { $$ = strdup("l2"); CHECK_MEMORY($$); }
+  | TRIALS                      { $$ = strdup("trials"); CHECK_MEMORY($$); }
+  | PERIOD                      { $$ = strdup("period"); CHECK_MEMORY($$); }
   ;
 
 frozen:
@@ -183,6 +211,28 @@ expr:
   | expr '-' expr               { $$ = bounded_depth(context, ast_binary('-', $1, $3, @$)); CHECK_MEMORY($$); }
   | expr '*' expr               { $$ = bounded_depth(context, ast_binary('*', $1, $3, @$)); CHECK_MEMORY($$); }
   | expr '/' expr               { $$ = bounded_depth(context, ast_binary('/', $1, $3, @$)); CHECK_MEMORY($$); }
+  | expr '<' expr               { $$ = bounded_depth(context, ast_binary('<', $1, $3, @$)); CHECK_MEMORY($$); }
+  | expr '>' expr               { $$ = bounded_depth(context, ast_binary('>', $1, $3, @$)); CHECK_MEMORY($$); }
+  | expr EQ expr                { $$ = bounded_depth(context, ast_binary('=', $1, $3, @$)); CHECK_MEMORY($$); }
+  | expr NE expr                { $$ = bounded_depth(context, ast_binary('!', $1, $3, @$)); CHECK_MEMORY($$); }
+  | list
+  ;
+
+/* [a, b, ...]: the values of a step's inputs or targets, a set of period names. */
+list:
+    list_open ']'               { $$ = $1; $$->location = @$; }
+  | list_args ']'               { $$ = $1; $$->location = @$; }
+  | list_open error ']'         { ast_expr_free($1); $$ = ast_error(@$); CHECK_MEMORY($$); }
+  | list_args error ']'         { ast_expr_free($1); $$ = ast_error(@$); CHECK_MEMORY($$); }
+  ;
+
+list_open:
+    '['                         { $$ = ast_list(@1); CHECK_MEMORY($$); }
+  ;
+
+list_args:
+    list_open expr              { $$ = $1; CHECK_MEMORY(ast_call_add_arg($$, $2)); $$ = bounded_depth(context, $$); CHECK_MEMORY($$); }
+  | list_args ',' expr          { $$ = $1; CHECK_MEMORY(ast_call_add_arg($$, $3)); $$ = bounded_depth(context, $$); CHECK_MEMORY($$); }
   ;
 
 call:
@@ -194,6 +244,8 @@ call:
 
 call_open:
     NAME '('                    { $$ = ast_call($1, @1); CHECK_MEMORY($$); }
+  | TRIALS '('                  { char *name = strdup("trials"); CHECK_MEMORY(name);
+                                  $$ = ast_call(name, @1); CHECK_MEMORY($$); }
   ;
 
 call_args:
@@ -252,7 +304,8 @@ static const char *expected_name(yysymbol_kind_t symbol, bool value_expected)
         return "a value";
     if (value_expected && (strcmp(name, "'('") == 0 || strcmp(name, "'-'") == 0))
         return "a value";
-    if (strlen(name) == 3 && strchr("+-*/", name[1]))
+    if ((strlen(name) == 3 && strchr("+-*/<>", name[1])) || symbol == YYSYMBOL_EQ ||
+        symbol == YYSYMBOL_NE)
         return "an operator";
     return name;
 }

@@ -2,12 +2,14 @@
 # a recurrent SaS ensemble hears and/or sees events at a rate of 9..16 per
 # second and must report, after a delay, whether the rate was above 12.5.
 #
-# Trials (data = "msi", runtime/msi.h): fixation, stimulus and decision periods
-# of 300/900/400 ms for training (80 steps of dt = 20 ms) and 500/1000/300 ms
-# for testing (90 steps); four inputs (visual and auditory, each positively
-# and negatively tuned) during the stimulus period for the trial's
-# modalities; targets 0.2/1.0 on the two outputs, the stimulus period masked
-# out of the loss; the choice is the larger output at the last step.
+# Trials (the declaration below, data = trials(msi)): fixation, stimulus and
+# decision periods of 300/900/400 ms for training (80 steps of dt = 20 ms)
+# and 500/1000/300 ms for testing (90 steps); four inputs (visual and
+# auditory, each positively and negatively tuned) during the stimulus period
+# for the trial's modalities; targets 0.2/1.0 on the two outputs, the
+# stimulus period masked out of the loss; the choice is the larger output at
+# the last step. tests/test_trials.c checks that these trials are, bit for
+# bit, those of the reference generator runtime/data/msi.c.
 #
 # Network: N = 150 rectified units, tau = 100 ms, dt = 20 ms (alpha = 0.2),
 # recurrent noise sigma = 0.15, input noise sigma_in = 0.01, baseline
@@ -15,6 +17,28 @@
 # only the visual pair, a third only the auditory pair, a third no input:
 # msi_input_mask.npy (4 x 150) removes the other connections (pi = 1 frozen).
 # Mean squared error at every step, l2 1e-3 on m and Xi, Adam with lr 0.001.
+
+trials msi {
+  dt = 20                                       # ms per step
+  rate = one_of(9, 10, 11, 12, 13, 14, 15, 16)  # events per second
+  modality = one_of(visual, auditory, multisensory)
+  label = rate < 12.5                           # 0: high (output 0), 1: low (output 1)
+  loss = [fixation, decision]                   # the stimulus period is masked out
+  period fixation {
+    duration = 300  test_duration = 500
+    target = [0.2, 0.2]
+  }
+  period stimulus {
+    duration = 900  test_duration = 1000
+    input = [(modality != auditory) * (rate - 9) / 7, (modality != auditory) * (16 - rate) / 7,
+             (modality != visual) * (rate - 9) / 7, (modality != visual) * (16 - rate) / 7]
+    target = [0.2, 0.2]
+  }
+  period decision {
+    duration = 400  test_duration = 300
+    target = [0.2 + 0.8 * (rate > 12.5), 0.2 + 0.8 * (rate < 12.5)]
+  }
+}
 
 model msi {
   input x[4]                          # visual +/-, auditory +/- per step
@@ -35,7 +59,7 @@ model msi {
 }
 
 task train {
-  data = "msi"
+  data = trials(msi)
   train = 4800  test = 2400           # trials per epoch; test: 100 per (modality, rate)
   optimizer = adam  lr = 0.001
   batch = 100  epochs = 40  seed = 1

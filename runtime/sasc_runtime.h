@@ -28,6 +28,11 @@
  *    buffers in place of the mean-field moments: a concrete network whose
  *    weights change at every time step (no eps noise; the recurrent and
  *    input noise as in `predict`).
+ *  - `trials` (ABI version 3) is NULL unless the program's task trains on
+ *    a trial-structured task declared in the .sas file (`data =
+ *    trials(NAME)`); the kernels never read it, only the data source
+ *    "trials" does (runtime/data/trials.h). Its tables are constant and
+ *    outlive the program, like the other tables.
  */
 #ifndef SASC_RUNTIME_H
 #define SASC_RUNTIME_H
@@ -36,7 +41,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#define SASC_ABI_VERSION 2
+#define SASC_ABI_VERSION 3   /* 3: sasc_program.trials */
 
 typedef enum { SASC_F32 = 4, SASC_F64 = 8 } sasc_precision;
 
@@ -185,6 +190,80 @@ typedef struct {
     sasc_part_kernel run_part; /* SASC_KERNEL_UPDATE_PART */
 } sasc_kernel_desc;
 
+/* ---- Trial-structured tasks (`trials NAME { ... }`, docs/language.md) ----
+ *
+ * The checker compiles the declaration into these plain tables; the data
+ * source "trials" (runtime/data/trials.c) draws and lays out trials from
+ * them. Every expression of the declaration (an input or target value of a
+ * period, the label) is a postfix program over a stack of doubles:
+ * code[expressions[e] .. expressions[e + 1]) for expression e. Invariants
+ * the checker guarantees: every program leaves exactly one value and needs
+ * at most SASC_TRIAL_STACK values of stack; VARIABLE indices are < the
+ * variable count; NOISE indices are < noise_count and each occurs once;
+ * NOISE occurs only in input expressions; a period's `inputs` (`targets`) is
+ * -1 or the first of `trials->inputs` (`->targets`) consecutive
+ * expressions, one per value of a step. */
+enum { SASC_TRIAL_STACK = 256, SASC_TRIAL_MAX = 64 };   /* variable_count, period_count <=
+                                                           SASC_TRIAL_MAX; noise_count <=
+                                                           SASC_TRIAL_STACK */
+
+typedef enum {
+    SASC_TRIAL_PUSH,        /* push `value` */
+    SASC_TRIAL_VARIABLE,    /* push the trial's value of variable `index` */
+    SASC_TRIAL_NOISE,       /* pop sd, mean; push mean + sd n, n ~ N(0,1) drawn for (trial, step,
+                               `index`) */
+    SASC_TRIAL_NEGATE,      /* negate the top */
+    SASC_TRIAL_ADD, SASC_TRIAL_SUBTRACT, SASC_TRIAL_MULTIPLY, SASC_TRIAL_DIVIDE,
+    SASC_TRIAL_LESS, SASC_TRIAL_GREATER, SASC_TRIAL_EQUAL, SASC_TRIAL_NOT_EQUAL
+                            /* pop b, a; push a op b (comparisons push 1 or 0) */
+} sasc_trial_op;
+
+typedef struct {
+    sasc_trial_op op;
+    int index;
+    double value;
+} sasc_trial_code;
+
+/* A variable drawn once per trial. */
+typedef struct {
+    const char *name;
+    int level_count;                 /* > 0: one of `levels`, each equally likely; 0: uniform in
+                                        [low, high) */
+    const double *levels;
+    const char *const *level_names;  /* named levels (modality = one_of(visual, ...)): level k is
+                                        the number k; NULL for numeric levels */
+    double low, high;
+} sasc_trial_variable;
+
+enum { SASC_TRIAL_TRAIN, SASC_TRIAL_TEST, SASC_TRIAL_SPLITS };
+
+/* A period of a trial: its duration in steps, at least steps[split][0] and
+ * at most steps[split][1] (equal: a fixed duration); the last period of a
+ * trial also runs to the end of the trial's steps. */
+typedef struct {
+    const char *name;
+    int steps[SASC_TRIAL_SPLITS][2];
+    int inputs, targets;             /* first expression of its inputs / targets; -1: all zero */
+    bool loss;                       /* its steps count in the loss (LOSS_MASK 1) */
+} sasc_trial_period;
+
+typedef struct {
+    const char *name;                /* the declaration's name */
+    int variable_count;
+    const sasc_trial_variable *variables;
+    int period_count;
+    const sasc_trial_period *periods;
+    int inputs, targets;             /* values per step */
+    int classes;                     /* labels are 0 .. classes - 1 */
+    int label;                       /* the expression of a trial's class */
+    int expression_count;
+    const int *expressions;          /* expression_count + 1 offsets into code */
+    int code_count;
+    const sasc_trial_code *code;
+    int noise_count;                 /* NOISE draws per step */
+    long count[SASC_TRIAL_SPLITS];   /* trials per split when the task's train / test is 0 */
+} sasc_trials;
+
 typedef struct {
     int abi_version;               /* SASC_ABI_VERSION */
     const char *model_name;
@@ -200,6 +279,7 @@ typedef struct {
     int kernel_count;              /* at most one kernel per role */
     const sasc_kernel_desc *kernels;
     int input_buffer, target_buffer, output_buffer, loss_buffer, scalars_buffer;
+    const sasc_trials *trials;     /* the task's declared trials, or NULL (ABI version 3) */
 } sasc_program;
 
 /* The program's kernel of `role`, or NULL when it has none. */

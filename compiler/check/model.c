@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void model_spec_clear(model_spec *model)
 {
@@ -23,10 +24,43 @@ static void model_spec_clear(model_spec *model)
     free(model->input_name);
 }
 
+/* The checked file owns the tables' arrays and strings; sasc_trials
+ * declares them const only because the runtime merely reads them. */
+static void trials_spec_clear(trials_spec *spec)
+{
+    sasc_trials *t = &spec->table;
+    for (int v = 0; t->variables && v < t->variable_count; v++) {
+        const sasc_trial_variable *var = &t->variables[v];
+        for (int l = 0; var->level_names && l < var->level_count; l++)
+            free((char *)var->level_names[l]);
+        free((void *)var->level_names);
+        free((void *)var->levels);
+        free((char *)var->name);
+    }
+    for (int p = 0; t->periods && p < t->period_count; p++)
+        free((char *)t->periods[p].name);
+    free((void *)t->variables);
+    free((void *)t->periods);
+    free((void *)t->expressions);
+    free((void *)t->code);
+    free((char *)t->name);
+}
+
+const trials_spec *checked_file_trials(const checked_file *file, const char *name)
+{
+    for (int i = 0; i < file->trials_count; i++)
+        if (file->trials[i].table.name && strcmp(file->trials[i].table.name, name) == 0)
+            return &file->trials[i];
+    return NULL;
+}
+
 void checked_file_free(checked_file *file)
 {
     if (!file)
         return;
+    for (int i = 0; i < file->trials_count; i++)
+        trials_spec_clear(&file->trials[i]);
+    free(file->trials);
     for (int i = 0; i < file->model_count; i++)
         model_spec_clear(&file->models[i]);
     free(file->models);

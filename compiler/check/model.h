@@ -76,9 +76,21 @@ typedef struct {
     int model;                    /* index into the file's models */
 } task_spec;
 
+/* A `trials NAME {...}` declaration compiled into the runtime's table
+ * (sasc_runtime.h, sasc_trials); every array and string it points to is
+ * owned here (checked_file_free). */
+typedef struct {
+    sasc_trials table;
+    source_location location;     /* the name */
+    double dt;                    /* ms per step */
+    int steps[SASC_TRIAL_SPLITS][2];   /* the shortest and longest trial of each split, in steps */
+} trials_spec;
+
 typedef struct {
     char *path;
     char *source_text;
+    trials_spec *trials;          /* the file's trials declarations */
+    int trials_count;
     model_spec *models;
     int model_count;
     task_spec *tasks;
@@ -91,6 +103,9 @@ void checked_file_free(checked_file *file);
  * For code that builds layer specs without the front end (tests). */
 void layer_spec_set(layer_spec *layer, const char *key, double value);
 double layer_spec_get(const layer_spec *layer, const char *key);
+
+/* The trials declaration `name`, or NULL. */
+const trials_spec *checked_file_trials(const checked_file *file, const char *name);
 
 /* The test_steps of a model's predict kernels: test_steps, or steps. */
 int model_test_steps(const model_spec *model);

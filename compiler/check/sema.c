@@ -269,7 +269,7 @@ static bool escapes_working_directory(const char *path)
 }
 
 static void apply_task_setting(sema *s, const ast_setting *setting, const sasc_setting_info *info,
-                               task_spec *task)
+                               const checked_file *file, task_spec *task)
 {
     if (strcmp(setting->key.text, "name") == 0) {
         diagnostic_report(s->d, DIAGNOSTIC_ERROR, setting->key.location,
@@ -277,7 +277,10 @@ static void apply_task_setting(sema *s, const ast_setting *setting, const sasc_s
         return;
     }
     char value[4096], error[512];
-    if (!render_setting(s, setting, info->type, value, sizeof value))
+    bool trials = strcmp(setting->key.text, "data") == 0 && setting->value->kind == AST_CALL &&
+                  strcmp(setting->value->text, "trials") == 0;
+    if (trials ? !sema_trials_data(s, setting->value, file, value, sizeof value)
+               : !render_setting(s, setting, info->type, value, sizeof value))
         return;
     if (strcmp(setting->key.text, "out") == 0 && escapes_working_directory(value))
         diagnostic_report(s->d, DIAGNOSTIC_ERROR, setting->value->location,
@@ -300,7 +303,7 @@ static void check_task(sema *s, const ast_decl *decl, const checked_file *out, t
     for (int i = 0; i < count; i++)
         keys[i] = table[i].key;
     sema_match_settings(s, decl->settings, "task setting", keys, count, NULL, 0, found);
-    const ast_setting *model_setting = NULL;
+    const ast_setting *model_setting = NULL, *data_setting = NULL;
     for (int i = 0; decl->settings && i < decl->settings->count; i++) {   /* in source order */
         const ast_setting *setting = &decl->settings->settings[i];
         int k = sema_find_name(setting->key.text, keys, count);
@@ -309,9 +312,13 @@ static void check_task(sema *s, const ast_decl *decl, const checked_file *out, t
         if (strcmp(keys[k], "model") == 0)
             model_setting = setting;
         else
-            apply_task_setting(s, setting, &table[k], task);
+            apply_task_setting(s, setting, &table[k], out, task);
+        if (strcmp(keys[k], "data") == 0)
+            data_setting = setting;
     }
     choose_task_model(s, decl, model_setting, out, task);
+    if (data_setting)
+        sema_check_task_trials(s, out, task, data_setting->value->location);
 }
 
 /* ---------------------------------------------------------------- the file */
@@ -323,7 +330,8 @@ static bool first_definition(sema *s, int index)
     for (int i = 0; i < index; i++) {
         const ast_decl *other = &s->file->decls[i];
         if (other->kind == decl->kind && strcmp(other->name.text, decl->name.text) == 0) {
-            sema_report_duplicate(s, decl->kind == AST_MODEL ? "model" : "task", &decl->name, other->name.location);
+            sema_report_duplicate(s, decl->kind == AST_MODEL ? "model" : decl->kind == AST_TASK ? "task" : "trials",
+                                  &decl->name, other->name.location);
             return false;
         }
     }
@@ -336,7 +344,8 @@ static void check_declarations(sema *s, checked_file *out)
     named_prior *priors = sema_check_priors(s, &prior_count);
     out->models = calloc((size_t)s->file->count + 1, sizeof *out->models);
     out->tasks = calloc((size_t)s->file->count + 1, sizeof *out->tasks);
-    if (!priors || !out->models || !out->tasks) {
+    out->trials = calloc((size_t)s->file->count + 1, sizeof *out->trials);
+    if (!priors || !out->models || !out->tasks || !out->trials) {
         s->out_of_memory = true;
         free(priors);
         return;
@@ -344,6 +353,9 @@ static void check_declarations(sema *s, checked_file *out)
     for (int i = 0; i < s->file->count; i++)
         if (s->file->decls[i].kind == AST_MODEL && first_definition(s, i))
             check_model(s, &s->file->decls[i], priors, prior_count, &out->models[out->model_count++]);
+    for (int i = 0; i < s->file->count; i++)
+        if (s->file->decls[i].kind == AST_TRIALS && first_definition(s, i))
+            sema_check_trials(s, &s->file->decls[i], &out->trials[out->trials_count++]);
     for (int i = 0; i < s->file->count; i++)
         if (s->file->decls[i].kind == AST_TASK && first_definition(s, i))
             check_task(s, &s->file->decls[i], out, &out->tasks[out->task_count++]);

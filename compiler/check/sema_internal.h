@@ -97,4 +97,16 @@ typedef struct {
  * masks, and the model's time axis (steps, test_steps). */
 void sema_check_layers(sema *s, model_scope *scope, model_spec *model);
 
+/* ---- trials (sema_trials.c) ---- */
+
+/* A `trials NAME {...}` declaration into its table. */
+void sema_check_trials(sema *s, const ast_decl *decl, trials_spec *out);
+/* `data = trials(NAME)` (the call `e`) as the data setting's text
+ * "trials(NAME)"; false after reporting an unknown declaration. */
+bool sema_trials_data(sema *s, const ast_expr *e, const checked_file *file, char *out, size_t size);
+/* The task's trials (when its data names some) against its model: widths
+ * and steps, reported at `where` (the data setting). */
+void sema_check_task_trials(sema *s, const checked_file *file, const task_spec *task,
+                            source_location where);
+
 #endif

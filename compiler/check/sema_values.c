@@ -158,6 +158,7 @@ const char *sema_value_description(const ast_expr *e)
     case AST_NAME: return "a name";
     case AST_CALL: return "a call";
     case AST_NUMBER: return "a number";
+    case AST_LIST: return "a list";
     default: return "an expression";
     }
 }
@@ -202,6 +203,11 @@ static bool eval_binary(sema *s, const ast_expr *e, double *out)
     bool right_ok = sema_eval_number(s, e->right, &b);
     if (!left_ok || !right_ok)
         return false;
+    if (strchr("<>=!", e->op)) {
+        diagnostic_report(s->d, DIAGNOSTIC_ERROR, e->location, "a comparison is a number only "
+                          "inside a trials declaration (where it is 1 or 0 per trial)");
+        return false;
+    }
     switch (e->op) {
     case '+': *out = a + b; break;
     case '-': *out = a - b; break;

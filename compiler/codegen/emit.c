@@ -172,6 +172,58 @@ static int kernel_pointers(data_emitter *d, const void *object, pointer_field *f
     return 3;
 }
 
+/* ---- the declared trials (sasc_trials) ---- */
+
+static int level_name_pointers(data_emitter *d, const void *object, pointer_field *fields)
+{
+    const char *const *name = object;
+    fields[0] = (pointer_field){0, string_global(d, *name)};
+    return 1;
+}
+
+/* `count` elements of `size` bytes without pointers, or a null pointer when absent. */
+static LLVMValueRef plain_array(data_emitter *d, const void *array, int count, size_t size)
+{
+    return array ? bytes_global(d, array, (size_t)(count > 0 ? count : 0) * size) : NULL;
+}
+
+static int variable_pointers(data_emitter *d, const void *object, pointer_field *fields)
+{
+    const sasc_trial_variable *v = object;
+    fields[0] = (pointer_field){offsetof(sasc_trial_variable, name), string_global(d, v->name)};
+    fields[1] = (pointer_field){offsetof(sasc_trial_variable, levels),
+                                plain_array(d, v->levels, v->level_count, sizeof *v->levels)};
+    fields[2] = (pointer_field){offsetof(sasc_trial_variable, level_names),
+                                v->level_names ? object_table(d, v->level_names, v->level_count,
+                                                              sizeof *v->level_names,
+                                                              level_name_pointers) : NULL};
+    return 3;
+}
+
+static int period_pointers(data_emitter *d, const void *object, pointer_field *fields)
+{
+    const sasc_trial_period *p = object;
+    fields[0] = (pointer_field){offsetof(sasc_trial_period, name), string_global(d, p->name)};
+    return 1;
+}
+
+static LLVMValueRef trials_global(data_emitter *d, const sasc_trials *t)
+{
+    if (!t)
+        return NULL;
+    pointer_field fields[] = {
+        {offsetof(sasc_trials, name), string_global(d, t->name)},
+        {offsetof(sasc_trials, variables), object_table(d, t->variables, t->variable_count,
+                                                         sizeof *t->variables, variable_pointers)},
+        {offsetof(sasc_trials, periods), object_table(d, t->periods, t->period_count,
+                                                       sizeof *t->periods, period_pointers)},
+        {offsetof(sasc_trials, expressions), plain_array(d, t->expressions, t->expression_count + 1,
+                                                          sizeof *t->expressions)},
+        {offsetof(sasc_trials, code), plain_array(d, t->code, t->code_count, sizeof *t->code)},
+    };
+    return global(d, NULL, image(d, t, sizeof *t, fields, 5), 16);
+}
+
 static LLVMValueRef program_global(data_emitter *d, const sasc_program *program)
 {
     LLVMValueRef buffers = object_table(d, program->buffers, program->buffer_count, sizeof *program->buffers,
@@ -190,8 +242,9 @@ static LLVMValueRef program_global(data_emitter *d, const sasc_program *program)
         {offsetof(sasc_program, groups), groups},
         {offsetof(sasc_program, layers), layers},
         {offsetof(sasc_program, kernels), kernels},
+        {offsetof(sasc_program, trials), trials_global(d, program->trials)},
     };
-    return global(d, NULL, image(d, program, sizeof *program, fields, 5), 16);
+    return global(d, NULL, image(d, program, sizeof *program, fields, 6), 16);
 }
 
 static bool add_embedded_model(data_emitter *d, const sasc_program *program,

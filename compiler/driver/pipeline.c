@@ -5,6 +5,7 @@
 #include "compiler/layers/registry.h"
 #include "compiler/lower/lower.h"
 #include "runtime/train/train.h"
+#include "runtime/data/source.h"
 
 #include "config.h"
 
@@ -137,6 +138,26 @@ int pipeline_choose_task(const invocation *call, const pipeline *state, sasc_tas
     return status;
 }
 
+/* The declared trials `data = trials(NAME)` names (also when --set data=
+ * names them), for the program to carry (sasc_program.trials). */
+static int attach_trials(const checked_file *file, const sasc_task *task, ir_program *program)
+{
+    const char *data = task->data;
+    size_t n = strlen(data);
+    if (strcmp(sasc_data_kind_of(data)->name, "trials") != 0)
+        return SASC_EXIT_OK;
+    char name[sizeof task->data];
+    snprintf(name, sizeof name, "%.*s", (int)(n - 8), data + 7);
+    const trials_spec *spec = checked_file_trials(file, name);
+    if (!spec) {
+        fprintf(stderr, "sasc: error: data = %s, but %s declares no trials '%s'\n", data,
+                file->path, name);
+        return SASC_EXIT_USER_ERROR;
+    }
+    program->trials = &spec->table;
+    return SASC_EXIT_OK;
+}
+
 int pipeline_lower(const pipeline *state, int model, const sasc_task *task, ir_program *program)
 {
     char error[ERROR_SIZE];
@@ -144,6 +165,9 @@ int pipeline_lower(const pipeline *state, int model, const sasc_task *task, ir_p
         fprintf(stderr, "sasc: error: %s\n", error);
         return SASC_EXIT_USER_ERROR;
     }
+    int status = attach_trials(&state->file, task, program);
+    if (status != SASC_EXIT_OK)
+        return status;
     if (!ir_verify(program, error, sizeof error)) {
         fprintf(stderr, "sasc: internal error: invalid IR: %s\n", error);
         return SASC_EXIT_INTERNAL_ERROR;

@@ -820,6 +820,7 @@ void ir_export_tables(const ir_program *p, bool has_update_part, sasc_program *o
     out->output_buffer = p->output_buffer;
     out->loss_buffer = p->loss_buffer;
     out->scalars_buffer = p->scalars_buffer;
+    out->trials = p->trials;
 }
 
 void ir_free_tables(ir_tables *tables)

@@ -157,6 +157,9 @@ typedef struct {
     /* predict with per-step weights (SASC_BUFFER_STEP_WEIGHTS; compiler/lower/group.c):
      * programs with a time axis only, empty otherwise (then no kernel is emitted). */
     ir_function predict_dynamic;
+    /* The task's declared trials (sasc_program.trials), borrowed from the
+     * checked file that outlives the program; NULL for other data. */
+    const sasc_trials *trials;
 } ir_program;
 
 /* ---- building ---- */

@@ -174,7 +174,7 @@ bool sasc_analysis_needs_met(const char *name, const sasc_analysis_needs *needs,
                  "time), which model '%s' does not have", name, model);
         return false;
     }
-    if (needs->data && strcmp(needs->data, sasc_data_kind_of(data)->name) != 0) {
+    if (needs->data && strcmp(needs->data, sasc_data_family(data, program)) != 0) {
         snprintf(error, error_size, "the %s analysis needs data = \"%s\", not data = \"%s\"",
                  name, needs->data, data);
         return false;
@@ -242,7 +242,7 @@ static sasc_analysis_context task_context(const sasc_program *program, const sas
                                           char *error, size_t error_size)
 {
     return (sasc_analysis_context){.program = program, .task = task,
-                                   .data_kind = sasc_data_kind_of(task->data)->name,
+                                   .data_kind = sasc_data_family(task->data, program),
                                    .out = task->out, .error = error, .error_size = error_size};
 }
 

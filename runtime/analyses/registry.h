@@ -74,7 +74,7 @@ typedef struct {
 typedef struct {
     const sasc_program *program;
     const sasc_task *task;
-    const char *data_kind;              /* the data-source kind of task->data ("idx", "msi") */
+    const char *data_kind;              /* the data family of task->data ("idx", "msi"; source.h contract 9) */
     void *const *buffers;               /* the ensemble; it holds the same parameters afterwards */
     const sasc_parameter_copy *copy;    /* its parameters as doubles (NULL during training) */
     const char *out;                    /* where the analysis writes */

@@ -58,7 +58,13 @@
  *     pass (MSI: the accuracy per modality), named metric_names: reset
  *     before the pass, tallied after each test batch in order, read after.
  *
- *  9. Errors. probe and open fail with one sentence naming the file,
+ *  9. Family. Analyses that read the conditions of test trials (the MSI
+ *     psychometric curve) ask for a family of tasks, not a kind: a kind's
+ *     family is its name unless its `family` says which family the
+ *     program's samples follow (a declared trials task laid out as MSI's is
+ *     "msi").
+ *
+ * 10. Errors. probe and open fail with one sentence naming the file,
  *     setting or model property at fault, and leave nothing allocated.
  */
 #ifndef SASC_DATA_SOURCE_H
@@ -84,6 +90,7 @@ typedef struct {
                                         default (all of a file; MSI 4800 and 2400);
                                         SASC_DATA_UNUSED = the split is not needed */
     uint64_t seed;                   /* generated sources draw their samples from it */
+    const sasc_trials *trials;       /* the program's declared trials (program->trials), or NULL */
 } sasc_data_request;
 
 typedef enum { SASC_TARGETS_CLASSES, SASC_TARGETS_VALUES } sasc_target_kind;
@@ -139,6 +146,8 @@ typedef struct {
     void (*metrics_tally)(void *state, const sasc_program *program, void *const *buffers,
                           long first, int rows);
     void (*metrics_read)(const void *state, double *values);
+    /* Contract 9; NULL: the family is the kind's name. */
+    const char *(*family)(const sasc_program *program);
 } sasc_data_kind;
 
 typedef struct {
@@ -150,6 +159,9 @@ typedef struct {
 /* The kind the setting `data` names (never NULL: the table ends with a kind
  * that accepts any name). */
 const sasc_data_kind *sasc_data_kind_of(const char *data);
+
+/* The family (contract 9) of the samples `data` names for `program`. */
+const char *sasc_data_family(const char *data, const sasc_program *program);
 
 /* Every kind, in table order, for help and docs; `count` receives how many. */
 const sasc_data_kind *const *sasc_data_kinds(int *count);

@@ -16,6 +16,7 @@
 
 #define SASC_DATA_KINDS(X) \
     X(msi)                 \
+    X(trials)              \
     X(idx)                 /* last: any other `data` names a directory of IDX files */
 
 #define DECLARE(name) extern const sasc_data_kind sasc_data_##name;
@@ -39,6 +40,12 @@ const sasc_data_kind *sasc_data_kind_of(const char *data)
         if (kinds[k]->claims(data))
             return kinds[k];
     return kinds[KIND_COUNT - 1];
+}
+
+const char *sasc_data_family(const char *data, const sasc_program *program)
+{
+    const sasc_data_kind *kind = sasc_data_kind_of(data);
+    return kind->family ? kind->family(program) : kind->name;
 }
 
 bool sasc_data_probe(const sasc_data_request *request, sasc_data_shape *shape, char *error,

@@ -104,7 +104,8 @@ static void out_path(const run *r, const char *file, char *path, size_t size)
 static bool open_data(run *r, bool training)
 {
     const sasc_task *t = r->task;
-    sasc_data_request request = {t->data, {training ? t->train : SASC_DATA_UNUSED, t->test}, t->seed};
+    sasc_data_request request = {t->data, {training ? t->train : SASC_DATA_UNUSED, t->test}, t->seed,
+                                 r->program->trials};
     r->data = sasc_data_open(&request, r->program, r->error, sizeof r->error);
     if (!r->data)
         return false;
