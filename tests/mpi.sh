@@ -56,7 +56,9 @@ cmp -s "$work/clip.1/h.m.npy" "$work/quickstart.1/h.m.npy" && fail "clipping cha
 
 # ---- SIGTERM to rank 1 alone: every rank stops after the same step, rank 0
 # saves the checkpoint; resumed on 3 ranks, the bytes of an uninterrupted run
-long="--set train=6000 --set test=500 --set epochs=3 --seed 5 --set shards=4 --threads 1"
+# (60,000 images an epoch: the signal lands inside the second epoch even on an
+# idle machine, where 6,000 finished all three epochs before the kill)
+long="--set train=60000 --set test=500 --set epochs=4 --seed 5 --set shards=4 --threads 1"
 expect 0 "uninterrupted run" "$SASC" run "$qs" $long --out "$work/full"
 mpi 2 "$SASC" run "$qs" $long --out "$work/cut" >/dev/null 2>"$work/err" &
 launcher=$!
