@@ -101,7 +101,7 @@ expect 0 "analyze psychometric" "$SASC" analyze "$work/rmsi" psychometric --out 
 cmp -s "$work/rmsi/psychometric.csv" "$work/rmsi_psy/psychometric.csv" && pass \
     || fail "analyze psychometric: not the run's psychometric.csv"
 expect 1 "psychometric of a feedforward run" "$SASC" analyze "$work/ra" psychometric
-contains "$work/err" "needs data = \"msi\"" "psychometric: not an MSI run named"
+contains "$work/err" "needs msi trials" "psychometric: not an MSI run named"
 # The network resampled at every time step (predict_dynamic): its accuracy next
 # to the mean-field and sampled networks', the same numbers twice from the seed.
 for d in a b; do

@@ -438,7 +438,7 @@ row analysis-no-what 1 "sasc: error: 'sasc analyze' needs RUN_DIR and WHAT (hist
 row analysis-empty-what 1 "sasc: error: name an analysis: histograms, entropy, perturbation, dynamics, selectivity, psychometric, train_size or all" analyze out-analyze ""
 row analysis-unknown-command 1 "sasc: error: unknown analysis 'frobs'; the analyses are histograms, entropy, perturbation, dynamics, selectivity, psychometric, train_size and all" analyze out-analyze entropy,frobs
 row analysis-needs-states 1 "sasc: error: the selectivity analysis needs a recurrent layer (hidden states along time), which model 'm' does not have" analyze out-analyze selectivity
-row analysis-needs-data 1 "sasc: error: the psychometric analysis needs data = \"msi\", not data = \"good\"" analyze out-analyze psychometric
+row analysis-needs-data 1 "sasc: error: the psychometric analysis needs msi trials (declared as models/msi.sas declares them), not data = \"good\"" analyze out-analyze psychometric
 row analysis-train-sizes 1 "sasc: error: train_sizes must be a comma list of positive integers, got '10,x'" analyze out-analyze train_size --set train_sizes=10,x
 
 # ==== numerical blow-up: a huge learning rate

@@ -1687,7 +1687,8 @@ static void test_registry_checks(void)
     CU_ASSERT_STRING_EQUAL(error, "the selectivity analysis needs a recurrent layer (hidden states "
                                   "along time), which model 'tiny' does not have");
     CU_ASSERT_FALSE(sasc_saved_analyses_check(&p, &t, "psychometric", error, sizeof error));
-    CU_ASSERT_STRING_EQUAL(error, "the psychometric analysis needs data = \"msi\", not data = "
+    CU_ASSERT_STRING_EQUAL(error, "the psychometric analysis needs msi trials (declared as "
+                                  "models/msi.sas declares them), not data = "
                                   "\"/usr/share/datasets/fashion-mnist\"");
     CU_ASSERT_TRUE(sasc_saved_analyses_check(&p, &t, "all,train_size", error, sizeof error));
     /* the task's `analyze` setting: only what runs after training */

@@ -733,11 +733,13 @@ static void test_source_idx_probe(void)
     char *dir = make_temp_dir();
     write_dataset(dir, 6, 4, false);
     char e[512];
-    sasc_data_request request = {dir, {0, 3}, 1};
+    sasc_data_request request = {dir, {0, 3}, 1, NULL};
     sasc_data_shape shape;
     CU_ASSERT_PTR_EQUAL(sasc_data_kind_of(dir), sasc_data_kind_of("/any/directory"));
     CU_ASSERT_STRING_EQUAL(sasc_data_kind_of(dir)->name, "idx");
-    CU_ASSERT_STRING_EQUAL(sasc_data_kind_of("msi")->name, "msi");
+    CU_ASSERT_STRING_EQUAL(sasc_data_kind_of("trials(msi)")->name, "trials");
+    CU_ASSERT_STRING_EQUAL(sasc_data_kind_of("msi")->name, "idx");   /* the reference generator
+                                                                        is not in the table */
     CU_ASSERT_TRUE_FATAL(sasc_data_probe(&request, &shape, e, sizeof e));
     CU_ASSERT_STRING_EQUAL(shape.kind, "idx");
     CU_ASSERT_EQUAL(shape.count[SASC_SPLIT_TRAIN], 6);
@@ -754,14 +756,14 @@ static void test_source_idx_probe(void)
     char path[4200];
     snprintf(path, sizeof path, "%s/train-images-idx3-ubyte.gz", test_only);
     unlink(path);
-    sasc_data_request no_train = {test_only, {SASC_DATA_UNUSED, 0}, 1};
+    sasc_data_request no_train = {test_only, {SASC_DATA_UNUSED, 0}, 1, NULL};
     CU_ASSERT_TRUE(sasc_data_probe(&no_train, &shape, e, sizeof e));
     CU_ASSERT_EQUAL(shape.count[SASC_SPLIT_TRAIN], 0);
     CU_ASSERT_EQUAL(shape.count[SASC_SPLIT_TEST], 4);
-    sasc_data_request with_train = {test_only, {0, 0}, 1};
+    sasc_data_request with_train = {test_only, {0, 0}, 1, NULL};
     CU_ASSERT_FALSE(sasc_data_probe(&with_train, &shape, e, sizeof e));
     CU_ASSERT_PTR_NOT_NULL(strstr(e, "cannot find"));
-    sasc_data_request too_many = {dir, {7, 0}, 1};
+    sasc_data_request too_many = {dir, {7, 0}, 1, NULL};
     CU_ASSERT_FALSE(sasc_data_probe(&too_many, &shape, e, sizeof e));
     CU_ASSERT_PTR_NOT_NULL(strstr(e, "7 images were asked for"));
     remove_tree(dir);
@@ -781,7 +783,7 @@ static void test_source_idx_batches(void)
     for (int steps = 1; steps <= 2; steps++) {   /* a dense model, then 2 steps of 2 inputs */
         image_program ip;
         image_program_init(&ip, steps, false);
-        sasc_data_request request = {dir, {0, SASC_DATA_UNUSED}, 1};
+        sasc_data_request request = {dir, {0, SASC_DATA_UNUSED}, 1, NULL};
         sasc_data_source *source = sasc_data_open(&request, &ip.program, e, sizeof e);
         CU_ASSERT_PTR_NOT_NULL_FATAL(source);
         CU_ASSERT_EQUAL(sasc_data_count(source, SASC_SPLIT_TRAIN), 6);
@@ -816,7 +818,7 @@ static void test_source_idx_batches(void)
     /* a loss mask means targets at every step, which images do not have */
     image_program ip;
     image_program_init(&ip, 1, true);
-    sasc_data_request request = {dir, {0, 0}, 1};
+    sasc_data_request request = {dir, {0, 0}, 1, NULL};
     CU_ASSERT_PTR_NULL(sasc_data_open(&request, &ip.program, e, sizeof e));
     CU_ASSERT_PTR_NOT_NULL(strstr(e, "a readout at every step needs sequence targets"));
     remove_tree(dir);

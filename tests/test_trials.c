@@ -13,6 +13,7 @@
 #include "compiler/layers/registry.h"
 #include "compiler/lower/lower.h"
 #include "runtime/data/source.h"
+#include "runtime/data/msi.h"
 #include "runtime/data/trials.h"
 #include "tests/ir_fixtures.h"
 #include "tests/testing.h"
@@ -114,7 +115,8 @@ static void test_msi_declared_equals_generator(void)
     for (uint64_t seed = 1; seed <= 3; seed++) {
         sasc_data_request builtin = {"msi", {500, 240}, seed, NULL};
         sasc_data_request declared = {c.task.data, {500, 240}, seed, c.program.trials};
-        sasc_data_source *a = sasc_data_open(&builtin, &c.program, error, sizeof error);
+        sasc_data_source *a = sasc_data_open_kind(&sasc_data_msi, &builtin, &c.program, error,
+                                                  sizeof error);
         sasc_data_source *b = sasc_data_open(&declared, &c.program, error, sizeof error);
         CU_ASSERT_PTR_NOT_NULL_FATAL(a);
         CU_ASSERT_PTR_NOT_NULL_FATAL(b);

@@ -341,7 +341,7 @@ static void check_label(builder *b, const ast_decl *decl, const ast_setting *set
 {
     sasc_trials *t = &b->spec->table;
     if (!setting) {
-        diagnostic_report(b->s->d, DIAGNOSTIC_ERROR, decl->name.location, "trials '%s' has no "
+        diagnostic_report(b->s->d, DIAGNOSTIC_ERROR, decl->name.location, "trials '%s' have no "
                           "label; add 'label = EXPR' (a trial's class, 0, 1, ...)", decl->name.text);
         return;
     }
@@ -401,6 +401,11 @@ static void check_body(builder *b, const ast_decl *decl)
     check_variables(b, decl, variables);
     source_location seen[2] = { { 0 } };
     for (int p = 0; p < decl->item_count; p++) {
+        for (int q = 0; q < p; q++)
+            if (strcmp(decl->items[q].name.text, decl->items[p].name.text) == 0) {
+                sema_report_duplicate(b->s, "period", &decl->items[p].name, decl->items[q].name.location);
+                break;
+            }
         check_period(b, &decl->items[p], &periods[p], seen);
         t->period_count = p + 1;
     }

@@ -175,8 +175,8 @@ bool sasc_analysis_needs_met(const char *name, const sasc_analysis_needs *needs,
         return false;
     }
     if (needs->data && strcmp(needs->data, sasc_data_family(data, program)) != 0) {
-        snprintf(error, error_size, "the %s analysis needs data = \"%s\", not data = \"%s\"",
-                 name, needs->data, data);
+        snprintf(error, error_size, "the %s analysis needs %s trials (declared as models/%s.sas "
+                 "declares them), not data = \"%s\"", name, needs->data, needs->data, data);
         return false;
     }
     return true;
@@ -433,8 +433,8 @@ static void needs_text(const sasc_analysis_needs *needs, char *out, size_t size)
         used += (size_t)snprintf(out + used, size - used, "%sa layer with hidden states",
                                  used ? "; " : "");
     if (needs->data && used < size)
-        used += (size_t)snprintf(out + used, size - used, "%sdata = \"%s\"", used ? "; " : "",
-                                 needs->data);
+        used += (size_t)snprintf(out + used, size - used, "%s%s trials (as models/%s.sas)",
+                                 used ? "; " : "", needs->data, needs->data);
     if (!used)
         snprintf(out, size, "nothing");
 }

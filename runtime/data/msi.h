@@ -1,6 +1,11 @@
 /*
  * msi.h — the multisensory integration (MSI) task generator (gBPTT paper
- * Sec. III B; BRIEF section 5), selected by `data = "msi"`.
+ * Sec. III B; BRIEF section 5): the reference models/msi.sas's declared
+ * trials (`trials msi { ... }`, data = trials(msi)) are checked against, bit
+ * for bit, by tests/test_trials.c. It is no longer in the table of data
+ * sources (sources.c); the MSI analyses still use its helpers below (the
+ * test-trial order, choices and tallies), which declared trials laid out as
+ * MSI's follow (runtime/data/trials.h, sasc_trials_msi_conditions).
  *
  * A trial: fixation, stimulus and decision periods of 300/900/400 ms for
  * training and 500/1000/300 ms for testing, in steps of dt. An event rate f
@@ -38,6 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "runtime/sasc_runtime.h"
+#include "runtime/data/source.h"
 
 enum { SASC_MSI_VISUAL, SASC_MSI_AUDITORY, SASC_MSI_BOTH, SASC_MSI_MODALITIES };
 enum { SASC_MSI_LOW_RATE = 9, SASC_MSI_RATES = 8 };   /* f = 9 .. 16 */
@@ -117,5 +123,8 @@ void sasc_msi_modality_accuracy(const sasc_msi *msi, double accuracy[SASC_MSI_MO
 
 /* psychometric.csv: modality, rate, trials, fraction of high choices, fraction correct. */
 bool sasc_msi_write_psychometric(const sasc_msi *msi, const char *path, char *error, size_t error_size);
+
+/* The generator as a data source (source.h; in no table: sasc_data_open_kind). */
+extern const sasc_data_kind sasc_data_msi;
 
 #endif

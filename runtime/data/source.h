@@ -173,6 +173,10 @@ bool sasc_data_probe(const sasc_data_request *request, sasc_data_shape *shape, c
 /* Open the source `request->data` names for `program`; NULL with `error` set. */
 sasc_data_source *sasc_data_open(const sasc_data_request *request, const sasc_program *program,
                                  char *error, size_t error_size);
+/* The same with the kind given, whatever `request->data` says (tests open the
+ * reference MSI generator, which is in no table, this way). */
+sasc_data_source *sasc_data_open_kind(const sasc_data_kind *kind, const sasc_data_request *request,
+                                      const sasc_program *program, char *error, size_t error_size);
 void sasc_data_close(sasc_data_source *source);
 
 static inline long sasc_data_count(const sasc_data_source *source, sasc_split split)
