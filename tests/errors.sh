@@ -273,6 +273,45 @@ sas k14 "$(model "$R layer y = readout(h, 2) { activation = softmax at = evry } 
 row time-at-unknown 1 "k14.sas:1:114: error: unknown 'at' value 'evry'; did you mean 'every'?" check k14.sas
 sas k15 "$(model "$R layer y = readout(h, 2) { activation = softmax at = every } loss cross_entropy(y)")"
 row time-cross-entropy-every-step 1 "k15.sas:1:141: error: cross_entropy is taken at the last step, but readout 'y' has a value at every step; use 'loss mse(y)' or 'at = last'" check k15.sas
+# ==== trials declarations (docs/language.md, "Trials"): $TR = the model every case trains
+TR='model r { input x[1] layer h = recurrent(x, 4) { steps = 3 } layer y = readout(h, 2) { at = every } loss mse(y) }'
+TV='v = one_of(0, 1)'
+TA='period a { duration = 3 input = [v] target = [v, 1 - v] }'
+TT='task t { data = trials(d) }'
+sas tr1 "trials d { $TV label = w $TA } $TR $TT"
+row trials-unknown-variable 1 "tr1.sas:1:37: error: unknown trial variable 'w'; did you mean 'v'?" check tr1.sas
+sas tr2 "trials d { $TV label = v period a { input = [v] target = [v, 1 - v] } } $TR $TT"
+row trials-no-duration 1 "tr2.sas:1:46: error: period 'a' has no duration; add 'duration = MS'" check tr2.sas
+sas tr3 "trials d { $TV label = v period a { duration = 3 input = [v] target = [v, 1 - v, 0] } } $TR $TT"
+row trials-target-width 1 "tr3.sas:1:232: error: trials 'd' have 3 targets per step, but model 'r' has 2 outputs" check tr3.sas
+sas tr4 "trials d { $TV label = v period a { duration = 3 input = [v, v] target = [v, 1 - v] } } $TR $TT"
+row trials-input-width 1 "tr4.sas:1:232: error: trials 'd' have 2 inputs per step, but model 'r' reads 1" check tr4.sas
+sas tr5 "trials d { $TV label = v loss = [] $TA } $TR $TT"
+row trials-loss-on-no-period 1 "tr5.sas:1:46: error: loss must list the periods that count in the loss, at least one: loss = [NAME, ...]" check tr5.sas
+sas tr6 "trials d { $TV label = v loss = [b] $TA } $TR $TT"
+row trials-loss-unknown-period 1 "tr6.sas:1:47: error: unknown period 'b'; did you mean 'a'?" check tr6.sas
+sas tr7 "trials d { $TV label = v $TA } $TR task t { data = trials(e) }"
+row trials-unknown 1 "tr7.sas:1:236: error: unknown trials 'e'; did you mean 'd'?" check tr7.sas
+sas tr8 "trials d { $TV label = v period a { duration = 4 input = [v] target = [v, 1 - v] } } $TR $TT"
+row trials-steps 1 "tr8.sas:1:229: error: training trials of 'd' last 4 steps (dt = 1 ms), but model 'r' has steps = 3" check tr8.sas
+sas tr9 "trials d { v = 3 label = v $TA } $TR $TT"
+row trials-variable-not-drawn 1 "tr9.sas:1:16: error: trial variable 'v' must be drawn: one_of(a, b, ...) or uniform(low, high)" check tr9.sas
+sas tr10 "trials d { $TV label = normal(0, 1) $TA } $TR $TT"
+row trials-noise-outside-input 1 "tr10.sas:1:37: error: noise (normal(...)) is drawn per step and belongs in a period's input, not here" check tr10.sas
+sas tr11 "trials d { $TV $TA } $TR $TT"
+row trials-no-label 1 "tr11.sas:1:8: error: trials 'd' have no label; add 'label = EXPR' (a trial's class, 0, 1, ...)" check tr11.sas
+sas tr12 "trials d { $TV label = v period a { duration = 1 input = [v] target = [v, 1 - v] } period b { duration = 2 input = [v, v] } } $TR $TT"
+row trials-list-widths 1 "tr12.sas:1:129: error: this input has 2 values, but the first input of the trials (line 1) has 1" check tr12.sas
+sas tr13 "$TR task t { epochs = 1 < 2 }"
+row trials-comparison-elsewhere 1 "tr13.sas:1:133: error: a comparison is a number only inside a trials declaration (where it is 1 or 0 per trial)" check tr13.sas
+sas tr14 "trials d { $TV label = v $TA period a { duration = 0 } } $TR $TT"
+row trials-period-twice 1 "tr14.sas:1:104: error: period 'a' is defined twice" check tr14.sas
+sas tr15 "trials d { $TV label = v period a { duration = 3 input = [v] target = [v, 1 - v] wait = 3 } } $TR $TT"
+row trials-period-setting 1 "tr15.sas:1:95: error: unknown period setting 'wait'; expected duration, test_duration, input or target" check tr15.sas
+sas tr16 "trials d { $TV label = v + 1 $TA } $TR task t { data = trials(d) train = 20 test = 4 batch = 2 epochs = 1 }"
+row trials-label-class 1 "sasc: error: trials 'd': the label of training trial 1 is 2, not a class 0 .. 1" run tr16.sas --out out-tr16
+sas tr17 "trials d { $TV label = v $TA } $TR task t { data = trials(d) train = 20 test = 4 batch = 2 epochs = 1 }"
+row trials-set-unknown 1 "sasc: error: data = trials(q), but tr17.sas declares no trials 'q'" run tr17.sas --out out-tr17 --set 'data=trials(q)'
 # ==== sasc build for a CPU LLVM does not know or cannot use: one message, no
 # abort, no temporary directory left
 mkdir -p tmp-build
