@@ -14,6 +14,30 @@
 # near the boundary (docs/reproductions.md). The paper does not say how its
 # inputs make the task hard; this is a documented choice, not its setting.
 
+# The trials are those of models/msi.sas (the same declaration).
+
+trials msi {
+  dt = 20                                       # ms per step
+  rate = one_of(9, 10, 11, 12, 13, 14, 15, 16)  # events per second
+  modality = one_of(visual, auditory, multisensory)
+  label = rate < 12.5                           # 0: high (output 0), 1: low (output 1)
+  loss = [fixation, decision]                   # the stimulus period is masked out
+  period fixation {
+    duration = 300  test_duration = 500
+    target = [0.2, 0.2]
+  }
+  period stimulus {
+    duration = 900  test_duration = 1000
+    input = [(modality != auditory) * (rate - 9) / 7, (modality != auditory) * (16 - rate) / 7,
+             (modality != visual) * (rate - 9) / 7, (modality != visual) * (16 - rate) / 7]
+    target = [0.2, 0.2]
+  }
+  period decision {
+    duration = 400  test_duration = 300
+    target = [0.2 + 0.8 * (rate > 12.5), 0.2 + 0.8 * (rate < 12.5)]
+  }
+}
+
 model msi_noisy {
   input x[4]                          # visual +/-, auditory +/- per step
   layer h = recurrent(x, 150) {
@@ -33,7 +57,7 @@ model msi_noisy {
 }
 
 task train {
-  data = "msi"
+  data = trials(msi)
   train = 4800  test = 2400           # trials per epoch; test: 100 per (modality, rate)
   optimizer = adam  lr = 0.001
   batch = 100  epochs = 40  seed = 1
