@@ -294,7 +294,7 @@ static void quote_source(const char *text, source_location where, char *out, siz
 }
 
 /* How an expected token is described: the tokens that start an expression
- * become "a value", the binary operators after one "an operator"; others by
+ * (a '[' of a list and the 'trials' of trials(NAME) among them) become "a value", the binary operators after one "an operator"; others by
  * their spelling ('}' or 'layer'). Character tokens have no symbolic name in
  * bison, so they are recognised by spelling. */
 static const char *expected_name(yysymbol_kind_t symbol, bool value_expected)
@@ -302,8 +302,9 @@ static const char *expected_name(yysymbol_kind_t symbol, bool value_expected)
     const char *name = yysymbol_name(symbol);
     if (symbol == YYSYMBOL_NUMBER || symbol == YYSYMBOL_STRING || symbol == YYSYMBOL_NAME)
         return "a value";
-    if (value_expected && (strcmp(name, "'('") == 0 || strcmp(name, "'-'") == 0))
-        return "a value";
+    if (value_expected && (strcmp(name, "'('") == 0 || strcmp(name, "'-'") == 0 ||
+                           strcmp(name, "'['") == 0 || symbol == YYSYMBOL_TRIALS))
+        return "a value";   /* '[' starts a list, 'trials' the call trials(NAME) */
     if ((strlen(name) == 3 && strchr("+-*/<>", name[1])) || symbol == YYSYMBOL_EQ ||
         symbol == YYSYMBOL_NE)
         return "an operator";

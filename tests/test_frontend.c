@@ -318,6 +318,30 @@ static void test_parser_separators_and_keyword_keys(void)
     check_result_free(&r);
 }
 
+/* Inside a trials declaration the parser recovers at settings and periods
+ * too, and lists and comparisons parse (docs/language.md, "trials"). */
+static void test_parser_trials_recovery(void)
+{
+    const char *text =
+        "trials d {\n"
+        "  v = one_of(a, b)\n"
+        "  label = v == b\n"
+        "  period p { duration = = 3 }\n"                  /* 4:25 */
+        "  period q { input = [v, 1 - v 2] }\n"            /* 5:32 */
+        "  loss = [p, q]\n"
+        "}\n"
+        "trials e { label = 1 < 2 < 3 }\n";                /* 8:26: comparisons do not chain */
+    check_result r = check_text(text);
+    CU_ASSERT_FALSE(r.ok);
+    CU_ASSERT_EQUAL(r.errors, 3);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.messages, "t.sas:4:25: error: unexpected '='; expected a value\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.messages, "t.sas:5:32: error: unexpected '2'; expected an operator, ']', '(' or ','\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.messages, "t.sas:8:26: error: unexpected '<'; expected a value, "
+                                  "'prior', 'model', 'task', 'input', 'layer', 'loss', 'l2', 'frozen', "
+                                  "'trials', 'period', an operator, '}' or ';'\n"));
+    check_result_free(&r);
+}
+
 static void test_parser_several_syntax_errors(void)
 {
     const char *text =
@@ -745,6 +769,7 @@ int main(void)
         { "repository .sas files", test_parser_repository_files },
         { "separators and keyword keys", test_parser_separators_and_keyword_keys },
         { "several syntax errors", test_parser_several_syntax_errors },
+        { "recovery inside trials declarations", test_parser_trials_recovery },
         { "recovery inside calls", test_parser_recovers_inside_calls },
         { "end of file", test_parser_end_of_file },
         { "deep nesting", test_parser_deep_nesting },

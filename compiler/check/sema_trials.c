@@ -150,9 +150,14 @@ static int add_expression(builder *b, const ast_expr *e)
     }
     b->starts = starts;
     b->starts[b->expression_count] = b->code_count;
-    b->depth = 0;
+    b->depth = b->max_depth = 0;
     if (!compile(b, e))
         return -1;
+    if (b->max_depth > SASC_TRIAL_STACK) {   /* the runtime's evaluation stack (sasc_runtime.h) */
+        diagnostic_report(b->s->d, DIAGNOSTIC_ERROR, e->location, "this expression needs more "
+                          "than %d intermediate values; split it", SASC_TRIAL_STACK);
+        return -1;
+    }
     return b->expression_count++;
 }
 
