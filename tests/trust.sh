@@ -130,6 +130,16 @@ contains "$work/err" "h.pi.npy has shape (64, 10) but (784, 64) is needed" "the 
 expect 0 "resume the interrupted run" "$SASC" run --resume "$work/cut"
 contains "$work/cut/run.json" "\"model_file\": \"$qs\"" "model_file after a resume"
 contains "$work/cut/run.json" '"resumed": \[' "the resumes listed"
-contains "$work/cut/run.json" '{"at_epoch": 1, "changed": ""}' "the resume and what it changed"
+contains "$work/cut/run.json" '{"at_epoch": [1-3], "changed": ""}' "the resume and what it changed (the epoch SIGTERM landed in)"
+
+# ---- what sasc says agrees with what it does: the default output directory
+mkdir -p "$work/plain"
+expect 0 "a run without --out" in_dir "$work/plain" "$SASC" run "$qs" $small
+[ -f "$work/plain/runs/quick-train/run.json" ] && pass || fail "the default out is not runs/MODEL-TASK: $(ls "$work/plain/runs")"
+expect 0 "help settings" "$SASC" help settings
+contains "$work/out" "runs/MODEL-TASK" "sasc help settings names the default out"
+grep -q '| `out` | string | `runs/MODEL-TASK` |' "$SRCDIR/docs/language.md" && pass \
+    || fail "docs/language.md names another default out"
+grep -q 'runs/MODEL\\-TASK' "$SRCDIR/docs/sasc.1" && pass || fail "the man page names another default out"
 
 finish
