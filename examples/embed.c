@@ -9,6 +9,14 @@
  *   cc embed.c -I. $(pkg-config --cflags sasc) libquick.a $(pkg-config --static --libs sasc) -o embed
  *   ./embed runs/qs
  *
+ * The pkg-config line needs `make install` first: it reads the installed
+ * sasc.pc, and the headers it points at are installed ones. From a build
+ * tree without installing (as tests/build.sh does; libquick.a holds the
+ * runtime, so only the system libraries are added, from the build tree's
+ * sasc.pc; SRC is the source tree):
+ *
+ *   cc embed.c -I. -ISRC libquick.a $(sed -n 's/^Libs.private: //p' sasc.pc) -o embed
+ *
  * quick.h declares quick_load(); the rest is the generic ensemble API
  * (ensemble.h): the mean-field prediction, or that of a network sampled
  * from the ensemble. The program prints both for two made-up images and

@@ -49,8 +49,11 @@ void yyerror(source_location *location, void *scanner, syntax_context *context, 
 }
 
 %code {
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "runtime/support/suggest.h"
 
 /* Out of memory: say so once and abort the parse. */
 #define CHECK_MEMORY(ok) do { if (!(ok)) { context->out_of_memory = true; YYNOMEM; } } while (0)
@@ -339,6 +342,34 @@ static void describe_expected(const yypcontext_t *parse, char *out, size_t size)
     }
 }
 
+/* A name where a keyword was expected ("lauer" for "layer"): the expected
+ * keyword closest to it (suggest.h), unquoted, into `out`. `found` is the
+ * name in quotes. */
+static bool closest_keyword(const yypcontext_t *parse, const char *found, char *out, size_t size)
+{
+    yysymbol_kind_t expected[YYNTOKENS];
+    int count = yypcontext_expected_tokens(parse, expected, YYNTOKENS);
+    char names[YYNTOKENS][16];
+    const char *keywords[YYNTOKENS];
+    int n = 0;
+    for (int i = 0; i < count; i++) {
+        const char *name = yysymbol_name(expected[i]);
+        size_t length = strlen(name);
+        /* keywords are spelled "'layer'"; character tokens ("'}'") are no words */
+        if (length > 3 && length < sizeof names[0] + 2 && name[0] == '\'' && isalpha((unsigned char)name[1])) {
+            snprintf(names[n], sizeof names[n], "%.*s", (int)(length - 2), name + 1);
+            keywords[n] = names[n];
+            n++;
+        }
+    }
+    char word[48];
+    snprintf(word, sizeof word, "%.*s", (int)(strlen(found) - 2), found + 1);
+    const char *best = sasc_closest_name(word, keywords, n);
+    if (best)
+        snprintf(out, size, "%s", best);
+    return best != NULL;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *parse, void *scanner, syntax_context *context)
 {
     (void)scanner;
@@ -353,7 +384,12 @@ static int yyreport_syntax_error(const yypcontext_t *parse, void *scanner, synta
         snprintf(found, sizeof found, "'%s'", token);
     }
     describe_expected(parse, expected, sizeof expected);
-    diagnostic_report(context->d, DIAGNOSTIC_ERROR, where, "unexpected %s%s", found, expected);
+    char keyword[48];
+    if (unexpected == YYSYMBOL_NAME && closest_keyword(parse, found, keyword, sizeof keyword))
+        diagnostic_report(context->d, DIAGNOSTIC_ERROR, where, "unexpected %s; did you mean '%s'? (%s)",
+                          found, keyword, expected[0] ? expected + 2 : "nothing else");
+    else
+        diagnostic_report(context->d, DIAGNOSTIC_ERROR, where, "unexpected %s%s", found, expected);
     return 0;
 }
 

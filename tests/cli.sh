@@ -19,6 +19,13 @@ expect 0 "help settings" "$SASC" help settings; contains "$work/out" "weight_dec
 expect 1 "no command" "$SASC"
 expect 1 "unknown command" "$SASC" frobnicate; contains "$work/err" "unknown command 'frobnicate'" "unknown command message"
 expect 1 "unknown option" "$SASC" run "$qs" --frob
+# every option invocation.c's command_options suggests is one its command takes
+# (a wrong suggestion would send the user to another refusal)
+for pair in build:-o build:--target-cpu build:--emit-obj build:--emit-llvm build:--library sweep:--zip \
+    sweep:--over sweep:--jobs llvm:--unoptimized run:--resume run:--force check:--plan; do
+    (cd "$work" && exec "$SASC" "${pair%%:*}" "$qs" "${pair#*:}" 2) >/dev/null 2>"$work/err"
+    grep -q "unknown option" "$work/err" && fail "sasc ${pair%%:*} refuses ${pair#*:}" || pass
+done
 expect 1 "missing file" "$SASC" check "$work/none.sas"; contains "$work/err" "none.sas" "missing file named"
 
 for f in "$SRCDIR"/models/*.sas "$SRCDIR"/examples/*.sas; do

@@ -14,6 +14,7 @@
 #include "compiler/check/sema.h"
 #include "grammar/syntax.h"
 #include "grammar/parser.h"
+#include "runtime/support/suggest.h"
 #include "tests/testing.h"
 
 /* ---------------------------------------------------------------- helpers */
@@ -361,7 +362,7 @@ static void test_parser_several_syntax_errors(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(r.messages, "t.sas:2:8: error: unexpected '='; expected a value\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.messages, "t.sas:6:3: error: unexpected 'layer'; expected an operator or ']'\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.messages,
-        "t.sas:7:3: error: unexpected 'lauer'; expected 'input', 'layer', 'loss', 'l2', '}' or ';'\n"));
+        "t.sas:7:3: error: unexpected 'lauer'; did you mean 'layer'? (expected 'input', 'layer', 'loss', 'l2', '}' or ';')\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.messages, "t.sas:10:28: error: unexpected '}'; expected a value\n"));
     CU_ASSERT_EQUAL(r.file.model_count, 0);   /* left empty on failure */
     check_result_free(&r);
@@ -727,11 +728,11 @@ static void test_semantic_several_errors(void)
 static void test_semantic_closest_name(void)
 {
     const char *names[] = { "relu", "softmax", "identity", "tanh", "sigmoid" };
-    CU_ASSERT_STRING_EQUAL(sema_closest_name("rleu", names, 5), "relu");
-    CU_ASSERT_STRING_EQUAL(sema_closest_name("sofmax", names, 5), "softmax");
-    CU_ASSERT_STRING_EQUAL(sema_closest_name("tahn", names, 5), "tanh");
-    CU_ASSERT_PTR_NULL(sema_closest_name("convolution", names, 5));
-    CU_ASSERT_PTR_NULL(sema_closest_name("xyz", names, 5));
+    CU_ASSERT_STRING_EQUAL(sasc_closest_name("rleu", names, 5), "relu");
+    CU_ASSERT_STRING_EQUAL(sasc_closest_name("sofmax", names, 5), "softmax");
+    CU_ASSERT_STRING_EQUAL(sasc_closest_name("tahn", names, 5), "tanh");
+    CU_ASSERT_PTR_NULL(sasc_closest_name("convolution", names, 5));
+    CU_ASSERT_PTR_NULL(sasc_closest_name("xyz", names, 5));
 }
 
 /* ---------------------------------------------------------------- main */

@@ -8,6 +8,7 @@
 #include "runtime/model/checkpoint.h"
 #include "runtime/support/input_file.h"
 #include "runtime/support/npy.h"
+#include "runtime/support/progress.h"
 
 #include <errno.h>
 #include <math.h>
@@ -453,6 +454,30 @@ static void test_checkpoint_lengths_checked_before_allocating(void)
     remove_directory(s.dir);
 }
 
+/* ---- what sasc says ---- */
+
+/* Durations as people read them: never "(0.0 s)" for a short epoch, never
+ * "8.07e+03 s" for a long run. */
+static void test_durations_formatted(void)
+{
+    static const struct {
+        double seconds;
+        const char *text;
+    } cases[] = {
+        {0.0, "0 ms"}, {-1.0, "0 ms"}, {NAN, "0 ms"}, {INFINITY, "0 ms"}, {1e-9, "< 0.001 ms"},
+        {0.00042, "0.42 ms"}, {0.0123, "12.3 ms"}, {0.9994, "999 ms"}, {0.9996, "1 s"},
+        {2.138, "2.14 s"}, {45.21, "45.2 s"}, {59.96, "1 min 00 s"}, {725, "12 min 05 s"},
+        {3599.4, "59 min 59 s"}, {3599.6, "1 h 00 min"}, {8070, "2 h 15 min"}, {1e30, "16666666666666 h 39 min"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[32];
+        sasc_format_seconds(cases[i].seconds, text, sizeof text);
+        CU_ASSERT_STRING_EQUAL(text, cases[i].text);
+        if (strcmp(text, cases[i].text) != 0)
+            printf("\n  %g s: '%s', expected '%s'", cases[i].seconds, text, cases[i].text);
+    }
+}
+
 int main(void)
 {
     TESTING_INIT();
@@ -470,5 +495,7 @@ int main(void)
     CU_add_test(checkpoint, "settings and position re-checked", test_checkpoint_fields_rechecked);
     CU_add_test(checkpoint, "saved values re-checked", test_checkpoint_values_rechecked);
     CU_add_test(checkpoint, "lengths checked before allocating", test_checkpoint_lengths_checked_before_allocating);
+    CU_pSuite saying = CU_add_suite("saying", NULL, NULL);
+    CU_add_test(saying, "durations formatted", test_durations_formatted);
     return testing_run_registry();
 }

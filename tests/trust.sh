@@ -130,6 +130,31 @@ contains "$work/err" "h.pi.npy has shape (64, 10) but (784, 64) is needed" "the 
 expect 0 "resume the interrupted run" "$SASC" run --resume "$work/cut"
 contains "$work/cut/run.json" "\"model_file\": \"$qs\"" "model_file after a resume"
 contains "$work/cut/run.json" '"resumed": \[' "the resumes listed"
-contains "$work/cut/run.json" '{"at_epoch": 1, "changed": ""}' "the resume and what it changed"
+contains "$work/cut/run.json" '{"at_epoch": [1-3], "changed": ""}' "the resume and what it changed (the epoch SIGTERM landed in)"
+
+# ---- what sasc says agrees with what it does: the default output directory
+mkdir -p "$work/plain"
+expect 0 "a run without --out" in_dir "$work/plain" "$SASC" run "$qs" $small
+[ -f "$work/plain/runs/quick-train/run.json" ] && pass || fail "the default out is not runs/MODEL-TASK: $(ls "$work/plain/runs")"
+expect 0 "help settings" "$SASC" help settings
+contains "$work/out" "runs/MODEL-TASK" "sasc help settings names the default out"
+grep -q '| `out` | string | `runs/MODEL-TASK` |' "$SRCDIR/docs/language.md" && pass \
+    || fail "docs/language.md names another default out"
+grep -q 'runs/MODEL\\-TASK' "$SRCDIR/docs/sasc.1" && pass || fail "the man page names another default out"
+# check --plan: in sasc --help, sasc help check and the man page's synopsis
+expect 0 "sasc --help" "$SASC" --help;          contains "$work/out" "check FILE \[--plan\]" "--help names --plan"
+expect 0 "sasc help check" "$SASC" help check;  contains "$work/out" "largest matrix product" "help check says how time is estimated"
+grep -q '^\.RB \[ \\-\\-plan \]' "$SRCDIR/docs/sasc.1" && pass || fail "the man page's synopsis has no check --plan"
+
+# ---- durations as people read them: a long plan in hours, short epochs in ms
+sed 's/epochs = 3/epochs = 30000/' "$qs" > "$work/long.sas"
+expect 0 "check --plan of 30000 epochs" "$SASC" check --plan "$work/long.sas"
+grep "time, estimated" "$work/out" | grep -q " h [0-9][0-9] min at " && pass \
+    || fail "a long plan is not in hours: $(grep 'time, estimated' "$work/out")"
+grep -q "e+0" "$work/out" && grep "e+0" "$work/out" | grep -qv "operations" \
+    && fail "a number other than operations in exponent form: $(grep 'e+0' "$work/out" | grep -v operations)" || pass
+expect 0 "a short run" "$SASC" run "$qs" $small --out "$work/short"
+grep -q "^epoch 1/1: .* ([0-9.]* m\?s)$" "$work/err" && pass || fail "epoch time not in s or ms: $(grep '^epoch' "$work/err")"
+grep -q "(0.0 s)\|(0 ms)" "$work/err" && fail "an epoch said it took no time" || pass
 
 finish

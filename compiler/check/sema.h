@@ -28,8 +28,5 @@
 bool sema_check(const ast_file *file, const char *path, const char *text,
                 const layer_kind_table *kinds, diagnostics *d, checked_file *out);
 
-/* The candidate closest to `name` by edit distance (transpositions count
- * one), if close enough to be a likely typo; NULL otherwise. */
-const char *sema_closest_name(const char *name, const char *const *candidates, int count);
 
 #endif

@@ -4,6 +4,7 @@
  * matching of a block's settings against the keys allowed there.
  */
 #include "compiler/check/sema_internal.h"
+#include "runtime/support/suggest.h"
 
 #include <limits.h>
 #include <math.h>
@@ -16,49 +17,6 @@ static const char *const number_functions[] = { "sqrt" };
 static const char *const mask_functions[] = { "density", "npy" };
 
 /* ---------------------------------------------------------------- names */
-
-/* Optimal string alignment distance, capped: enough to rank typo candidates. */
-static int edit_distance(const char *a, const char *b)
-{
-    size_t n = strlen(a), m = strlen(b);
-    if (n > 64 || m > 64)
-        return INT_MAX;
-    int d[65][65];
-    for (size_t i = 0; i <= n; i++)
-        d[i][0] = (int)i;
-    for (size_t j = 0; j <= m; j++)
-        d[0][j] = (int)j;
-    for (size_t i = 1; i <= n; i++)
-        for (size_t j = 1; j <= m; j++) {
-            int cost = a[i - 1] != b[j - 1];
-            int best = d[i - 1][j - 1] + cost;
-            if (d[i - 1][j] + 1 < best)
-                best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    return d[n][m];
-}
-
-const char *sema_closest_name(const char *name, const char *const *candidates, int count)
-{
-    /* Short names tolerate one edit, longer ones two: beyond that a
-     * suggestion is more often noise than help. */
-    int allowed = strlen(name) <= 3 ? 1 : 2;
-    const char *best = NULL;
-    int best_distance = allowed + 1;
-    for (int i = 0; i < count; i++) {
-        int distance = edit_distance(name, candidates[i]);
-        if (distance < best_distance) {
-            best = candidates[i];
-            best_distance = distance;
-        }
-    }
-    return best;
-}
 
 void sema_list_choices(char *out, size_t size, const char *const *choices, int count)
 {
@@ -78,7 +36,7 @@ void sema_list_choices(char *out, size_t size, const char *const *choices, int c
 void sema_report_unknown(sema *s, source_location where, const char *what, const char *name,
                            const char *const *candidates, int count)
 {
-    const char *suggestion = sema_closest_name(name, candidates, count);
+    const char *suggestion = sasc_closest_name(name, candidates, count);
     if (suggestion) {
         diagnostic_report(s->d, DIAGNOSTIC_ERROR, where, "unknown %s '%s'; did you mean '%s'?",
                           what, name, suggestion);

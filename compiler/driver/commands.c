@@ -19,7 +19,8 @@ static const sasc_command commands[] = {
      "Usage: sasc check FILE [--plan]\nParse and check FILE; print every problem found, "
      "as file:line:col: error: message.\nExit 0 when the file is correct, 1 otherwise.\n"
      "--plan also estimates, for each task, the memory (buffers, working values,\n"
-     "data) and the time (operations at a nominal rate) a run will need.\n",
+     "data) and the time a run will need: its operations at the speed this machine\n"
+     "measured for the model's largest matrix product (small layers run slower).\n",
      command_check, NULL},
     {"ir",
      "  ir FILE [TASK]               print the tensor IR of the kernels\n",

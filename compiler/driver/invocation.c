@@ -78,6 +78,30 @@ static bool take_sweep_option(int argc, char **argv, int *i, invocation *call, i
     return true;
 }
 
+/* The options each command takes besides the task options (options.h),
+ * for suggestions only: invocation_parse below is what accepts them, and
+ * tests/cli.sh checks that each is accepted by its command. */
+static const struct {
+    const char *name, *command;
+} command_options[] = {
+    {"-o", "build"}, {"--target-cpu", "build"}, {"--emit-obj", "build"}, {"--emit-llvm", "build"},
+    {"--library", "build"}, {"--zip", "sweep"}, {"--over", "sweep"}, {"--jobs", "sweep"},
+    {"--unoptimized", "llvm"}, {"--resume", "run"}, {"--force", "run"}, {"--plan", "check"},
+};
+enum { COMMAND_OPTIONS = sizeof command_options / sizeof command_options[0] };
+
+static int unknown_option(const invocation *call, const char *argument)
+{
+    const char *mine[COMMAND_OPTIONS];
+    int count = 0;
+    for (int i = 0; i < COMMAND_OPTIONS; i++)
+        if (is_command(call, command_options[i].command))
+            mine[count++] = command_options[i].name;
+    char error[ERROR_SIZE];
+    sasc_option_unknown(argument, mine, count, error, sizeof error);
+    return user_error("%s", error);
+}
+
 int invocation_parse(int argc, char **argv, invocation *call)
 {
     bool building = is_command(call, "build"), sweeping = is_command(call, "sweep");
@@ -105,7 +129,7 @@ int invocation_parse(int argc, char **argv, invocation *call)
         } else if (strcmp(argument, "--plan") == 0 && is_command(call, "check")) {
             call->plan = true;
         } else if (argument[0] == '-' && argument[1] != '\0') {
-            return user_error("unknown option '%s'", argument);
+            return unknown_option(call, argument);
         } else if (call->file == NULL) {
             call->file = argument;
         } else if (call->task == NULL && !is_command(call, "check")) {

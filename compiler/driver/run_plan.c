@@ -11,10 +11,12 @@
 #include "compiler/driver/run_plan.h"
 #include "runtime/kernels/gemm.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "compiler/lower/lower.h"
 #include "runtime/support/memory.h"
+#include "runtime/support/progress.h"
 #include "runtime/model/buffers.h"
 
 /* Images in the default data (Fashion-MNIST) when a task says "all" (0). */
@@ -107,7 +109,73 @@ void plan_estimate(const ir_program *p, const sasc_task *task, run_plan *out)
     out->epoch_flops = (double)out->steps_per_epoch * out->train_step_flops +
                        (double)out->test_batches * out->predict_flops;
     out->total_flops = out->epoch_flops * (task->epochs > 0 ? task->epochs : 0);
+    out->flops_per_second = PLAN_NOMINAL_FLOPS;
+    out->measured = false;
     out->seconds = out->total_flops / PLAN_NOMINAL_FLOPS;
+}
+
+/* The matrix product of `f` with the most operations; false when it has none. */
+static bool largest_product(const ir_function *f, const ir_node **largest)
+{
+    double most = 0;
+    for (int i = 0; i < f->count; i++) {
+        const ir_node *n = &f->nodes[i];
+        double flops = n->op == IR_MATMUL ? node_flops(f, n) : 0;
+        if (flops > most) {
+            most = flops;
+            *largest = n;
+        }
+    }
+    return most > 0;
+}
+
+/* Seconds per call of C = op(A) op(B) shaped like `product`: the mean of
+ * the calls made in about 50 ms after one to warm up (the mean, not the
+ * best: a run meets the same thread wake-ups and neighbours); 0 without
+ * memory. */
+static double time_product(const ir_function *f, const ir_node *product, sasc_precision precision)
+{
+    const ir_node *a = &f->nodes[product->a];
+    int m = product->rows, n = product->cols, k = product->transpose_a ? a->rows : a->cols;
+    size_t element = (size_t)precision;
+    void *x = calloc((size_t)m * (size_t)k, element), *y = calloc((size_t)k * (size_t)n, element);
+    void *z = calloc((size_t)m * (size_t)n, element);
+    double spent = 0, begin = sasc_seconds();
+    int calls = 0;
+    for (int call = 0; x && y && z && call < 100000 && (call < 3 || sasc_seconds() - begin < 0.05); call++) {
+        double start = sasc_seconds();
+        if (precision == SASC_F32)
+            sasc_gemm_f32(0, 0, m, n, k, 1.0f, x, k, y, n, 0.0f, z, n);
+        else
+            sasc_gemm_f64(0, 0, m, n, k, 1.0, x, k, y, n, 0.0, z, n);
+        if (call > 0) {
+            spent += sasc_seconds() - start;
+            calls++;
+        }
+    }
+    free(x);
+    free(y);
+    free(z);
+    return calls > 0 ? spent / calls : 0;
+}
+
+void plan_measure_speed(const ir_program *p, const sasc_task *task, run_plan *plan)
+{
+    const ir_function *f = &p->train;
+    const ir_node *product = NULL;
+    if (!largest_product(f, &product)) {
+        f = &p->predict;
+        if (!largest_product(f, &product))
+            return;
+    }
+    sasc_gemm_set_threads(task->threads);
+    double seconds = time_product(f, product, p->precision);
+    sasc_gemm_park_threads();
+    if (!(seconds > 0))
+        return;
+    plan->flops_per_second = node_flops(f, product) / seconds;
+    plan->measured = true;
+    plan->seconds = plan->total_flops / plan->flops_per_second;
 }
 
 static void print_bytes(FILE *out, const char *label, double bytes, const char *note)
@@ -138,8 +206,15 @@ void plan_print(const run_plan *plan, const ir_program *p, const sasc_task *task
     fprintf(out, "  %-22s %10s\n", "memory available", limit);
     fprintf(out, "  %-22s %10.3g per training step, %.3g per epoch (%ld steps)\n", "operations",
             plan->train_step_flops, plan->epoch_flops, plan->steps_per_epoch);
-    fprintf(out, "  %-22s %10.3g s at a nominal %.0f GFLOP/s (an estimate; real speed varies)\n",
-            "time, estimated", plan->seconds, PLAN_NOMINAL_FLOPS / 1e9);
+    char took[32];
+    sasc_format_seconds(plan->seconds, took, sizeof took);
+    if (plan->measured)
+        fprintf(out, "  %-22s %10s at %.3g GFLOP/s, measured for its largest product on this machine "
+                "(an estimate; small layers run slower)\n", "time, estimated", took,
+                plan->flops_per_second / 1e9);
+    else
+        fprintf(out, "  %-22s %10s at a nominal %.0f GFLOP/s (an estimate; real speed varies)\n",
+                "time, estimated", took, PLAN_NOMINAL_FLOPS / 1e9);
 }
 
 bool plan_check_memory(const run_plan *plan, char *error, size_t error_size)
@@ -163,6 +238,7 @@ static bool report_task(const model_spec *model, const sasc_task *task, FILE *ou
     if (ok) {
         run_plan plan;
         plan_estimate(&program, task, &plan);
+        plan_measure_speed(&program, task, &plan);
         plan_print(&plan, &program, task, out);
         if (!plan_check_memory(&plan, error, error_size))
             fprintf(out, "  warning: %s; `sasc run` will refuse this task\n", error);

@@ -14,8 +14,9 @@
 #include "compiler/ir/ir.h"
 #include "compiler/check/model.h"
 
-/* The nominal speed the time estimate assumes; a real run differs with the
- * machine, threads and the shapes (small layers run far below it). */
+/* The nominal speed the time estimate assumes unless the machine's speed is
+ * measured (plan_measure_speed); a real run differs with the machine,
+ * threads and the shapes (small layers run far below it). */
 #define PLAN_NOMINAL_FLOPS 10e9
 
 typedef struct {
@@ -31,10 +32,19 @@ typedef struct {
     double train_step_flops;    /* train + update kernels, one mini-batch */
     double predict_flops;       /* predict kernel, one mini-batch */
     double epoch_flops, total_flops;
-    double seconds;             /* total_flops / PLAN_NOMINAL_FLOPS */
+    double flops_per_second;    /* PLAN_NOMINAL_FLOPS, or measured (plan_measure_speed) */
+    bool measured;
+    double seconds;             /* total_flops / flops_per_second */
 } run_plan;
 
 void plan_estimate(const ir_program *p, const sasc_task *task, run_plan *out);
+
+/* Time the program's largest matrix product (of `train`, else `predict`) on
+ * this machine with the task's threads, for about 50 ms, and base the time
+ * estimate on that speed instead of the nominal one. Products are most of a
+ * run's operations, so this is close for large layers and optimistic for
+ * small ones (elementwise work and per-step overheads are not timed). */
+void plan_measure_speed(const ir_program *p, const sasc_task *task, run_plan *plan);
 
 /* A few labelled lines, every number marked as an estimate. */
 void plan_print(const run_plan *plan, const ir_program *p, const sasc_task *task, FILE *out);

@@ -3,7 +3,9 @@
  */
 #include "runtime/analyses/registry.h"
 #include "runtime/support/output.h"
+#include "runtime/support/suggest.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +99,31 @@ static void all_names(char *out, size_t size)
         }
 }
 
+/* "unknown analysis 'x'; did you mean 'y'?" (suggest.h), or with no close
+ * name the list of the analyses that run `when`. */
+static void unknown_name(const char *item, size_t length, unsigned when, bool all_allowed, char *error,
+                         size_t error_size)
+{
+    char name[65];
+    snprintf(name, sizeof name, "%.*s", (int)(length < 64 ? length : 64), item);
+    const char *candidates[TABLE_SIZE + 1];
+    int count = 0;
+    for (int i = 0; i < TABLE_SIZE; i++)
+        if (table[i]->when & when)
+            candidates[count++] = table[i]->name;
+    if (all_allowed)
+        candidates[count++] = "all";
+    const char *suggestion = length <= 64 ? sasc_closest_name(name, candidates, count) : NULL;
+    if (suggestion) {
+        snprintf(error, error_size, "unknown analysis '%.*s'; did you mean '%s'?", (int)length, item,
+                 suggestion);
+        return;
+    }
+    char names[512];
+    sasc_analysis_names(when, all_allowed ? " and all" : "", names, sizeof names);
+    snprintf(error, error_size, "unknown analysis '%.*s'; the analyses are %s", (int)length, item, names);
+}
+
 /* Every item of `list` names an analysis that runs `when`, or is `all` (allowed with
  * `all_allowed`); the message lists the names. */
 static bool check_names(const char *list, unsigned when, bool all_allowed, char *error,
@@ -109,10 +136,7 @@ static bool check_names(const char *list, unsigned when, bool all_allowed, char 
         for (int i = 0; i < TABLE_SIZE && !known; i++)
             known = (table[i]->when & when) && item_is(item, length, table[i]->name);
         if (!known) {
-            char names[512];
-            sasc_analysis_names(when, all_allowed ? " and all" : "", names, sizeof names);
-            snprintf(error, error_size, "unknown analysis '%.*s'; the analyses are %s", (int)length,
-                     item, names);
+            unknown_name(item, length, when, all_allowed, error, error_size);
             return false;
         }
     }

@@ -124,8 +124,11 @@ static int run(int argc, char **argv, const sasc_embedded_model *model, sasc_set
         if (taken == SASC_OPTION_ERROR)
             return user_error(error);
         if (taken == SASC_OPTION_NONE) {
-            snprintf(error, sizeof error, "%s '%s'", argv[i][0] == '-' ? "unknown option" :
-                     "unexpected argument", argv[i]);
+            static const char *const own[] = {"--resume", "--force", "--help", "--version"};
+            if (argv[i][0] == '-')
+                sasc_option_unknown(argv[i], own, 4, error, sizeof error);
+            else
+                snprintf(error, sizeof error, "unexpected argument '%s'", argv[i]);
             return user_error(error);
         }
     }

@@ -3,6 +3,7 @@
  */
 #include "runtime/settings/options.h"
 #include "runtime/support/output.h"
+#include "runtime/support/suggest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,29 @@ const char sasc_task_options_help[] =
 
 static const char *const shortcut_keys[] = {"out", "seed", "threads"};
 enum { SHORTCUT_COUNT = sizeof shortcut_keys / sizeof shortcut_keys[0] };
+
+void sasc_option_unknown(const char *argument, const char *const *others, int count, char *error,
+                         size_t error_size)
+{
+    char key[128];
+    snprintf(key, sizeof key, "%s", argument + strspn(argument, "-"));
+    key[strcspn(key, "=")] = '\0';
+    if (strncmp(argument, "--", 2) == 0 && sasc_task_setting_find(key)) {
+        snprintf(error, error_size, "unknown option '%s'; a setting is given as '--set %s=VALUE'",
+                 argument, key);
+        return;
+    }
+    enum { MOST = 64 };
+    const char *candidates[MOST] = {"--set", "--out", "--seed", "--threads"};
+    int n = 4;
+    for (int i = 0; i < count && n < MOST; i++)
+        candidates[n++] = others[i];
+    const char *suggestion = sasc_closest_name(argument, candidates, n);
+    if (suggestion)
+        snprintf(error, error_size, "unknown option '%s'; did you mean '%s'?", argument, suggestion);
+    else
+        snprintf(error, error_size, "unknown option '%s'", argument);
+}
 
 /* Room for one more setting and one more owned string. */
 static bool reserve(sasc_settings_list *list)

@@ -38,6 +38,13 @@ extern const char sasc_task_options_help[];
 sasc_option_result sasc_option_take(sasc_settings_list *list, int argc, char *const *argv, int *i,
                                     char *error, size_t error_size);
 
+/* The message for an option nothing took: "unknown option 'ARG'", with the
+ * closest option (suggest.h) among the task options and the `count` names in
+ * `others` (the program's own options), or, for `--KEY` with KEY a task
+ * setting, how a setting is given. */
+void sasc_option_unknown(const char *argument, const char *const *others, int count, char *error,
+                         size_t error_size);
+
 /* Apply the settings in order to `task` (sasc_task_set), then default an empty
  * `out` to runs/MODEL-TASK. On error one sentence in `error`. */
 bool sasc_settings_apply(const sasc_settings_list *list, sasc_task *task,

@@ -8,6 +8,7 @@
  */
 #include "runtime/settings/task.h"
 #include "runtime/support/output.h"
+#include "runtime/support/suggest.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -105,7 +106,7 @@ static const choice precision_choices[] = {
       INT_SPEC(halve_every, 0, INT_MAX, "a non-negative integer (0 = never)")) \
     X("precision", CHOICE, "floating-point precision: 32 or 64 (also f32, f64)", \
       CHOICE_SPEC(precision, precision_choices, true, "32 or 64 (also f32 or f64)")) \
-    X("out", STRING, "output directory (empty: runs/<task name>)", \
+    X("out", STRING, "output directory (empty: runs/MODEL-TASK)", \
       STRING_SPEC(out, "a directory path of at most 4095 characters")) \
     X("shards", INTEGER, "data-parallel shards of a training step (0 = 2 for an even batch, else 1)", \
       INT_SPEC(shards, 0, 4096, "an integer between 0 and 4096 (0 = automatic)")) \
@@ -307,51 +308,13 @@ static bool store_value(sasc_task *task, const spec *s, const char *text)
 
 /* ---- "did you mean" ---- */
 
-static int min3(int a, int b, int c)
-{
-    int m = a < b ? a : b;
-    return m < c ? m : c;
-}
-
-/* Edit distance counting an adjacent transposition as one edit ("btach" is
- * one typo away from "batch"). Keys are short; longer words are capped. */
-static int edit_distance(const char *a, const char *b)
-{
-    enum { MAX = 32 };
-    int n = (int)strlen(a), m = (int)strlen(b);
-    if (n >= MAX || m >= MAX)
-        return MAX;
-    int d[MAX + 1][MAX + 1];
-    for (int i = 0; i <= n; i++)
-        d[i][0] = i;
-    for (int j = 0; j <= m; j++)
-        d[0][j] = j;
-    for (int i = 1; i <= n; i++) {
-        for (int j = 1; j <= m; j++) {
-            int cost = a[i - 1] != b[j - 1];
-            d[i][j] = min3(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < d[i][j])
-                d[i][j] = d[i - 2][j - 2] + 1;
-        }
-    }
-    return d[n][m];
-}
-
-/* The closest key within two edits (and fewer edits than the word is long), or NULL. */
+/* The closest key to a misspelt one (suggest.h), or NULL. */
 static const char *closest_key(const char *key)
 {
-    const char *best = NULL;
-    int best_distance = 3;
-    int limit = (int)strlen(key);
-    for (int i = 0; i < SETTING_COUNT; i++) {
-        int d = edit_distance(key, settings[i].key);
-        if (d < best_distance && d < limit) {
-            best = settings[i].key;
-            best_distance = d;
-        }
-    }
-    return best;
+    const char *keys[SETTING_COUNT];
+    for (int i = 0; i < SETTING_COUNT; i++)
+        keys[i] = settings[i].key;
+    return sasc_closest_name(key, keys, SETTING_COUNT);
 }
 
 static void unknown_key_message(const char *key, char *error, size_t error_size)

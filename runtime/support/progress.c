@@ -3,6 +3,7 @@
  */
 #include "runtime/support/progress.h"
 
+#include <math.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,6 +38,26 @@ static void format_duration(double seconds, char *out, size_t size)
         snprintf(out, size, "%ld:%02ld", s / 60, s % 60);
 }
 
+void sasc_format_seconds(double seconds, char *out, size_t size)
+{
+    if (!(seconds > 0) || !isfinite(seconds)) {
+        snprintf(out, size, "0 ms");
+    } else if (seconds < 1e-6) {
+        snprintf(out, size, "< 0.001 ms");
+    } else if (seconds < 0.9995) {
+        snprintf(out, size, "%.3g ms", seconds * 1e3);
+    } else if (seconds < 59.95) {
+        snprintf(out, size, "%.3g s", seconds);
+    } else if (seconds < 3599.5) {
+        long s = (long)(seconds + 0.5);
+        snprintf(out, size, "%ld min %02ld s", s / 60, s % 60);
+    } else {
+        double minutes = seconds / 60 + 0.5;
+        long m = minutes < 1e15 ? (long)minutes : 999999999999999L;
+        snprintf(out, size, "%ld h %02ld min", m / 60, m % 60);
+    }
+}
+
 void sasc_progress_step(sasc_progress *progress, int epoch, int step, double loss, double accuracy)
 {
     progress->steps_done++;
@@ -64,8 +85,10 @@ void sasc_progress_epoch(sasc_progress *progress, int epoch, double train_loss,
         return;
     if (progress->live)
         fprintf(progress->stream, "\r\033[K");
-    fprintf(progress->stream, "epoch %d/%d: train_loss %.4g train_acc %.4g test_acc %.4g (%.1f s)\n",
-            epoch + 1, progress->epochs, train_loss, train_accuracy, test_accuracy, seconds);
+    char took[32];
+    sasc_format_seconds(seconds, took, sizeof took);
+    fprintf(progress->stream, "epoch %d/%d: train_loss %.4g train_acc %.4g test_acc %.4g (%s)\n",
+            epoch + 1, progress->epochs, train_loss, train_accuracy, test_accuracy, took);
     fflush(progress->stream);
     progress->last_draw = 0;
 }

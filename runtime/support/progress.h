@@ -4,12 +4,13 @@
  * On a terminal: one live line, redrawn at most ten times a second,
  *   epoch 3/10  batch 45/100  loss 0.4123  acc 0.861  12345 samples/s  ETA 0:42
  * Otherwise (a log file, a pipe): one plain line per epoch,
- *   epoch 3/10: train_loss 0.41 train_acc 0.86 test_acc 0.84 (2.1 s)
+ *   epoch 3/10: train_loss 0.41 train_acc 0.86 test_acc 0.84 (2.14 s)
  */
 #ifndef SASC_PROGRESS_H
 #define SASC_PROGRESS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 typedef struct {
@@ -24,6 +25,11 @@ typedef struct {
 
 /* Monotonic seconds since an arbitrary origin. */
 double sasc_seconds(void);
+
+/* A duration as people read it, with three significant digits where it is
+ * short: "0.42 ms", "12.3 ms", "2.14 s", "45.2 s", "12 min 05 s",
+ * "2 h 14 min". Never an exponent; a negative or non-finite value is "0 ms". */
+void sasc_format_seconds(double seconds, char *out, size_t size);
 
 /* `stream` NULL: a silent progress (the MPI ranks other than rank 0). */
 void sasc_progress_start(sasc_progress *progress, FILE *stream, int epochs, int steps, int batch);
