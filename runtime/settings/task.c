@@ -46,6 +46,9 @@ static const choice entropy_formula_choices[] = {
     {"gbptt_eq14", SASC_ENTROPY_FORMULA_GBPTT_EQ14}, {NULL, 0}};
 static const choice elasticity_noise_choices[] = {
     {"drawn", SASC_ELASTICITY_NOISE_DRAWN}, {"zero", SASC_ELASTICITY_NOISE_ZERO}, {NULL, 0}};
+static const choice scaling_choices[] = {
+    {"auto", SASC_SCALING_AUTO}, {"as_read", SASC_SCALING_AS_READ}, {"unit", SASC_SCALING_UNIT},
+    {"standardize", SASC_SCALING_STANDARDIZE}, {NULL, 0}};
 static const choice precision_choices[] = {
     {"32", 32}, {"64", 64}, {"f32", 32}, {"f64", 64}, {NULL, 0}};
 
@@ -72,12 +75,24 @@ static const choice precision_choices[] = {
       STRING_SPEC(name, "a name of at most 63 characters")) \
     X("model", STRING, "which model of the file the task trains", \
       STRING_SPEC(model, "a name of at most 63 characters")) \
-    X("data", STRING, "the data source: a directory with the four IDX files (plain or .gz), or \"msi\"", \
+    X("data", STRING, "the data source: a directory of IDX, .npy or CSV files, a .npz file, " \
+      "a cifar-10-batches-bin directory, or trials(NAME)", \
       STRING_SPEC(data, "a directory path of at most 4095 characters")) \
-    X("train", INTEGER, "training images used, the first ones of the file (0 = all)", \
+    X("train", INTEGER, "training samples used, the first ones of the file (0 = all)", \
       LONG_SPEC(train, 0, LONG_MAX, "a non-negative integer (0 = all)")) \
-    X("test", INTEGER, "test images used, the first ones of the file (0 = all)", \
+    X("test", INTEGER, "test samples used, the first ones of the file (0 = all)", \
       LONG_SPEC(test, 0, LONG_MAX, "a non-negative integer (0 = all)")) \
+    X("validation", INTEGER, "training samples held out (after the seed's shuffle) for validation (0 = none)", \
+      LONG_SPEC(validation, 0, LONG_MAX, "a non-negative integer (0 = none)")) \
+    X("input_scaling", CHOICE, "inputs: auto (the source's own), as_read, unit (/255) or standardize " \
+      "(training-set mean and sd per input)", \
+      CHOICE_SPEC(input_scaling, scaling_choices, false, "one of auto, as_read, unit, standardize")) \
+    X("input_columns", STRING, "CSV data: comma list of the input columns (empty = every other column)", \
+      STRING_SPEC(input_columns, "a comma list of at most 1023 characters")) \
+    X("label_column", STRING, "CSV data: the column of integer class labels", \
+      STRING_SPEC(label_column, "a column name of at most 255 characters")) \
+    X("target_columns", STRING, "CSV data: comma list of the columns of float targets (loss mse)", \
+      STRING_SPEC(target_columns, "a comma list of at most 1023 characters")) \
     X("epochs", INTEGER, "passes over the training images", \
       INT_SPEC(epochs, 0, INT_MAX, "a non-negative integer")) \
     X("batch", INTEGER, "samples per mini-batch", \
@@ -165,11 +180,7 @@ static const choice precision_choices[] = {
       STRING_SPEC(elasticity_similar, "a comma list of at most 127 characters")) \
     X("elasticity_dissimilar", STRING, "elasticity analysis: comma list of classes unlike those " \
       "(Fashion-MNIST trouser, sneaker, bag)", \
-      STRING_SPEC(elasticity_dissimilar, "a comma list of at most 127 characters")) \
-    X("information_images", INTEGER, "information analysis: the first test images of the mixture", \
-      INT_SPEC(information_images, 2, 100000, "an integer between 2 and 100000")) \
-    X("information_noise", REAL, "information analysis: variance added to every unit's Delta^2", \
-      REAL_SPEC(information_noise, 0, false, INFINITY, true, "a non-negative number"))
+      STRING_SPEC(elasticity_dissimilar, "a comma list of at most 127 characters"))
 
 #define AS_INFO(key, type, help, spec_init) {key, SASC_SETTING_##type, help},
 #define AS_SPEC(key, type, help, spec_init) spec_init,
@@ -206,7 +217,6 @@ void sasc_task_defaults(sasc_task *task)
     task->elasticity_step = 0.01;
     snprintf(task->elasticity_similar, sizeof task->elasticity_similar, "%s", "0,2,4,6");
     snprintf(task->elasticity_dissimilar, sizeof task->elasticity_dissimilar, "%s", "1,7,8");
-    task->information_images = 1000;
     snprintf(task->train_sizes, sizeof task->train_sizes, "%s", "1000,2000,4000,6000,8000,10000");
 }
 

@@ -106,7 +106,7 @@ static bool open_data(run *r, bool training)
 {
     const sasc_task *t = r->task;
     sasc_data_request request = {t->data, {training ? t->train : SASC_DATA_UNUSED, t->test}, t->seed,
-                                 r->program->trials};
+                                 r->program->trials, t};
     r->data = sasc_data_open(&request, r->program, r->error, sizeof r->error);
     if (!r->data)
         return false;
