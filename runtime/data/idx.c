@@ -133,9 +133,16 @@ static bool open_idx(const char *directory, const char *prefix, const char *kind
         return false;
     unsigned char header[16];
     f->header_size = 4 * (1 + ndims);
-    if (read_some(f->file, header, (size_t)f->header_size) != (size_t)f->header_size) {
-        if (!damaged(f, error, size))
-            snprintf(error, size, "%s is too short to be an IDX file", f->path);
+    size_t got = read_some(f->file, header, (size_t)f->header_size);
+    if (got != (size_t)f->header_size) {
+        if (damaged(f, error, size))
+            return false;
+        if (got == 0)   /* an empty file (or gzip of nothing) is not a short one */
+            snprintf(error, size, "%s is empty%s; an IDX %s file starts with a %d-byte header", f->path,
+                     f->compressed ? " once decompressed" : " (0 bytes)", kind, f->header_size);
+        else
+            snprintf(error, size, "%s is too short to be an IDX file: %zu bytes%s, its header needs %d",
+                     f->path, got, f->compressed ? " once decompressed" : "", f->header_size);
         return false;
     }
     if (big_endian_u32(header) != magic) {
