@@ -328,7 +328,7 @@ fi
 
 # ==== plans and memory: refused before anything is allocated
 sas big "model m { input x[46000] layer h = dense(x, 46000) { activation = relu } layer y = dense(h, 10) { activation = softmax } loss cross_entropy(y) }"
-check mem-too-large 1 glob "sasc: error: the run's buffers and data (estimated) need 192.0 GB of memory but at most * are available to this process" \
+check mem-too-large 1 glob "sasc: error: the run's buffers and data (estimated) need 195.7 GB of memory but at most * are available to this process" \
     "$SASC" run big.sas --set batch=10000 --out out-mem
 
 # ==== data files (made here: 2x2 images, 20 training and 10 test images)
@@ -482,12 +482,13 @@ run_on analysis-typo-setting 1 "sasc: error: unknown analysis 'histogram'; did y
 run_on analysis-recurrent-setting 1 "sasc: error: the dynamics analysis needs a layer with recurrent connections, which model 'm' does not have" good --set analyze=dynamics
 run_on analysis-perturb-layers 1 "sasc: error: perturb_layers names 'z', which is not a layer" good --set perturb_layers=z
 "$SASC" run ok.sas $RUN --set data=good --out out-analyze >/dev/null 2>&1   # a finished run to analyse
-row analysis-no-what 1 "sasc: error: 'sasc analyze' needs RUN_DIR and WHAT (histograms, entropy, perturbation, dynamics, selectivity, psychometric, train_size or all)" analyze out-analyze
-row analysis-empty-what 1 "sasc: error: name an analysis: histograms, entropy, perturbation, dynamics, selectivity, psychometric, train_size or all" analyze out-analyze ""
-row analysis-unknown-command 1 "sasc: error: unknown analysis 'frobs'; the analyses are histograms, entropy, perturbation, dynamics, selectivity, psychometric, train_size and all" analyze out-analyze entropy,frobs
+row analysis-no-what 1 "sasc: error: 'sasc analyze' needs RUN_DIR and WHAT (histograms, entropy, perturbation, dynamics, selectivity, psychometric, train_size, elasticity or all)" analyze out-analyze
+row analysis-empty-what 1 "sasc: error: name an analysis: histograms, entropy, perturbation, dynamics, selectivity, psychometric, train_size, elasticity or all" analyze out-analyze ""
+row analysis-unknown-command 1 "sasc: error: unknown analysis 'frobs'; the analyses are histograms, entropy, perturbation, dynamics, selectivity, psychometric, train_size, elasticity and all" analyze out-analyze entropy,frobs
 row analysis-typo-command 1 "sasc: error: unknown analysis 'psychometirc'; did you mean 'psychometric'?" analyze out-analyze psychometirc
 row analysis-needs-states 1 "sasc: error: the selectivity analysis needs a recurrent layer (hidden states along time), which model 'm' does not have" analyze out-analyze selectivity
 row analysis-needs-data 1 "sasc: error: the psychometric analysis needs msi trials (declared as models/msi.sas declares them), not data = \"good\"" analyze out-analyze psychometric
+row analysis-elasticity-class 1 "sasc: error: elasticity_similar names '99', which is not a class of model 'm' (0 to 2)" analyze out-analyze elasticity --set elasticity_similar=0,99
 row analysis-train-sizes 1 "sasc: error: train_sizes must be a comma list of positive integers, got '10,x'" analyze out-analyze train_size --set train_sizes=10,x
 
 # ==== numerical blow-up: a huge learning rate
@@ -527,7 +528,7 @@ row sweep-point-failed 1 "sasc: error: 1 point of the sweep failed (see sweep.cs
 # ==== the plan a run is checked against (not an error: sasc check --plan)
 if [ -z "${ERRORS_LIST:-}" ]; then
     "$SASC" check "$SRCDIR/examples/quickstart.sas" --plan >out 2>err
-    for text in "buffers                    3.4 MB" "images                      10000 train + 2000 test" \
+    for text in "buffers                    3.5 MB" "images                      10000 train + 2000 test" \
                 "memory, estimated" "measured for its largest product on this machine"; do
         if grep -qF -- "$text" out; then passed=$((passed + 1)); else fail "check --plan: no '$text'"; fi
     done

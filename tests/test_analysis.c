@@ -1665,7 +1665,7 @@ static void test_registry_table(void)
     CU_ASSERT_STRING_EQUAL(names, "histograms, entropy, perturbation, dynamics");
     sasc_analysis_names(SASC_ON_SAVED_RUN, " or all", names, sizeof names);
     CU_ASSERT_STRING_EQUAL(names, "histograms, entropy, perturbation, dynamics, selectivity, "
-                                  "psychometric, train_size or all");
+                                  "psychometric, train_size, elasticity or all");
 }
 
 /* Names and needs are checked before anything runs, with messages that say which. */
@@ -1676,11 +1676,11 @@ static void test_registry_checks(void)
     char error[512];
     CU_ASSERT_FALSE(sasc_saved_analyses_check(&p, &t, "", error, sizeof error));
     CU_ASSERT_STRING_EQUAL(error, "name an analysis: histograms, entropy, perturbation, dynamics, "
-                                  "selectivity, psychometric, train_size or all");
+                                  "selectivity, psychometric, train_size, elasticity or all");
     CU_ASSERT_FALSE(sasc_saved_analyses_check(&p, &t, "entropy,frobs", error, sizeof error));
     CU_ASSERT_STRING_EQUAL(error, "unknown analysis 'frobs'; the analyses are histograms, entropy, "
-                                  "perturbation, dynamics, selectivity, psychometric, train_size "
-                                  "and all");
+                                  "perturbation, dynamics, selectivity, psychometric, train_size, "
+                                  "elasticity and all");
     CU_ASSERT_FALSE(sasc_saved_analyses_check(&p, &t, "training", error, sizeof error));
     CU_ASSERT_PTR_NOT_NULL(strstr(error, "unknown analysis 'training'"));
     CU_ASSERT_FALSE(sasc_saved_analyses_check(&p, &t, "selectivity", error, sizeof error));
