@@ -73,7 +73,7 @@ static const choice precision_choices[] = {
       STRING_SPEC(name, "a name of at most 63 characters")) \
     X("model", STRING, "which model of the file the task trains", \
       STRING_SPEC(model, "a name of at most 63 characters")) \
-    X("data", STRING, "the data source: a directory of IDX, .npy or CSV files, a .npz file, " \
+    X("data", STRING, "the data source: a directory of IDX or .npy files, a .npz file, " \
       "a cifar-10-batches-bin directory, or trials(NAME)", \
       STRING_SPEC(data, "a directory path of at most 4095 characters")) \
     X("train", INTEGER, "training samples used, the first ones of the file (0 = all)", \
