@@ -337,7 +337,11 @@ mkdir -p onlytrain && cp good/train-* onlytrain/
 run_on data-not-directory 1 "sasc: error: the data directory ok.sas is not a directory" ok.sas
 run_on data-missing-file 1 "sasc: error: cannot find onlytrain/t10k-images-idx3-ubyte (nor onlytrain/t10k-images-idx3-ubyte.gz, nor another t10k-images-idx* file)" onlytrain
 mkdir -p short && cp good/* short/ && printf '\000\000' > short/train-images-idx3-ubyte
-run_on data-too-short 1 "sasc: error: short/train-images-idx3-ubyte is too short to be an IDX file" short
+run_on data-too-short 1 "sasc: error: short/train-images-idx3-ubyte is too short to be an IDX file: 2 bytes, its header needs at least 8" short
+mkdir -p empty0 && cp good/* empty0/ && : > empty0/train-images-idx3-ubyte
+run_on data-empty 1 "sasc: error: empty0/train-images-idx3-ubyte is empty (0 bytes); an IDX file starts with its magic number and dimensions" empty0
+mkdir -p emptygz && cp good/* emptygz/ && rm emptygz/train-images-idx3-ubyte && : | gzip > emptygz/train-images-idx3-ubyte.gz
+run_on data-empty-gzip 1 "sasc: error: emptygz/train-images-idx3-ubyte.gz is empty once decompressed; an IDX file starts with its magic number and dimensions" emptygz
 mkdir -p magic && cp good/* magic/ && { be32 2049; be32 20; be32 2; be32 2; bytes 80 144; } > magic/train-images-idx3-ubyte
 run_on data-wrong-magic 1 "sasc: error: magic/train-images-idx3-ubyte is a 1-dimensional IDX file (magic 0x00000801): samples need at least one dimension after the count" magic
 mkdir -p truncated && cp good/* truncated/ && head -c 50 good/train-images-idx3-ubyte > truncated/train-images-idx3-ubyte

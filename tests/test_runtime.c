@@ -474,7 +474,10 @@ static void test_task_set_every_key(void)
         {"analyze", "histograms,entropy", "\"histograms,entropy\""},
         {"perturb_steps", "4", "4"}, {"perturb_repeats", "3", "3"},
         {"perturb_layers", "h1,y", "\"h1,y\""}, {"train_sizes", "100,200", "\"100,200\""},
-        {"dynamic_steps", "28", "28"}, {"dynamic_networks", "3", "3"}};
+        {"dynamic_steps", "28", "28"}, {"dynamic_networks", "3", "3"},
+        {"snapshot_every", "2", "2"}, {"elasticity_images", "5", "5"}, {"elasticity_step", "0.5", "0.5"},
+        {"elasticity_noise", "zero", "\"zero\""}, {"elasticity_similar", "1,2", "\"1,2\""},
+        {"elasticity_dissimilar", "3", "\"3\""}};
     int count;
     sasc_task_settings(&count);
     CU_ASSERT_EQUAL(count, (int)(sizeof pairs / sizeof pairs[0]));

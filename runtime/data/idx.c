@@ -170,6 +170,23 @@ static bool check_magic(idx_file *f, const unsigned char *magic, char *error, si
     return true;
 }
 
+/* The message for a header cut short after `got` bytes (`need` the header's
+ * size, or its least size while the magic number is unread): a damaged gzip
+ * first, then an empty file (or a gzip of nothing), which is not a short one. */
+static void short_header(idx_file *f, size_t got, int need, const char *least, char *error,
+                         size_t size)
+{
+    if (damaged(f, error, size))
+        return;
+    const char *decompressed = f->compressed ? " once decompressed" : "";
+    if (got == 0)
+        snprintf(error, size, "%s is empty%s; an IDX file starts with its magic number and "
+                 "dimensions", f->path, f->compressed ? " once decompressed" : " (0 bytes)");
+    else
+        snprintf(error, size, "%s is too short to be an IDX file: %zu bytes%s, its header needs "
+                 "%s%d", f->path, got, decompressed, least, need);
+}
+
 /* Open the file, check its magic number and read its dimensions. */
 static bool open_idx(const char *directory, const char *prefix, const char *kind,
                      const char *suffix, idx_file *f, char *error, size_t size)
@@ -192,17 +209,17 @@ static bool open_idx(const char *directory, const char *prefix, const char *kind
     if (!open_found(f, error, size))
         return false;
     unsigned char header[4 * (1 + IDX_MAX_DIMS)];
-    if (read_some(f->file, header, 4) != 4) {
-        if (!damaged(f, error, size))
-            snprintf(error, size, "%s is too short to be an IDX file", f->path);
+    size_t got = read_some(f->file, header, 4);
+    if (got != 4) {
+        short_header(f, got, 8, "at least ", error, size);
         return false;
     }
     if (!check_magic(f, header, error, size))
         return false;
     f->header_size = 4 * (1 + f->ndims);
-    if (read_some(f->file, header + 4, (size_t)f->header_size - 4) != (size_t)f->header_size - 4) {
-        if (!damaged(f, error, size))
-            snprintf(error, size, "%s is too short to be an IDX file", f->path);
+    got = 4 + read_some(f->file, header + 4, (size_t)f->header_size - 4);
+    if (got != (size_t)f->header_size) {
+        short_header(f, got, f->header_size, "", error, size);
         return false;
     }
     for (int d = 0; d < f->ndims; d++)

@@ -44,6 +44,8 @@ static const choice vip_rule_choices[] = {
 static const choice entropy_formula_choices[] = {
     {"auto", SASC_ENTROPY_FORMULA_AUTO}, {"gbp_eq8", SASC_ENTROPY_FORMULA_GBP_EQ8},
     {"gbptt_eq14", SASC_ENTROPY_FORMULA_GBPTT_EQ14}, {NULL, 0}};
+static const choice elasticity_noise_choices[] = {
+    {"drawn", SASC_ELASTICITY_NOISE_DRAWN}, {"zero", SASC_ELASTICITY_NOISE_ZERO}, {NULL, 0}};
 static const choice scaling_choices[] = {
     {"auto", SASC_SCALING_AUTO}, {"as_read", SASC_SCALING_AS_READ}, {"unit", SASC_SCALING_UNIT},
     {"standardize", SASC_SCALING_STANDARDIZE}, {NULL, 0}};
@@ -153,7 +155,24 @@ static const choice precision_choices[] = {
       INT_SPEC(dynamic_steps, 1, 1000000, "an integer between 1 and 1000000")) \
     X("dynamic_networks", INTEGER, "dynamics analysis: test accuracy of this many networks resampled " \
       "every step (0 = none, and recurrent programs carry no per-step weights)", \
-      INT_SPEC(dynamic_networks, 0, 100000, "an integer between 0 and 100000"))
+      INT_SPEC(dynamic_networks, 0, 100000, "an integer between 0 and 100000")) \
+    X("snapshot_every", INTEGER, "keep the parameters of the start, every k-th epoch and the last " \
+      "in snapshots/EPOCH/ (0 = never)", \
+      INT_SPEC(snapshot_every, 0, INT_MAX, "a non-negative integer (0 = never)")) \
+    X("elasticity_images", INTEGER, "elasticity analysis: test images drawn per class (all ordered " \
+      "pairs of them are measured)", \
+      INT_SPEC(elasticity_images, 1, 1000, "an integer between 1 and 1000")) \
+    X("elasticity_step", REAL, "elasticity analysis: step size of the plain SGD step at the base image", \
+      REAL_SPEC(elasticity_step, 0, true, INFINITY, true, "a positive number")) \
+    X("elasticity_noise", CHOICE, "elasticity analysis: eps of the mean-field pass, drawn per image " \
+      "and held fixed, or zero", \
+      CHOICE_SPEC(elasticity_noise, elasticity_noise_choices, false, "drawn or zero")) \
+    X("elasticity_similar", STRING, "elasticity analysis: comma list of classes that look alike " \
+      "(Fashion-MNIST T-shirt, pullover, coat, shirt)", \
+      STRING_SPEC(elasticity_similar, "a comma list of at most 127 characters")) \
+    X("elasticity_dissimilar", STRING, "elasticity analysis: comma list of classes unlike those " \
+      "(Fashion-MNIST trouser, sneaker, bag)", \
+      STRING_SPEC(elasticity_dissimilar, "a comma list of at most 127 characters"))
 
 #define AS_INFO(key, type, help, spec_init) {key, SASC_SETTING_##type, help},
 #define AS_SPEC(key, type, help, spec_init) spec_init,
@@ -186,6 +205,10 @@ void sasc_task_defaults(sasc_task *task)
     task->perturb_repeats = 10;
     task->dynamic_steps = 100;
     task->dynamic_networks = 10;
+    task->elasticity_images = 20;
+    task->elasticity_step = 0.01;
+    snprintf(task->elasticity_similar, sizeof task->elasticity_similar, "%s", "0,2,4,6");
+    snprintf(task->elasticity_dissimilar, sizeof task->elasticity_dissimilar, "%s", "1,7,8");
     snprintf(task->train_sizes, sizeof task->train_sizes, "%s", "1000,2000,4000,6000,8000,10000");
 }
 

@@ -84,7 +84,18 @@ typedef struct {
      * (runtime/train/clipping.h); 0 = off. */
     double clip_spectral;   /* each gradient matrix to spectral norm <= clip_spectral */
     double clip_norm;       /* all gradients together to Euclidean norm <= clip_norm */
+    /* Parameters kept over training: SNAPSHOT_DIR/EPOCH/ (runtime/train/snapshots.h). */
+    int snapshot_every;     /* the initial ensemble, every k-th epoch and the last (0 = never) */
+    /* Local elasticity (runtime/analyses/elasticity_analysis.c). */
+    int elasticity_images;  /* test images drawn per class; every ordered pair of them is measured */
+    double elasticity_step; /* step size of the one plain SGD step at the base image */
+    int elasticity_noise;   /* a sasc_elasticity_noise: the eps of the mean-field pass */
+    char elasticity_similar[128];    /* comma list of classes that look alike */
+    char elasticity_dissimilar[128]; /* comma list of classes that look unlike those */
 } sasc_task;
+
+/* The eps of the elasticity's mean-field passes, held fixed through the step. */
+typedef enum { SASC_ELASTICITY_NOISE_DRAWN = 0, SASC_ELASTICITY_NOISE_ZERO = 1 } sasc_elasticity_noise;
 
 /* How connections are classified as very important (VIP) or unimportant (UIP). */
 typedef enum { SASC_VIP_STRICT = 0, SASC_VIP_RELAXED = 1 } sasc_vip_rule;
