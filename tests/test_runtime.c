@@ -455,10 +455,7 @@ static void test_task_set_every_key(void)
     const char *pairs[][3] = {
         {"name", "mnist \"fast\"", "\"mnist \\\"fast\\\"\""}, {"model", "gbp", "\"gbp\""},
         {"data", "/data/mnist", "\"/data/mnist\""}, {"train", "10000", "10000"},
-        {"test", "500", "500"}, {"validation", "100", "100"},
-        {"input_scaling", "standardize", "\"standardize\""},
-        {"input_columns", "a,b", "\"a,b\""}, {"label_column", "y", "\"y\""},
-        {"target_columns", "u,v", "\"u,v\""},
+        {"test", "500", "500"}, {"input_scaling", "standardize", "\"standardize\""},
         {"epochs", "3", "3"}, {"batch", "500", "500"},
         {"seed", "18446744073709551615", "18446744073709551615"},
         {"optimizer", "rmsprop", "\"rmsprop\""}, {"lr", "0.1", "0.1"}, {"beta1", "0.5", "0.5"},

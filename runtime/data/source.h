@@ -99,8 +99,8 @@ typedef struct {
                                         SASC_DATA_UNUSED = the split is not needed */
     uint64_t seed;                   /* generated sources draw their samples from it */
     const sasc_trials *trials;       /* the program's declared trials (program->trials), or NULL */
-    const sasc_task *task;           /* the task's data settings (input_scaling, CSV columns),
-                                        or NULL: their defaults */
+    const sasc_task *task;           /* the task's data settings (input_scaling), or NULL:
+                                        their defaults */
 } sasc_data_request;
 
 typedef enum { SASC_TARGETS_CLASSES, SASC_TARGETS_VALUES } sasc_target_kind;

@@ -21,6 +21,8 @@
 
 #define SASC_DATA_KINDS(X) \
     X(trials)              \
+    X(npy)                 \
+    X(cifar10)             \
     X(idx)                 /* last: any other `data` names a directory of IDX files */
 
 #define DECLARE(name) extern const sasc_data_kind sasc_data_##name;

@@ -75,24 +75,16 @@ static const choice precision_choices[] = {
       STRING_SPEC(name, "a name of at most 63 characters")) \
     X("model", STRING, "which model of the file the task trains", \
       STRING_SPEC(model, "a name of at most 63 characters")) \
-    X("data", STRING, "the data source: a directory of IDX, .npy or CSV files, a .npz file, " \
+    X("data", STRING, "the data source: a directory of IDX or .npy files, a .npz file, " \
       "a cifar-10-batches-bin directory, or trials(NAME)", \
       STRING_SPEC(data, "a directory path of at most 4095 characters")) \
     X("train", INTEGER, "training samples used, the first ones of the file (0 = all)", \
       LONG_SPEC(train, 0, LONG_MAX, "a non-negative integer (0 = all)")) \
     X("test", INTEGER, "test samples used, the first ones of the file (0 = all)", \
       LONG_SPEC(test, 0, LONG_MAX, "a non-negative integer (0 = all)")) \
-    X("validation", INTEGER, "training samples held out (after the seed's shuffle) for validation (0 = none)", \
-      LONG_SPEC(validation, 0, LONG_MAX, "a non-negative integer (0 = none)")) \
     X("input_scaling", CHOICE, "inputs: auto (the source's own), as_read, unit (/255) or standardize " \
       "(training-set mean and sd per input)", \
       CHOICE_SPEC(input_scaling, scaling_choices, false, "one of auto, as_read, unit, standardize")) \
-    X("input_columns", STRING, "CSV data: comma list of the input columns (empty = every other column)", \
-      STRING_SPEC(input_columns, "a comma list of at most 1023 characters")) \
-    X("label_column", STRING, "CSV data: the column of integer class labels", \
-      STRING_SPEC(label_column, "a column name of at most 255 characters")) \
-    X("target_columns", STRING, "CSV data: comma list of the columns of float targets (loss mse)", \
-      STRING_SPEC(target_columns, "a comma list of at most 1023 characters")) \
     X("epochs", INTEGER, "passes over the training images", \
       INT_SPEC(epochs, 0, INT_MAX, "a non-negative integer")) \
     X("batch", INTEGER, "samples per mini-batch", \

@@ -45,11 +45,7 @@ typedef struct {
     char data[4096];        /* directory with the four IDX files (plain or .gz) */
     long train;             /* training images used (first `train` of the file); 0 = all */
     long test;              /* test images used; 0 = all */
-    long validation;        /* training samples held out for validation (after the seed's shuffle) */
     int input_scaling;      /* a sasc_input_scaling */
-    char input_columns[1024];  /* CSV: comma list of input columns; empty = every other column */
-    char label_column[256];    /* CSV: the column of integer labels */
-    char target_columns[1024]; /* CSV: comma list of float target columns */
     int epochs;
     int batch;
     uint64_t seed;

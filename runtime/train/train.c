@@ -837,6 +837,7 @@ static bool write_run_json(run *r, const char *status)
     json_field_string(&f, "task", r->task->name);
     json_field_string(&f, "status", status);
     json_settings(r, &f);
+    json_field_string(&f, "input_scaling_applied", r->data ? r->data->shape.scaling : NULL);
     sasc_atomic_printf(&f, "  \"seed\": %llu,\n  \"precision\": %d,\n  \"batch\": %d,\n"
                        "  \"shards\": %d,\n", (unsigned long long)r->task->seed,
                        8 * (int)r->program->precision, r->shards.step_batch, r->shards.count);
