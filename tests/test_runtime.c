@@ -473,7 +473,8 @@ static void test_task_set_every_key(void)
         {"analyze", "histograms,entropy", "\"histograms,entropy\""},
         {"perturb_steps", "4", "4"}, {"perturb_repeats", "3", "3"},
         {"perturb_layers", "h1,y", "\"h1,y\""}, {"train_sizes", "100,200", "\"100,200\""},
-        {"dynamic_steps", "28", "28"}, {"dynamic_networks", "3", "3"}};
+        {"dynamic_steps", "28", "28"}, {"dynamic_networks", "3", "3"},
+        {"constants", "N=100,s=0.25", "\"N=100,s=0.25\""}};
     int count;
     sasc_task_settings(&count);
     CU_ASSERT_EQUAL(count, (int)(sizeof pairs / sizeof pairs[0]));
@@ -495,6 +496,10 @@ static void test_task_set_every_key(void)
     CU_ASSERT_EQUAL(t.entropy_formula, SASC_ENTROPY_FORMULA_GBP_EQ8);
     CU_ASSERT_EQUAL(t.clip_spectral, 10.0);
     CU_ASSERT_EQUAL(t.clip_norm, 0.5);
+    /* a constant the task carries is set by its own name, as a number */
+    CU_ASSERT_TRUE(set(&t, "N", "200", e));
+    CU_ASSERT_EQUAL(t.constants.items[0].value, 200.0);
+    CU_ASSERT_FALSE(set(&t, "N", "wide", e));
     CU_ASSERT_STRING_EQUAL(sasc_task_choice_name("entropy_formula", SASC_ENTROPY_FORMULA_AUTO),
                            "auto");
     CU_ASSERT_STRING_EQUAL(sasc_task_choice_name("entropy_formula",

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "runtime/settings/constants.h"
+
 /* Defaults of the entropy estimate (entropy_a, entropy_samples), also used
  * by runtime/analyses/entropy.c when no task gives them. */
 #define SASC_ENTROPY_DEFAULT_A 1e-8
@@ -73,6 +75,9 @@ typedef struct {
      * (runtime/train/clipping.h); 0 = off. */
     double clip_spectral;   /* each gradient matrix to spectral norm <= clip_spectral */
     double clip_norm;       /* all gradients together to Euclidean norm <= clip_norm */
+    /* The values of the file's constants this task was checked with
+     * (constants.h): the setting `constants`, and each one by its name. */
+    sasc_constants constants;
 } sasc_task;
 
 /* How connections are classified as very important (VIP) or unimportant (UIP). */
@@ -91,8 +96,10 @@ typedef struct {
 void sasc_task_defaults(sasc_task *task);
 
 /* Set one setting from its textual value (as written after `--set KEY=`, or as
- * the .sas front end renders a literal). On error returns false and writes one
- * sentence (no trailing newline, no "error:" prefix) into `error`. */
+ * the .sas front end renders a literal). A KEY that is no setting but one of
+ * the task's constants sets that constant (a number). On error returns false
+ * and writes one sentence (no trailing newline, no "error:" prefix) into
+ * `error`; an unknown KEY gets the closest setting or constant. */
 bool sasc_task_set(sasc_task *task, const char *key, const char *value,
                    char *error, size_t error_size);
 
