@@ -299,6 +299,8 @@ sas cn8 "const N = \"three\" $CM"
 row const-not-number 1 "cn8.sas:1:11: error: expected a number, found a string" check cn8.sas
 sas cn9 "const N = 3 $CM task t { constants = \"N=4\" }"
 row const-in-task 1 "cn9.sas:1:114: error: constants are declared at file level ('const NAME = value') and overridden with --set NAME=VALUE, not set in a task" check cn9.sas
+sas cn10 "sweep s { seed = [1, 2] } $MODEL"
+row sweep-declaration 1 "cn10.sas:1:1: error: sweep declarations are not supported yet; give the sweep on the command line: sasc sweep FILE --over KEY=V1,V2,..." check cn10.sas
 # ==== trials declarations (docs/language.md, "Trials"): $TR = the model every case trains
 TR='model r { input x[1] layer h = recurrent(x, 4) { steps = 3 } layer y = readout(h, 2) { at = every } loss mse(y) }'
 TV='v = one_of(0, 1)'

@@ -370,6 +370,11 @@ static void check_declarations(sema *s, checked_file *out)
         free(priors);
         return;
     }
+    for (int i = 0; i < s->file->count; i++)   /* the keyword is reserved for issue 14.1 */
+        if (s->file->decls[i].kind == AST_SWEEP)
+            diagnostic_report(s->d, DIAGNOSTIC_ERROR, s->file->decls[i].location,
+                              "sweep declarations are not supported yet; give the sweep on the "
+                              "command line: sasc sweep FILE --over KEY=V1,V2,...");
     for (int i = 0; i < s->file->count; i++)
         if (s->file->decls[i].kind == AST_MODEL && first_definition(s, i))
             check_model(s, &s->file->decls[i], priors, prior_count, &out->models[out->model_count++]);
