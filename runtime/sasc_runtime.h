@@ -23,7 +23,9 @@
  *    OPTIMIZER_STATE in place (frozen and masked entries untouched, pi
  *    clipped to [0,1], Xi to >= 0);
  *  - `predict` reads INPUT, NOISE and the parameters and writes OUTPUT (and
- *    TEMPORARY buffers); it never touches gradients or optimiser state;
+ *    TEMPORARY buffers, and the PREACTIVATION_MEAN/VARIANCE moments of the
+ *    layers with one value per sample); it never touches gradients or
+ *    optimiser state;
  *  - `predict_dynamic` (when the program has one) is `predict` with the STEP_WEIGHTS
  *    buffers in place of the mean-field moments: a concrete network whose
  *    weights change at every time step (no eps noise; the recurrent and
@@ -41,7 +43,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#define SASC_ABI_VERSION 3   /* 3: sasc_program.trials */
+#define SASC_ABI_VERSION 4   /* 3: sasc_program.trials; 4: PREACTIVATION_MEAN/VARIANCE buffers */
 
 typedef enum { SASC_F32 = 4, SASC_F64 = 8 } sasc_precision;
 
@@ -64,12 +66,20 @@ typedef enum {
                                      hidden states h(t) of the batch (block 0 = h0), written by `train`
                                      and `predict` like a TEMPORARY; after `predict` the runtime may read
                                      it (appended in ABI version 1: older programs simply lack it) */
-    SASC_BUFFER_STEP_WEIGHTS      /* [blocks fan_in, width] of a recurrent program's group `group`: block t
+    SASC_BUFFER_STEP_WEIGHTS,     /* [blocks fan_in, width] of a recurrent program's group `group`: block t
                                      holds the concrete weights w (units of m, before the mask) of time
                                      step t of the network resampled at every step; read only by
                                      `predict_dynamic`, filled by the runtime (sampled networks, draw
                                      per step); absent for deterministic groups (appended in ABI
                                      version 1: older programs simply lack it) */
+    SASC_BUFFER_PREACTIVATION_MEAN,     /* [batch, width] of group `group`'s layer: G = s h . mu, the mean
+                                           of its pre-activation given the input, as the last `predict`
+                                           computed it (the eps-free part of z = G + eps Delta); only
+                                           layers with one value per sample (no time axis), and only
+                                           `predict` writes it (ABI version 4) */
+    SASC_BUFFER_PREACTIVATION_VARIANCE  /* the same layer's Delta^2 = s^2 h^2 . (rho - mu^2), its
+                                           variance given the input; absent for a deterministic group
+                                           (Delta = 0) (ABI version 4) */
 } sasc_buffer_role;
 
 /* Which hyper-parameter of a connection group a parameter-shaped buffer is about. */

@@ -359,25 +359,29 @@ check mem-too-large 1 glob "sasc: error: the run's buffers and data (estimated) 
 run_on data-missing-dir 1 "sasc: error: cannot read the data directory nodata: No such file or directory" nodata
 mkdir -p onlytrain && cp good/train-* onlytrain/
 run_on data-not-directory 1 "sasc: error: the data directory ok.sas is not a directory" ok.sas
-run_on data-missing-file 1 "sasc: error: cannot find onlytrain/t10k-images-idx3-ubyte (nor onlytrain/t10k-images-idx3-ubyte.gz, nor the '.idx3-ubyte' spelling)" onlytrain
+run_on data-missing-file 1 "sasc: error: cannot find onlytrain/t10k-images-idx3-ubyte (nor onlytrain/t10k-images-idx3-ubyte.gz, nor another t10k-images-idx* file)" onlytrain
 mkdir -p short && cp good/* short/ && printf '\000\000' > short/train-images-idx3-ubyte
-run_on data-too-short 1 "sasc: error: short/train-images-idx3-ubyte is too short to be an IDX file" short
+run_on data-too-short 1 "sasc: error: short/train-images-idx3-ubyte is too short to be an IDX file: 2 bytes, its header needs at least 8" short
+mkdir -p empty0 && cp good/* empty0/ && : > empty0/train-images-idx3-ubyte
+run_on data-empty 1 "sasc: error: empty0/train-images-idx3-ubyte is empty (0 bytes); an IDX file starts with its magic number and dimensions" empty0
+mkdir -p emptygz && cp good/* emptygz/ && rm emptygz/train-images-idx3-ubyte && : | gzip > emptygz/train-images-idx3-ubyte.gz
+run_on data-empty-gzip 1 "sasc: error: emptygz/train-images-idx3-ubyte.gz is empty once decompressed; an IDX file starts with its magic number and dimensions" emptygz
 mkdir -p magic && cp good/* magic/ && { be32 2049; be32 20; be32 2; be32 2; bytes 80 144; } > magic/train-images-idx3-ubyte
-run_on data-wrong-magic 1 "sasc: error: magic/train-images-idx3-ubyte is not an IDX images file: its magic number is 0x00000801, expected 0x00000803" magic
+run_on data-wrong-magic 1 "sasc: error: magic/train-images-idx3-ubyte is a 1-dimensional IDX file (magic 0x00000801): samples need at least one dimension after the count" magic
 mkdir -p truncated && cp good/* truncated/ && head -c 50 good/train-images-idx3-ubyte > truncated/train-images-idx3-ubyte
 run_on data-truncated 1 "sasc: error: truncated/train-images-idx3-ubyte is truncated: its header declares 20 records of 4 bytes" truncated
 idx empty train 0 2 2; idx empty t10k 10 2 2
-run_on data-no-images 1 "sasc: error: empty/train-images-idx3-ubyte contains no images" empty
+run_on data-no-images 1 "sasc: error: empty/train-images-idx3-ubyte contains no samples" empty
 idx wide train 20 3 3; idx wide t10k 10 3 3
-run_on data-dimensions 1 "sasc: error: the model's input has 4 units but the images in wide have 3x3=9 pixels" wide
+run_on data-dimensions 1 "sasc: error: the model's input has 4 units but the samples of wide/train-images-idx3-ubyte have 3x3=9 values" wide
 sas steps 'model r { input x[1] layer h = recurrent(x, 2) { steps = 3 } layer y = readout(h, 3) { activation = softmax } loss cross_entropy(y) }'
 # shellcheck disable=SC2086
-row data-steps 1 "sasc: error: the model reads 3 pixels per image (3 steps of 1) but the images in good have 2x2=4 pixels" run steps.sas $RUN --set data=good --out out-steps
+row data-steps 1 "sasc: error: the model reads 3 values per sample (3 steps of 1) but the samples of good/train-images-idx3-ubyte have 2x2=4 values" run steps.sas $RUN --set data=good --out out-steps
 dataset labels 7
-run_on data-label-range 1 "sasc: error: labels/train-labels-idx1-ubyte: label 7 of image 0 is not below the model's 3 classes" labels
+run_on data-label-range 1 "sasc: error: labels/train-labels-idx1-ubyte: label 7 of sample 0 is not below the model's 3 classes" labels
 mkdir -p count && cp good/* count/ && { be32 2049; be32 15; bytes 15 001; } > count/train-labels-idx1-ubyte
 run_on data-label-count 1 "sasc: error: count/train-labels-idx1-ubyte has 15 labels but the images file beside it has 20 images" count
-run_on data-too-few 1 "sasc: error: 100 images were asked for but good/train-images-idx3-ubyte has only 20" good --set train=100
+run_on data-too-few 1 "sasc: error: 100 samples were asked for but good/train-images-idx3-ubyte has only 20" good --set train=100
 run_on data-under-batch 1 "sasc: error: the training set has 3 images, fewer than one mini-batch of 5" good --set train=3
 gzip -c good/train-images-idx3-ubyte | head -c 30 > gz.tmp
 mkdir -p badgz && cp good/t10k-* good/train-labels-idx1-ubyte badgz/ && mv gz.tmp badgz/train-images-idx3-ubyte.gz

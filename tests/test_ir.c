@@ -194,8 +194,9 @@ static void test_forward_shapes(void)
     CU_ASSERT_EQUAL(count_nodes(&p.predict, IR_SQRT), 2);
     CU_ASSERT_EQUAL(count_nodes(&p.predict, IR_SOFTMAX), 1);
     CU_ASSERT_EQUAL(count_nodes(&p.predict, IR_RELU), 2);
-    /* predict only stores the output; train stores output, loss and 6 gradients */
-    CU_ASSERT_EQUAL(count_nodes(&p.predict, IR_STORE), 1);
+    /* predict stores the output, each layer's G and the two stochastic layers'
+     * Delta^2 (ABI 4); train stores output, loss and 6 gradients */
+    CU_ASSERT_EQUAL(count_nodes(&p.predict, IR_STORE), 6);
     CU_ASSERT_EQUAL(count_nodes(&p.predict, IR_CROSS_ENTROPY), 0);
     CU_ASSERT_EQUAL(count_nodes(&p.train, IR_STORE), 8);
     CU_ASSERT_EQUAL(count_nodes(&p.train, IR_CROSS_ENTROPY), 1);

@@ -1171,7 +1171,7 @@ static void test_msi_source(void)
     if (!msi_program(&ir, &program, &tables))
         return;
     char error[512];
-    sasc_data_request probe = {"msi", {0, 0}, 9, NULL};
+    sasc_data_request probe = {"msi", {0, 0}, 9, NULL, NULL};
     sasc_data_shape shape;
     CU_ASSERT_TRUE_FATAL(sasc_data_msi.probe(&probe, &shape, error, sizeof error));
     CU_ASSERT_EQUAL(shape.count[SASC_SPLIT_TRAIN], 4800);
@@ -1180,7 +1180,7 @@ static void test_msi_source(void)
     CU_ASSERT_EQUAL(shape.steps[SASC_SPLIT_TRAIN], 0);       /* follows the model's dt */
     CU_ASSERT_EQUAL(shape.features, 4);
     CU_ASSERT_EQUAL(shape.targets, SASC_TARGETS_VALUES);
-    sasc_data_request test_only = {"msi", {SASC_DATA_UNUSED, 48}, 9, NULL};
+    sasc_data_request test_only = {"msi", {SASC_DATA_UNUSED, 48}, 9, NULL, NULL};
     sasc_data_source *source = sasc_data_open_kind(&sasc_data_msi, &test_only, &program, error, sizeof error);
     CU_ASSERT_PTR_NOT_NULL_FATAL(source);
     CU_ASSERT_EQUAL(sasc_data_count(source, SASC_SPLIT_TRAIN), 0);
@@ -1193,7 +1193,7 @@ static void test_msi_source(void)
         CU_ASSERT_EQUAL(sasc_data_label(source, SASC_SPLIT_TEST, k),
                         sasc_msi_choice(sasc_msi_test_rate(k)));
     /* training trial k does not depend on how many trials were asked for */
-    sasc_data_request few = {"msi", {10, SASC_DATA_UNUSED}, 9, NULL}, many = {"msi", {300, 1}, 9, NULL};
+    sasc_data_request few = {"msi", {10, SASC_DATA_UNUSED}, 9, NULL, NULL}, many = {"msi", {300, 1}, 9, NULL, NULL};
     sasc_data_source *a = sasc_data_open_kind(&sasc_data_msi, &few, &program, error, sizeof error);
     sasc_data_source *b = sasc_data_open_kind(&sasc_data_msi, &many, &program, error, sizeof error);
     CU_ASSERT_PTR_NOT_NULL_FATAL(a);

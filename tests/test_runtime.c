@@ -455,7 +455,11 @@ static void test_task_set_every_key(void)
     const char *pairs[][3] = {
         {"name", "mnist \"fast\"", "\"mnist \\\"fast\\\"\""}, {"model", "gbp", "\"gbp\""},
         {"data", "/data/mnist", "\"/data/mnist\""}, {"train", "10000", "10000"},
-        {"test", "500", "500"}, {"epochs", "3", "3"}, {"batch", "500", "500"},
+        {"test", "500", "500"}, {"validation", "100", "100"},
+        {"input_scaling", "standardize", "\"standardize\""},
+        {"input_columns", "a,b", "\"a,b\""}, {"label_column", "y", "\"y\""},
+        {"target_columns", "u,v", "\"u,v\""},
+        {"epochs", "3", "3"}, {"batch", "500", "500"},
         {"seed", "18446744073709551615", "18446744073709551615"},
         {"optimizer", "rmsprop", "\"rmsprop\""}, {"lr", "0.1", "0.1"}, {"beta1", "0.5", "0.5"},
         {"beta2", "0", "0"}, {"epsilon", "1e-6", "1e-06"},
@@ -474,6 +478,9 @@ static void test_task_set_every_key(void)
         {"perturb_steps", "4", "4"}, {"perturb_repeats", "3", "3"},
         {"perturb_layers", "h1,y", "\"h1,y\""}, {"train_sizes", "100,200", "\"100,200\""},
         {"dynamic_steps", "28", "28"}, {"dynamic_networks", "3", "3"},
+        {"snapshot_every", "2", "2"}, {"elasticity_images", "5", "5"}, {"elasticity_step", "0.5", "0.5"},
+        {"elasticity_noise", "zero", "\"zero\""}, {"elasticity_similar", "1,2", "\"1,2\""},
+        {"elasticity_dissimilar", "3", "\"3\""},
         {"constants", "N=100,s=0.25", "\"N=100,s=0.25\""}};
     int count;
     sasc_task_settings(&count);
@@ -567,33 +574,30 @@ static void test_task_unknown_key(void)
 
 /* ---- IDX ---- */
 
-static sasc_idx_request request(const char *prefix, long limit, int pixels, int classes)
-{
-    sasc_idx_request r = {prefix, limit, pixels, classes, 1};
-    return r;
-}
-
 static void test_idx_plain_and_gzip(void)
 {
     for (int gzip = 0; gzip < 2; gzip++) {
         char *dir = make_temp_dir();
         write_dataset(dir, 6, 4, gzip);
-        sasc_idx_set set;
+        sasc_samples set;
         char e[512];
-        sasc_idx_request r = request("train", 0, 4, 2);
-        CU_ASSERT_TRUE_FATAL(sasc_idx_load(dir, &r, &set, e, sizeof e));
+        CU_ASSERT_TRUE_FATAL(sasc_idx_read(dir, "train", false, &set, e, sizeof e));
         CU_ASSERT_EQUAL(set.count, 6);
-        CU_ASSERT_EQUAL(set.rows, 2);
-        CU_ASSERT_EQUAL(set.cols, 2);
+        CU_ASSERT_EQUAL(set.sample_dims, 2);
+        CU_ASSERT_EQUAL(set.sample_shape[0], 2);
+        CU_ASSERT_EQUAL(set.sample_shape[1], 2);
+        CU_ASSERT_EQUAL(set.features, 4);
+        CU_ASSERT_TRUE(set.byte_images);
         unsigned char pixels[24], labels[6];
         make_images(6, 0, pixels, labels);
-        CU_ASSERT_EQUAL(memcmp(set.pixels, pixels, 24), 0);
-        CU_ASSERT_EQUAL(memcmp(set.labels, labels, 6), 0);
-        sasc_idx_free(&set);
-        r = request("t10k", 3, 4, 2);
-        CU_ASSERT_TRUE(sasc_idx_load(dir, &r, &set, e, sizeof e));
-        CU_ASSERT_EQUAL(set.count, 3);
-        sasc_idx_free(&set);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(set.bytes);
+        CU_ASSERT_EQUAL(memcmp(set.bytes, pixels, 24), 0);
+        for (int i = 0; i < 6; i++)
+            CU_ASSERT_EQUAL(set.labels[i], labels[i]);
+        sasc_samples_free(&set);
+        CU_ASSERT_TRUE(sasc_idx_read(dir, "t10k", true, &set, e, sizeof e));
+        CU_ASSERT_EQUAL(set.count, 4);
+        CU_ASSERT_PTR_NULL(set.bytes);   /* header only: nothing read */
         remove_tree(dir);
         free(dir);
     }
@@ -607,26 +611,84 @@ static void test_idx_dot_spelling(void)
     uint32_t image_dims[] = {2, 2, 2}, label_dims[] = {2};
     write_idx(dir, "train-images.idx3-ubyte", 0x803, image_dims, 3, pixels, 8, true, 0);
     write_idx(dir, "train-labels.idx1-ubyte", 0x801, label_dims, 1, labels, 2, false, 0);
-    sasc_idx_set set;
+    sasc_samples set;
     char e[512];
-    sasc_idx_request r = request("train", 0, 4, 2);
-    CU_ASSERT_TRUE(sasc_idx_load(dir, &r, &set, e, sizeof e));
+    CU_ASSERT_TRUE(sasc_idx_read(dir, "train", false, &set, e, sizeof e));
     CU_ASSERT_EQUAL(set.count, 2);
-    sasc_idx_free(&set);
+    sasc_samples_free(&set);
     remove_tree(dir);
     free(dir);
 }
 
-/* Load train from a directory holding train files built by `build`; expect `message` with DIR substituted. */
-static void expect_idx_error(const sasc_idx_request *r, void (*build)(const char *dir),
-                             const char *format)
+/* Every element type, big-endian, in files named by another type and
+ * dimension (train-images-idx2-TYPE): the values as stored; float labels are
+ * targets. */
+static void test_idx_element_types(void)
+{
+    static const struct { uint32_t code; int size; } types[] = {
+        {0x08, 1}, {0x09, 1}, {0x0B, 2}, {0x0C, 4}, {0x0D, 4}, {0x0E, 8}};
+    static const double want[6] = {1, -2, 3, -4, 5, 6};
+    for (size_t t = 0; t < 6; t++) {
+        char *dir = make_temp_dir();
+        unsigned char data[6 * 8];
+        int size = types[t].size;
+        for (int k = 0; k < 6; k++) {
+            double v = types[t].code == 0x08 ? fabs(want[k]) : want[k];
+            uint64_t bits;
+            if (types[t].code == 0x0D) {
+                float f = (float)v;
+                uint32_t b32;
+                memcpy(&b32, &f, 4);
+                bits = b32;
+            } else if (types[t].code == 0x0E) {
+                memcpy(&bits, &v, 8);
+            } else {
+                bits = (uint64_t)(int64_t)v;
+            }
+            for (int b = 0; b < size; b++)
+                data[k * size + b] = (unsigned char)(bits >> (8 * (size - 1 - b)));
+        }
+        uint32_t dims[] = {3, 2}, label_dims[] = {3};
+        write_idx(dir, "train-images-idx2-any", 0x800 | types[t].code << 8 | 2, dims, 2, data,
+                  (size_t)(6 * size), false, 0);
+        /* the labels: the same type; integers are labels (made non-negative), floats targets */
+        bool floats = types[t].code == 0x0D || types[t].code == 0x0E;
+        unsigned char labels[3 * 8] = {0};
+        if (floats)
+            memcpy(labels, data, (size_t)(3 * size));   /* targets 1, -2, 3 */
+        write_idx(dir, "train-labels-idx1-any", 0x801 | types[t].code << 8, label_dims, 1, labels,
+                  (size_t)(3 * size), false, 0);
+        sasc_samples set;
+        char e[512];
+        CU_ASSERT_TRUE_FATAL(sasc_idx_read(dir, "train", false, &set, e, sizeof e));
+        CU_ASSERT_EQUAL(set.count, 3);
+        CU_ASSERT_EQUAL(set.features, 2);
+        for (int k = 0; k < 6; k++) {
+            double v = types[t].code == 0x08 ? fabs(want[k]) : want[k];
+            double got = set.bytes ? set.bytes[k] : set.values[k];
+            CU_ASSERT_EQUAL(got, v);
+        }
+        if (floats) {
+            CU_ASSERT_EQUAL(set.targets, SASC_TARGETS_VALUES);
+            CU_ASSERT_EQUAL(set.target_values[1], -2.0f);
+        } else {
+            CU_ASSERT_EQUAL(set.targets, SASC_TARGETS_CLASSES);
+        }
+        sasc_samples_free(&set);
+        remove_tree(dir);
+        free(dir);
+    }
+}
+
+/* Read train from a directory holding train files built by `build`; expect `message` with DIR substituted. */
+static void expect_idx_error(void (*build)(const char *dir), const char *format)
 {
     char *dir = make_temp_dir();
     build(dir);
-    sasc_idx_set set;
+    sasc_samples set;
     char e[1024] = "", expected[1024];
-    CU_ASSERT_FALSE(sasc_idx_load(dir, r, &set, e, sizeof e));
-    CU_ASSERT_PTR_NULL(set.pixels);
+    CU_ASSERT_FALSE(sasc_idx_read(dir, "train", false, &set, e, sizeof e));
+    CU_ASSERT_PTR_NULL(set.bytes);
     snprintf(expected, sizeof expected, format, dir, dir, dir);
     CU_ASSERT_STRING_EQUAL(e, expected);
     if (strcmp(e, expected) != 0)
@@ -647,16 +709,15 @@ static void build_wrong_magic(const char *dir)
     write_idx(dir, "train-images-idx3-ubyte", 0x801, IMAGE_DIMS, 2, PIXELS, 8, false, 0);
     build_good_labels(dir);
 }
+static void build_bad_type(const char *dir)
+{
+    write_idx(dir, "train-images-idx3-ubyte", 0x0A03, IMAGE_DIMS, 3, PIXELS, 8, false, 0);
+    build_good_labels(dir);
+}
 static void build_truncated(const char *dir)
 {
     write_idx(dir, "train-images-idx3-ubyte", 0x803, IMAGE_DIMS, 3, PIXELS, 8, true, 3);
     build_good_labels(dir);
-}
-static void build_bad_label(const char *dir)
-{
-    static const unsigned char labels[2] = {0, 7};
-    write_idx(dir, "train-images-idx3-ubyte", 0x803, IMAGE_DIMS, 3, PIXELS, 8, false, 0);
-    write_idx(dir, "train-labels-idx1-ubyte", 0x801, LABEL_DIMS, 1, labels, 2, false, 0);
 }
 static void build_images_only(const char *dir)
 {
@@ -676,25 +737,18 @@ static void build_nothing(const char *dir)
 
 static void test_idx_errors(void)
 {
-    sasc_idx_request r = request("train", 0, 4, 2);
-    expect_idx_error(&r, build_wrong_magic,
-                     "%s/train-images-idx3-ubyte is not an IDX images file: its magic number is 0x00000801, expected 0x00000803");
-    expect_idx_error(&r, build_truncated,
+    expect_idx_error(build_wrong_magic,
+                     "%s/train-images-idx3-ubyte is a 1-dimensional IDX file (magic 0x00000801): samples need at least one dimension after the count");
+    expect_idx_error(build_bad_type,
+                     "%s/train-images-idx3-ubyte: its magic number 0x00000a03 names element type 0x0a, which is none of IDX's 0x08 (ubyte), 0x09 (byte), 0x0B (short), 0x0C (int), 0x0D (float), 0x0E (double)");
+    expect_idx_error(build_truncated,
                      "%s/train-images-idx3-ubyte.gz is truncated: its header declares 2 records of 4 bytes");
-    expect_idx_error(&r, build_bad_label,
-                     "%s/train-labels-idx1-ubyte: label 7 of image 1 is not below the model's 2 classes");
-    expect_idx_error(&r, build_images_only,
-                     "cannot find %s/train-labels-idx1-ubyte (nor %s/train-labels-idx1-ubyte.gz, nor the '.idx1-ubyte' spelling)");
-    expect_idx_error(&r, build_nothing,
-                     "cannot find %s/train-images-idx3-ubyte (nor %s/train-images-idx3-ubyte.gz, nor the '.idx3-ubyte' spelling)");
-    expect_idx_error(&r, build_count_mismatch,
+    expect_idx_error(build_images_only,
+                     "cannot find %s/train-labels-idx1-ubyte (nor %s/train-labels-idx1-ubyte.gz, nor another train-labels-idx* file)");
+    expect_idx_error(build_nothing,
+                     "cannot find %s/train-images-idx3-ubyte (nor %s/train-images-idx3-ubyte.gz, nor another train-images-idx* file)");
+    expect_idx_error(build_count_mismatch,
                      "%s/train-labels-idx1-ubyte has 3 labels but the images file beside it has 2 images");
-    sasc_idx_request wide = request("train", 0, 784, 2);
-    expect_idx_error(&wide, build_images_only,
-                     "the model's input has 784 units but the images in %s have 2x2=4 pixels");
-    sasc_idx_request many = request("train", 5, 4, 2);
-    expect_idx_error(&many, build_images_only,
-                     "5 images were asked for but %s/train-images-idx3-ubyte has only 2");
 }
 
 /* ---- the data-source interface (source.h) on IDX files ---- */
@@ -738,7 +792,7 @@ static void test_source_idx_probe(void)
     char *dir = make_temp_dir();
     write_dataset(dir, 6, 4, false);
     char e[512];
-    sasc_data_request request = {dir, {0, 3}, 1, NULL};
+    sasc_data_request request = {dir, {0, 3}, 1, NULL, NULL};
     sasc_data_shape shape;
     CU_ASSERT_PTR_EQUAL(sasc_data_kind_of(dir), sasc_data_kind_of("/any/directory"));
     CU_ASSERT_STRING_EQUAL(sasc_data_kind_of(dir)->name, "idx");
@@ -761,16 +815,16 @@ static void test_source_idx_probe(void)
     char path[4200];
     snprintf(path, sizeof path, "%s/train-images-idx3-ubyte.gz", test_only);
     unlink(path);
-    sasc_data_request no_train = {test_only, {SASC_DATA_UNUSED, 0}, 1, NULL};
+    sasc_data_request no_train = {test_only, {SASC_DATA_UNUSED, 0}, 1, NULL, NULL};
     CU_ASSERT_TRUE(sasc_data_probe(&no_train, &shape, e, sizeof e));
     CU_ASSERT_EQUAL(shape.count[SASC_SPLIT_TRAIN], 0);
     CU_ASSERT_EQUAL(shape.count[SASC_SPLIT_TEST], 4);
-    sasc_data_request with_train = {test_only, {0, 0}, 1, NULL};
+    sasc_data_request with_train = {test_only, {0, 0}, 1, NULL, NULL};
     CU_ASSERT_FALSE(sasc_data_probe(&with_train, &shape, e, sizeof e));
     CU_ASSERT_PTR_NOT_NULL(strstr(e, "cannot find"));
-    sasc_data_request too_many = {dir, {7, 0}, 1, NULL};
+    sasc_data_request too_many = {dir, {7, 0}, 1, NULL, NULL};
     CU_ASSERT_FALSE(sasc_data_probe(&too_many, &shape, e, sizeof e));
-    CU_ASSERT_PTR_NOT_NULL(strstr(e, "7 images were asked for"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e, "7 samples were asked for"));
     remove_tree(dir);
     remove_tree(test_only);
     free(dir);
@@ -788,7 +842,7 @@ static void test_source_idx_batches(void)
     for (int steps = 1; steps <= 2; steps++) {   /* a dense model, then 2 steps of 2 inputs */
         image_program ip;
         image_program_init(&ip, steps, false);
-        sasc_data_request request = {dir, {0, SASC_DATA_UNUSED}, 1, NULL};
+        sasc_data_request request = {dir, {0, SASC_DATA_UNUSED}, 1, NULL, NULL};
         sasc_data_source *source = sasc_data_open(&request, &ip.program, e, sizeof e);
         CU_ASSERT_PTR_NOT_NULL_FATAL(source);
         CU_ASSERT_EQUAL(sasc_data_count(source, SASC_SPLIT_TRAIN), 6);
@@ -823,7 +877,7 @@ static void test_source_idx_batches(void)
     /* a loss mask means targets at every step, which images do not have */
     image_program ip;
     image_program_init(&ip, 1, true);
-    sasc_data_request request = {dir, {0, 0}, 1, NULL};
+    sasc_data_request request = {dir, {0, 0}, 1, NULL, NULL};
     CU_ASSERT_PTR_NULL(sasc_data_open(&request, &ip.program, e, sizeof e));
     CU_ASSERT_PTR_NOT_NULL(strstr(e, "a readout at every step needs sequence targets"));
     remove_tree(dir);
@@ -1371,7 +1425,7 @@ static void test_training_user_errors(void)
     char e[256];
     CU_ASSERT_TRUE(sasc_task_set(&t, "train", "8", e, sizeof e));
     CU_ASSERT_EQUAL(run_quietly(&program, &t, NULL, &messages), 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(messages, "8 images were asked for"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(messages, "8 samples were asked for"));
     free(messages);
     CU_ASSERT_TRUE(sasc_task_set(&t, "data", "/nonexistent/sasc-data", e, sizeof e));
     CU_ASSERT_EQUAL(run_quietly(&program, &t, NULL, &messages), 1);
@@ -1693,6 +1747,7 @@ int main(void)
     CU_pSuite idx = CU_add_suite("idx", NULL, NULL);
     CU_add_test(idx, "plain and gzip", test_idx_plain_and_gzip);
     CU_add_test(idx, "dot spelling", test_idx_dot_spelling);
+    CU_add_test(idx, "element types", test_idx_element_types);
     CU_add_test(idx, "errors", test_idx_errors);
     CU_add_test(idx, "as a data source: probe, unused splits", test_source_idx_probe);
     CU_add_test(idx, "as a data source: batches, padding, layout, labels", test_source_idx_batches);

@@ -113,8 +113,8 @@ static void test_msi_declared_equals_generator(void)
     CU_ASSERT_STRING_EQUAL(sasc_data_family(c.task.data, &c.program), "msi");
     char error[512];
     for (uint64_t seed = 1; seed <= 3; seed++) {
-        sasc_data_request builtin = {"msi", {500, 240}, seed, NULL};
-        sasc_data_request declared = {c.task.data, {500, 240}, seed, c.program.trials};
+        sasc_data_request builtin = {"msi", {500, 240}, seed, NULL, NULL};
+        sasc_data_request declared = {c.task.data, {500, 240}, seed, c.program.trials, NULL};
         sasc_data_source *a = sasc_data_open_kind(&sasc_data_msi, &builtin, &c.program, error,
                                                   sizeof error);
         sasc_data_source *b = sasc_data_open(&declared, &c.program, error, sizeof error);
@@ -166,9 +166,9 @@ static void test_drawn_durations_and_noise(void)
     CU_ASSERT_FALSE(sasc_trials_msi_conditions(c.program.trials));
     CU_ASSERT_STRING_EQUAL(sasc_data_family(c.task.data, &c.program), "trials");
     char error[512];
-    sasc_data_request few = {c.task.data, {10, 4}, 5, c.program.trials};
-    sasc_data_request many = {c.task.data, {100, 40}, 5, c.program.trials};
-    sasc_data_request other = {c.task.data, {10, 4}, 6, c.program.trials};
+    sasc_data_request few = {c.task.data, {10, 4}, 5, c.program.trials, NULL};
+    sasc_data_request many = {c.task.data, {100, 40}, 5, c.program.trials, NULL};
+    sasc_data_request other = {c.task.data, {10, 4}, 6, c.program.trials, NULL};
     sasc_data_source *a = sasc_data_open(&few, &c.program, error, sizeof error);
     sasc_data_source *b = sasc_data_open(&many, &c.program, error, sizeof error);
     sasc_data_source *o = sasc_data_open(&other, &c.program, error, sizeof error);

@@ -615,8 +615,9 @@ static const char *role_name(sasc_buffer_role role)
     static const char *const names[] = {
         "input", "target", "noise", "parameter", "gradient", "optimizer_state",
         "mask", "output", "loss", "scalars", "temporary", "loss_mask", "state", "step_weights",
+        "preactivation_mean", "preactivation_variance",
     };
-    return (int)role >= 0 && role <= SASC_BUFFER_STEP_WEIGHTS ? names[role] : "?";
+    return (int)role >= 0 && role <= SASC_BUFFER_PREACTIVATION_VARIANCE ? names[role] : "?";
 }
 
 static void print_init(const sasc_buffer_desc *d, FILE *out)

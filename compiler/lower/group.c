@@ -198,18 +198,55 @@ void lower_sas_terms(ir_function *f, lower_weights w, int a, double s, int *sum,
         *spread = add_optional(f, *spread, ir_matmul(f, ir_unary(f, IR_SQUARE, a), w.variance, false, false, s * s));
 }
 
-int lower_sas_preactivation(lower_context *c, lower_weights w, int a, double s, int noise)
+/* G and Delta^2 of a group read with `a` (Delta^2 -1 for a deterministic one). */
+static void sas_moments(lower_context *c, lower_weights w, int a, double s, int *mean, int *delta2)
 {
     ir_function *f = c->f;
-    if (w.variance < 0)
-        return lower_annotate(f, ir_matmul(f, a, w.mean, false, false, s),
-                              c->mode == LOWER_PREDICT_DYNAMIC ? "z = s h . W(t)" : "z = s h . m (deterministic)");
-    int mean = lower_annotate(f, ir_matmul(f, a, w.mean, false, false, s), "G = s h . mu");
-    int delta2 = lower_annotate(f, ir_matmul(f, ir_unary(f, IR_SQUARE, a), w.variance, false, false, s * s),
-                                "Delta^2 = s^2 h^2 . (rho - mu^2)");
+    if (w.variance < 0) {
+        *mean = lower_annotate(f, ir_matmul(f, a, w.mean, false, false, s),
+                               c->mode == LOWER_PREDICT_DYNAMIC ? "z = s h . W(t)" : "z = s h . m (deterministic)");
+        *delta2 = -1;
+        return;
+    }
+    *mean = lower_annotate(f, ir_matmul(f, a, w.mean, false, false, s), "G = s h . mu");
+    *delta2 = lower_annotate(f, ir_matmul(f, ir_unary(f, IR_SQUARE, a), w.variance, false, false, s * s),
+                             "Delta^2 = s^2 h^2 . (rho - mu^2)");
+}
+
+/* z = G + eps Delta from the moments (z = G when deterministic). */
+static int sas_sample(lower_context *c, int mean, int delta2, int noise)
+{
+    ir_function *f = c->f;
+    if (delta2 < 0)
+        return mean;
     int delta = lower_annotate(f, ir_unary(f, IR_SQRT, delta2), "Delta");
     int eps = lower_step_block(c, noise);
     return lower_annotate(f, ir_binary(f, IR_ADD, mean, ir_binary(f, IR_MUL, eps, delta)), "z = G + eps Delta");
+}
+
+int lower_sas_preactivation(lower_context *c, lower_weights w, int a, double s, int noise)
+{
+    int mean, delta2;
+    sas_moments(c, w, a, s, &mean, &delta2);
+    return sas_sample(c, mean, delta2, noise);
+}
+
+/* predict keeps the moments of a layer with one value per sample (ABI
+ * version 4: PREACTIVATION_MEAN / _VARIANCE buffers "<layer>.G",
+ * "<layer>.Delta2"), for the analyses that read a layer's distribution
+ * given the input (runtime/analyses/information.c, elasticity.c). */
+static void keep_moments(lower_context *c, int layer, int mean, int delta2)
+{
+    const layer_spec *spec = lower_spec(c, layer);
+    if (c->mode != LOWER_PREDICT || c->in_loop || spec->per_step)
+        return;
+    int group = lower_group(c, layer, 0);
+    ir_store(c->f, c->p, lower_add_named(c->p, SASC_BUFFER_PREACTIVATION_MEAN, group, SASC_NOT_A_PARAMETER,
+                                         c->batch, spec->width, spec->name, "G"), mean);
+    if (delta2 >= 0)
+        ir_store(c->f, c->p, lower_add_named(c->p, SASC_BUFFER_PREACTIVATION_VARIANCE, group,
+                                             SASC_NOT_A_PARAMETER, c->batch, spec->width, spec->name,
+                                             "Delta2"), delta2);
 }
 
 int lower_add_group_noise(lower_context *c, int layer, int g)
@@ -227,5 +264,8 @@ int lower_single_group_preactivation(lower_context *c, int layer, int input, int
 {
     const layer_spec *spec = lower_spec(c, layer);
     double s = spec->fan_in_scaling ? 1.0 / sqrt((double)spec->fan_in) : 1.0;
-    return lower_sas_preactivation(c, lower_group_weights(c, layer, 0), input, s, noise);
+    int mean, delta2;
+    sas_moments(c, lower_group_weights(c, layer, 0), input, s, &mean, &delta2);
+    keep_moments(c, layer, mean, delta2);
+    return sas_sample(c, mean, delta2, noise);
 }

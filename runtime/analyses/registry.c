@@ -2,6 +2,7 @@
  * registry.c — the table of analyses and what runs them (see registry.h).
  */
 #include "runtime/analyses/registry.h"
+#include "runtime/analyses/mean_field.h"
 #include "runtime/support/output.h"
 #include "runtime/support/suggest.h"
 
@@ -18,7 +19,8 @@
     X(dynamics)                \
     X(selectivity)             \
     X(psychometric)            \
-    X(train_size)
+    X(train_size)              \
+    X(elasticity)
 
 #define DECLARE(name) extern const sasc_analysis_desc sasc_analysis_##name;
 SASC_ANALYSIS_TABLE(DECLARE)
@@ -196,6 +198,11 @@ bool sasc_analysis_needs_met(const char *name, const sasc_analysis_needs *needs,
     if (needs->states && !has_states(program)) {
         snprintf(error, error_size, "the %s analysis needs a recurrent layer (hidden states along "
                  "time), which model '%s' does not have", name, model);
+        return false;
+    }
+    if (needs->moments && !sasc_program_has_moments(program)) {
+        snprintf(error, error_size, "the %s analysis needs every layer's pre-activation given the "
+                 "input, which only models without a time axis have (model '%s' has one)", name, model);
         return false;
     }
     if (needs->data && strcmp(needs->data, sasc_data_family(data, program)) != 0) {
@@ -455,6 +462,9 @@ static void needs_text(const sasc_analysis_needs *needs, char *out, size_t size)
         used += (size_t)snprintf(out + used, size - used, "a %s group", kinds);
     if (needs->states && used < size)
         used += (size_t)snprintf(out + used, size - used, "%sa layer with hidden states",
+                                 used ? "; " : "");
+    if (needs->moments && used < size)
+        used += (size_t)snprintf(out + used, size - used, "%sa model without a time axis",
                                  used ? "; " : "");
     if (needs->data && used < size)
         used += (size_t)snprintf(out + used, size - used, "%s%s trials (as models/%s.sas)",

@@ -51,6 +51,7 @@ typedef struct {
     unsigned group_kinds;   /* at least one group of one of these kinds (bits 1 << sasc_group_kind) */
     bool states;            /* a layer with a STATE buffer: hidden states along time */
     const char *data;       /* the data-source kind ("msi"), or NULL for any */
+    bool moments;           /* every layer's pre-activation moments (mean_field.h): no time axis */
 } sasc_analysis_needs;
 
 #define SASC_GROUP_BIT(kind) (1u << (kind))

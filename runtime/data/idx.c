@@ -1,11 +1,13 @@
 /*
- * idx.c — reading IDX image and label files (plain or gzip'd, via zlib).
+ * idx.c — reading IDX files (plain or gzip'd, via zlib) into sample sets:
+ * the data source "idx".
  */
 #include "runtime/data/idx.h"
-#include "runtime/data/source.h"
-#include "runtime/model/buffers.h"
+#include "runtime/data/samples.h"
+#include "runtime/support/elements.h"
 #include "runtime/support/input_file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,7 +17,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-enum { IDX_IMAGES_MAGIC = 0x00000803, IDX_LABELS_MAGIC = 0x00000801 };
+enum { IDX_MAX_DIMS = 1 + SASC_DATA_MAX_DIMS };   /* the count, then a sample's shape */
 
 /* One open IDX file: the path that was found, and its header. */
 typedef struct {
@@ -23,13 +25,18 @@ typedef struct {
     gzFile file;             /* reads plain and gzip'd files alike */
     bool compressed;
     uint64_t file_size;      /* bytes on disk */
-    uint32_t dims[3];        /* count, then rows and cols for images */
+    int type_code;           /* the magic's third byte: 0x08 ubyte ... 0x0E double */
+    sasc_element_type type;
+    int ndims;               /* the magic's fourth byte, 1 .. IDX_MAX_DIMS */
+    uint32_t dims[IDX_MAX_DIMS]; /* count, then the shape of a record */
     int header_size;         /* bytes before the records */
 } idx_file;
 
 /* Find `<prefix>-<kind>-<suffix>` or `<prefix>-<kind>.<suffix>`, plain or
- * .gz. Existence is enough: a file that is there but unreadable is reported
- * by the open, with its reason, not as missing. */
+ * .gz; failing those, the one file named `<prefix>-<kind>-idx...` or
+ * `<prefix>-<kind>.idx...` (other element types and dimensions:
+ * train-images-idx2-float). Existence is enough: a file that is there but
+ * unreadable is reported by the open, with its reason, not as missing. */
 static bool find_file(const char *directory, const char *prefix, const char *kind,
                       const char *suffix, char *path, size_t size)
 {
@@ -44,8 +51,23 @@ static bool find_file(const char *directory, const char *prefix, const char *kin
                 return true;
         }
     }
-    snprintf(path, size, "%s/%s-%s-%s", directory, prefix, kind, suffix);
-    return false;
+    char start[2][256];
+    for (int s = 0; s < 2; s++)
+        snprintf(start[s], sizeof start[s], "%s-%s%sidx", prefix, kind, separators[s]);
+    bool found = false;
+    DIR *dir = opendir(directory);
+    for (struct dirent *entry; dir && !found && (entry = readdir(dir)) != NULL;) {
+        for (int s = 0; s < 2 && !found; s++) {
+            found = strncmp(entry->d_name, start[s], strlen(start[s])) == 0;
+            if (found)
+                snprintf(path, size, "%s/%s", directory, entry->d_name);
+        }
+    }
+    if (dir)
+        closedir(dir);
+    if (!found)
+        snprintf(path, size, "%s/%s-%s-%s", directory, prefix, kind, suffix);
+    return found;
 }
 
 static uint32_t big_endian_u32(const unsigned char *b)
@@ -109,10 +131,65 @@ static bool open_found(idx_file *f, char *error, size_t size)
     return true;
 }
 
-/* Open the file and check its magic number; reads `ndims` dimensions. */
+/* The element type of an IDX type code (the magic's third byte). */
+static bool idx_type(int code, sasc_element_type *type)
+{
+    static const struct { int code; sasc_element_type type; } types[] = {
+        {0x08, SASC_ELEMENT_U8}, {0x09, SASC_ELEMENT_I8}, {0x0B, SASC_ELEMENT_I16},
+        {0x0C, SASC_ELEMENT_I32}, {0x0D, SASC_ELEMENT_F32}, {0x0E, SASC_ELEMENT_F64}};
+    for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
+        if (types[t].code == code) {
+            *type = types[t].type;
+            return true;
+        }
+    return false;
+}
+
+/* The magic number: two zero bytes, the element type, the dimensions. */
+static bool check_magic(idx_file *f, const unsigned char *magic, char *error, size_t size)
+{
+    uint32_t number = big_endian_u32(magic);
+    if (magic[0] != 0 || magic[1] != 0) {
+        snprintf(error, size, "%s is not an IDX file: its magic number 0x%08x does not start with "
+                 "two zero bytes", f->path, number);
+        return false;
+    }
+    f->type_code = magic[2];
+    f->ndims = magic[3];
+    if (!idx_type(f->type_code, &f->type)) {
+        snprintf(error, size, "%s: its magic number 0x%08x names element type 0x%02x, which is "
+                 "none of IDX's 0x08 (ubyte), 0x09 (byte), 0x0B (short), 0x0C (int), 0x0D (float), "
+                 "0x0E (double)", f->path, number, f->type_code);
+        return false;
+    }
+    if (f->ndims < 1 || f->ndims > IDX_MAX_DIMS) {
+        snprintf(error, size, "%s: its magic number 0x%08x declares %d dimensions; sasc reads 1 to "
+                 "%d", f->path, number, f->ndims, IDX_MAX_DIMS);
+        return false;
+    }
+    return true;
+}
+
+/* The message for a header cut short after `got` bytes (`need` the header's
+ * size, or its least size while the magic number is unread): a damaged gzip
+ * first, then an empty file (or a gzip of nothing), which is not a short one. */
+static void short_header(idx_file *f, size_t got, int need, const char *least, char *error,
+                         size_t size)
+{
+    if (damaged(f, error, size))
+        return;
+    const char *decompressed = f->compressed ? " once decompressed" : "";
+    if (got == 0)
+        snprintf(error, size, "%s is empty%s; an IDX file starts with its magic number and "
+                 "dimensions", f->path, f->compressed ? " once decompressed" : " (0 bytes)");
+    else
+        snprintf(error, size, "%s is too short to be an IDX file: %zu bytes%s, its header needs "
+                 "%s%d", f->path, got, decompressed, least, need);
+}
+
+/* Open the file, check its magic number and read its dimensions. */
 static bool open_idx(const char *directory, const char *prefix, const char *kind,
-                     const char *suffix, uint32_t magic, int ndims, idx_file *f,
-                     char *error, size_t size)
+                     const char *suffix, idx_file *f, char *error, size_t size)
 {
     struct stat status;
     if (stat(directory, &status) == 0 && !S_ISDIR(status.st_mode)) {
@@ -125,25 +202,27 @@ static bool open_idx(const char *directory, const char *prefix, const char *kind
         return false;
     }
     if (!find_file(directory, prefix, kind, suffix, f->path, sizeof f->path)) {
-        snprintf(error, size, "cannot find %s (nor %s.gz, nor the '.%s' spelling)",
-                 f->path, f->path, suffix);
+        snprintf(error, size, "cannot find %s (nor %s.gz, nor another %s-%s-idx* file)",
+                 f->path, f->path, prefix, kind);
         return false;
     }
     if (!open_found(f, error, size))
         return false;
-    unsigned char header[16];
-    f->header_size = 4 * (1 + ndims);
-    if (read_some(f->file, header, (size_t)f->header_size) != (size_t)f->header_size) {
-        if (!damaged(f, error, size))
-            snprintf(error, size, "%s is too short to be an IDX file", f->path);
+    unsigned char header[4 * (1 + IDX_MAX_DIMS)];
+    size_t got = read_some(f->file, header, 4);
+    if (got != 4) {
+        short_header(f, got, 8, "at least ", error, size);
         return false;
     }
-    if (big_endian_u32(header) != magic) {
-        snprintf(error, size, "%s is not an IDX %s file: its magic number is 0x%08x, expected 0x%08x",
-                 f->path, kind, big_endian_u32(header), magic);
+    if (!check_magic(f, header, error, size))
+        return false;
+    f->header_size = 4 * (1 + f->ndims);
+    got = 4 + read_some(f->file, header + 4, (size_t)f->header_size - 4);
+    if (got != (size_t)f->header_size) {
+        short_header(f, got, f->header_size, "", error, size);
         return false;
     }
-    for (int d = 0; d < ndims; d++)
+    for (int d = 0; d < f->ndims; d++)
         f->dims[d] = big_endian_u32(header + 4 * (d + 1));
     return true;
 }
@@ -153,23 +232,6 @@ static void close_idx(idx_file *f)
     if (f->file)
         gzclose(f->file);
     f->file = NULL;
-}
-
-/* How many records to keep: the first `limit` (0 = all) of `available`. */
-static bool records_kept(const idx_file *f, long limit, long *kept, char *error, size_t size)
-{
-    long available = (long)f->dims[0];
-    if (available == 0) {
-        snprintf(error, size, "%s contains no images", f->path);
-        return false;
-    }
-    if (limit > available) {
-        snprintf(error, size, "%ld images were asked for but %s has only %ld", limit, f->path,
-                 available);
-        return false;
-    }
-    *kept = limit > 0 ? limit : available;
-    return true;
 }
 
 /* zlib never expands data by more than this factor (deflate's limit is
@@ -254,135 +316,177 @@ static unsigned char *read_all_records(idx_file *f, size_t bytes, size_t declare
     return data;
 }
 
-/* Read `count` records of `record_size` bytes. The file must hold all the
- * records its header declares, so a truncated file is caught even when only
- * the first records are used. */
-static unsigned char *read_records(idx_file *f, long count, size_t record_size,
-                                   char *error, size_t size)
+/* Read every record the header declares (so a truncated file is caught
+ * even when only the first records are used). */
+static unsigned char *read_records(idx_file *f, size_t record_size, char *error, size_t size)
 {
     size_t declared = (size_t)f->dims[0];
     if (!check_declared_size(f, declared, record_size, error, size))
         return NULL;
-    unsigned char *data = read_all_records(f, declared * record_size, declared, record_size,
-                                           error, size);
-    if (!data)
-        return NULL;
-    unsigned char *kept = realloc(data, (size_t)count * record_size > 0 ? (size_t)count * record_size : 1);
-    return kept ? kept : data;
+    return read_all_records(f, declared * record_size, declared, record_size, error, size);
 }
 
-static bool load_images(const char *directory, const sasc_idx_request *r, sasc_idx_set *set,
-                        char *error, size_t size)
+/* ---- IDX files as sample sets ---- */
+
+static const char *const split_prefix[SASC_SPLITS] = {"train", "t10k"};
+
+/* Values per record: the product of the dimensions after the count. */
+static bool record_values(const idx_file *f, int *values, char *error, size_t size)
+{
+    uint64_t n = 1;
+    for (int d = 1; d < f->ndims; d++) {
+        n *= f->dims[d];
+        if (n > INT32_MAX) {
+            snprintf(error, size, "%s declares records of more than %d values", f->path, INT32_MAX);
+            return false;
+        }
+    }
+    *values = (int)n;
+    return true;
+}
+
+/* The images file's header: a count and a sample shape of 1 to 4 dimensions. */
+static bool images_header(const idx_file *f, sasc_samples *set, char *error, size_t size)
+{
+    if (f->ndims < 2) {
+        snprintf(error, size, "%s is a 1-dimensional IDX file (magic 0x%08x): samples need at "
+                 "least one dimension after the count", f->path, 0x800u | (unsigned)f->type_code << 8 |
+                 (unsigned)f->ndims);
+        return false;
+    }
+    snprintf(set->origin, sizeof set->origin, "%s", f->path);
+    set->count = (long)f->dims[0];
+    set->sample_dims = f->ndims - 1;
+    for (int d = 1; d < f->ndims; d++)
+        set->sample_shape[d - 1] = f->dims[d];
+    set->byte_images = f->type == SASC_ELEMENT_U8;
+    return record_values(f, &set->features, error, size);
+}
+
+/* Decode records into the set's inputs: ubyte files are kept as bytes. */
+static bool decode_images(const idx_file *f, unsigned char *records, sasc_samples *set,
+                          char *error, size_t size)
+{
+    if (f->type == SASC_ELEMENT_U8) {
+        set->bytes = records;
+        return true;
+    }
+    size_t n = (size_t)set->count * (size_t)set->features;
+    set->values = malloc((n ? n : 1) * sizeof *set->values);
+    if (!set->values) {
+        free(records);
+        snprintf(error, size, "out of memory reading %s", f->path);
+        return false;
+    }
+    for (size_t k = 0; k < n; k++)
+        set->values[k] = (float)sasc_element_get(records, k, f->type, true);
+    free(records);
+    return true;
+}
+
+static bool read_images(const char *directory, const char *prefix, bool header_only,
+                        sasc_samples *set, char *error, size_t size)
 {
     idx_file f = {0};
-    bool ok = open_idx(directory, r->prefix, "images", "idx3-ubyte", IDX_IMAGES_MAGIC, 3, &f,
-                       error, size);
-    if (ok && (uint64_t)f.dims[1] * f.dims[2] != (uint64_t)r->pixels) {
-        char model[128];
-        if (r->steps > 1)   /* the input width times the steps: name both, not the product alone */
-            snprintf(model, sizeof model, "the model reads %d pixels per image (%d steps of %d)",
-                     r->pixels, r->steps, r->pixels / r->steps);
-        else
-            snprintf(model, sizeof model, "the model's input has %d units", r->pixels);
-        snprintf(error, size, "%s but the images in %s have %ux%u=%llu pixels", model, directory,
-                 f.dims[1], f.dims[2], (unsigned long long)f.dims[1] * f.dims[2]);
-        ok = false;
-    }
-    ok = ok && records_kept(&f, r->limit, &set->count, error, size);
-    if (ok) {
-        set->available = (long)f.dims[0];
-        set->rows = (int)f.dims[1];
-        set->cols = (int)f.dims[2];
-        set->pixels = read_records(&f, set->count, (size_t)r->pixels, error, size);
-        ok = set->pixels != NULL;
+    bool ok = open_idx(directory, prefix, "images", "idx3-ubyte", &f, error, size) &&
+              images_header(&f, set, error, size);
+    if (ok && !header_only) {
+        size_t record = (size_t)set->features * (size_t)sasc_element_size(f.type);
+        unsigned char *records = read_records(&f, record, error, size);
+        ok = records && decode_images(&f, records, set, error, size);
     }
     close_idx(&f);
     return ok;
 }
 
-static bool check_labels(const unsigned char *labels, long count, int classes, const char *path,
-                         char *error, size_t size)
+/* The labels file's header: integer labels (one dimension) or float targets
+ * (one or two dimensions), as many as `available` samples. */
+static bool labels_header(const idx_file *f, long available, sasc_samples *set, char *error,
+                          size_t size)
 {
-    for (long i = 0; i < count; i++) {
-        if (labels[i] >= classes) {
-            snprintf(error, size, "%s: label %d of image %ld is not below the model's %d classes",
-                     path, labels[i], i, classes);
-            return false;
-        }
-    }
-    return true;
-}
-
-/* The labels file's header: as many labels as `available` images. */
-static bool open_labels(const char *directory, const char *prefix, long available, idx_file *f,
-                        char *error, size_t size)
-{
-    if (!open_idx(directory, prefix, "labels", "idx1-ubyte", IDX_LABELS_MAGIC, 1, f, error, size))
+    bool integer = sasc_element_is_integer(f->type);
+    if ((integer && f->ndims != 1) || f->ndims > 2) {
+        snprintf(error, size, "%s holds %d-dimensional records of %s: labels are 1-dimensional "
+                 "integers, targets floats or doubles of 1 or 2 dimensions", f->path, f->ndims,
+                 integer ? "integers" : "floats");
         return false;
+    }
     if ((long)f->dims[0] != available) {
         snprintf(error, size, "%s has %u labels but the images file beside it has %ld images",
                  f->path, f->dims[0], available);
         return false;
     }
+    snprintf(set->label_origin, sizeof set->label_origin, "%s", f->path);
+    set->targets = integer ? SASC_TARGETS_CLASSES : SASC_TARGETS_VALUES;
+    set->target_width = f->ndims == 2 ? (int)f->dims[1] : 1;
+    if (!integer && (f->dims[1] == 0 || f->dims[1] > INT32_MAX) && f->ndims == 2) {
+        snprintf(error, size, "%s declares %u targets per sample", f->path, f->dims[1]);
+        return false;
+    }
     return true;
 }
 
-static bool load_labels(const char *directory, const sasc_idx_request *r, sasc_idx_set *set,
-                        char *error, size_t size)
+static bool decode_labels(const idx_file *f, const unsigned char *records, sasc_samples *set,
+                          char *error, size_t size)
+{
+    size_t n = (size_t)set->count;
+    if (set->targets == SASC_TARGETS_VALUES) {
+        size_t values = n * (size_t)set->target_width;
+        set->target_values = malloc((values ? values : 1) * sizeof *set->target_values);
+        for (size_t k = 0; set->target_values && k < values; k++)
+            set->target_values[k] = (float)sasc_element_get(records, k, f->type, true);
+        if (!set->target_values)
+            snprintf(error, size, "out of memory reading %s", f->path);
+        return set->target_values != NULL;
+    }
+    set->labels = malloc((n ? n : 1) * sizeof *set->labels);
+    if (!set->labels) {
+        snprintf(error, size, "out of memory reading %s", f->path);
+        return false;
+    }
+    for (size_t k = 0; k < n; k++) {
+        double label = sasc_element_get(records, k, f->type, true);
+        if (label < 0) {
+            snprintf(error, size, "%s: label %.0f of sample %zu is negative", f->path, label, k);
+            return false;
+        }
+        set->labels[k] = (int)label;
+    }
+    return true;
+}
+
+static bool read_labels(const char *directory, const char *prefix, bool header_only,
+                        sasc_samples *set, char *error, size_t size)
 {
     idx_file f = {0};
-    bool ok = open_labels(directory, r->prefix, set->available, &f, error, size);
-    if (ok) {
-        set->labels = read_records(&f, set->count, 1, error, size);
-        ok = set->labels && check_labels(set->labels, set->count, r->classes, f.path, error, size);
+    bool ok = open_idx(directory, prefix, "labels", "idx1-ubyte", &f, error, size) &&
+              labels_header(&f, set->count, set, error, size);
+    if (ok && !header_only) {
+        size_t record = (size_t)set->target_width * (size_t)sasc_element_size(f.type);
+        unsigned char *records = read_records(&f, record, error, size);
+        ok = records && decode_labels(&f, records, set, error, size);
+        free(records);
     }
     close_idx(&f);
     return ok;
 }
 
-bool sasc_idx_load(const char *directory, const sasc_idx_request *request,
-                   sasc_idx_set *set, char *error, size_t error_size)
+bool sasc_idx_read(const char *directory, const char *prefix, bool header_only,
+                   sasc_samples *set, char *error, size_t error_size)
 {
     memset(set, 0, sizeof *set);
-    bool ok = load_images(directory, request, set, error, error_size) &&
-              load_labels(directory, request, set, error, error_size);
+    bool ok = read_images(directory, prefix, header_only, set, error, error_size) &&
+              read_labels(directory, prefix, header_only, set, error, error_size);
     if (!ok)
-        sasc_idx_free(set);
+        sasc_samples_free(set);
     return ok;
 }
 
-void sasc_idx_free(sasc_idx_set *set)
+static bool idx_read(const sasc_data_request *request, sasc_split split, bool header_only,
+                     sasc_samples *set, char *error, size_t error_size)
 {
-    free(set->pixels);
-    free(set->labels);
-    memset(set, 0, sizeof *set);
+    return sasc_idx_read(request->data, split_prefix[split], header_only, set, error, error_size);
 }
-
-bool sasc_idx_probe(const char *directory, const sasc_idx_request *request, long *count,
-                    int *rows, int *cols, char *error, size_t error_size)
-{
-    idx_file images = {0}, labels = {0};
-    bool ok = open_idx(directory, request->prefix, "images", "idx3-ubyte", IDX_IMAGES_MAGIC, 3,
-                       &images, error, error_size) &&
-              records_kept(&images, request->limit, count, error, error_size) &&
-              open_labels(directory, request->prefix, (long)images.dims[0], &labels, error,
-                          error_size);
-    *rows = (int)images.dims[1];
-    *cols = (int)images.dims[2];
-    close_idx(&images);
-    close_idx(&labels);
-    return ok;
-}
-
-/* ---- the data source "idx" (source.h) ---- */
-
-static const char *const split_prefix[SASC_SPLITS] = {"train", "t10k"};
-
-typedef struct {
-    sasc_idx_set set[SASC_SPLITS];
-    float pixel_f32[256];     /* byte / 255.0 in each precision: loading a pixel */
-    double pixel_f64[256];    /* is a table look-up, not a division */
-} idx_source;
 
 static bool idx_claims(const char *data)
 {
@@ -390,115 +494,8 @@ static bool idx_claims(const char *data)
     return true;
 }
 
-static void idx_shape(sasc_data_shape *shape, const long count[SASC_SPLITS], int rows, int cols,
-                      int classes)
-{
-    *shape = (sasc_data_shape){
-        .kind = "idx", .count = {count[SASC_SPLIT_TRAIN], count[SASC_SPLIT_TEST]},
-        .sample_dims = 2, .sample_shape = {rows, cols}, .features = rows * cols,
-        .targets = SASC_TARGETS_CLASSES, .target_width = classes, .classes = classes};
-}
-
-static bool idx_probe(const sasc_data_request *request, sasc_data_shape *shape, char *error,
-                      size_t error_size)
-{
-    long count[SASC_SPLITS] = {0, 0};
-    int rows = 0, cols = 0;
-    for (int s = 0; s < SASC_SPLITS; s++) {
-        if (request->count[s] == SASC_DATA_UNUSED)
-            continue;
-        sasc_idx_request r = {split_prefix[s], request->count[s], 0, 0, 1};
-        if (!sasc_idx_probe(request->data, &r, &count[s], &rows, &cols, error, error_size))
-            return false;
-    }
-    idx_shape(shape, count, rows, cols, 0);   /* the classes are known once labels are read */
-    return true;
-}
-
-static void idx_close(void *state)
-{
-    idx_source *s = state;
-    if (!s)
-        return;
-    for (int k = 0; k < SASC_SPLITS; k++)
-        sasc_idx_free(&s->set[k]);
-    free(s);
-}
-
-/* Images have one label each: a program with targets at every step (and
- * their loss mask) needs a sequence source. */
-static bool one_target_per_sample(const sasc_program *p, char *error, size_t error_size)
-{
-    if (p->buffers[p->target_buffer].rows == p->batch &&
-        sasc_data_find_buffer(p, SASC_BUFFER_LOSS_MASK) < 0)
-        return true;
-    snprintf(error, error_size, "a readout at every step needs sequence targets, which image sets "
-             "do not have (use data = \"msi\" or 'at = last')");
-    return false;
-}
-
-static void *idx_open(const sasc_data_request *request, const sasc_program *program,
-                      sasc_data_shape *shape, char *error, size_t error_size)
-{
-    if (!one_target_per_sample(program, error, error_size))
-        return NULL;
-    idx_source *s = calloc(1, sizeof *s);
-    if (!s) {
-        snprintf(error, error_size, "out of memory reading %s", request->data);
-        return NULL;
-    }
-    long count[SASC_SPLITS] = {0, 0};
-    for (int k = 0; k < SASC_SPLITS; k++) {
-        if (request->count[k] == SASC_DATA_UNUSED)
-            continue;
-        /* steps: how the model reads an image, to name both factors of its width in a mismatch */
-        int steps = program->input_width / program->buffers[program->input_buffer].cols;
-        sasc_idx_request r = {split_prefix[k], request->count[k], program->input_width,
-                              program->classes, steps};
-        if (!sasc_idx_load(request->data, &r, &s->set[k], error, error_size)) {
-            idx_close(s);
-            return NULL;
-        }
-        count[k] = s->set[k].count;
-    }
-    for (int byte = 0; byte < 256; byte++) {
-        s->pixel_f64[byte] = byte / 255.0;
-        s->pixel_f32[byte] = (float)s->pixel_f64[byte];
-    }
-    const sasc_idx_set *any = s->set[SASC_SPLIT_TEST].pixels ? &s->set[SASC_SPLIT_TEST]
-                                                             : &s->set[SASC_SPLIT_TRAIN];
-    idx_shape(shape, count, any->rows, any->cols, program->classes);
-    return s;
-}
-
-static void idx_load_batch(const void *state, const sasc_program *p, void *const *buffers,
-                           sasc_split split, const size_t *order, long first, int rows)
-{
-    const idx_source *s = state;
-    const sasc_idx_set *set = &s->set[split];
-    size_t pixels = (size_t)p->input_width;
-    /* Zeroing the input is only needed where the images leave it unwritten. */
-    if (rows < p->batch || pixels * (size_t)p->batch != sasc_buffer_elements(p, p->input_buffer))
-        sasc_buffer_zero(p, buffers, p->input_buffer);
-    sasc_buffer_zero(p, buffers, p->target_buffer);
-    const void *table = p->precision == SASC_F32 ? (const void *)s->pixel_f32 : s->pixel_f64;
-    for (int row = 0; row < rows; row++) {
-        size_t image = order ? order[first + row] : (size_t)(first + row);
-        sasc_data_store_values(p, buffers, row, set->pixels + image * pixels, table, pixels);
-        sasc_data_store_one_hot(p, buffers, row, set->labels[image]);
-    }
-}
-
-static int idx_label(const void *state, sasc_split split, long sample)
-{
-    const idx_source *s = state;
-    return s->set[split].labels[sample];
-}
-
-const sasc_data_kind sasc_data_idx = {
-    .name = "idx",
-    .summary = "data = \"DIR\": a directory of IDX files, train-images-idx3-ubyte, "
-               "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (or .gz)",
-    .claims = idx_claims, .probe = idx_probe, .open = idx_open, .load_batch = idx_load_batch,
-    .label = idx_label, .close = idx_close,
-};
+SASC_SAMPLES_KIND(idx, idx_read, idx_claims,
+                  "data = \"DIR\": a directory of IDX files, train-images-idx3-ubyte, "
+                  "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (or .gz; "
+                  "any element type and 1-4 dimensions per sample, e.g. train-images-idx2-float; "
+                  "integer labels or float targets)");

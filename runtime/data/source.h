@@ -31,7 +31,7 @@
  *
  *  4. Layout. Block t of INPUT (rows t batch .. (t + 1) batch - 1) holds
  *     step t of the batch's samples, one sample per row. A flat sample of n
- *     values (shape.sequence false: an image) is read row by row: value k is
+ *     values (shape.sequence false: an image, a table row) is read row by row: value k is
  *     input k % inputs of step k / inputs, `inputs` the INPUT's columns
  *     (sasc_data_store_values), so a 28 x 28 image is one step of 784 inputs
  *     for a dense model and 28 steps of 28 for a row-by-row recurrent one. A
@@ -66,11 +66,19 @@
  *
  * 10. Errors. probe and open fail with one sentence naming the file,
  *     setting or model property at fault, and leave nothing allocated.
+ *
+ * 11. Scaling. A kind that reads stored inputs scales them as the task's
+ *     input_scaling says (samples.h) and names what it applied in
+ *     shape.scaling. Standardizing needs the training split's statistics,
+ *     so it reads the training files even when that split is unused
+ *     (contract 1's one exception), and a saved run's evaluation sees the
+ *     inputs its training saw.
  */
 #ifndef SASC_DATA_SOURCE_H
 #define SASC_DATA_SOURCE_H
 
 #include "runtime/sasc_runtime.h"
+#include "runtime/settings/task.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -91,6 +99,8 @@ typedef struct {
                                         SASC_DATA_UNUSED = the split is not needed */
     uint64_t seed;                   /* generated sources draw their samples from it */
     const sasc_trials *trials;       /* the program's declared trials (program->trials), or NULL */
+    const sasc_task *task;           /* the task's data settings (input_scaling, CSV columns),
+                                        or NULL: their defaults */
 } sasc_data_request;
 
 typedef enum { SASC_TARGETS_CLASSES, SASC_TARGETS_VALUES } sasc_target_kind;
@@ -117,6 +127,8 @@ typedef struct {
     bool noisy_test;                 /* contract 7 */
     int metric_count;                /* contract 8 */
     const char *const *metric_names;
+    const char *scaling;             /* how inputs were scaled (input_scaling as applied:
+                                        "as_read", "unit", "standardize"), or NULL */
 } sasc_data_shape;
 
 /* Called after each batch of a pass over a split, in order: the batch's
@@ -210,6 +222,10 @@ void sasc_data_zero_batch(const sasc_program *program, void *const *buffers);
  * doubles). The INPUT elements the sample does not cover are left alone. */
 void sasc_data_store_values(const sasc_program *program, void *const *buffers, int row,
                             const void *values, const void *table, size_t n);
+
+/* The same for `n` floats (sample sets stored as floats, samples.h). */
+void sasc_data_store_floats(const sasc_program *program, void *const *buffers, int row,
+                            const float *values, size_t n);
 
 /* TARGET row `row` one-hot of `label` (contract 5; the row must be zero). */
 void sasc_data_store_one_hot(const sasc_program *program, void *const *buffers, int row,

@@ -141,41 +141,66 @@ void sasc_data_zero_batch(const sasc_program *program, void *const *buffers)
         sasc_buffer_zero(program, buffers, mask);
 }
 
+/* Where a sample's values come from: bytes through a table, doubles or floats. */
+typedef struct {
+    const unsigned char *bytes;
+    const void *table;
+    const double *doubles;
+    const float *floats;
+} sample_values;
+
 /* Values [from, from + n) of a sample into `out` (n elements of the program's
- * precision): bytes through `table`, or doubles. One loop per case, so the
- * IDX path is a plain table look-up per pixel. */
-static void convert(const sasc_program *program, void *out, const void *values, const void *table,
-                    size_t from, size_t n)
+ * precision). One loop per case, so the IDX path is a plain table look-up
+ * per pixel. */
+static void convert(const sasc_program *program, void *out, const sample_values *v, size_t from,
+                    size_t n)
 {
-    const unsigned char *bytes = (const unsigned char *)values + from;
-    const double *doubles = (const double *)values + from;
     bool f32 = program->precision == SASC_F32;
-    if (f32 && table) {
-        const float *t = table;
+    if (v->table && f32) {
+        const float *t = v->table;
         for (size_t c = 0; c < n; c++)
-            ((float *)out)[c] = t[bytes[c]];
-    } else if (table) {
-        const double *t = table;
+            ((float *)out)[c] = t[v->bytes[from + c]];
+    } else if (v->table) {
+        const double *t = v->table;
         for (size_t c = 0; c < n; c++)
-            ((double *)out)[c] = t[bytes[c]];
+            ((double *)out)[c] = t[v->bytes[from + c]];
+    } else if (v->floats && f32) {
+        memcpy(out, v->floats + from, n * sizeof *v->floats);
+    } else if (v->floats) {
+        for (size_t c = 0; c < n; c++)
+            ((double *)out)[c] = v->floats[from + c];
     } else if (f32) {
         for (size_t c = 0; c < n; c++)
-            ((float *)out)[c] = (float)doubles[c];
+            ((float *)out)[c] = (float)v->doubles[from + c];
     } else {
-        memcpy(out, doubles, n * sizeof *doubles);
+        memcpy(out, v->doubles + from, n * sizeof *v->doubles);
     }
 }
 
-void sasc_data_store_values(const sasc_program *program, void *const *buffers, int row,
-                            const void *values, const void *table, size_t n)
+static void store_sample(const sasc_program *program, void *const *buffers, int row,
+                         const sample_values *v, size_t n)
 {
     size_t inputs = (size_t)program->buffers[program->input_buffer].cols;
     size_t batch = (size_t)program->batch, element = (size_t)program->precision;
     char *input = buffers[program->input_buffer];
     for (size_t k = 0; k < n; k += inputs) {   /* value k + c is input c of step k / inputs */
         size_t at = ((k / inputs) * batch + (size_t)row) * inputs;
-        convert(program, input + at * element, values, table, k, n - k < inputs ? n - k : inputs);
+        convert(program, input + at * element, v, k, n - k < inputs ? n - k : inputs);
     }
+}
+
+void sasc_data_store_values(const sasc_program *program, void *const *buffers, int row,
+                            const void *values, const void *table, size_t n)
+{
+    sample_values v = {table ? values : NULL, table, table ? NULL : values, NULL};
+    store_sample(program, buffers, row, &v, n);
+}
+
+void sasc_data_store_floats(const sasc_program *program, void *const *buffers, int row,
+                            const float *values, size_t n)
+{
+    sample_values v = {NULL, NULL, NULL, values};
+    store_sample(program, buffers, row, &v, n);
 }
 
 void sasc_data_store_one_hot(const sasc_program *program, void *const *buffers, int row,

@@ -191,6 +191,7 @@ bool sasc_buffer_role_shared(sasc_buffer_role role)
     case SASC_BUFFER_INPUT: case SASC_BUFFER_TARGET: case SASC_BUFFER_LOSS_MASK:
     case SASC_BUFFER_NOISE: case SASC_BUFFER_OUTPUT: case SASC_BUFFER_LOSS:
     case SASC_BUFFER_TEMPORARY: case SASC_BUFFER_STATE: case SASC_BUFFER_GRADIENT:
+    case SASC_BUFFER_PREACTIVATION_MEAN: case SASC_BUFFER_PREACTIVATION_VARIANCE:
         return false;
     default:
         return true;

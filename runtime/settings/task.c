@@ -44,6 +44,11 @@ static const choice vip_rule_choices[] = {
 static const choice entropy_formula_choices[] = {
     {"auto", SASC_ENTROPY_FORMULA_AUTO}, {"gbp_eq8", SASC_ENTROPY_FORMULA_GBP_EQ8},
     {"gbptt_eq14", SASC_ENTROPY_FORMULA_GBPTT_EQ14}, {NULL, 0}};
+static const choice elasticity_noise_choices[] = {
+    {"drawn", SASC_ELASTICITY_NOISE_DRAWN}, {"zero", SASC_ELASTICITY_NOISE_ZERO}, {NULL, 0}};
+static const choice scaling_choices[] = {
+    {"auto", SASC_SCALING_AUTO}, {"as_read", SASC_SCALING_AS_READ}, {"unit", SASC_SCALING_UNIT},
+    {"standardize", SASC_SCALING_STANDARDIZE}, {NULL, 0}};
 static const choice precision_choices[] = {
     {"32", 32}, {"64", 64}, {"f32", 32}, {"f64", 64}, {NULL, 0}};
 
@@ -71,12 +76,24 @@ static const choice precision_choices[] = {
       STRING_SPEC(name, "a name of at most 63 characters")) \
     X("model", STRING, "which model of the file the task trains", \
       STRING_SPEC(model, "a name of at most 63 characters")) \
-    X("data", STRING, "the data source: a directory with the four IDX files (plain or .gz), or \"msi\"", \
+    X("data", STRING, "the data source: a directory of IDX, .npy or CSV files, a .npz file, " \
+      "a cifar-10-batches-bin directory, or trials(NAME)", \
       STRING_SPEC(data, "a directory path of at most 4095 characters")) \
-    X("train", INTEGER, "training images used, the first ones of the file (0 = all)", \
+    X("train", INTEGER, "training samples used, the first ones of the file (0 = all)", \
       LONG_SPEC(train, 0, LONG_MAX, "a non-negative integer (0 = all)")) \
-    X("test", INTEGER, "test images used, the first ones of the file (0 = all)", \
+    X("test", INTEGER, "test samples used, the first ones of the file (0 = all)", \
       LONG_SPEC(test, 0, LONG_MAX, "a non-negative integer (0 = all)")) \
+    X("validation", INTEGER, "training samples held out (after the seed's shuffle) for validation (0 = none)", \
+      LONG_SPEC(validation, 0, LONG_MAX, "a non-negative integer (0 = none)")) \
+    X("input_scaling", CHOICE, "inputs: auto (the source's own), as_read, unit (/255) or standardize " \
+      "(training-set mean and sd per input)", \
+      CHOICE_SPEC(input_scaling, scaling_choices, false, "one of auto, as_read, unit, standardize")) \
+    X("input_columns", STRING, "CSV data: comma list of the input columns (empty = every other column)", \
+      STRING_SPEC(input_columns, "a comma list of at most 1023 characters")) \
+    X("label_column", STRING, "CSV data: the column of integer class labels", \
+      STRING_SPEC(label_column, "a column name of at most 255 characters")) \
+    X("target_columns", STRING, "CSV data: comma list of the columns of float targets (loss mse)", \
+      STRING_SPEC(target_columns, "a comma list of at most 1023 characters")) \
     X("epochs", INTEGER, "passes over the training images", \
       INT_SPEC(epochs, 0, INT_MAX, "a non-negative integer")) \
     X("batch", INTEGER, "samples per mini-batch", \
@@ -148,6 +165,23 @@ static const choice precision_choices[] = {
     X("dynamic_networks", INTEGER, "dynamics analysis: test accuracy of this many networks resampled " \
       "every step (0 = none, and recurrent programs carry no per-step weights)", \
       INT_SPEC(dynamic_networks, 0, 100000, "an integer between 0 and 100000")) \
+    X("snapshot_every", INTEGER, "keep the parameters of the start, every k-th epoch and the last " \
+      "in snapshots/EPOCH/ (0 = never)", \
+      INT_SPEC(snapshot_every, 0, INT_MAX, "a non-negative integer (0 = never)")) \
+    X("elasticity_images", INTEGER, "elasticity analysis: test images drawn per class (all ordered " \
+      "pairs of them are measured)", \
+      INT_SPEC(elasticity_images, 1, 1000, "an integer between 1 and 1000")) \
+    X("elasticity_step", REAL, "elasticity analysis: step size of the plain SGD step at the base image", \
+      REAL_SPEC(elasticity_step, 0, true, INFINITY, true, "a positive number")) \
+    X("elasticity_noise", CHOICE, "elasticity analysis: eps of the mean-field pass, drawn per image " \
+      "and held fixed, or zero", \
+      CHOICE_SPEC(elasticity_noise, elasticity_noise_choices, false, "drawn or zero")) \
+    X("elasticity_similar", STRING, "elasticity analysis: comma list of classes that look alike " \
+      "(Fashion-MNIST T-shirt, pullover, coat, shirt)", \
+      STRING_SPEC(elasticity_similar, "a comma list of at most 127 characters")) \
+    X("elasticity_dissimilar", STRING, "elasticity analysis: comma list of classes unlike those " \
+      "(Fashion-MNIST trouser, sneaker, bag)", \
+      STRING_SPEC(elasticity_dissimilar, "a comma list of at most 127 characters")) \
     X("constants", STRING, "the file's constants as used, NAME=VALUE,... (set one with --set NAME=VALUE)", \
       CONSTANTS_SPEC(constants, "a list NAME=NUMBER,NAME=NUMBER,..."))
 
@@ -182,6 +216,10 @@ void sasc_task_defaults(sasc_task *task)
     task->perturb_repeats = 10;
     task->dynamic_steps = 100;
     task->dynamic_networks = 10;
+    task->elasticity_images = 20;
+    task->elasticity_step = 0.01;
+    snprintf(task->elasticity_similar, sizeof task->elasticity_similar, "%s", "0,2,4,6");
+    snprintf(task->elasticity_dissimilar, sizeof task->elasticity_dissimilar, "%s", "1,7,8");
     snprintf(task->train_sizes, sizeof task->train_sizes, "%s", "1000,2000,4000,6000,8000,10000");
 }
 

@@ -20,6 +20,16 @@
 #define SASC_ENTROPY_DEFAULT_A 1e-8
 #define SASC_ENTROPY_DEFAULT_SAMPLES 100
 
+/* How a data source's input values reach the model (input_scaling). AUTO is
+ * the source's natural scaling: UNIT for byte images (IDX ubyte, CIFAR-10),
+ * AS_READ for everything else. */
+typedef enum {
+    SASC_SCALING_AUTO = 0,
+    SASC_SCALING_AS_READ = 1,      /* the values as stored */
+    SASC_SCALING_UNIT = 2,         /* value / 255 */
+    SASC_SCALING_STANDARDIZE = 3   /* (value - mean) / sd per input, over the training split */
+} sasc_input_scaling;
+
 typedef enum { SASC_OPTIMIZER_ADAM, SASC_OPTIMIZER_RMSPROP, SASC_OPTIMIZER_SGD } sasc_optimizer;
 
 /* Which paper's entropy formula (runtime/analyses/entropy.h). AUTO is gbp
@@ -37,6 +47,11 @@ typedef struct {
     char data[4096];        /* directory with the four IDX files (plain or .gz) */
     long train;             /* training images used (first `train` of the file); 0 = all */
     long test;              /* test images used; 0 = all */
+    long validation;        /* training samples held out for validation (after the seed's shuffle) */
+    int input_scaling;      /* a sasc_input_scaling */
+    char input_columns[1024];  /* CSV: comma list of input columns; empty = every other column */
+    char label_column[256];    /* CSV: the column of integer labels */
+    char target_columns[1024]; /* CSV: comma list of float target columns */
     int epochs;
     int batch;
     uint64_t seed;
@@ -75,10 +90,21 @@ typedef struct {
      * (runtime/train/clipping.h); 0 = off. */
     double clip_spectral;   /* each gradient matrix to spectral norm <= clip_spectral */
     double clip_norm;       /* all gradients together to Euclidean norm <= clip_norm */
+    /* Parameters kept over training: SNAPSHOT_DIR/EPOCH/ (runtime/train/snapshots.h). */
+    int snapshot_every;     /* the initial ensemble, every k-th epoch and the last (0 = never) */
+    /* Local elasticity (runtime/analyses/elasticity_analysis.c). */
+    int elasticity_images;  /* test images drawn per class; every ordered pair of them is measured */
+    double elasticity_step; /* step size of the one plain SGD step at the base image */
+    int elasticity_noise;   /* a sasc_elasticity_noise: the eps of the mean-field pass */
+    char elasticity_similar[128];    /* comma list of classes that look alike */
+    char elasticity_dissimilar[128]; /* comma list of classes that look unlike those */
     /* The values of the file's constants this task was checked with
      * (constants.h): the setting `constants`, and each one by its name. */
     sasc_constants constants;
 } sasc_task;
+
+/* The eps of the elasticity's mean-field passes, held fixed through the step. */
+typedef enum { SASC_ELASTICITY_NOISE_DRAWN = 0, SASC_ELASTICITY_NOISE_ZERO = 1 } sasc_elasticity_noise;
 
 /* How connections are classified as very important (VIP) or unimportant (UIP). */
 typedef enum { SASC_VIP_STRICT = 0, SASC_VIP_RELAXED = 1 } sasc_vip_rule;

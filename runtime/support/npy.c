@@ -2,6 +2,7 @@
  * npy.c — .npy writing and reading (format versions 1.0 to 3.0).
  */
 #include "runtime/support/npy.h"
+#include "runtime/support/elements.h"
 #include "runtime/support/input_file.h"
 #include "runtime/support/output.h"
 
@@ -312,28 +313,23 @@ static bool parse_header(const unsigned char *bytes, size_t size, npy_layout *la
     return true;
 }
 
+/* The element type of a parsed dtype. */
+static sasc_element_type element_type(const npy_layout *layout)
+{
+    static const sasc_element_type integer[2][4] = {
+        {SASC_ELEMENT_U8, SASC_ELEMENT_U16, SASC_ELEMENT_U32, SASC_ELEMENT_U64},
+        {SASC_ELEMENT_I8, SASC_ELEMENT_I16, SASC_ELEMENT_I32, SASC_ELEMENT_I64}};
+    int log2 = layout->item_size == 1 ? 0 : layout->item_size == 2 ? 1 : layout->item_size == 4 ? 2 : 3;
+    switch (layout->kind) {
+    case 'b': return SASC_ELEMENT_BOOL;
+    case 'f': return layout->item_size == 8 ? SASC_ELEMENT_F64 : SASC_ELEMENT_F32;
+    default: return integer[layout->kind == 'i'][log2];
+    }
+}
+
 static double element_value(const unsigned char *bytes, const npy_layout *layout)
 {
-    uint64_t bits = 0;
-    int n = layout->item_size;
-    for (int b = 0; b < n; b++)
-        bits |= (uint64_t)bytes[layout->big_endian ? n - 1 - b : b] << (8 * b);
-    if (layout->kind == 'f') {
-        if (n == 8) {
-            double d;
-            memcpy(&d, &bits, 8);
-            return d;
-        }
-        uint32_t narrow = (uint32_t)bits;
-        float f;
-        memcpy(&f, &narrow, 4);
-        return f;
-    }
-    if (layout->kind == 'b')
-        return bits != 0;
-    if (layout->kind == 'i' && n < 8 && (bits >> (8 * n - 1)) & 1)
-        bits |= ~UINT64_C(0) << (8 * n);  /* sign-extend */
-    return layout->kind == 'i' ? (double)(int64_t)bits : (double)bits;
+    return sasc_element_get(bytes, 0, element_type(layout), layout->big_endian);
 }
 
 /* "(2, 3)", "(12,)" or "()": the shape as numpy prints it. */
@@ -437,4 +433,63 @@ sasc_npy_range sasc_npy_parameter_range(sasc_parameter parameter)
 {
     return parameter == SASC_PI ? SASC_NPY_PROBABILITY
          : parameter == SASC_XI ? SASC_NPY_VARIANCE : SASC_NPY_FINITE;
+}
+
+/* ---- arrays of any shape (data sources) ---- */
+
+bool sasc_npy_parse(const unsigned char *bytes, size_t size, const char *name,
+                    sasc_npy_array *array, char *error, size_t error_size)
+{
+    npy_layout layout = {0};
+    size_t data = 0;
+    char reason[256];
+    memset(array, 0, sizeof *array);
+    if (!parse_header(bytes, size, &layout, &data, reason, sizeof reason)) {
+        snprintf(error, error_size, "%s is not a valid .npy file: %s", name, reason);
+        return false;
+    }
+    uint64_t elements = 1;
+    for (int d = 0; d < layout.ndim; d++) {
+        if (layout.shape[d] != 0 && elements > UINT64_MAX / 8 / layout.shape[d]) {
+            snprintf(error, error_size, "%s declares more data than can be addressed", name);
+            return false;
+        }
+        elements *= layout.shape[d];
+    }
+    uint64_t need = elements * (uint64_t)layout.item_size, held = size - data;
+    shape_text(&layout, array->shape_text, sizeof array->shape_text);
+    if (held != need) {
+        if (held < need)
+            snprintf(error, error_size, "%s is truncated: its shape %s needs %llu bytes of data, "
+                     "it holds %llu", name, array->shape_text, (unsigned long long)need,
+                     (unsigned long long)held);
+        else
+            snprintf(error, error_size, "%s has %llu bytes after the elements of its shape %s",
+                     name, (unsigned long long)(held - need), array->shape_text);
+        return false;
+    }
+    array->type = element_type(&layout);
+    array->big_endian = layout.big_endian;
+    array->fortran_order = layout.fortran_order;
+    array->ndim = layout.ndim;
+    memcpy(array->shape, layout.shape, sizeof array->shape);
+    array->data = data;
+    array->elements = elements;
+    return true;
+}
+
+double sasc_npy_element(const unsigned char *bytes, const sasc_npy_array *array, uint64_t k)
+{
+    uint64_t at = k;
+    if (array->fortran_order && array->ndim > 1) {
+        /* k is in C order (the last index fastest); Fortran order stores the first fastest */
+        uint64_t rest = k, stride = array->elements;
+        at = 0;
+        for (int d = array->ndim - 1; d >= 0; d--) {
+            stride /= array->shape[d];          /* the product of shape[0 .. d - 1] */
+            at += rest % array->shape[d] * stride;
+            rest /= array->shape[d];
+        }
+    }
+    return sasc_element_get(bytes + array->data, (size_t)at, array->type, array->big_endian);
 }

@@ -10,6 +10,7 @@
 #define SASC_NPY_H
 
 #include "runtime/sasc_runtime.h"
+#include "runtime/support/elements.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -54,5 +55,25 @@ bool sasc_npy_check_values(const double *values, size_t count, sasc_npy_range ra
                            const char *name, char *error, size_t error_size);
 /* The range of a parameter's values: pi a probability, Xi a variance, m finite. */
 sasc_npy_range sasc_npy_parameter_range(sasc_parameter parameter);
+
+/* An array of any shape and numeric dtype in a .npy file held in memory
+ * (data sources read inputs, labels and targets this way). */
+typedef struct {
+    sasc_element_type type;
+    bool big_endian, fortran_order;
+    int ndim;
+    uint64_t shape[32];
+    char shape_text[128];     /* "(2, 3)" as numpy prints it */
+    size_t data;              /* offset of the first element */
+    uint64_t elements;        /* the product of the shape */
+} sasc_npy_array;
+
+/* Parse the header of the file `bytes` (named `name` in messages) and check
+ * that it holds exactly the elements its shape declares. */
+bool sasc_npy_parse(const unsigned char *bytes, size_t size, const char *name,
+                    sasc_npy_array *array, char *error, size_t error_size);
+
+/* Element `k` in C order (the last index fastest), whatever the file's order. */
+double sasc_npy_element(const unsigned char *bytes, const sasc_npy_array *array, uint64_t k);
 
 #endif

@@ -18,6 +18,7 @@
 #include "runtime/data/source.h"
 #include "runtime/model/initialize.h"
 #include "runtime/support/memory.h"
+#include "runtime/ensemble/snapshots.h"
 #include "runtime/support/npy.h"
 #include "runtime/support/output.h"
 #include "runtime/kernels/parallel_normals.h"
@@ -105,7 +106,7 @@ static bool open_data(run *r, bool training)
 {
     const sasc_task *t = r->task;
     sasc_data_request request = {t->data, {training ? t->train : SASC_DATA_UNUSED, t->test}, t->seed,
-                                 r->program->trials};
+                                 r->program->trials, t};
     r->data = sasc_data_open(&request, r->program, r->error, sizeof r->error);
     if (!r->data)
         return false;
@@ -725,19 +726,15 @@ static bool write_metrics(run *r)
 
 static bool write_parameters(run *r)
 {
-    const sasc_program *p = r->program;
-    for (int i = 0; i < p->buffer_count; i++) {
-        const sasc_buffer_desc *b = &p->buffers[i];
-        if (b->role != SASC_BUFFER_PARAMETER)
-            continue;
-        char file[4096], path[8192];
-        snprintf(file, sizeof file, "%s.npy", b->name);
-        out_path(r, file, path, sizeof path);
-        if (!sasc_npy_write(path, r->buffers[i], p->precision, b->rows, b->cols,
-                            r->error, sizeof r->error))
-            return false;
-    }
-    return true;
+    return sasc_parameters_write(r->program, r->buffers, r->task->out, r->error, sizeof r->error);
+}
+
+/* The parameters after `epochs_done` epochs into snapshots/ when the task keeps them. */
+static bool write_snapshot(run *r, int epochs_done)
+{
+    return !sasc_snapshot_due(r->task, epochs_done) ||
+           sasc_snapshot_write(r->program, r->buffers, r->task->out, epochs_done, r->error,
+                               sizeof r->error);
 }
 
 static void json_settings(run *r, sasc_atomic_file *f)
@@ -871,7 +868,7 @@ static bool record_epoch(run *r, int epoch, epoch_metrics *m, double began)
     measure_sparsity(r, m->sparsity);
     m->seconds = sasc_seconds() - began;
     /* The checkpoint first: metrics.csv never lists an epoch that is not saved. */
-    if (!save_checkpoint(r, epoch + 1, 0, 0.0, 0) || !write_metrics(r) ||
+    if (!save_checkpoint(r, epoch + 1, 0, 0.0, 0) || !write_snapshot(r, epoch + 1) || !write_metrics(r) ||
         !sasc_training_analyses_epoch(r->analyses, epoch, epoch + 1 == r->task->epochs,
                                       m->test_accuracy, r->error, sizeof r->error))
         return false;
@@ -966,7 +963,7 @@ static int start_training(run *r)
               ((!resume || (restore_checkpoint(r) &&
                             sasc_training_analyses_restore(r->analyses, r->epochs_done, r->error,
                                                            sizeof r->error))) &&
-               write_metrics(r));
+               (resume || write_snapshot(r, 0)) && write_metrics(r));
     if (!ranks_agree(r, ok))
         return SASC_EXIT_USER_ERROR;
     if (resume && sasc_distributed_size(r->ranks) > 1)

@@ -3,12 +3,11 @@
  * headers, the declared sizes against the file, gzip'd and plain data,
  * labels against images.
  *
- * Input: one byte of options (bit 0-2: how many images to keep, 0 = all;
- * bits 3-4: the model's classes - 1 + 2; the rest unused), a 4-byte
- * little-endian length n, then n bytes of the images file and the rest as
- * the labels file. Both are written as the training set of a scratch
- * directory (plain or gzip'd: the reader looks at the bytes, not the name)
- * and loaded for a model of 2x2 = 4 inputs.
+ * Input: one byte of options (unused; kept so the corpus stays valid), a
+ * 4-byte little-endian length n, then n bytes of the images file and the
+ * rest as the labels file. Both are written as the training set of a
+ * scratch directory (plain or gzip'd: the reader looks at the bytes, not
+ * the name) and read whole, of any element type and dimensions.
  */
 #include "runtime/data/idx.h"
 #include "tests/fuzz/fuzz_files.h"
@@ -23,10 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t rest = size - 5, images = length < rest ? length : rest;
     fuzz_write("train-images-idx3-ubyte", files, images);
     fuzz_write("train-labels-idx1-ubyte", files + images, rest - images);
-    sasc_idx_request request = {"train", data[0] & 7, 4, 2 + ((data[0] >> 3) & 3), 1};
-    sasc_idx_set set;
+    sasc_samples set;
     char error[8192];
-    if (sasc_idx_load(fuzz_scratch(), &request, &set, error, sizeof error))
-        sasc_idx_free(&set);
+    if (sasc_idx_read(fuzz_scratch(), "train", false, &set, error, sizeof error))
+        sasc_samples_free(&set);
     return 0;
 }
