@@ -184,6 +184,7 @@ void ast_decl_clear(ast_decl *decl)
 {
     free(decl->name.text);
     ast_block_free(decl->settings);
+    ast_expr_free(decl->value);
     for (int i = 0; i < decl->item_count; i++)
         ast_item_clear(&decl->items[i]);
     free(decl->items);

@@ -77,15 +77,16 @@ typedef struct {
     ast_block *settings;
 } ast_item;
 
-typedef enum { AST_PRIOR, AST_MODEL, AST_TASK, AST_TRIALS } ast_decl_kind;
+typedef enum { AST_PRIOR, AST_MODEL, AST_TASK, AST_TRIALS, AST_CONST, AST_SWEEP } ast_decl_kind;
 
 /* prior NAME {...} | model NAME { items } | task NAME {...}
- * | trials NAME { settings and periods } */
+ * | trials NAME { settings and periods } | const NAME = expr | sweep NAME {...} */
 typedef struct {
     ast_decl_kind kind;
     source_location location;      /* the keyword */
     ast_name name;
-    ast_block *settings;           /* AST_PRIOR, AST_TASK, AST_TRIALS */
+    ast_block *settings;           /* AST_PRIOR, AST_TASK, AST_TRIALS, AST_SWEEP */
+    ast_expr *value;               /* AST_CONST */
     ast_item *items;               /* AST_MODEL; AST_TRIALS: its periods */
     int item_count, item_capacity;
 } ast_decl;

@@ -2,7 +2,8 @@
  * parser.y — the grammar of .sas files (see docs/language.md).
  *
  *   file     := { prior NAME block | model NAME '{' { item } '}' | task NAME block
- *              | trials NAME '{' { key '=' expr | period NAME block } '}' }
+ *              | trials NAME '{' { key '=' expr | period NAME block } '}'
+ *              | const NAME '=' expr | sweep NAME block }
  *   item     := input NAME '[' expr ']' | layer NAME '=' call [block]
  *             | loss call | l2 block          (';' may separate items)
  *   block    := '{' { key '=' expr ['frozen'] } '}'   (';' may separate settings)
@@ -81,6 +82,7 @@ static bool add_decl(syntax_context *context, ast_decl_kind kind, source_locatio
 %token PRIOR "'prior'" MODEL "'model'" TASK "'task'" INPUT "'input'"
 %token LAYER "'layer'" LOSS "'loss'" L2 "'l2'" FROZEN "'frozen'"
 %token TRIALS "'trials'" PERIOD "'period'" EQ "'=='" NE "'!='"
+%token CONST "'const'" SWEEP "'sweep'"
 
 %type <expr> expr call call_open call_args list list_open list_args
 %type <block> block settings optional_block
@@ -112,6 +114,11 @@ file:
 declaration:
     PRIOR NAME block            { CHECK_MEMORY(add_decl(context, AST_PRIOR, @1, $2, @2, $3)); }
   | TASK NAME block             { CHECK_MEMORY(add_decl(context, AST_TASK, @1, $2, @2, $3)); }
+  | SWEEP NAME block            { CHECK_MEMORY(add_decl(context, AST_SWEEP, @1, $2, @2, $3)); }
+  | CONST NAME '=' expr         {
+        ast_decl decl = { .kind = AST_CONST, .location = @1, .name = { $2, @2 }, .value = $4 };
+        CHECK_MEMORY(ast_file_add(context->file, decl));
+    }
   | MODEL NAME '{' items '}'    {
         $4->kind = AST_MODEL;
         $4->location = @1;
@@ -195,6 +202,8 @@ key:
   | L2                          { $$ = strdup("l2"); CHECK_MEMORY($$); }
   | TRIALS                      { $$ = strdup("trials"); CHECK_MEMORY($$); }
   | PERIOD                      { $$ = strdup("period"); CHECK_MEMORY($$); }
+  | CONST                       { $$ = strdup("const"); CHECK_MEMORY($$); }
+  | SWEEP                       { $$ = strdup("sweep"); CHECK_MEMORY($$); }
   ;
 
 frozen:

@@ -277,6 +277,30 @@ sas k14 "$(model "$R layer y = readout(h, 2) { activation = softmax at = evry } 
 row time-at-unknown 1 "k14.sas:1:114: error: unknown 'at' value 'evry'; did you mean 'every'?" check k14.sas
 sas k15 "$(model "$R layer y = readout(h, 2) { activation = softmax at = every } loss cross_entropy(y)")"
 row time-cross-entropy-every-step 1 "k15.sas:1:141: error: cross_entropy is taken at the last step, but readout 'y' has a value at every step; use 'loss mse(y)' or 'at = last'" check k15.sas
+# ==== named constants (docs/language.md, "Constants"): `const NAME = expr` and --set NAME=VALUE
+CM='model m { input x[4] layer y = dense(x, N) { activation = softmax } loss cross_entropy(y) }'
+sas cn1 "const N = 3 const N = 4 $CM"
+row const-redefined 1 "cn1.sas:1:19: error: constant 'N' is defined twice" check cn1.sas
+sas cn2 "const M = N + 1 const N = 3 $CM"
+row const-before-definition 1 "cn2.sas:1:11: error: constant 'N' is used before its definition" check cn2.sas
+sas cn3 "const N = 3 model m { input x[4] layer y = dense(x, NN) { activation = softmax } loss cross_entropy(y) }"
+row const-unknown 1 "cn3.sas:1:53: error: unknown constant 'NN'; did you mean 'N'?" check cn3.sas
+sas cn4 "const Z = 0 const N = 3 / Z $CM"
+row const-division-by-zero 1 "cn4.sas:1:27: error: division by zero" check cn4.sas
+sas cn5 "const N = 7 / 2 $CM"
+row const-not-integer 1 "cn5.sas:1:57: error: a layer width must be an integer, not 3.5" check cn5.sas
+sas cn6 "const N = 3 $CM"
+row const-set-not-integer 1 "cn6.sas:1:53: error: a layer width must be an integer, not 2.5" check cn6.sas --set N=2.5
+row const-set-unknown 1 "sasc: error: --set M=4: unknown setting 'M'; did you mean 'N'?" ir cn6.sas --set M=4
+row const-set-not-number 1 "sasc: error: --set N=many: N must be a number, got 'many'" ir cn6.sas --set N=many
+sas cn7 "const lr = 0.1 $MODEL"
+row const-setting-name 1 "cn7.sas:1:7: error: 'lr' is a task setting; give the constant another name (--set lr=VALUE must mean one thing)" check cn7.sas
+sas cn8 "const N = \"three\" $CM"
+row const-not-number 1 "cn8.sas:1:11: error: expected a number, found a string" check cn8.sas
+sas cn9 "const N = 3 $CM task t { constants = \"N=4\" }"
+row const-in-task 1 "cn9.sas:1:114: error: constants are declared at file level ('const NAME = value') and overridden with --set NAME=VALUE, not set in a task" check cn9.sas
+sas cn10 "sweep s { seed = [1, 2] } $MODEL"
+row sweep-declaration 1 "cn10.sas:1:1: error: sweep declarations are not supported yet; give the sweep on the command line: sasc sweep FILE --over KEY=V1,V2,..." check cn10.sas
 # ==== trials declarations (docs/language.md, "Trials"): $TR = the model every case trains
 TR='model r { input x[1] layer h = recurrent(x, 4) { steps = 3 } layer y = readout(h, 2) { at = every } loss mse(y) }'
 TV='v = one_of(0, 1)'

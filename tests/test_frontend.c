@@ -339,7 +339,7 @@ static void test_parser_trials_recovery(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(r.messages, "t.sas:5:32: error: unexpected '2'; expected an operator, ']', '(' or ','\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.messages, "t.sas:8:26: error: unexpected '<'; expected a value, "
                                   "'prior', 'model', 'task', 'input', 'layer', 'loss', 'l2', 'frozen', "
-                                  "'trials', 'period', an operator, '}' or ';'\n"));
+                                  "'trials', 'period', 'const', 'sweep', an operator, '}' or ';'\n"));
     check_result_free(&r);
 }
 
@@ -735,6 +735,80 @@ static void test_semantic_closest_name(void)
     CU_ASSERT_PTR_NULL(sasc_closest_name("xyz", names, 5));
 }
 
+/* ---------------------------------------------------------------- constants */
+
+static const char constants_text[] =
+    "const N = 10\n"
+    "const H = (N + 2) * 3 / 4\n"
+    "const SD = 0.5\n"
+    "prior p { m = normal(0, SD) Xi = SD / 10 }\n"
+    "model m { input x[N] layer y = dense(x, H) { activation = softmax prior = p } loss cross_entropy(y) }\n"
+    "task t { lr = SD / 5 epochs = N }\n";
+
+/* Constants fold wherever a number is: widths, priors, task settings; the
+ * checked file and every task carry their values in declaration order. */
+static void test_constants_fold(void)
+{
+    check_result r = check_text(constants_text);
+    CU_ASSERT_TRUE_FATAL(r.ok);
+    CU_ASSERT_EQUAL(r.file.models[0].input_width, 10);
+    CU_ASSERT_EQUAL(r.file.models[0].layers[0].width, 9);
+    CU_ASSERT_DOUBLE_EQUAL(r.file.models[0].layers[0].group[0].prior[SASC_M].init.b, 0.5, 0);
+    CU_ASSERT_DOUBLE_EQUAL(r.file.tasks[0].settings.lr, 0.1, 1e-15);
+    CU_ASSERT_EQUAL(r.file.tasks[0].settings.epochs, 10);
+    CU_ASSERT_EQUAL(r.file.constants.count, 3);
+    CU_ASSERT_STRING_EQUAL(r.file.tasks[0].settings.constants.items[1].name, "H");
+    CU_ASSERT_DOUBLE_EQUAL(r.file.tasks[0].settings.constants.items[1].value, 9, 0);
+    check_result_free(&r);
+}
+
+/* An override replaces a constant, and later constants fold with it. */
+static void test_constants_override(void)
+{
+    sasc_constants overrides = {0};
+    CU_ASSERT_TRUE(sasc_constants_put(&overrides, "N", 2));
+    CU_ASSERT_TRUE(sasc_constants_put(&overrides, "unused", 7));   /* not the checker's business */
+    diagnostics *d = diagnostics_new("t.sas", constants_text, stderr);
+    checked_file f;
+    CU_ASSERT_TRUE_FATAL(frontend_check_with("t.sas", constants_text, layer_kinds(), &overrides, d, &f));
+    CU_ASSERT_EQUAL(f.models[0].input_width, 2);
+    CU_ASSERT_EQUAL(f.models[0].layers[0].width, 3);
+    CU_ASSERT_EQUAL(f.tasks[0].settings.epochs, 2);
+    checked_file_free(&f);
+    diagnostics_free(d);
+}
+
+#define MODEL_TEXT "model m { input x[4] layer y = dense(x, 3) { activation = softmax } loss cross_entropy(y) }\n"
+
+static void test_constants_errors(void)
+{
+    expect_errors("const A = 1\nconst A = 2\n" MODEL_TEXT, 1, "t.sas:2:7: error: constant 'A' is defined twice");
+    expect_errors("const A = B\nconst B = 2\n" MODEL_TEXT, 1,
+                  "t.sas:1:11: error: constant 'B' is used before its definition");
+    expect_errors("const A = 1 / (1 - 1)\n" MODEL_TEXT, 1, "t.sas:1:15: error: division by zero");
+    expect_errors("const W = 2.5\nmodel m { input x[4] layer y = dense(x, W) { activation = softmax } "
+                  "loss cross_entropy(y) }\n", 1, "t.sas:2:41: error: a layer width must be an integer, not 2.5");
+}
+
+/* The text form round-trips exactly and refuses malformed lists. */
+static void test_constants_text(void)
+{
+    sasc_constants c = {0}, back;
+    char text[256], error[256];
+    CU_ASSERT_TRUE(sasc_constants_put(&c, "N", 100));
+    CU_ASSERT_TRUE(sasc_constants_put(&c, "s", 0.1 + 0.2));
+    CU_ASSERT_FALSE(sasc_constants_put(&c, "2x", 1));
+    sasc_constants_text(&c, text, sizeof text);
+    CU_ASSERT_TRUE_FATAL(sasc_constants_parse(text, &back, error, sizeof error));
+    CU_ASSERT_EQUAL(back.count, 2);
+    CU_ASSERT_EQUAL(back.items[1].value, 0.1 + 0.2);
+    CU_ASSERT_FALSE(sasc_constants_parse("N=1,N=2", &back, error, sizeof error));
+    CU_ASSERT_FALSE(sasc_constants_parse("N=abc", &back, error, sizeof error));
+    CU_ASSERT_STRING_EQUAL(error, "N must be a number, got 'abc'");
+    CU_ASSERT_TRUE(sasc_constants_parse("", &back, error, sizeof error));
+    CU_ASSERT_EQUAL(back.count, 0);
+}
+
 /* ---------------------------------------------------------------- main */
 
 typedef struct {
@@ -791,6 +865,10 @@ int main(void)
         { "task settings", test_semantic_task_settings },
         { "several errors per run", test_semantic_several_errors },
         { "closest name", test_semantic_closest_name },
+        { "constants fold", test_constants_fold },
+        { "constants overridden", test_constants_override },
+        { "constants errors", test_constants_errors },
+        { "constants as text", test_constants_text },
     };
     ADD_SUITE("lexer", lexer);
     ADD_SUITE("parser", parser);

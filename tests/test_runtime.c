@@ -477,7 +477,8 @@ static void test_task_set_every_key(void)
         {"dynamic_steps", "28", "28"}, {"dynamic_networks", "3", "3"},
         {"snapshot_every", "2", "2"}, {"elasticity_images", "5", "5"}, {"elasticity_step", "0.5", "0.5"},
         {"elasticity_noise", "zero", "\"zero\""}, {"elasticity_similar", "1,2", "\"1,2\""},
-        {"elasticity_dissimilar", "3", "\"3\""}};
+        {"elasticity_dissimilar", "3", "\"3\""},
+        {"constants", "N=100,s=0.25", "\"N=100,s=0.25\""}};
     int count;
     sasc_task_settings(&count);
     CU_ASSERT_EQUAL(count, (int)(sizeof pairs / sizeof pairs[0]));
@@ -499,6 +500,10 @@ static void test_task_set_every_key(void)
     CU_ASSERT_EQUAL(t.entropy_formula, SASC_ENTROPY_FORMULA_GBP_EQ8);
     CU_ASSERT_EQUAL(t.clip_spectral, 10.0);
     CU_ASSERT_EQUAL(t.clip_norm, 0.5);
+    /* a constant the task carries is set by its own name, as a number */
+    CU_ASSERT_TRUE(set(&t, "N", "200", e));
+    CU_ASSERT_EQUAL(t.constants.items[0].value, 200.0);
+    CU_ASSERT_FALSE(set(&t, "N", "wide", e));
     CU_ASSERT_STRING_EQUAL(sasc_task_choice_name("entropy_formula", SASC_ENTROPY_FORMULA_AUTO),
                            "auto");
     CU_ASSERT_STRING_EQUAL(sasc_task_choice_name("entropy_formula",

@@ -22,6 +22,12 @@
 bool frontend_check(const char *path, const char *text, const layer_kind_table *kinds, diagnostics *d,
                     checked_file *out)
 {
+    return frontend_check_with(path, text, kinds, NULL, d, out);
+}
+
+bool frontend_check_with(const char *path, const char *text, const layer_kind_table *kinds,
+                         const sasc_constants *overrides, diagnostics *d, checked_file *out)
+{
     *out = (checked_file){ 0 };
     int errors_before = diagnostics_error_count(d);
     ast_file *tree = syntax_parse(text, d);
@@ -29,7 +35,7 @@ bool frontend_check(const char *path, const char *text, const layer_kind_table *
         diagnostic_report_file(d, DIAGNOSTIC_ERROR, "out of memory while parsing");
         return false;
     }
-    bool ok = diagnostics_error_count(d) == errors_before && sema_check(tree, path, text, kinds, d, out);
+    bool ok = diagnostics_error_count(d) == errors_before && sema_check(tree, path, text, kinds, overrides, d, out);
     ast_file_free(tree);
     return ok;
 }

@@ -15,6 +15,10 @@
  * errors; on failure `out` is left empty. */
 bool frontend_check(const char *path, const char *text, const layer_kind_table *kinds, diagnostics *d,
                     checked_file *out);
+/* The same with the file's constants of the names in `overrides` replaced
+ * by their values there (`--set NAME=VALUE`; sema.h). */
+bool frontend_check_with(const char *path, const char *text, const layer_kind_table *kinds,
+                         const sasc_constants *overrides, diagnostics *d, checked_file *out);
 
 /* Read a whole .sas file (a regular file of at most 16 MiB, no NUL byte);
  * NULL with a message in `error` ("PATH: REASON") on failure. Caller frees. */

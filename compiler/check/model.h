@@ -89,6 +89,7 @@ typedef struct {
 typedef struct {
     char *path;
     char *source_text;
+    sasc_constants constants;     /* the values used (overrides applied); every task carries them */
     trials_spec *trials;          /* the file's trials declarations */
     int trials_count;
     model_spec *models;

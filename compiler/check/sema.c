@@ -178,6 +178,16 @@ static void check_model(sema *s, const ast_decl *decl, const named_prior *priors
 
 /* ---------------------------------------------------------------- tasks */
 
+/* A number (constants folded) as the text sasc_task_set() reads. */
+static bool render_number(sema *s, const ast_expr *e, char *out, size_t size)
+{
+    double v;
+    if (!sema_eval_number(s, e, &v))
+        return false;
+    snprintf(out, size, "%.17g", v);
+    return true;
+}
+
 /* A task setting as the text sasc_task_set() reads: numbers with "%.17g",
  * names and strings as written. Paths and names must be written as strings,
  * numbers as numbers: `data = 3` or `lr = "0.1"` are mistakes. */
@@ -187,6 +197,9 @@ static bool render_setting(sema *s, const ast_setting *setting, sasc_setting_typ
     const ast_expr *e = setting->value;
     if (e->kind == AST_ERROR)
         return false;
+    bool numeric = type == SASC_SETTING_INTEGER || type == SASC_SETTING_REAL;
+    if (e->kind == AST_NAME && (numeric || sema_is_constant(s, e->text)))
+        return render_number(s, e, out, size);
     bool is_string = e->kind == AST_STRING;
     if ((type == SASC_SETTING_STRING) != is_string) {
         diagnostic_report(s->d, DIAGNOSTIC_ERROR, e->location, "%s must be %s, not %s", setting->key.text,
@@ -201,11 +214,7 @@ static bool render_setting(sema *s, const ast_setting *setting, sasc_setting_typ
                           size - 1);
         return false;
     }
-    double v;
-    if (!sema_eval_number(s, e, &v))
-        return false;
-    snprintf(out, size, "%.17g", v);
-    return true;
+    return render_number(s, e, out, size);
 }
 
 static int find_model(sema *s, const checked_file *out, const ast_expr *e)
@@ -276,6 +285,12 @@ static void apply_task_setting(sema *s, const ast_setting *setting, const sasc_s
                           "a task's name is the one after 'task'; remove this setting");
         return;
     }
+    if (strcmp(setting->key.text, "constants") == 0) {
+        diagnostic_report(s->d, DIAGNOSTIC_ERROR, setting->key.location,
+                          "constants are declared at file level ('const NAME = value') and "
+                          "overridden with --set NAME=VALUE, not set in a task");
+        return;
+    }
     char value[4096], error[512];
     bool trials = strcmp(setting->key.text, "data") == 0 && setting->value->kind == AST_CALL &&
                   strcmp(setting->value->text, "trials") == 0;
@@ -286,13 +301,16 @@ static void apply_task_setting(sema *s, const ast_setting *setting, const sasc_s
         diagnostic_report(s->d, DIAGNOSTIC_ERROR, setting->value->location,
                           "out in a .sas file must be a relative path without '..' (the run stays "
                           "under the working directory); give other places with --out");
-    else if (!sasc_task_set(&task->settings, setting->key.text, value, error, sizeof error))
+    else if (!sasc_task_set(&task->settings, setting->key.text, value, error, sizeof error)) {
         diagnostic_report(s->d, DIAGNOSTIC_ERROR, setting->value->location, "%s", error);
+        sema_note_constant_origin(s, setting->value);
+    }
 }
 
 static void check_task(sema *s, const ast_decl *decl, const checked_file *out, task_spec *task)
 {
     sasc_task_defaults(&task->settings);
+    task->settings.constants = out->constants;
     task->location = decl->name.location;
     if (check_name_length(s, &decl->name, "task"))
         snprintf(task->settings.name, sizeof task->settings.name, "%s", decl->name.text);
@@ -330,7 +348,8 @@ static bool first_definition(sema *s, int index)
     for (int i = 0; i < index; i++) {
         const ast_decl *other = &s->file->decls[i];
         if (other->kind == decl->kind && strcmp(other->name.text, decl->name.text) == 0) {
-            sema_report_duplicate(s, decl->kind == AST_MODEL ? "model" : decl->kind == AST_TASK ? "task" : "trials",
+            sema_report_duplicate(s, decl->kind == AST_MODEL ? "model" : decl->kind == AST_TASK ? "task"
+                                     : decl->kind == AST_SWEEP ? "sweep" : "trials",
                                   &decl->name, other->name.location);
             return false;
         }
@@ -340,6 +359,7 @@ static bool first_definition(sema *s, int index)
 
 static void check_declarations(sema *s, checked_file *out)
 {
+    sema_check_constants(s, out);
     int prior_count;
     named_prior *priors = sema_check_priors(s, &prior_count);
     out->models = calloc((size_t)s->file->count + 1, sizeof *out->models);
@@ -350,6 +370,11 @@ static void check_declarations(sema *s, checked_file *out)
         free(priors);
         return;
     }
+    for (int i = 0; i < s->file->count; i++)   /* the keyword is reserved for issue 14.1 */
+        if (s->file->decls[i].kind == AST_SWEEP)
+            diagnostic_report(s->d, DIAGNOSTIC_ERROR, s->file->decls[i].location,
+                              "sweep declarations are not supported yet; give the sweep on the "
+                              "command line: sasc sweep FILE --over KEY=V1,V2,...");
     for (int i = 0; i < s->file->count; i++)
         if (s->file->decls[i].kind == AST_MODEL && first_definition(s, i))
             check_model(s, &s->file->decls[i], priors, prior_count, &out->models[out->model_count++]);
@@ -363,9 +388,10 @@ static void check_declarations(sema *s, checked_file *out)
 }
 
 bool sema_check(const ast_file *file, const char *path, const char *text,
-                const layer_kind_table *kinds, diagnostics *d, checked_file *out)
+                const layer_kind_table *kinds, const sasc_constants *overrides, diagnostics *d,
+                checked_file *out)
 {
-    sema s = { .d = d, .file = file, .path = path, .kinds = kinds };
+    sema s = { .d = d, .file = file, .path = path, .kinds = kinds, .overrides = overrides };
     int errors_before = diagnostics_error_count(d);
     *out = (checked_file){ 0 };
     out->path = sema_copy_text(&s, path);

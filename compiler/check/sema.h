@@ -22,11 +22,15 @@
 #define SEMA_MAX_ITEMS 1000             /* input, layers, loss and l2 of one model */
 
 /* Check `file` (parsed from `text`, named `path`) with the layer kinds of
- * `kinds` (compiler/layers/registry.h). Returns true and fills `out` (path
- * and text copied; release with checked_file_free) when no error was
- * reported; otherwise `out` is left empty. */
+ * `kinds` (compiler/layers/registry.h). `overrides` (NULL: none) replace
+ * the values of the file's constants of those names (`--set NAME=VALUE`);
+ * names the file does not declare are ignored here (the driver reports them
+ * as unknown settings). Returns true and fills `out` (path and text copied;
+ * release with checked_file_free) when no error was reported; otherwise
+ * `out` is left empty. */
 bool sema_check(const ast_file *file, const char *path, const char *text,
-                const layer_kind_table *kinds, diagnostics *d, checked_file *out);
+                const layer_kind_table *kinds, const sasc_constants *overrides, diagnostics *d,
+                checked_file *out);
 
 
 #endif

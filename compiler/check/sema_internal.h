@@ -14,11 +14,24 @@
 
 #include "compiler/check/sema.h"
 
+/* The file's constants as checked so far (sema_constants.c): values in
+ * declaration order; a constant whose expression failed stays listed (ok
+ * false) so that its uses are not reported again as unknown. */
+typedef struct {
+    sasc_constants values;
+    const ast_decl *decl[SASC_MAX_CONSTANTS];
+    bool ok[SASC_MAX_CONSTANTS];
+    bool overridden[SASC_MAX_CONSTANTS];
+    int visible;                /* while constant k's expression is folded: k; then all */
+} constant_scope;
+
 typedef struct {
     diagnostics *d;
     const ast_file *file;
     const char *path;
     const layer_kind_table *kinds;
+    const sasc_constants *overrides;   /* --set NAME=VALUE of constants, or NULL */
+    constant_scope constants;
     bool out_of_memory;
 } sema;
 
@@ -79,6 +92,22 @@ void sema_check_mask(sema *s, const ast_expr *e, sasc_mask *mask);
 void sema_match_settings(sema *s, const ast_block *block, const char *what,
                          const char *const *keys, int key_count, const char *const *freezable,
                          int freezable_count, const ast_setting **found);
+
+/* ---- constants (sema_constants.c) ---- */
+
+/* Every `const NAME = expr` of the file, in order, into s->constants and
+ * out->constants (overrides applied). Runs before anything else is checked. */
+void sema_check_constants(sema *s, checked_file *out);
+/* Whether `name` is one of the file's constants (then a name expression
+ * with it is a number). */
+bool sema_is_constant(const sema *s, const char *name);
+/* The value of the constant the name expression `e` refers to; false after
+ * reporting it unknown, not yet defined, or silently when its own
+ * definition already failed. */
+bool sema_constant_value(sema *s, const ast_expr *e, double *out);
+/* After an error about the value of `e`: a note saying where a constant
+ * in it got its value, when the command line overrode it. */
+void sema_note_constant_origin(sema *s, const ast_expr *e);
 
 /* ---- layers (sema_layers.c) ---- */
 

@@ -63,6 +63,12 @@ static bool compile(builder *b, const ast_expr *e);
 static bool compile_name(builder *b, const ast_expr *e)
 {
     int k = sema_find_name(e->text, b->names, b->name_count);
+    double value = 0;
+    if (k < 0 && sema_is_constant(b->s, e->text)) {   /* a file constant, folded */
+        bool ok = sema_constant_value(b->s, e, &value);
+        emit(b, SASC_TRIAL_PUSH, 0, value, 1);
+        return ok;
+    }
     if (k < 0) {
         sema_report_unknown(b->s, e->location, "trial variable", e->text, b->names, b->name_count);
         return false;

@@ -199,6 +199,8 @@ bool sema_eval_number(sema *s, const ast_expr *e, double *out)
         break;
     case AST_CALL:
         return eval_call_number(s, e, out);
+    case AST_NAME:
+        return sema_constant_value(s, e, out);
     case AST_ERROR:
         return false;
     default:
@@ -221,12 +223,14 @@ bool sema_eval_integer(sema *s, const ast_expr *e, const char *what, long min, l
         return false;
     if (v != floor(v)) {
         diagnostic_report(s->d, DIAGNOSTIC_ERROR, e->location, "%s must be an integer, not %g", what, v);
+        sema_note_constant_origin(s, e);
         return false;
     }
     if (v < (double)min || v > (double)max) {
         diagnostic_report(s->d, DIAGNOSTIC_ERROR, e->location,
                           "%s must be between %ld and %ld; %.15g is too %s",
                           what, min, max, v, v < (double)min ? "small" : "large");
+        sema_note_constant_origin(s, e);
         return false;
     }
     *out = (int)v;
@@ -300,7 +304,12 @@ static bool eval_init(sema *s, const ast_expr *e, sasc_init *out)
             *out = (sasc_init){ SASC_INIT_IDENTITY, 1, 0 };
         else if (strcmp(e->text, "zeros") == 0)
             *out = (sasc_init){ SASC_INIT_ZEROS, 0, 0 };
-        else {
+        else if (sema_is_constant(s, e->text)) {
+            double v;
+            if (!sema_constant_value(s, e, &v))
+                return false;
+            *out = (sasc_init){ SASC_INIT_CONSTANT, v, 0 };
+        } else {
             static const char *const bare[] = { "identity", "zeros" };
             sema_report_unknown(s, e->location, "name", e->text, bare, COUNT(bare));
             return false;

@@ -172,6 +172,8 @@ static void print_settings_help(void)
         sasc_task_value_json(&defaults, &settings[i], value, sizeof value);
         printf("  %-17s %s (default %s)\n", settings[i].key, settings[i].help, value);
     }
+    printf("\nA constant of the file (const NAME = expr) is overridden the same way, with\n"
+           "--set NAME=VALUE; run.json and checkpoints record the values used.\n");
 }
 
 int sasc_help(const char *topic)

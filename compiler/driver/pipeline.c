@@ -13,6 +13,50 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A saved run keeps its constants: --set may not change one. */
+static bool check_saved_constant(const invocation *call, const char *name, double value, char *error,
+                                 size_t error_size)
+{
+    const sasc_constant *saved = sasc_constants_find(&call->saved_task.constants, name);
+    if (!call->saved_dir || !saved || saved->value == value)
+        return true;
+    snprintf(error, error_size, "--set %s=%.15g: the run in %s was trained with %s=%.15g; a saved "
+             "run's constants cannot change (train a new run for another value)", name, value,
+             call->saved_dir, name, saved->value);
+    return false;
+}
+
+/* The values the file's constants take from the command line, before the
+ * file is checked (they may change widths): a saved run's, then each --set
+ * whose key is no task setting and whose value is a number, then any
+ * `constants=NAME=VALUE,...`. Keys that name no constant of the file are
+ * reported later, as unknown settings, by sasc_settings_apply. */
+static bool constant_overrides(const invocation *call, sasc_constants *overrides, char *error,
+                               size_t error_size)
+{
+    *overrides = call->saved_dir ? call->saved_task.constants : (sasc_constants){0};
+    for (int i = 0; i < call->settings.count; i++) {
+        const char *setting = call->settings.settings[i], *equals = strchr(setting, '=');
+        char key[SASC_CONSTANT_NAME_SIZE], ignored[256];
+        sasc_constants listed = {0};
+        double value;
+        if ((size_t)(equals - setting) >= sizeof key)
+            continue;
+        snprintf(key, sizeof key, "%.*s", (int)(equals - setting), setting);
+        if (strcmp(key, "constants") == 0)
+            sasc_constants_parse(equals + 1, &listed, ignored, sizeof ignored);
+        else if (!sasc_task_setting_find(key) &&
+                 sasc_constant_parse_value(key, equals + 1, &value, ignored, sizeof ignored))
+            sasc_constants_put(&listed, key, value);
+        for (int k = 0; k < listed.count; k++) {
+            if (!check_saved_constant(call, listed.items[k].name, listed.items[k].value, error, error_size))
+                return false;
+            sasc_constants_put(overrides, listed.items[k].name, listed.items[k].value);
+        }
+    }
+    return true;
+}
+
 int pipeline_front_end(const invocation *call, pipeline *state)
 {
     clock_gettime(CLOCK_MONOTONIC, &state->start);
@@ -25,7 +69,13 @@ int pipeline_front_end(const invocation *call, pipeline *state)
     state->messages = diagnostics_new(call->file, state->text, stderr);
     if (state->messages == NULL)
         return SASC_EXIT_INTERNAL_ERROR;
-    state->file_checked = frontend_check(call->file, state->text, layer_kinds(), state->messages, &state->file);
+    sasc_constants overrides;
+    if (!constant_overrides(call, &overrides, error, sizeof error)) {
+        fprintf(stderr, "sasc: error: %s\n", error);
+        return SASC_EXIT_USER_ERROR;
+    }
+    state->file_checked = frontend_check_with(call->file, state->text, layer_kinds(), &overrides,
+                                              state->messages, &state->file);
     if (!state->file_checked) {
         int errors = diagnostics_error_count(state->messages);
         fprintf(stderr, "%d error%s generated.\n", errors, errors == 1 ? "" : "s");
@@ -58,6 +108,7 @@ static int choose_task(const checked_file *file, const char *name, sasc_task *ta
     }
     if (file->task_count == 0 && file->model_count == 1) {
         sasc_task_defaults(task);
+        task->constants = file->constants;
         snprintf(task->name, sizeof task->name, "default");
         snprintf(task->model, sizeof task->model, "%s", file->models[0].name);
         *model = 0;

@@ -57,9 +57,28 @@ static void print_help(const sasc_embedded_model *model)
 
 /* The samples per shard (batch / shards) and the precision were fixed when
  * the kernels were generated. */
-static int check_compiled_settings(const sasc_program *program, const sasc_task *task)
+/* Whether the task's constants are the ones the program was compiled with. */
+static bool same_constants(const sasc_constants *a, const sasc_constants *b)
 {
-    char message[256];
+    if (a->count != b->count)
+        return false;
+    for (int i = 0; i < a->count; i++)
+        if (strcmp(a->items[i].name, b->items[i].name) != 0 || a->items[i].value != b->items[i].value)
+            return false;
+    return true;
+}
+
+static int check_compiled_settings(const sasc_program *program, const sasc_task *task,
+                                   const sasc_task *built)
+{
+    char message[SASC_MAX_CONSTANTS * 96 + 256];
+    if (!same_constants(&task->constants, &built->constants)) {
+        char values[SASC_MAX_CONSTANTS * 96];
+        sasc_constants_text(&built->constants, values, sizeof values);
+        snprintf(message, sizeof message, "the file's constants are compiled into this program "
+                 "(%s); rebuild with `sasc build --set NAME=VALUE ...` to change them", values);
+        return user_error(message);
+    }
     if (task->batch != program->batch * sasc_task_shards(task) ||
         task->precision != 8 * (int)program->precision) {
         snprintf(message, sizeof message, "batch, shards and precision are compiled into this "
@@ -92,7 +111,7 @@ static int choose_task(const sasc_embedded_model *model, const sasc_settings_lis
                  "another one (build that model with `sasc build`)", model->task->model, task->model);
         return user_error(error);
     }
-    return check_compiled_settings(model->program, task);
+    return check_compiled_settings(model->program, task, model->task);
 }
 
 static int run(int argc, char **argv, const sasc_embedded_model *model, sasc_settings_list *options)

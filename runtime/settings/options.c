@@ -10,8 +10,8 @@
 #include <string.h>
 
 const char sasc_task_options_help[] =
-    "  --set KEY=VALUE              override a task setting (repeatable);\n"
-    "                               `sasc help settings` lists them\n"
+    "  --set KEY=VALUE              override a task setting or a constant of the\n"
+    "                               file (repeatable); `sasc help settings` lists them\n"
     "  --out DIR                    same as --set out=DIR\n"
     "  --seed N                     same as --set seed=N\n"
     "  --threads N                  same as --set threads=N\n";

@@ -20,7 +20,7 @@
 
 /* How a setting is stored in sasc_task. */
 typedef enum { STORE_INT, STORE_LONG, STORE_U64, STORE_REAL, STORE_STRING,
-               STORE_CHOICE, STORE_BOOL } storage;
+               STORE_CHOICE, STORE_BOOL, STORE_CONSTANTS } storage;
 
 typedef struct { const char *name; int value; } choice;
 
@@ -68,6 +68,7 @@ static const choice precision_choices[] = {
     {.store = STORE_CHOICE, .offset = FIELD(f), .choices = (list), \
      .choice_json_number = (number), .expected = (what)}
 #define BOOL_SPEC(f, what) {.store = STORE_BOOL, .offset = FIELD(f), .expected = (what)}
+#define CONSTANTS_SPEC(f, what) {.store = STORE_CONSTANTS, .offset = FIELD(f), .expected = (what)}
 
 /* X(key, public type, help, storage spec) */
 #define SETTINGS(X) \
@@ -172,7 +173,9 @@ static const choice precision_choices[] = {
       STRING_SPEC(elasticity_similar, "a comma list of at most 127 characters")) \
     X("elasticity_dissimilar", STRING, "elasticity analysis: comma list of classes unlike those " \
       "(Fashion-MNIST trouser, sneaker, bag)", \
-      STRING_SPEC(elasticity_dissimilar, "a comma list of at most 127 characters"))
+      STRING_SPEC(elasticity_dissimilar, "a comma list of at most 127 characters")) \
+    X("constants", STRING, "the file's constants as used, NAME=VALUE,... (set one with --set NAME=VALUE)", \
+      CONSTANTS_SPEC(constants, "a list NAME=NUMBER,NAME=NUMBER,..."))
 
 #define AS_INFO(key, type, help, spec_init) {key, SASC_SETTING_##type, help},
 #define AS_SPEC(key, type, help, spec_init) spec_init,
@@ -332,24 +335,31 @@ static bool store_value(sasc_task *task, const spec *s, const char *text)
     }
     case STORE_BOOL:
         return parse_boolean(text, (bool *)field);
+    case STORE_CONSTANTS: {
+        char ignored[256];
+        return sasc_constants_parse(text, (sasc_constants *)field, ignored, sizeof ignored);
+    }
     }
     return false;
 }
 
 /* ---- "did you mean" ---- */
 
-/* The closest key to a misspelt one (suggest.h), or NULL. */
-static const char *closest_key(const char *key)
+/* The closest setting or constant of `task` to a misspelt key (suggest.h), or NULL. */
+static const char *closest_key(const sasc_task *task, const char *key)
 {
-    const char *keys[SETTING_COUNT];
+    const char *keys[SETTING_COUNT + SASC_MAX_CONSTANTS];
+    int n = 0;
     for (int i = 0; i < SETTING_COUNT; i++)
-        keys[i] = settings[i].key;
-    return sasc_closest_name(key, keys, SETTING_COUNT);
+        keys[n++] = settings[i].key;
+    for (int i = 0; i < task->constants.count; i++)
+        keys[n++] = task->constants.items[i].name;
+    return sasc_closest_name(key, keys, n);
 }
 
-static void unknown_key_message(const char *key, char *error, size_t error_size)
+static void unknown_key_message(const sasc_task *task, const char *key, char *error, size_t error_size)
 {
-    const char *suggestion = closest_key(key);
+    const char *suggestion = closest_key(task, key);
     if (suggestion)
         snprintf(error, error_size, "unknown setting '%s'; did you mean '%s'?", key, suggestion);
     else
@@ -360,8 +370,11 @@ bool sasc_task_set(sasc_task *task, const char *key, const char *value,
                    char *error, size_t error_size)
 {
     const sasc_setting_info *info = sasc_task_setting_find(key);
+    sasc_constant *constant = info ? NULL : (sasc_constant *)sasc_constants_find(&task->constants, key);
+    if (constant)
+        return sasc_constant_parse_value(key, value, &constant->value, error, error_size);
     if (!info) {
-        unknown_key_message(key, error, error_size);
+        unknown_key_message(task, key, error, error_size);
         return false;
     }
     const spec *s = &specs[info - settings];
@@ -408,6 +421,8 @@ void sasc_task_value_text(const sasc_task *task, const sasc_setting_info *s, cha
     const char *field = sp ? (const char *)task + sp->offset : NULL;
     if (sp && sp->store == STORE_STRING)
         snprintf(out, size, "%s", field);
+    else if (sp && sp->store == STORE_CONSTANTS)
+        sasc_constants_text((const sasc_constants *)field, out, size);
     else if (sp && sp->store == STORE_CHOICE)
         snprintf(out, size, "%s", choice_name(sp->choices, *(const int *)field));
     else
@@ -448,5 +463,11 @@ void sasc_task_value_json(const sasc_task *task, const sasc_setting_info *s, cha
     case STORE_BOOL:
         snprintf(out, size, "%s", *(const bool *)field ? "true" : "false");
         break;
+    case STORE_CONSTANTS: {   /* a string, as run_settings.c reads it back */
+        char text[SASC_MAX_CONSTANTS * 96];
+        sasc_constants_text((const sasc_constants *)field, text, sizeof text);
+        sasc_json_quote(text, out, size);
+        break;
+    }
     }
 }

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "runtime/settings/constants.h"
+
 /* Defaults of the entropy estimate (entropy_a, entropy_samples), also used
  * by runtime/analyses/entropy.c when no task gives them. */
 #define SASC_ENTROPY_DEFAULT_A 1e-8
@@ -92,6 +94,9 @@ typedef struct {
     int elasticity_noise;   /* a sasc_elasticity_noise: the eps of the mean-field pass */
     char elasticity_similar[128];    /* comma list of classes that look alike */
     char elasticity_dissimilar[128]; /* comma list of classes that look unlike those */
+    /* The values of the file's constants this task was checked with
+     * (constants.h): the setting `constants`, and each one by its name. */
+    sasc_constants constants;
 } sasc_task;
 
 /* The eps of the elasticity's mean-field passes, held fixed through the step. */
@@ -113,8 +118,10 @@ typedef struct {
 void sasc_task_defaults(sasc_task *task);
 
 /* Set one setting from its textual value (as written after `--set KEY=`, or as
- * the .sas front end renders a literal). On error returns false and writes one
- * sentence (no trailing newline, no "error:" prefix) into `error`. */
+ * the .sas front end renders a literal). A KEY that is no setting but one of
+ * the task's constants sets that constant (a number). On error returns false
+ * and writes one sentence (no trailing newline, no "error:" prefix) into
+ * `error`; an unknown KEY gets the closest setting or constant. */
 bool sasc_task_set(sasc_task *task, const char *key, const char *value,
                    char *error, size_t error_size);
 

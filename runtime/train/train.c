@@ -838,6 +838,9 @@ static bool write_run_json(run *r, const char *status)
     json_field_string(&f, "status", status);
     json_settings(r, &f);
     json_field_string(&f, "input_scaling_applied", r->data ? r->data->shape.scaling : NULL);
+    char constants[SASC_MAX_CONSTANTS * 96];
+    sasc_constants_json(&r->task->constants, constants, sizeof constants);
+    sasc_atomic_printf(&f, "  \"constants\": %s,\n", constants);
     sasc_atomic_printf(&f, "  \"seed\": %llu,\n  \"precision\": %d,\n  \"batch\": %d,\n"
                        "  \"shards\": %d,\n", (unsigned long long)r->task->seed,
                        8 * (int)r->program->precision, r->shards.step_batch, r->shards.count);
