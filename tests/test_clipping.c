@@ -20,11 +20,10 @@
 #define ASSERT_RELATIVE(actual, expected, tolerance) \
     CU_ASSERT(fabs((actual) - (expected)) <= (tolerance) * fabs(expected))
 
-/* Uniform in [-1, 1) from a 64-bit LCG: the test's own numbers. */
+/* Uniform in [-1, 1): the tests' shared LCG (tests/testing.h). */
 static double next_uniform(uint64_t *state)
 {
-    *state = *state * 6364136223846793005ull + 1442695040888963407ull;
-    return (double)(*state >> 11) / 4503599627370496.0 - 1.0;
+    return testing_uniform(state, -1.0, 1.0);
 }
 
 static double *matrix(size_t rows, size_t cols)

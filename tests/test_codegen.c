@@ -40,8 +40,7 @@ static uint64_t random_state = 0x9E3779B97F4A7C15u;
 
 static double uniform(double low, double high)
 {
-    random_state = random_state * 6364136223846793005u + 1442695040888963407u;
-    return low + (high - low) * (double)(random_state >> 11) / 9007199254740992.0;
+    return testing_uniform(&random_state, low, high);
 }
 
 /* Compile, allocate both buffer sets; false (with a CUnit failure) if any step fails. */

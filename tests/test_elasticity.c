@@ -43,8 +43,7 @@ typedef struct {
 static uint64_t state = 0x2545F4914F6CDD1Du;
 static double uniform(double low, double high)
 {
-    state = state * 6364136223846793005u + 1442695040888963407u;
-    return low + (high - low) * (double)(state >> 11) / 9007199254740992.0;
+    return testing_uniform(&state, low, high);
 }
 
 static bool fixture_open(fixture *x)

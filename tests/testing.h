@@ -7,6 +7,7 @@
 #define SASC_TESTING_H
 
 #include <CUnit/Basic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -24,6 +25,15 @@ static inline int testing_run_registry(void)
         return 1;
     }
     return failures == 0 ? 0 : 1;
+}
+
+/* Uniform in [low, high) from a 64-bit LCG (Knuth's MMIX multiplier and
+ * increment; the top 53 bits of the state): the tests' own reproducible
+ * numbers, independent of the runtime's generator. */
+static inline double testing_uniform(uint64_t *state, double low, double high)
+{
+    *state = *state * 6364136223846793005u + 1442695040888963407u;
+    return low + (high - low) * (double)(*state >> 11) / 9007199254740992.0;
 }
 
 #define TESTING_INIT() do { if (CU_initialize_registry() != CUE_SUCCESS) return 2; } while (0)

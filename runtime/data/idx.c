@@ -173,18 +173,17 @@ static bool check_magic(idx_file *f, const unsigned char *magic, char *error, si
 /* The message for a header cut short after `got` bytes (`need` the header's
  * size, or its least size while the magic number is unread): a damaged gzip
  * first, then an empty file (or a gzip of nothing), which is not a short one. */
-static void short_header(idx_file *f, size_t got, int need, const char *least, char *error,
-                         size_t size)
+static void short_header(const idx_file *f, size_t got, int need, const char *least,
+                         char *error, size_t size)
 {
     if (damaged(f, error, size))
         return;
-    const char *decompressed = f->compressed ? " once decompressed" : "";
     if (got == 0)
         snprintf(error, size, "%s is empty%s; an IDX file starts with its magic number and "
                  "dimensions", f->path, f->compressed ? " once decompressed" : " (0 bytes)");
     else
         snprintf(error, size, "%s is too short to be an IDX file: %zu bytes%s, its header needs "
-                 "%s%d", f->path, got, decompressed, least, need);
+                 "%s%d", f->path, got, f->compressed ? " once decompressed" : "", least, need);
 }
 
 /* Open the file, check its magic number and read its dimensions. */
@@ -211,7 +210,7 @@ static bool open_idx(const char *directory, const char *prefix, const char *kind
     unsigned char header[4 * (1 + IDX_MAX_DIMS)];
     size_t got = read_some(f->file, header, 4);
     if (got != 4) {
-        short_header(f, got, 8, "at least ", error, size);
+        short_header(f, got, 4 * (1 + 1), "at least ", error, size);   /* magic, one dimension */
         return false;
     }
     if (!check_magic(f, header, error, size))
